@@ -1,0 +1,152 @@
+"""The agent API behind the web inbox (and anything else holding an agent token)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.web.auth import RUNTIME, current_agent
+from adapters.web.errors import field, read_json
+from adapters.web.guest_api import _after
+from adapters.web.serialize import message_json, summary_json, view_json
+from bot import queries
+from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
+from bot.errors import DomainError, InvalidInput
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/agent/login")
+async def request_login_link(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    try:
+        await request.app[RUNTIME].bus.handle(IssueAgentToken(email=field(body, "email"), kind="login"))
+    except DomainError as error:
+        if error.code != "unknown_agent":
+            raise
+    # The same answer whether or not the address belongs to an agent: no account discovery.
+    return web.json_response({"status": "sent"}, status=202)
+
+
+@routes.post("/api/agent/login/redeem")
+async def redeem(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    token = await request.app[RUNTIME].bus.handle(RedeemLoginLink(token=field(body, "token")))
+    return web.json_response({"token": token})
+
+
+@routes.get("/api/agent/me")
+async def me(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        services = await uow.services.of_agent(agent.slug)
+    return web.json_response(
+        {
+            "slug": agent.slug,
+            "name": agent.name,
+            "email": agent.email,
+            "timezone": agent.timezone,
+            "services": [s.slug for s in services],
+        }
+    )
+
+
+@routes.get("/api/agent/services")
+async def services(request: web.Request) -> web.Response:
+    await current_agent(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        found = await uow.services.list()
+        agents = {a.slug: a.name for a in await uow.agents.list()}
+    return web.json_response(
+        {
+            "services": [
+                {
+                    "slug": s.slug,
+                    "name": s.name,
+                    "members": [{"slug": m, "name": agents.get(m, m)} for m in s.members],
+                }
+                for s in found
+            ]
+        }
+    )
+
+
+@routes.get("/api/agent/conversations")
+async def list_conversations(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    scope = request.query.get("scope", "services")
+    if scope not in {"mine", "services"}:
+        raise InvalidInput("'scope' is 'mine' or 'services'.", code="invalid_field", field="scope")
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        found = await queries.inbox(uow, agent, mine_only=scope == "mine")
+    return web.json_response({"conversations": [summary_json(s) for s in found]})
+
+
+@routes.get("/api/agent/conversations/{id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        view = await queries.view_conversation(uow, agent.actor, request.match_info["id"])
+    return web.json_response(view_json(view, for_agent=True))
+
+
+@routes.get("/api/agent/conversations/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        found = await queries.messages(uow, agent.actor, request.match_info["id"], after_seq=_after(request))
+    return web.json_response({"messages": [message_json(m) for m in found]})
+
+
+@routes.post("/api/agent/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    body = await read_json(request)
+    posted = await request.app[RUNTIME].bus.handle(
+        PostMessage(
+            conversation_id=request.match_info["id"],
+            author=agent.actor,
+            text=field(body, "text"),
+            client_id=field(body, "client_id", required=False),
+            internal=bool(field(body, "internal", bool, required=False)),
+        )
+    )
+    return web.json_response({"message": message_json(posted.message)}, status=201 if posted.created else 200)
+
+
+@routes.post("/api/agent/conversations/{id}/assign")
+async def assign(request: web.Request) -> web.Response:
+    """``{"to": "me"}`` or ``{"service": "sales", "assignee": "bob" | null}``."""
+    agent = await current_agent(request)
+    body = await read_json(request)
+    runtime = request.app[RUNTIME]
+    conversation_id = request.match_info["id"]
+    if body.get("to") == "me":
+        async with runtime.uow(read_only=True) as uow:
+            view = await queries.view_conversation(uow, agent.actor, conversation_id)
+            mine = [s.slug for s in await uow.services.of_agent(agent.slug)]
+        current = view.conversation.service
+        service = current if current in mine else (mine[0] if mine else current)
+        if service is None:
+            raise InvalidInput("You are in no service to take this conversation for.", code="no_service")
+        assignee: str | None = agent.slug
+    else:
+        service = field(body, "service")
+        assignee = field(body, "assignee", required=False)
+    conversation = await runtime.bus.handle(
+        AssignConversation(
+            conversation_id=conversation_id, service=service, assignee=assignee, by=agent.actor
+        )
+    )
+    return web.json_response(
+        {"id": conversation.id, "service": conversation.service, "assignee": conversation.assignee}
+    )
+
+
+@routes.post("/api/agent/conversations/{id}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    body = await read_json(request)
+    seq = await request.app[RUNTIME].bus.handle(
+        MarkRead(conversation_id=request.match_info["id"], reader=agent.actor, seq=field(body, "seq", int))
+    )
+    return web.json_response({"seq": seq})

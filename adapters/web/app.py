@@ -1,0 +1,100 @@
+"""The one aiohttp application: guest and agent APIs, live sockets, widget, inbox, and every channel's routes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from adapters.web import agent_api, guest_api, live, pages
+from adapters.web.auth import RUNTIME
+from adapters.web.errors import errors_middleware
+from adapters.web.openapi import openapi_document
+from bot.bootstrap import Runtime
+from bot.metrics import OUTBOX_PENDING
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+async def healthz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        await asyncio.wait_for(runtime.storage.ping(), 5)
+    except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
+        return web.json_response({"status": "unavailable", "error": type(error).__name__}, status=503)
+    return web.json_response({"status": "ok"})
+
+
+async def metrics(request: web.Request) -> web.Response:
+    OUTBOX_PENDING.set(await request.app[RUNTIME].storage.outbox.pending())
+    response = web.Response(body=generate_latest())
+    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+    return response
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document(request.app))
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
+    response = await handler(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if request.path.startswith(("/inbox", "/book")):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Application:
+    app = web.Application(middlewares=[security_headers, errors_middleware], client_max_size=1024**2)
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get("/api/openapi.json", openapi)
+    app.router.add_routes(guest_api.routes)
+    app.router.add_routes(agent_api.routes)
+    app.router.add_get("/api/guest/ws", live.guest_ws)
+    app.router.add_get("/api/agent/ws", live.agent_ws)
+    app.router.add_routes(pages.routes)
+    app.router.add_static("/static/", STATIC)
+    for name, channel in runtime.channels.items():
+        add_routes = getattr(channel, "add_routes", None)
+        if add_routes is not None and name != "web":
+            add_routes(app, runtime)
+    for extra in getattr(runtime, "web_routes", []):
+        extra(app, runtime)
+    if manage_workers:
+        app.on_startup.append(_start)
+        app.on_cleanup.append(_stop)
+    return app
+
+
+async def _start(app: web.Application) -> None:
+    await app[RUNTIME].start_workers()
+
+
+async def _stop(app: web.Application) -> None:
+    await app[RUNTIME].stop()
+
+
+async def run(runtime: Runtime, host: str, port: int) -> None:
+    app = make_app(runtime)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, reuse_address=True)
+    await site.start()
+    log.info("Convene is listening on http://%s:%s", host, port)
+    print(f"Convene is listening on http://{host}:{port}", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await runner.cleanup()

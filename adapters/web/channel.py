@@ -1,0 +1,100 @@
+"""The ``web`` channel: live notices to guests' widgets and agents' inboxes, and the HTTP host itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from adapters.web.live import LiveHub
+from adapters.web.serialize import iso
+from bot.events import ConversationAssigned, Event, MessagePosted, to_json
+from bot.model import Binding
+
+GUEST_EVENTS = {
+    "MessagePosted",
+    "MeetingBooked",
+    "MeetingRescheduled",
+    "MeetingCancelled",
+    "MeetingDurationChanged",
+    "ReminderDue",
+    "ConversationRenamed",
+}
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    if isinstance(event, MessagePosted):
+        return {
+            "type": "message",
+            "conversation_id": event.conversation_id,
+            "message": {
+                "id": event.message_id,
+                "conversation_id": event.conversation_id,
+                "seq": event.seq,
+                "author": {"kind": event.author.kind, "id": event.author.id, "name": event.author.name},
+                "text": event.text,
+                "internal": event.internal,
+                "client_id": event.client_id,
+                "created_at": iso(event.created_at),
+            },
+        }
+    return {
+        "type": "event",
+        "event": event.type,
+        "conversation_id": event.conversation_id,
+        "data": to_json(event),
+    }
+
+
+class WebChannel:
+    name = "web"
+    broadcast = True  # agents' inboxes follow every conversation they may see, without bindings
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.hub = LiveHub()
+        self.runtime: Any = None
+        self._routing: dict[str, set[str]] = {}  # conversation → agent slugs who may see it
+
+    async def start(self, runtime: Any) -> None:
+        self.runtime = runtime
+
+    async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
+        if binding.id.startswith("broadcast-"):
+            await self._to_agents(event)
+        elif event.type in GUEST_EVENTS and binding.address.get("guest_id"):
+            if isinstance(event, MessagePosted) and event.internal:
+                return None  # internal notes never reach a guest
+            await self.hub.to_guest(binding.address["guest_id"], event_payload(event))
+        return None
+
+    async def _to_agents(self, event: Event) -> None:
+        conversation_id = getattr(event, "conversation_id", "")
+        if not conversation_id or not self.hub.agents or self.runtime is None:
+            return
+        if isinstance(event, ConversationAssigned):
+            self._routing.pop(conversation_id, None)
+        audience = self._routing.get(conversation_id)
+        if audience is None:
+            audience = await self._audience(conversation_id)
+            self._routing[conversation_id] = audience
+        await self.hub.to_agents(audience, event_payload(event))
+
+    async def _audience(self, conversation_id: str) -> set[str]:
+        async with self.runtime.uow(read_only=True) as uow:
+            conversation = await uow.conversations.get(conversation_id)
+            if conversation is None:
+                return set()
+            slugs = {conversation.agent, conversation.assignee}
+            if conversation.service:
+                service = await uow.services.get(conversation.service)
+                slugs |= set(service.members if service else [])
+            slugs |= {m.id for m in await uow.conversations.members(conversation_id) if m.kind == "agent"}
+        return {s for s in slugs if s}
+
+    async def serve(self, runtime: Any, host: str, port: int) -> None:
+        from adapters.web.app import run
+
+        await run(runtime, host, port)
+
+
+def plugin(config: dict[str, Any]) -> WebChannel:
+    return WebChannel(config)

@@ -1,0 +1,113 @@
+"""The guest API: sessions, conversations, messages. Everything is scoped to the token's guest."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from adapters.web.auth import RUNTIME, current_guest
+from adapters.web.errors import field, read_json
+from adapters.web.serialize import message_json, view_json
+from bot import queries
+from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation
+from bot.errors import InvalidInput
+
+routes = web.RouteTableDef()
+
+
+def _after(request: web.Request) -> int:
+    try:
+        return max(0, int(request.query.get("after", "0")))
+    except ValueError:
+        raise InvalidInput("'after' must be a whole number.", code="invalid_field", field="after") from None
+
+
+@routes.post("/api/guest/sessions")
+async def create_session(request: web.Request) -> web.Response:
+    body = await read_json(request)
+    session = await request.app[RUNTIME].bus.handle(
+        RegisterGuest(
+            name=field(body, "name"),
+            email=field(body, "email", required=False),
+            timezone=field(body, "timezone", required=False),
+        )
+    )
+    return web.json_response(
+        {"token": session.token, "guest_id": session.guest.id, "name": session.guest.name}, status=201
+    )
+
+
+@routes.get("/api/guest/me")
+async def me(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    return web.json_response({"guest_id": guest.id, "name": guest.name, "email": guest.email})
+
+
+@routes.post("/api/guest/conversations")
+async def start_conversation(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    body = await read_json(request)
+    posted = await request.app[RUNTIME].bus.handle(
+        StartConversation(
+            guest_id=guest.id,
+            text=field(body, "text"),
+            service=field(body, "service", required=False),
+            agent=field(body, "agent", required=False),
+            client_id=field(body, "client_id", required=False),
+        )
+    )
+    runtime = request.app[RUNTIME]
+    async with runtime.uow(read_only=True) as uow:
+        view = await queries.view_conversation(uow, guest.actor, posted.conversation.id)
+    return web.json_response(
+        {"conversation": view_json(view, for_agent=False), "message": message_json(posted.message)},
+        status=201 if posted.created else 200,
+    )
+
+
+@routes.get("/api/guest/conversations")
+async def list_conversations(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        views = await queries.guest_conversations(uow, guest)
+    return web.json_response({"conversations": [view_json(v, for_agent=False) for v in views]})
+
+
+@routes.get("/api/guest/conversations/{id}")
+async def get_conversation(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        view = await queries.view_conversation(uow, guest.actor, request.match_info["id"])
+    return web.json_response(view_json(view, for_agent=False))
+
+
+@routes.get("/api/guest/conversations/{id}/messages")
+async def list_messages(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        found = await queries.messages(uow, guest.actor, request.match_info["id"], after_seq=_after(request))
+    return web.json_response({"messages": [message_json(m) for m in found]})
+
+
+@routes.post("/api/guest/conversations/{id}/messages")
+async def post_message(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    body = await read_json(request)
+    posted = await request.app[RUNTIME].bus.handle(
+        PostMessage(
+            conversation_id=request.match_info["id"],
+            author=guest.actor,
+            text=field(body, "text"),
+            client_id=field(body, "client_id", required=False),
+        )
+    )
+    return web.json_response({"message": message_json(posted.message)}, status=201 if posted.created else 200)
+
+
+@routes.post("/api/guest/conversations/{id}/read")
+async def mark_read(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    body = await read_json(request)
+    seq = await request.app[RUNTIME].bus.handle(
+        MarkRead(conversation_id=request.match_info["id"], reader=guest.actor, seq=field(body, "seq", int))
+    )
+    return web.json_response({"seq": seq})

@@ -1,0 +1,40 @@
+"""HTML pages: the demo site with the widget, the inbox, the widget script itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+STATIC = Path(__file__).parent / "static"
+routes = web.RouteTableDef()
+
+
+def _file(name: str, content_type: str) -> web.FileResponse:
+    response = web.FileResponse(STATIC / name)
+    response.content_type = content_type
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@routes.get("/")
+async def demo(request: web.Request) -> web.FileResponse:
+    return _file("demo.html", "text/html")
+
+
+@routes.get("/widget.js")
+async def widget(request: web.Request) -> web.FileResponse:
+    response = _file("widget.js", "application/javascript")
+    # Any website may embed the widget.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@routes.get("/inbox")
+async def inbox(request: web.Request) -> web.FileResponse:
+    return _file("inbox.html", "text/html")
+
+
+@routes.get("/inbox/login")
+async def inbox_login(request: web.Request) -> web.FileResponse:
+    return _file("inbox.html", "text/html")

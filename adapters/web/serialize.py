@@ -1,0 +1,65 @@
+"""JSON shapes of the HTTP and WebSocket API (documented in openapi.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.model import Message
+from bot.ports import ConversationSummary
+from bot.queries import ConversationView
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def message_json(message: Message) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "author": {"kind": message.author.kind, "id": message.author.id, "name": message.author.name},
+        "text": message.text,
+        "internal": message.internal,
+        "client_id": message.client_id,
+        "created_at": iso(message.created_at),
+    }
+
+
+def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
+    c = view.conversation
+    data: dict[str, Any] = {
+        "id": c.id,
+        "title": view.title,
+        "service": c.service,
+        "agent": c.agent,
+        "unread": view.unread,
+        "can_write": view.can_write,
+        "last_seq": c.last_seq,
+        "created_at": iso(c.created_at),
+        "last_message_at": iso(c.last_message_at),
+        "members": [
+            {"kind": m.kind, "id": m.id, "name": m.name, "external": m.external} for m in view.members
+        ],
+    }
+    if for_agent:
+        data.update(assignee=c.assignee, assigned_service=c.assigned_service, guest_id=c.guest_id)
+    return data
+
+
+def summary_json(summary: ConversationSummary) -> dict[str, Any]:
+    c = summary.conversation
+    return {
+        "id": c.id,
+        "title": c.title or summary.guest_name,
+        "guest_name": summary.guest_name,
+        "service": c.service,
+        "agent": c.agent,
+        "assignee": c.assignee,
+        "assigned_service": c.assigned_service,
+        "last_text": summary.last_text,
+        "last_seq": c.last_seq,
+        "unread": summary.unread,
+        "last_message_at": iso(c.last_message_at),
+    }

@@ -1,0 +1,123 @@
+"""The ``convene`` command: migrate, demo, serve, agent tokens, and what plugins add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.bootstrap import Runtime, bootstrap
+from bot.commands import CreateAgent, CreateService, IssueAgentToken
+
+DEMO_SERVICES = [("sales", "Sales", ["alice", "bob"]), ("support", "Support", ["carol", "dave"])]
+DEMO_HOURS = {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
+DEMO_SETTINGS: dict[str, Any] = {
+    "timezone": "Europe/Berlin",
+    "working_hours": {d: [list(p) for p in periods] for d, periods in DEMO_HOURS.items()},
+    "lunch_break": ["13:00", "14:00"],
+}
+
+
+async def _with_runtime(work: Callable[[Runtime], Awaitable[int | None]]) -> int:
+    runtime = bootstrap()
+    try:
+        return (await work(runtime)) or 0
+    finally:
+        await runtime.storage.dispose()
+
+
+async def migrate(runtime: Runtime) -> None:
+    await runtime.storage.migrate()
+    print("database is up to date")
+
+
+async def demo(runtime: Runtime) -> None:
+    for slug, name, members in DEMO_SERVICES:
+        await runtime.bus.handle(CreateService(slug, name))
+        for agent in members:
+            await runtime.bus.handle(
+                CreateAgent(
+                    agent,
+                    agent.capitalize(),
+                    f"{agent}@example.com",
+                    "Europe/Berlin",
+                    settings=DEMO_SETTINGS,
+                    services=(slug,),
+                )
+            )
+    print("demo data: services sales (alice, bob) and support (carol, dave)")
+    print("sign in to the web inbox with one of these one-time links:")
+    for _, _, members in DEMO_SERVICES:
+        for agent in members:
+            token = await runtime.bus.handle(IssueAgentToken(f"{agent}@example.com", kind="login"))
+            print(f"  {agent:6} {runtime.settings.base_url}/inbox/login?token={token}")
+
+
+async def serve(runtime: Runtime) -> None:
+    web = runtime.channels.get("web")
+    if web is None:
+        raise SystemExit("the web channel plugin is not installed")
+    await web.serve(runtime, runtime.settings.host, runtime.settings.port)  # type: ignore[attr-defined]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="convene", description="Guests, agents and calendars in one conversation."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or upgrade the database")
+    sub.add_parser("demo", help="seed demo services and agents (idempotent) and print sign-in links")
+    sub.add_parser("serve", help="run the web server and workers")
+    agent = sub.add_parser("agent", help="agent tools").add_subparsers(dest="agent_command", required=True)
+    token = agent.add_parser("token", help="print a bearer token for an agent")
+    token.add_argument("email")
+    link = agent.add_parser("login-link", help="print a one-time sign-in link for the web inbox")
+    link.add_argument("email")
+    for register in _cli_extensions():
+        register(sub)
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        return asyncio.run(_with_runtime(migrate))
+    if args.command == "demo":
+        return asyncio.run(_with_runtime(demo))
+    if args.command == "serve":
+        return asyncio.run(_with_runtime(serve))
+    if args.command == "agent":
+        kind = "api" if args.agent_command == "token" else "login"
+
+        async def issue(runtime: Runtime) -> int:
+            from bot.errors import DomainError
+
+            try:
+                value = await runtime.bus.handle(IssueAgentToken(args.email, kind=kind))
+            except DomainError as error:
+                print(error.message, file=sys.stderr)
+                return 1
+            print(value if kind == "api" else f"{runtime.settings.base_url}/inbox/login?token={value}")
+            return 0
+
+        return asyncio.run(_with_runtime(issue))
+    handler = getattr(args, "run", None)
+    if handler is not None:
+        return int(handler(args) or 0)
+    parser.print_help()
+    return 2
+
+
+def _cli_extensions() -> list[Callable[[Any], None]]:
+    """Channel packages add sub-commands (``convene slack manifest``) through entry points."""
+    from importlib.metadata import entry_points
+
+    found = []
+    for entry in entry_points(group="convene.cli"):
+        try:
+            found.append(entry.load())
+        except Exception as error:  # noqa: BLE001 - a broken plugin must not break the CLI
+            print(f"warning: CLI plugin {entry.name} failed to load: {error}", file=sys.stderr)
+    return found
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""Orders to the engine: frozen, no behaviour. Each is handled by one function in ``bot/handlers``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.model import Actor
+
+
+class Command:
+    """Marker base so the bus can refuse anything that is not an order."""
+
+
+@dataclass(frozen=True)
+class CreateService(Command):
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CreateAgent(Command):
+    slug: str
+    name: str
+    email: str
+    timezone: str = "Europe/Berlin"
+    settings: dict[str, Any] | None = None
+    services: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RegisterGuest(Command):
+    name: str
+    email: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class StartConversation(Command):
+    guest_id: str
+    text: str
+    service: str | None = None
+    agent: str | None = None
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PostMessage(Command):
+    conversation_id: str
+    author: Actor
+    text: str
+    client_id: str | None = None
+    internal: bool = False  # agents' notes that guests never see
+
+
+@dataclass(frozen=True)
+class AssignConversation(Command):
+    conversation_id: str
+    service: str
+    assignee: str | None  # None: the whole service
+    by: Actor
+
+
+@dataclass(frozen=True)
+class MarkRead(Command):
+    conversation_id: str
+    reader: Actor
+    seq: int
+
+
+@dataclass(frozen=True)
+class IssueAgentToken(Command):
+    email: str
+    kind: str = "api"  # "api" for bearer tokens, "login" for one-time links
+
+
+@dataclass(frozen=True)
+class RedeemLoginLink(Command):
+    token: str
+
+
+@dataclass(frozen=True)
+class BindThread(Command):
+    """A channel plugin records where a conversation lives on its side (a Slack thread, for example)."""
+
+    conversation_id: str
+    channel: str
+    address: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LinkServiceChannel(Command):
+    service: str
+    channel: str
+    address: dict[str, Any]

@@ -1,0 +1,110 @@
+"""Facts the engine records, in the past tense. They travel through the outbox as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar
+
+from bot.model import Actor
+
+
+class Event:
+    registry: ClassVar[dict[str, type[Event]]] = {}
+    conversation_id: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Event.registry[cls.__name__] = cls
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
+        """Destinations beyond the conversation's bindings, for notices that belong to no thread."""
+        return []
+
+
+def to_json(event: Event) -> dict[str, Any]:
+    def encode(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Actor):
+            return {"kind": value.kind, "id": value.id, "name": value.name}
+        if isinstance(value, tuple | list):
+            return [encode(v) for v in value]
+        return value
+
+    return {f.name: encode(getattr(event, f.name)) for f in dataclasses.fields(event)}  # type: ignore[arg-type]
+
+
+def from_json(type_name: str, data: dict[str, Any]) -> Event:
+    cls = Event.registry[type_name]
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            continue
+        raw, hint = data[f.name], str(f.type)  # annotations are strings here (postponed evaluation)
+        if raw is not None and "datetime" in hint:
+            raw = datetime.fromisoformat(raw)
+        elif raw is not None and "Actor" in hint:
+            raw = Actor(**raw)
+        elif isinstance(raw, list):
+            raw = tuple(raw)
+        values[f.name] = raw
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class ConversationStarted(Event):
+    conversation_id: str
+    guest_id: str
+    guest_name: str
+    guest_email: str | None
+    service: str | None
+    agent: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class MessagePosted(Event):
+    conversation_id: str
+    message_id: str
+    seq: int
+    author: Actor
+    text: str
+    created_at: datetime
+    internal: bool = False
+    client_id: str | None = None
+    kind: str = "text"  # "system" for notices the engine writes itself
+
+
+@dataclass(frozen=True)
+class ConversationAssigned(Event):
+    conversation_id: str
+    service: str
+    assignee: str | None
+    assignee_name: str | None
+    by: Actor
+
+
+@dataclass(frozen=True)
+class MessagesRead(Event):
+    conversation_id: str
+    reader: Actor
+    seq: int
+
+
+@dataclass(frozen=True)
+class LoginLinkIssued(Event):
+    """Not about a conversation: delivered to the agent's mailbox only."""
+
+    conversation_id: str  # empty
+    email: str
+    name: str
+    token: str
+
+    def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
+        return [("email", {"email": self.email, "name": self.name})]

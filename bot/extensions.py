@@ -1,0 +1,1 @@
+"""Engine modules that add commands and jobs to the runtime. Each registers itself with ``@extension``."""

@@ -1,0 +1,23 @@
+"""Every command and the one function that handles it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot import commands as c
+from bot.handlers import conversations, people
+
+HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
+    c.CreateService: people.create_service,
+    c.CreateAgent: people.create_agent,
+    c.RegisterGuest: people.register_guest,
+    c.IssueAgentToken: people.issue_agent_token,
+    c.RedeemLoginLink: people.redeem_login_link,
+    c.LinkServiceChannel: people.link_service_channel,
+    c.StartConversation: conversations.start_conversation,
+    c.PostMessage: conversations.post_message,
+    c.AssignConversation: conversations.assign_conversation,
+    c.MarkRead: conversations.mark_read,
+    c.BindThread: conversations.bind_thread,
+}

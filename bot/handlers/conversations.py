@@ -1,0 +1,233 @@
+"""Guests start and write to conversations; agents reply, assign, read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import access
+from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
+from bot.errors import InvalidInput, NotFound
+from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
+from bot.handlers.posting import append_message, post_notice
+from bot.model import Binding, Conversation, Member, Message, clean_text, require
+from bot.ports import Clock, UnitOfWork
+from bot.tokens import new_token
+
+
+@dataclass(frozen=True)
+class Posted:
+    conversation: Conversation
+    message: Message
+    created: bool  # False: the conversation existed (reuse) or the message was a resend
+
+
+async def open_conversation(
+    uow: UnitOfWork, guest_id: str, *, service: str | None, agent: str | None, clock: Clock
+) -> tuple[Conversation, bool]:
+    """Finds the guest's conversation with this service or agent, or starts one. Bookings use it too."""
+    guest = require(await uow.guests.get(guest_id), "guest")
+    if (service is None) == (agent is None):
+        raise InvalidInput("Choose either a service or an agent.", code="service_or_agent")
+    if service is not None:
+        target = require(await uow.services.get(service), "service")
+        target_name = target.name
+    else:
+        agent_obj = require(await uow.agents.get(agent or ""), "agent")
+        target_name = agent_obj.name
+    existing = await uow.conversations.find_for_guest(guest.id, service=service, agent=agent)
+    if existing is not None:
+        return existing, False
+    now = clock.now()
+    conversation = Conversation(
+        guest_id=guest.id,
+        service=service,
+        agent=agent,
+        assignee=agent,
+        created_at=now,
+        last_message_at=now,
+        link_token=new_token(),
+    )
+    await uow.conversations.add(conversation)
+    await uow.conversations.add_member(conversation.id, Member("guest", guest.id, guest.name, guest.email))
+    if agent is not None:
+        await uow.conversations.add_member(
+            conversation.id, Member("agent", agent_obj.slug, agent_obj.name, agent_obj.email)
+        )
+    await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": guest.id}))
+    if service is not None:
+        for channel, address in await uow.bindings.service_channels(service):
+            await uow.bindings.add(Binding(conversation.id, channel, dict(address)))
+    uow.record(
+        ConversationStarted(
+            conversation_id=conversation.id,
+            guest_id=guest.id,
+            guest_name=guest.name,
+            guest_email=guest.email,
+            service=service,
+            agent=agent,
+            text="",
+        )
+    )
+    await post_notice(uow, conversation, f"{guest.name} started a conversation with {target_name}.", now)
+    return conversation, True
+
+
+async def start_conversation(cmd: StartConversation, uow: UnitOfWork, clock: Clock) -> Posted:
+    text = clean_text(cmd.text)
+    async with uow:
+        conversation, created = await open_conversation(
+            uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock
+        )
+        guest = require(await uow.guests.get(cmd.guest_id), "guest")
+        if cmd.client_id:
+            resent = await uow.messages.by_client_id(conversation.id, guest.actor.key, cmd.client_id)
+            if resent is not None:
+                return Posted(conversation, resent, False)
+        if not created:
+            conversation = require(
+                await uow.conversations.get(conversation.id, for_update=True), "conversation"
+            )
+        message = await append_message(
+            uow, conversation, guest.actor, text, clock.now(), client_id=cmd.client_id
+        )
+        await _mark_own_read(uow, conversation.id, guest.actor.kind, guest.actor.id, message.seq)
+        await uow.commit()
+        return Posted(conversation, message, created)
+
+
+async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock) -> Posted:
+    text = clean_text(cmd.text)
+    async with uow:
+        conversation = await uow.conversations.get(cmd.conversation_id, for_update=True)
+        if conversation is None:
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        members = await uow.conversations.members(conversation.id)
+        services = await _services_of(uow, cmd.author.kind, cmd.author.id)
+        if not access.can_see(conversation, cmd.author, services, members):
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        if not access.can_write(conversation, cmd.author, services, members):
+            raise InvalidInput("This conversation is read-only for you.", code="read_only")
+        if cmd.internal and cmd.author.kind != "agent":
+            raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
+        if cmd.client_id:
+            resent = await uow.messages.by_client_id(conversation.id, cmd.author.key, cmd.client_id)
+            if resent is not None:
+                return Posted(conversation, resent, False)
+        message = await append_message(
+            uow, conversation, cmd.author, text, clock.now(), client_id=cmd.client_id, internal=cmd.internal
+        )
+        await _mark_own_read(
+            uow,
+            conversation.id,
+            cmd.author.kind,
+            cmd.author.id,
+            message.seq,
+            cmd.author.name,
+            members=members,
+        )
+        await uow.commit()
+        return Posted(conversation, message, True)
+
+
+async def assign_conversation(cmd: AssignConversation, uow: UnitOfWork, clock: Clock) -> Conversation:
+    async with uow:
+        conversation = await uow.conversations.get(cmd.conversation_id, for_update=True)
+        if conversation is None:
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        services = await _services_of(uow, cmd.by.kind, cmd.by.id)
+        members = await uow.conversations.members(conversation.id)
+        if cmd.by.kind != "agent" or not access.agent_can_see(conversation, cmd.by.id, services, members):
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        service = await uow.services.get(cmd.service)
+        if service is None:
+            raise NotFound(f"There is no service called {cmd.service!r}.", code="unknown_service")
+        assignee = None
+        if cmd.assignee is not None:
+            assignee = await uow.agents.get(cmd.assignee)
+            if assignee is None:
+                raise NotFound(f"There is no agent called {cmd.assignee!r}.", code="unknown_agent")
+        conversation.assign(service, cmd.assignee)
+        await uow.conversations.save(conversation)
+        if assignee is not None and not any(m.kind == "agent" and m.id == assignee.slug for m in members):
+            await uow.conversations.add_member(
+                conversation.id, Member("agent", assignee.slug, assignee.name, assignee.email)
+            )
+        uow.record(
+            ConversationAssigned(
+                conversation_id=conversation.id,
+                service=service.slug,
+                assignee=cmd.assignee,
+                assignee_name=assignee.name if assignee else None,
+                by=cmd.by,
+            )
+        )
+        if assignee is None:
+            text = f"{cmd.by.name} assigned this conversation to {service.name}."
+        elif assignee.slug == cmd.by.id:
+            text = f"{cmd.by.name} took this conversation ({service.name})."
+        else:
+            text = f"{cmd.by.name} assigned this conversation to {assignee.name} ({service.name})."
+        await post_notice(uow, conversation, text, clock.now())
+        await uow.commit()
+        return conversation
+
+
+async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock) -> int:
+    async with uow:
+        conversation = require(await uow.conversations.get(cmd.conversation_id), "conversation")
+        members = await uow.conversations.members(conversation.id)
+        services = await _services_of(uow, cmd.reader.kind, cmd.reader.id)
+        if not access.can_see(conversation, cmd.reader, services, members):
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        seq = max(0, min(cmd.seq, conversation.last_seq))
+        changed = await _mark_own_read(
+            uow, conversation.id, cmd.reader.kind, cmd.reader.id, seq, cmd.reader.name, members=members
+        )
+        if changed:
+            uow.record(MessagesRead(conversation_id=conversation.id, reader=cmd.reader, seq=seq))
+        await uow.commit()
+        return seq
+
+
+async def bind_thread(cmd: BindThread, uow: UnitOfWork) -> None:
+    async with uow:
+        require(await uow.conversations.get(cmd.conversation_id), "conversation")
+        await uow.bindings.add(Binding(cmd.conversation_id, cmd.channel, dict(cmd.address)))
+        await uow.commit()
+
+
+async def _services_of(uow: UnitOfWork, kind: str, actor_id: str) -> list[str]:
+    if kind != "agent":
+        return []
+    return [s.slug for s in await uow.services.of_agent(actor_id)]
+
+
+async def _mark_own_read(
+    uow: UnitOfWork,
+    conversation_id: str,
+    kind: str,
+    member_id: str,
+    seq: int,
+    name: str | None = None,
+    *,
+    members: list[Member] | None = None,
+) -> bool:
+    """Advances a member's read marker (never backwards); agents become members when they first read."""
+    if members is None:
+        members = await uow.conversations.members(conversation_id)
+    member = next((m for m in members if m.kind == kind and m.id == member_id), None)
+    if member is None:
+        if kind != "agent":
+            return False
+        agent = await uow.agents.get(member_id)
+        if agent is None:
+            return False
+        await uow.conversations.add_member(
+            conversation_id, Member("agent", agent.slug, agent.name, agent.email, last_read_seq=seq)
+        )
+        return True
+    if seq <= member.last_read_seq:
+        return False
+    member.last_read_seq = seq
+    await uow.conversations.save_member(conversation_id, member)
+    return True

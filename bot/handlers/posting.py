@@ -1,0 +1,52 @@
+"""Appending to a conversation: the one place messages get their sequence number and event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.events import MessagePosted
+from bot.model import SYSTEM, Actor, Conversation, Message
+from bot.ports import UnitOfWork
+
+
+async def append_message(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    author: Actor,
+    text: str,
+    now: datetime,
+    *,
+    client_id: str | None = None,
+    internal: bool = False,
+) -> Message:
+    message = Message(
+        conversation_id=conversation.id,
+        seq=conversation.next_seq(),
+        author=author,
+        text=text,
+        created_at=now,
+        client_id=client_id,
+        internal=internal,
+    )
+    conversation.last_message_at = now
+    await uow.messages.add(message)
+    await uow.conversations.save(conversation)
+    uow.record(
+        MessagePosted(
+            conversation_id=conversation.id,
+            message_id=message.id,
+            seq=message.seq,
+            author=author,
+            text=text,
+            created_at=now,
+            internal=internal,
+            client_id=client_id,
+            kind="system" if author.kind == "system" else "text",
+        )
+    )
+    return message
+
+
+async def post_notice(uow: UnitOfWork, conversation: Conversation, text: str, now: datetime) -> Message:
+    """The system's own line in the thread: creation, assignment, renames, meeting changes."""
+    return await append_message(uow, conversation, SYSTEM, text, now)

@@ -1,0 +1,160 @@
+"""Domain objects. Plain data with the rules that belong to one object; no I/O."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from bot.errors import InvalidInput, NotAMember, NotFound
+
+ActorKind = Literal["agent", "guest", "system"]
+MAX_MESSAGE_LENGTH = 10_000
+MAX_NAME_LENGTH = 200
+MAX_MEMBERS = 1_000
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, whichever channel they used."""
+
+    kind: ActorKind
+    id: str  # agent slug, guest id, or "system"
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+SYSTEM = Actor("system", "system", "Convene")
+
+
+@dataclass
+class Agent:
+    slug: str
+    name: str
+    email: str
+    timezone: str = "Europe/Berlin"
+    settings: dict[str, Any] = field(default_factory=dict)
+    id: str = field(default_factory=new_id)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("agent", self.slug, self.name)
+
+
+@dataclass
+class Service:
+    """A call group: the agents who answer for it."""
+
+    slug: str
+    name: str
+    members: list[str] = field(default_factory=list)  # agent slugs
+    id: str = field(default_factory=new_id)
+
+    def require_member(self, agent_slug: str) -> None:
+        if agent_slug not in self.members:
+            raise NotAMember(f"{agent_slug} is not a member of {self.name}.", agent=agent_slug)
+
+
+@dataclass
+class Guest:
+    name: str
+    email: str | None = None
+    timezone: str | None = None
+    id: str = field(default_factory=new_id)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor("guest", self.id, self.name)
+
+
+@dataclass
+class Member:
+    """A participant of a conversation; read markers and notification state hang off it."""
+
+    kind: Literal["agent", "guest"]
+    id: str
+    name: str
+    email: str | None
+    external: bool = False
+    last_read_seq: int = 0
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+@dataclass
+class Conversation:
+    guest_id: str
+    service: str | None = None  # the call group it is routed to
+    agent: str | None = None  # set when the guest wrote to (or booked with) one agent
+    title: str | None = None  # set only by a rename; otherwise the title depends on the viewer
+    assigned_service: str | None = None
+    assignee: str | None = None
+    last_seq: int = 0
+    created_at: datetime | None = None
+    last_message_at: datetime | None = None
+    link_token: str | None = None
+    read_only_external: bool = False
+    id: str = field(default_factory=new_id)
+
+    def next_seq(self) -> int:
+        self.last_seq += 1
+        return self.last_seq
+
+    def assign(self, service: Service, assignee: str | None) -> None:
+        if assignee is not None:
+            service.require_member(assignee)
+        if self.service is not None and self.service != service.slug and self.assigned_service is None:
+            # Routing moves with an explicit assignment to another service.
+            pass
+        self.assigned_service = service.slug
+        self.assignee = assignee
+        self.service = service.slug
+
+
+@dataclass
+class Message:
+    conversation_id: str
+    seq: int
+    author: Actor
+    text: str
+    created_at: datetime
+    client_id: str | None = None
+    internal: bool = False
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Binding:
+    """Where a conversation's notices go: a guest's web session, a Slack thread, a Teams thread, a mailbox."""
+
+    conversation_id: str
+    channel: str
+    address: dict[str, Any]
+    thread_key: str | None = None  # how the channel finds this binding from an inbound reply
+    id: str = field(default_factory=new_id)
+
+
+def clean_text(text: object, *, limit: int = MAX_MESSAGE_LENGTH, what: str = "message") -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInput(f"The {what} is empty.", code=f"empty_{what}")
+    if len(text) > limit:
+        raise InvalidInput(
+            f"The {what} is longer than {limit:,} characters.", code=f"{what}_too_long", limit=limit
+        )
+    return text.strip()
+
+
+def require(value: Any, what: str) -> Any:
+    if value is None:
+        raise NotFound(f"No such {what}.", code=f"unknown_{what}")
+    return value

@@ -1,0 +1,120 @@
+"""Read side: what one identity may see. Adapters call these; the access rules stay in the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import access
+from bot.errors import NotFound, Unauthorized
+from bot.model import Actor, Agent, Conversation, Guest, Member, Message
+from bot.ports import Clock, ConversationSummary, UnitOfWork
+from bot.titles import title_for
+from bot.tokens import token_hash
+
+
+async def guest_for_token(uow: UnitOfWork, token: str | None, clock: Clock) -> Guest:
+    if token:
+        guest_id = await uow.tokens.resolve(token_hash(token), "guest", clock.now())
+        if guest_id is not None:
+            guest = await uow.guests.get(guest_id)
+            if guest is not None:
+                return guest
+    raise Unauthorized("Missing or invalid guest token.", code="invalid_token")
+
+
+async def agent_for_token(uow: UnitOfWork, token: str | None, clock: Clock) -> Agent:
+    if token:
+        slug = await uow.tokens.resolve(token_hash(token), "api", clock.now())
+        if slug is not None:
+            agent = await uow.agents.get(slug)
+            if agent is not None:
+                return agent
+    raise Unauthorized("Missing or invalid agent token.", code="invalid_token")
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    conversation: Conversation
+    title: str
+    members: list[Member]  # empty when the viewer may not see them
+    unread: int
+    can_write: bool
+
+
+async def _visible(
+    uow: UnitOfWork, viewer: Actor, conversation_id: str
+) -> tuple[Conversation, list[Member], list[str]]:
+    conversation = await uow.conversations.get(conversation_id)
+    if conversation is None:
+        raise NotFound("No such conversation.", code="unknown_conversation")
+    members = await uow.conversations.members(conversation.id)
+    services = [s.slug for s in await uow.services.of_agent(viewer.id)] if viewer.kind == "agent" else []
+    # Someone else's conversation answers exactly like a missing one: ids leak nothing.
+    if not access.can_see(conversation, viewer, services, members):
+        raise NotFound("No such conversation.", code="unknown_conversation")
+    return conversation, members, services
+
+
+async def view_conversation(uow: UnitOfWork, viewer: Actor, conversation_id: str) -> ConversationView:
+    conversation, members, services = await _visible(uow, viewer, conversation_id)
+    return await _view(uow, viewer, conversation, members, services)
+
+
+async def _view(
+    uow: UnitOfWork, viewer: Actor, conversation: Conversation, members: list[Member], services: list[str]
+) -> ConversationView:
+    guest = await uow.guests.get(conversation.guest_id)
+    service = await uow.services.get(conversation.service) if conversation.service else None
+    agent_names = {m.id: m.name for m in members if m.kind == "agent"}
+    if conversation.agent and conversation.agent not in agent_names:
+        agent = await uow.agents.get(conversation.agent)
+        if agent:
+            agent_names[agent.slug] = agent.name
+    title = title_for(
+        viewer,
+        conversation,
+        members,
+        guest_names=[guest.name] if guest else [],
+        agent_names=agent_names,
+        service_name=service.name if service else None,
+    )
+    me = next((m for m in members if m.kind == viewer.kind and m.id == viewer.id), None)
+    unread = conversation.last_seq - (me.last_read_seq if me else 0)
+    external = me is not None and me.external and conversation.read_only_external
+    return ConversationView(
+        conversation,
+        title,
+        [] if external else members,
+        max(0, unread),
+        access.can_write(conversation, viewer, services, members),
+    )
+
+
+async def guest_conversations(uow: UnitOfWork, guest: Guest) -> list[ConversationView]:
+    result = []
+    for conversation in await uow.conversations.list_for_guest(guest.id):
+        members = await uow.conversations.members(conversation.id)
+        result.append(await _view(uow, guest.actor, conversation, members, []))
+    return result
+
+
+async def messages(
+    uow: UnitOfWork, viewer: Actor, conversation_id: str, *, after_seq: int = 0, limit: int = 500
+) -> list[Message]:
+    await _visible(uow, viewer, conversation_id)
+    return await uow.messages.list(
+        conversation_id, after_seq=after_seq, limit=limit, include_internal=viewer.kind == "agent"
+    )
+
+
+async def inbox(uow: UnitOfWork, agent: Agent, *, mine_only: bool = False) -> list[ConversationSummary]:
+    services = [s.slug for s in await uow.services.of_agent(agent.slug)]
+    return await uow.conversations.list_for_agent(agent.slug, services, mine_only=mine_only)
+
+
+async def can_agent_see(uow: UnitOfWork, agent_slug: str, conversation_id: str) -> bool:
+    try:
+        await _visible(uow, Actor("agent", agent_slug, agent_slug), conversation_id)
+    except NotFound:
+        return False
+    return True

@@ -1,0 +1,5 @@
+"""Failures worth retrying the whole command for (a busy database, a serialization conflict)."""
+
+
+class TransientStorageError(Exception):
+    pass

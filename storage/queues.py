@@ -1,0 +1,185 @@
+"""The outbox and job tables as queues: claim with a lease, finish in the worker's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import from_json
+from bot.ports import JobItem, OutboxItem
+from storage.models import DeliveryRow, JobRow, OutboxRow
+
+
+class SqlJobs:
+    """The unit of work's view of the job table: schedule and cancel inside the caller's transaction."""
+
+    def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
+        self.s = session
+        self._now = now
+
+    async def schedule(
+        self, kind: str, run_at: datetime, payload: dict[str, Any], *, key: str | None = None
+    ) -> None:
+        values = dict(
+            kind=kind,
+            key=key,
+            payload=payload,
+            run_at=run_at,
+            status="pending",
+            attempts=0,
+            created_at=self._now(),
+        )
+        if key is None:
+            self.s.add(JobRow(**values))
+            return
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        stmt = insert(JobRow).values(**values)
+        # Scheduling again under the same key re-arms the one job: a reschedule moves its reminder.
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[JobRow.key],
+            set_=dict(
+                kind=kind,
+                payload=payload,
+                run_at=run_at,
+                status="pending",
+                attempts=0,
+                claimed_until=None,
+                claimed_by=None,
+                last_error=None,
+                done_at=None,
+            ),
+        )
+        await self.s.execute(stmt)
+
+    async def cancel(self, key: str) -> None:
+        await self.s.execute(
+            update(JobRow)
+            .where(JobRow.key == key, JobRow.status.in_(["pending", "running"]))
+            .values(status="cancelled")
+        )
+
+    async def complete(self, job_id: int, worker: str, now: datetime) -> bool:
+        result = await self.s.execute(
+            update(JobRow)
+            .where(JobRow.id == job_id, JobRow.status == "running", JobRow.claimed_by == worker)
+            .values(status="done", done_at=now, claimed_until=None)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+class SqlJobStore:
+    def __init__(self, storage: Any) -> None:
+        self.storage = storage
+
+    async def claim(self, now: datetime, worker: str, limit: int, lease_seconds: float) -> list[JobItem]:
+        due = or_(
+            (JobRow.status == "pending") & (JobRow.run_at <= now),
+            # A worker that died mid-job loses its lease; the job becomes claimable again.
+            (JobRow.status == "running") & (JobRow.claimed_until < now),
+        )
+        ids = select(JobRow.id).where(due).order_by(JobRow.run_at).limit(limit)
+        if self.storage.is_postgres:
+            ids = ids.with_for_update(skip_locked=True)
+        stmt = (
+            update(JobRow)
+            .where(JobRow.id.in_(ids.scalar_subquery()))
+            .values(
+                status="running",
+                claimed_by=worker,
+                claimed_until=now + timedelta(seconds=lease_seconds),
+                attempts=JobRow.attempts + 1,
+            )
+            .returning(JobRow.id, JobRow.kind, JobRow.key, JobRow.payload, JobRow.run_at, JobRow.attempts)
+        )
+        async with self.storage.session(write=True) as s:
+            rows = (await s.execute(stmt)).all()
+        return [JobItem(r.id, r.kind, r.key, dict(r.payload or {}), r.run_at, r.attempts) for r in rows]
+
+    async def retry(self, job_id: int, worker: str, at: datetime, error: str) -> None:
+        async with self.storage.session(write=True) as s:
+            await s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.claimed_by == worker, JobRow.status == "running")
+                .values(status="pending", run_at=at, last_error=error[:2000], claimed_until=None)
+            )
+
+    async def fail(self, job_id: int, worker: str, error: str) -> None:
+        async with self.storage.session(write=True) as s:
+            await s.execute(
+                update(JobRow)
+                .where(JobRow.id == job_id, JobRow.claimed_by == worker)
+                .values(status="failed", last_error=error[:2000], claimed_until=None)
+            )
+
+    async def next_due(self) -> datetime | None:
+        async with self.storage.session() as s:
+            return (
+                await s.execute(select(func.min(JobRow.run_at)).where(JobRow.status == "pending"))
+            ).scalar_one_or_none()
+
+
+class SqlOutboxStore:
+    def __init__(self, storage: Any) -> None:
+        self.storage = storage
+
+    async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        ready = (
+            (OutboxRow.dispatched_at.is_(None))
+            & (OutboxRow.next_attempt_at <= now)
+            & or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
+        )
+        ids = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
+        if self.storage.is_postgres:
+            ids = ids.with_for_update(skip_locked=True)
+        stmt = (
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(ids.scalar_subquery()))
+            .values(claimed_until=now + timedelta(seconds=lease_seconds), attempts=OutboxRow.attempts + 1)
+            .returning(OutboxRow.id, OutboxRow.event_type, OutboxRow.payload, OutboxRow.attempts)
+        )
+        async with self.storage.session(write=True) as s:
+            rows = (await s.execute(stmt)).all()
+        items = [OutboxItem(r.id, from_json(r.event_type, dict(r.payload)), r.attempts) for r in rows]
+        return sorted(items, key=lambda i: i.id)
+
+    async def delivered(self, keys: Sequence[str]) -> set[str]:
+        if not keys:
+            return set()
+        async with self.storage.session() as s:
+            rows = await s.execute(select(DeliveryRow.key).where(DeliveryRow.key.in_(list(keys))))
+            return set(rows.scalars())
+
+    async def mark_delivered(self, key: str, now: datetime) -> None:
+        insert = pg_insert if self.storage.is_postgres else sqlite_insert
+        async with self.storage.session(write=True) as s:
+            await s.execute(insert(DeliveryRow).values(key=key, delivered_at=now).on_conflict_do_nothing())
+
+    async def finish(self, item_id: int, now: datetime) -> None:
+        async with self.storage.session(write=True) as s:
+            await s.execute(
+                update(OutboxRow).where(OutboxRow.id == item_id).values(dispatched_at=now, claimed_until=None)
+            )
+
+    async def retry(self, item_id: int, at: datetime, error: str) -> None:
+        async with self.storage.session(write=True) as s:
+            await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item_id)
+                .values(next_attempt_at=at, claimed_until=None, last_error=error[:2000])
+            )
+
+    async def pending(self) -> int:
+        async with self.storage.session() as s:
+            return (
+                await s.execute(select(func.count(OutboxRow.id)).where(OutboxRow.dispatched_at.is_(None)))
+            ).scalar_one()
+
+    async def prune(self, before: datetime) -> None:
+        async with self.storage.session(write=True) as s:
+            await s.execute(delete(OutboxRow).where(OutboxRow.dispatched_at < before))

@@ -1,0 +1,156 @@
+"""The SQLAlchemy unit of work: one transaction; events go to the outbox table inside it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.errors import Conflict
+from bot.events import Event, to_json
+from bot.ports import Clock
+from bot.transient import TransientStorageError
+from storage import repositories as r
+from storage.database import LoopLocal, make_engine
+from storage.models import OutboxRow
+from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+
+
+class Storage:
+    """Everything that shares one engine: units of work, the outbox and job queues."""
+
+    def __init__(self, url: str, clock: Clock) -> None:
+        self.url = url
+        self.clock = clock
+        self.engine = make_engine(url)
+        self.is_postgres = self.engine.dialect.name == "postgresql"
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._read = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.engine.execution_options(convene_write=True), expire_on_commit=False
+        )
+        # SQLite has one writer; queueing in-process is far cheaper than spinning on busy_timeout.
+        self._write_lock = LoopLocal()
+        self.outbox = SqlOutboxStore(self)
+        self.jobs = SqlJobStore(self)
+
+    def unit_of_work(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self, read_only=read_only)
+
+    @asynccontextmanager
+    async def session(self, *, write: bool = False) -> AsyncIterator[AsyncSession]:
+        """A short transaction outside the engine's units of work (queues, health checks)."""
+        if write and self.is_sqlite:
+            async with self._write_lock.get():
+                async with self._write() as session, session.begin():
+                    yield session
+        else:
+            async with (self._write if write else self._read)() as session, session.begin():
+                yield session
+
+    async def ping(self) -> None:
+        async with self.session() as s:
+            await s.exec_driver_sql("SELECT 1") if hasattr(s, "exec_driver_sql") else await s.execute(
+                _select_one()
+            )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _select_one() -> Any:
+    from sqlalchemy import text
+
+    return text("SELECT 1")
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, OperationalError) and "locked" in str(error).lower():
+        return True
+    if isinstance(error, DBAPIError):
+        code = getattr(getattr(error.orig, "__cause__", None), "sqlstate", None) or getattr(
+            error.orig, "sqlstate", None
+        )
+        return code in {"40001", "40P01"}  # serialization failure, deadlock
+    return False
+
+
+class SqlUnitOfWork:
+    def __init__(self, storage: Storage, *, read_only: bool) -> None:
+        self.storage = storage
+        self.read_only = read_only
+        self._events: list[Event] = []
+        self._lock_held = False
+
+    def _now(self) -> datetime:
+        return self.storage.clock.now()
+
+    async def __aenter__(self) -> SqlUnitOfWork:
+        if not self.read_only and self.storage.is_sqlite:
+            await self.storage._write_lock.get().acquire()
+            self._lock_held = True
+        maker = self.storage._read if self.read_only else self.storage._write
+        self.session = maker()
+        await self.session.begin()
+        s, now = self.session, self._now
+        self.agents = r.SqlAgents(s, now)
+        self.services = r.SqlServices(s, now)
+        self.guests = r.SqlGuests(s, now)
+        self.conversations = r.SqlConversations(s, now)
+        self.messages = r.SqlMessages(s, now)
+        self.bindings = r.SqlBindings(s, now)
+        self.tokens = r.SqlTokens(s, now)
+        self.inbound = r.SqlInbound(s, now)
+        self.jobs = SqlJobs(s, now)
+        self.extra: dict[str, Any] = {}  # repositories other packages attach (meetings, calendars)
+        for name, factory in _EXTENSIONS.items():
+            setattr(self, name, factory(s, now))
+        return self
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        try:
+            await self.session.rollback()  # no-op after commit; undoes everything otherwise
+            await self.session.close()
+        finally:
+            if self._lock_held:
+                self._lock_held = False
+                self.storage._write_lock.get().release()
+        if exc is not None:
+            if is_transient(exc):
+                raise TransientStorageError(str(exc)) from exc
+            if isinstance(exc, IntegrityError):
+                raise Conflict("That change conflicts with another one; please try again.") from exc
+
+    def record(self, event: Event) -> None:
+        self._events.append(event)
+
+    async def commit(self) -> None:
+        now = self._now()
+        for event in self._events:
+            self.session.add(
+                OutboxRow(
+                    event_type=event.type,
+                    conversation_id=getattr(event, "conversation_id", None) or None,
+                    payload=to_json(event),
+                    created_at=now,
+                    next_attempt_at=now,
+                )
+            )
+        self._events.clear()
+        await self.session.commit()
+
+    async def rollback(self) -> None:
+        self._events.clear()
+        await self.session.rollback()
+
+
+_EXTENSIONS: dict[str, Callable[[AsyncSession, Callable[[], datetime]], Any]] = {}
+
+
+def register_repository(name: str, factory: Callable[[AsyncSession, Callable[[], datetime]], Any]) -> None:
+    """Lets storage modules (meetings, the local calendar) add repositories without editing this file."""
+    _EXTENSIONS[name] = factory
