@@ -72,7 +72,8 @@ async def _reset_postgres(url: str, folder: Path) -> None:
     try:
         if not _PG_MIGRATED:
             async with runtime.storage.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
             await runtime.storage.migrate()
             _PG_MIGRATED = True
         async with runtime.storage.engine.begin() as conn:

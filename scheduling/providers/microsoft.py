@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
 from scheduling.calendar import CalendarAccount, CalendarRef, EventChange, EventSpec, Interval, WorkingHours
 from scheduling.errors import CalendarDisconnected
 from scheduling.providers import ms_busy, ms_events
 from scheduling.providers._retry import CalendarHTTPError, RetryPolicy
 from scheduling.providers._timeutil import merge
-from scheduling.providers.ms_auth import DEFAULT_AUTHORITY_URL, AppTokenSource
+from scheduling.providers.ms_auth import DEFAULT_AUTHORITY_URL, AppTokenSource, CABundleSession
 from scheduling.providers.ms_graph import DEFAULT_GRAPH_URL, GraphClient
 from scheduling.providers.windows_zones import to_iana
 
@@ -59,8 +57,7 @@ class MicrosoftCalendarProvider:
         authority = str(config.get("ms_authority_url") or DEFAULT_AUTHORITY_URL).rstrip("/")
         if http_client is None and config.get("ms_ca_bundle"):
             # A private CA for the authority (tests, or an on-premises proxy).
-            http_client = requests.Session()
-            http_client.verify = str(config["ms_ca_bundle"])
+            http_client = CABundleSession(str(config["ms_ca_bundle"]))
         self.policy = policy or RetryPolicy.from_config(config)
         self._tokens = AppTokenSource(
             str(config["ms_client_id"]),

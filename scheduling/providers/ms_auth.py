@@ -23,6 +23,20 @@ REJECTIONS = frozenset({"invalid_client", "unauthorized_client", "invalid_grant"
 EXPIRY_MARGIN = 120.0  # seconds; a token must outlive the request that carries it
 
 
+class CABundleSession(requests.Session):
+    """A requests session that trusts one CA bundle (a private authority, or the tests' self-signed
+    one). requests lets ``REQUESTS_CA_BUNDLE`` override ``Session.verify``; a configured bundle must win."""
+
+    def __init__(self, ca_bundle: str) -> None:
+        super().__init__()
+        self.verify = ca_bundle
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        settings["verify"] = self.verify
+        return settings
+
+
 class AppTokenSource:
     def __init__(
         self,
@@ -42,6 +56,7 @@ class AppTokenSource:
         self._app: msal.ConfidentialClientApplication | None = None
         self._token: str | None = None
         self._expires_at = 0.0
+        self._stale = False
         self._lock = asyncio.Lock()
 
     async def token(self) -> str:
@@ -52,8 +67,10 @@ class AppTokenSource:
             return self._token
 
     def invalidate(self) -> None:
-        """Graph said 401: forget the token so the next attempt fetches a new one."""
+        """Graph said 401: forget the token so the next attempt fetches a new one (msal keeps its
+        own cache, which would hand the refused token back, so that is emptied too)."""
         self._token = None
+        self._stale = True
 
     def _acquire_blocking(self) -> tuple[str, float]:
         try:
@@ -67,6 +84,11 @@ class AppTokenSource:
                     instance_discovery=False,
                     http_client=self._http_client,
                 )
+            if self._stale:
+                cache = self._app.token_cache
+                for item in list(cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+                    cache.remove_at(item)
+                self._stale = False
             result = self._app.acquire_token_for_client(scopes=[self._scope])
         except (requests.RequestException, OSError) as error:
             self._app = None  # discovery may not have happened; redo it next time
