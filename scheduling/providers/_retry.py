@@ -82,7 +82,7 @@ class RetryPolicy:
             # the cap we try anyway and let the final failure become CalendarUnavailable.
             return min(retry_after, self.max_retry_after)
         # "Equal jitter": half fixed, half random, so many workers do not retry in lockstep.
-        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        ceiling = min(self.max_delay, self.base_delay * (2.0**attempt))
         return ceiling / 2 + self.rand() * ceiling / 2
 
     async def run(self, operation: Callable[[], Awaitable[T]], what: str) -> T:

@@ -13,7 +13,7 @@ from typing import Any
 from scheduling.calendar import CalendarAccount, CalendarRef, EventChange, EventSpec, Interval, WorkingHours
 from scheduling.providers import google_busy, google_events, google_oauth
 from scheduling.providers._retry import RetryPolicy
-from scheduling.providers.google_client import GoogleClient
+from scheduling.providers.google_client import GoogleClient, calendar_call
 
 PROVIDER_NAME = "google"
 WRITABLE_ROLES = frozenset({"owner", "writer"})
@@ -61,7 +61,7 @@ class GoogleCalendarProvider:
             if page_token:
                 params["pageToken"] = page_token
             page = await self._client.execute(
-                account, lambda svc, p=params: svc.calendarList().list(**p), "calendarList.list"
+                account, calendar_call("calendarList", "list", **params), "calendarList.list"
             )
             found.extend(
                 CalendarRef(

@@ -18,7 +18,7 @@ from scheduling.calendar import CalendarAccount, Interval
 from scheduling.errors import CalendarUnavailable
 from scheduling.providers._retry import CalendarHTTPError
 from scheduling.providers._timeutil import batched, day_start, merge, parse_instant, rfc3339, split_window
-from scheduling.providers.google_client import GoogleClient
+from scheduling.providers.google_client import GoogleClient, calendar_call
 
 FREEBUSY_MAX_CALENDARS = 50
 FREEBUSY_MAX_SPAN = timedelta(days=90)
@@ -72,7 +72,7 @@ async def events_busy(
             params["pageToken"] = page_token
         try:
             page = await client.execute(
-                account, lambda svc, p=params: svc.events().list(**p), f"events.list {calendar_id}"
+                account, calendar_call("events", "list", **params), f"events.list {calendar_id}"
             )
         except CalendarHTTPError as error:
             if error.status in (403, 404):

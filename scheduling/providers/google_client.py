@@ -53,7 +53,8 @@ def _error_reason(error: HttpError) -> str | None:
     try:
         body = json.loads(error.content or b"{}")
         errors = body.get("error", {}).get("errors") or [{}]
-        return errors[0].get("reason")
+        reason = errors[0].get("reason")
+        return str(reason) if reason else None
     except (ValueError, AttributeError):
         return None
 
@@ -90,6 +91,12 @@ def _translate(error: Exception) -> Exception:
     if isinstance(error, OSError | httplib2.HttpLib2Error | TransportError | GoogleAuthError):
         return TransientError(f"Google Calendar unreachable: {error!r}")
     return error
+
+
+def calendar_call(resource: str, method: str, **params: Any) -> BuildRequest:
+    """``calendar_call("events", "list", calendarId=...)`` is ``svc.events().list(calendarId=...)``,
+    bound to its parameters now (the request itself is built later, on a worker thread)."""
+    return lambda service: getattr(getattr(service, resource)(), method)(**params)
 
 
 def _reraise(error: Exception) -> NoReturn:
@@ -143,7 +150,7 @@ class GoogleClient:
 
     def _refresh_blocking(self, credentials: Credentials) -> None:
         try:
-            credentials.refresh(RefreshRequest())
+            credentials.refresh(RefreshRequest())  # type: ignore[no-untyped-call]
         except Exception as error:
             _reraise(error)
 

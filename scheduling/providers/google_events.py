@@ -9,7 +9,7 @@ from typing import Any
 from scheduling.calendar import CalendarAccount, EventChange, EventSpec
 from scheduling.providers._retry import CalendarHTTPError
 from scheduling.providers._timeutil import local_wall_time, parse_instant
-from scheduling.providers.google_client import GoogleClient
+from scheduling.providers.google_client import GoogleClient, calendar_call
 
 MEETING_ID_PROPERTY = "convene_meeting_id"
 # We email guests ourselves, with an .ics, in the conversation's language and with our links; Google's
@@ -123,7 +123,7 @@ async def sync_changes(
             params["pageToken"] = page_token
         try:
             page = await client.execute(
-                account, lambda svc, p=params: svc.events().list(**p), "events.list sync"
+                account, calendar_call("events", "list", **params), "events.list sync"
             )
         except CalendarHTTPError as error:
             if error.status == 410 and sync_token:

@@ -121,7 +121,7 @@ def credentials_from_dict(config: Mapping[str, Any], data: Mapping[str, Any]) ->
         moment = datetime.fromisoformat(str(data["expiry"]))
         # google-auth compares expiry with a naive UTC clock.
         expiry = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-    return Credentials(
+    return Credentials(  # type: ignore[no-untyped-call]
         token=data.get("token"),
         refresh_token=data.get("refresh_token"),
         token_uri=token_url(config),

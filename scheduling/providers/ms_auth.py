@@ -62,8 +62,9 @@ class AppTokenSource:
     async def token(self) -> str:
         async with self._lock:
             if self._token is None or self._clock() >= self._expires_at:
-                self._token, lifetime = await asyncio.to_thread(self._acquire_blocking)
-                self._expires_at = self._clock() + max(0.0, lifetime - EXPIRY_MARGIN)
+                token, lifetime = await asyncio.to_thread(self._acquire_blocking)
+                self._token, self._expires_at = token, self._clock() + max(0.0, lifetime - EXPIRY_MARGIN)
+                return token
             return self._token
 
     def invalidate(self) -> None:

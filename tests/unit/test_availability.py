@@ -19,7 +19,7 @@ from scheduling.calendar import Interval
 from scheduling.errors import SchedulingError
 
 MON_2026_03_02 = date(2026, 3, 2)
-EARLY = datetime(2026, 1, 1, tzinfo=UTC)  # "now" far enough back that notice never interferes
+WEEK_BEFORE = datetime(2026, 2, 23, tzinfo=UTC)  # a "now" a week before MON_2026_03_02
 
 
 def at(text: str) -> datetime:
@@ -42,7 +42,9 @@ def week(zone: str, days: str, *hours: tuple[str, str], breaks=(), before=0, aft
     )
 
 
-def offered(rules, taken=(), *, day, duration=30, tz=None, now=EARLY, end=None, **kw) -> list[str]:
+def offered(rules, taken=(), *, day, duration=30, tz=None, now=None, end=None, **kw) -> list[str]:
+    # By default "now" is a week earlier: inside the one-month window, far from any notice.
+    now = now or datetime.combine(day - timedelta(days=7), datetime.min.time(), UTC)
     slots = find_slots(
         rules, taken, duration=duration, start=day, end=end or day, tz=tz or rules.timezone, now=now, **kw
     )
@@ -248,7 +250,7 @@ def test_range_wholly_outside_the_window_is_empty(start, end):
     ],
 )
 def test_bad_requests_are_refused_with_a_code(change, code):
-    request = {"duration": 30, "start": MON_2026_03_02, "end": MON_2026_03_02, "tz": "UTC", "now": EARLY}
+    request = {"duration": 30, "start": MON_2026_03_02, "end": MON_2026_03_02, "tz": "UTC", "now": WEEK_BEFORE}
     with pytest.raises(SchedulingError) as refused:
         find_slots(week("UTC", "mon", ("09:00", "17:00")), [], **(request | change))
     assert refused.value.code == code
@@ -280,7 +282,7 @@ def test_service_slots_is_the_union_with_free_members():
         "alice": (rules, busy(("2026-03-02 10:00", "2026-03-02 11:00"))),
         "carol": (week("UTC", "tue", ("09:00", "11:00")), []),
     }
-    result = service_slots(members, duration=60, start=MON_2026_03_02, end=MON_2026_03_02, tz="UTC", now=EARLY)
+    result = service_slots(members, duration=60, start=MON_2026_03_02, end=MON_2026_03_02, tz="UTC", now=WEEK_BEFORE)
     assert result == {at("2026-03-02 09:00"): ["alice"], at("2026-03-02 10:00"): ["bob"]}
     both_free = service_slots(
         {"bob": (rules, []), "alice": (rules, [])},
@@ -288,7 +290,7 @@ def test_service_slots_is_the_union_with_free_members():
         start=MON_2026_03_02,
         end=MON_2026_03_02,
         tz="UTC",
-        now=EARLY,
+        now=WEEK_BEFORE,
     )
     assert list(both_free.values()) == [["alice", "bob"], ["alice", "bob"]]
 

@@ -23,8 +23,10 @@ def timed(eid: str, start: str, end: str, **extra: object) -> dict[str, object]:
 
 
 def me(status: str) -> list[dict[str, object]]:
-    return [{"email": "boss@example.com", "organizer": True, "responseStatus": "accepted"},
-            {"email": "alice@example.com", "self": True, "responseStatus": status}]
+    return [
+        {"email": "boss@example.com", "organizer": True, "responseStatus": "accepted"},
+        {"email": "alice@example.com", "self": True, "responseStatus": status},
+    ]
 
 
 async def test_unanswered_and_declined_invitations_leave_the_slot_free(
@@ -35,12 +37,32 @@ async def test_unanswered_and_declined_invitations_leave_the_slot_free(
     fake_google.events["primary"] = [
         timed("own", "2026-06-01T09:00:00+02:00", "2026-06-01T10:00:00+02:00"),
         timed("accepted", "2026-06-01T11:00:00+02:00", "2026-06-01T12:00:00+02:00", attendees=me("accepted")),
-        timed("tentative", "2026-06-01T13:00:00+02:00", "2026-06-01T13:30:00+02:00", attendees=me("tentative")),
-        timed("unanswered", "2026-06-01T14:00:00+02:00", "2026-06-01T15:00:00+02:00", attendees=me("needsAction")),
+        timed(
+            "tentative", "2026-06-01T13:00:00+02:00", "2026-06-01T13:30:00+02:00", attendees=me("tentative")
+        ),
+        timed(
+            "unanswered",
+            "2026-06-01T14:00:00+02:00",
+            "2026-06-01T15:00:00+02:00",
+            attendees=me("needsAction"),
+        ),
         timed("declined", "2026-06-01T15:00:00+02:00", "2026-06-01T16:00:00+02:00", attendees=me("declined")),
-        timed("transparent", "2026-06-01T16:00:00+02:00", "2026-06-01T17:00:00+02:00", transparency="transparent"),
-        {**timed("cancelled", "2026-06-01T17:00:00+02:00", "2026-06-01T18:00:00+02:00"), "status": "cancelled"},
-        {"id": "holiday", "status": "confirmed", "start": {"date": "2026-06-03"}, "end": {"date": "2026-06-04"}},
+        timed(
+            "transparent",
+            "2026-06-01T16:00:00+02:00",
+            "2026-06-01T17:00:00+02:00",
+            transparency="transparent",
+        ),
+        {
+            **timed("cancelled", "2026-06-01T17:00:00+02:00", "2026-06-01T18:00:00+02:00"),
+            "status": "cancelled",
+        },
+        {
+            "id": "holiday",
+            "status": "confirmed",
+            "start": {"date": "2026-06-03"},
+            "end": {"date": "2026-06-04"},
+        },
     ]
 
     busy = await google.busy(google_account, ["primary"], utc(2026, 6, 1), utc(2026, 6, 5))
@@ -88,7 +110,9 @@ async def test_freebusy_only_calendars_fall_back_to_freebusy_in_chunks_of_50(
 ) -> None:
     shared = [f"room{i}@example.com" for i in range(60)]
     fake_google.unlistable.update(shared)
-    fake_google.freebusy["room59@example.com"] = [{"start": "2026-06-01T10:00:00Z", "end": "2026-06-01T11:00:00Z"}]
+    fake_google.freebusy["room59@example.com"] = [
+        {"start": "2026-06-01T10:00:00Z", "end": "2026-06-01T11:00:00Z"}
+    ]
 
     busy = await google.busy(google_account, shared, utc(2026, 6, 1), utc(2026, 6, 8))
 
@@ -186,7 +210,9 @@ async def test_sync_changes_reports_our_moved_and_cancelled_events(
 ) -> None:
     ours = {"private": {"convene_meeting_id": "m-42"}}
     fake_google.calendar_zones["primary"] = "Europe/Berlin"
-    fake_google.events["primary"] = [timed("e1", "2026-06-01T15:00:00+02:00", "2026-06-01T15:30:00+02:00", extendedProperties=ours)]
+    fake_google.events["primary"] = [
+        timed("e1", "2026-06-01T15:00:00+02:00", "2026-06-01T15:30:00+02:00", extendedProperties=ours)
+    ]
     fake_google.sync_pages["s1"] = (
         [
             timed("e1", "2026-06-03T09:00:00+02:00", "2026-06-03T09:30:00+02:00", extendedProperties=ours),

@@ -19,12 +19,19 @@ START, END = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC)
 @pytest.fixture(autouse=True)
 def one_event(fake_google: FakeGoogle) -> None:
     fake_google.events["primary"] = [
-        {"id": "x", "start": {"dateTime": "2026-06-01T09:00:00Z"}, "end": {"dateTime": "2026-06-01T10:00:00Z"}}
+        {
+            "id": "x",
+            "start": {"dateTime": "2026-06-01T09:00:00Z"},
+            "end": {"dateTime": "2026-06-01T10:00:00Z"},
+        }
     ]
 
 
 async def test_429_waits_as_told_then_succeeds(
-    google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, sleep: RecordingSleep
+    google: GoogleCalendarProvider,
+    fake_google: FakeGoogle,
+    google_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_google.fail(429, path_contains="/events", **{"Retry-After": "7"})
     busy = await google.busy(google_account, ["primary"], START, END)
@@ -34,7 +41,10 @@ async def test_429_waits_as_told_then_succeeds(
 
 
 async def test_retry_after_is_capped(
-    google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, sleep: RecordingSleep
+    google: GoogleCalendarProvider,
+    fake_google: FakeGoogle,
+    google_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_google.fail(503, path_contains="/events", **{"Retry-After": "3600"})
     await google.busy(google_account, ["primary"], START, END)
@@ -42,7 +52,10 @@ async def test_retry_after_is_capped(
 
 
 async def test_rate_limit_403_is_retried_like_429(
-    google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, sleep: RecordingSleep
+    google: GoogleCalendarProvider,
+    fake_google: FakeGoogle,
+    google_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     body = {"error": {"code": 403, "errors": [{"reason": "userRateLimitExceeded"}]}}
     fake_google.fail(403, path_contains="/events", body=body)
@@ -51,7 +64,10 @@ async def test_rate_limit_403_is_retried_like_429(
 
 
 async def test_500s_back_off_exponentially_then_succeed(
-    google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, sleep: RecordingSleep
+    google: GoogleCalendarProvider,
+    fake_google: FakeGoogle,
+    google_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_google.fail(500, times=2, path_contains="/events")
     assert len(await google.busy(google_account, ["primary"], START, END)) == 1
@@ -59,7 +75,10 @@ async def test_500s_back_off_exponentially_then_succeed(
 
 
 async def test_persistent_500_is_unavailable_never_free(
-    google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, sleep: RecordingSleep
+    google: GoogleCalendarProvider,
+    fake_google: FakeGoogle,
+    google_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_google.fail(500, times=10, path_contains="/events")
     with pytest.raises(CalendarUnavailable) as caught:

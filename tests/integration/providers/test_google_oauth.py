@@ -71,8 +71,14 @@ async def test_partly_granted_scopes_are_refused_up_front(
 async def test_expired_token_is_refreshed_and_saved(
     google: GoogleCalendarProvider, fake_google: FakeGoogle, google_account: CalendarAccount, saved
 ) -> None:
-    google_account.credentials = {"token": "old", "refresh_token": "refresh-1", "expiry": "2020-01-01T00:00:00+00:00"}
-    fake_google.calendar_list = [{"id": "primary-id", "summary": "Alice", "primary": True, "accessRole": "owner"}]
+    google_account.credentials = {
+        "token": "old",
+        "refresh_token": "refresh-1",
+        "expiry": "2020-01-01T00:00:00+00:00",
+    }
+    fake_google.calendar_list = [
+        {"id": "primary-id", "summary": "Alice", "primary": True, "accessRole": "owner"}
+    ]
 
     calendars = await google.list_calendars(google_account)
 

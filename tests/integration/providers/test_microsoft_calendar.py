@@ -20,7 +20,11 @@ def utc(*args: int) -> datetime:
 
 
 def item(status: str, start: str, end: str, zone: str = "UTC") -> dict[str, object]:
-    return {"status": status, "start": {"dateTime": start, "timeZone": zone}, "end": {"dateTime": end, "timeZone": zone}}
+    return {
+        "status": status,
+        "start": {"dateTime": start, "timeZone": zone},
+        "end": {"dateTime": end, "timeZone": zone},
+    }
 
 
 def test_plugin_is_off_without_app_registration() -> None:
@@ -29,8 +33,12 @@ def test_plugin_is_off_without_app_registration() -> None:
 
 @pytest.mark.parametrize(
     "name, iana",
-    [("W. Europe Standard Time", "Europe/Berlin"), ("Eastern Standard Time", "America/New_York"),
-     ("Europe/Paris", "Europe/Paris"), ("UTC", "Etc/UTC")],
+    [
+        ("W. Europe Standard Time", "Europe/Berlin"),
+        ("Eastern Standard Time", "America/New_York"),
+        ("Europe/Paris", "Europe/Paris"),
+        ("UTC", "Etc/UTC"),
+    ],
 )
 def test_windows_zone_names_map_to_iana(name: str, iana: str) -> None:
     assert to_iana(name) == iana
@@ -43,7 +51,10 @@ def test_unknown_zone_is_refused() -> None:
 
 
 async def test_app_token_comes_from_the_https_authority_once_and_user_is_resolved(
-    microsoft: MicrosoftCalendarProvider, fake_authority: FakeAuthority, fake_graph: FakeGraph, ms_account: CalendarAccount
+    microsoft: MicrosoftCalendarProvider,
+    fake_authority: FakeAuthority,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
 ) -> None:
     await microsoft.busy(ms_account, ["primary"], utc(2026, 6, 1), utc(2026, 6, 2))
     await microsoft.busy(ms_account, ["primary"], utc(2026, 6, 2), utc(2026, 6, 3))
@@ -112,8 +123,14 @@ async def test_25_mailboxes_take_two_getschedule_calls_and_100_days_two_windows(
 
     fake_graph.requests.clear()
     await microsoft.busy(ms_account, ["primary"], utc(2026, 1, 1), utc(2026, 4, 11))
-    windows = sorted((c.json["startTime"]["dateTime"], c.json["endTime"]["dateTime"]) for c in fake_graph.seen("POST", "getSchedule"))
-    assert windows == [("2026-01-01T00:00:00", "2026-03-04T00:00:00"), ("2026-03-04T00:00:00", "2026-04-11T00:00:00")]
+    windows = sorted(
+        (c.json["startTime"]["dateTime"], c.json["endTime"]["dateTime"])
+        for c in fake_graph.seen("POST", "getSchedule")
+    )
+    assert windows == [
+        ("2026-01-01T00:00:00", "2026-03-04T00:00:00"),
+        ("2026-03-04T00:00:00", "2026-04-11T00:00:00"),
+    ]
 
 
 async def test_unreadable_schedule_is_unavailable(
@@ -128,18 +145,30 @@ async def test_a_chosen_secondary_calendar_uses_calendar_view(
     microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount
 ) -> None:
     def event(show_as: str, start: str, end: str, **extra: object) -> dict[str, object]:
-        return {"showAs": show_as, "start": {"dateTime": start, "timeZone": "UTC"},
-                "end": {"dateTime": end, "timeZone": "UTC"}, **extra}
+        return {
+            "showAs": show_as,
+            "start": {"dateTime": start, "timeZone": "UTC"},
+            "end": {"dateTime": end, "timeZone": "UTC"},
+            **extra,
+        }
 
     fake_graph.view_events["cal-side"] = [
         event("busy", "2026-06-01T08:00:00.0000000", "2026-06-01T09:00:00.0000000"),
         event("free", "2026-06-01T09:00:00.0000000", "2026-06-01T10:00:00.0000000"),
         event("busy", "2026-06-01T11:00:00.0000000", "2026-06-01T12:00:00.0000000", isCancelled=True),
-        event("oof", "2026-06-03T00:00:00.0000000", "2026-06-04T00:00:00.0000000", isAllDay=True,
-              originalStartTimeZone="W. Europe Standard Time"),
+        event(
+            "oof",
+            "2026-06-03T00:00:00.0000000",
+            "2026-06-04T00:00:00.0000000",
+            isAllDay=True,
+            originalStartTimeZone="W. Europe Standard Time",
+        ),
     ]
     busy = await microsoft.busy(ms_account, ["cal-side"], utc(2026, 6, 1), utc(2026, 6, 5))
-    assert busy == [Interval(utc(2026, 6, 1, 8), utc(2026, 6, 1, 9)), Interval(utc(2026, 6, 2, 22), utc(2026, 6, 3, 22))]
+    assert busy == [
+        Interval(utc(2026, 6, 1, 8), utc(2026, 6, 1, 9)),
+        Interval(utc(2026, 6, 2, 22), utc(2026, 6, 3, 22)),
+    ]
     views = fake_graph.seen("GET", "/calendars/cal-side/calendarView")
     assert len(views) == 2  # followed @odata.nextLink
     assert views[0].query["startDateTime"] == "2026-06-01T00:00:00Z"
@@ -168,21 +197,30 @@ async def test_working_hours_in_an_unknown_zone_are_refused(
 ) -> None:
     fake_graph.mailbox_settings["user-alice"] = {
         "timeZone": "Customized Time Zone",
-        "workingHours": {"daysOfWeek": ["monday"], "startTime": "09:00:00", "endTime": "17:00:00",
-                         "timeZone": {"name": "Customized Time Zone"}},
+        "workingHours": {
+            "daysOfWeek": ["monday"],
+            "startTime": "09:00:00",
+            "endTime": "17:00:00",
+            "timeZone": {"name": "Customized Time Zone"},
+        },
     }
     with pytest.raises(SchedulingError) as caught:
         await microsoft.working_hours(ms_account)
     assert caught.value.code == "invalid_timezone"
 
 
-async def test_list_calendars(microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount) -> None:
+async def test_list_calendars(
+    microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount
+) -> None:
     fake_graph.calendars["user-alice"] = [
         {"id": "AAMk-cal", "name": "Calendar", "canEdit": True, "isDefaultCalendar": True},
         {"id": "AAMk-hol", "name": "Holidays", "canEdit": False, "isDefaultCalendar": False},
     ]
     calendars = await microsoft.list_calendars(ms_account)
-    assert [(c.id, c.primary, c.writable) for c in calendars] == [("AAMk-cal", True, True), ("AAMk-hol", False, False)]
+    assert [(c.id, c.primary, c.writable) for c in calendars] == [
+        ("AAMk-cal", True, True),
+        ("AAMk-hol", False, False),
+    ]
 
 
 SPEC = EventSpec(
@@ -210,7 +248,9 @@ async def test_create_patch_delete_an_event(
     assert "Ann Guest <ann@guest.example>" in sent["body"]["content"]
     assert "attendees" not in sent  # Exchange would send its own invitation next to our .ics
 
-    moved = EventSpec(**{**SPEC.__dict__, "start": utc(2026, 6, 2, 7), "end": utc(2026, 6, 2, 8), "sequence": 1})
+    moved = EventSpec(
+        **{**SPEC.__dict__, "start": utc(2026, 6, 2, 7), "end": utc(2026, 6, 2, 8), "sequence": 1}
+    )
     await microsoft.update_event(ms_account, "AAMk-cal", event_id, moved)
     patch = fake_graph.seen("PATCH", f"/events/{event_id}")[0].json
     assert patch["start"] == {"dateTime": "2026-06-02T09:00:00", "timeZone": "W. Europe Standard Time"}
@@ -240,15 +280,25 @@ async def test_delta_reports_our_moved_and_removed_events(
 ) -> None:
     ours = {"transactionId": "convene-m-7-0"}
     fake_graph.delta_rounds["initial-1"] = [
-        {"id": "AAMk-1", **ours, "start": {"dateTime": "2026-06-01T13:00:00.0000000", "timeZone": "UTC"},
-         "end": {"dateTime": "2026-06-01T14:00:00.0000000", "timeZone": "UTC"}},
-        {"id": "AAMk-foreign", "start": {"dateTime": "2026-06-01T13:00:00", "timeZone": "UTC"},
-         "end": {"dateTime": "2026-06-01T14:00:00", "timeZone": "UTC"}},
+        {
+            "id": "AAMk-1",
+            **ours,
+            "start": {"dateTime": "2026-06-01T13:00:00.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-06-01T14:00:00.0000000", "timeZone": "UTC"},
+        },
+        {
+            "id": "AAMk-foreign",
+            "start": {"dateTime": "2026-06-01T13:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-06-01T14:00:00", "timeZone": "UTC"},
+        },
     ]
     fake_graph.delta_rounds["d1"] = [
-        {"id": "AAMk-1", "singleValueExtendedProperties": [{"id": MEETING_ID_PROPERTY, "value": "m-7"}],
-         "start": {"dateTime": "2026-06-03T09:00:00.0000000", "timeZone": "W. Europe Standard Time"},
-         "end": {"dateTime": "2026-06-03T10:00:00.0000000", "timeZone": "W. Europe Standard Time"}},
+        {
+            "id": "AAMk-1",
+            "singleValueExtendedProperties": [{"id": MEETING_ID_PROPERTY, "value": "m-7"}],
+            "start": {"dateTime": "2026-06-03T09:00:00.0000000", "timeZone": "W. Europe Standard Time"},
+            "end": {"dateTime": "2026-06-03T10:00:00.0000000", "timeZone": "W. Europe Standard Time"},
+        },
         {"id": "AAMk-2", "@removed": {"reason": "deleted"}},
     ]
 
@@ -283,4 +333,6 @@ async def test_links_outside_the_graph_url_are_not_followed(
 
 async def test_unknown_agent_email_is_disconnected(microsoft: MicrosoftCalendarProvider) -> None:
     with pytest.raises(CalendarDisconnected):
-        await microsoft.busy(CalendarAccount("bob", "bob@contoso.com"), ["primary"], utc(2026, 6, 1), utc(2026, 6, 2))
+        await microsoft.busy(
+            CalendarAccount("bob", "bob@contoso.com"), ["primary"], utc(2026, 6, 1), utc(2026, 6, 2)
+        )

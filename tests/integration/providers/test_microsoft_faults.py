@@ -16,8 +16,13 @@ from .fake_microsoft import FakeAuthority, FakeGraph
 from .fakes import RecordingSleep
 
 START, END = datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 6, 2, tzinfo=UTC)
-BUSY = [{"status": "busy", "start": {"dateTime": "2026-06-01T08:00:00", "timeZone": "UTC"},
-         "end": {"dateTime": "2026-06-01T09:00:00", "timeZone": "UTC"}}]
+BUSY = [
+    {
+        "status": "busy",
+        "start": {"dateTime": "2026-06-01T08:00:00", "timeZone": "UTC"},
+        "end": {"dateTime": "2026-06-01T09:00:00", "timeZone": "UTC"},
+    }
+]
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +31,10 @@ def alice_busy(fake_graph: FakeGraph) -> None:
 
 
 async def test_429_waits_as_told_then_succeeds(
-    microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount, sleep: RecordingSleep
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_graph.fail(429, path_contains="getSchedule", **{"Retry-After": "5"})
     assert len(await microsoft.busy(ms_account, ["primary"], START, END)) == 1
@@ -35,7 +43,10 @@ async def test_429_waits_as_told_then_succeeds(
 
 
 async def test_503s_back_off_then_succeed(
-    microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount, sleep: RecordingSleep
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_graph.fail(503, times=2, path_contains="getSchedule")
     assert len(await microsoft.busy(ms_account, ["primary"], START, END)) == 1
@@ -43,7 +54,10 @@ async def test_503s_back_off_then_succeed(
 
 
 async def test_persistent_500_is_unavailable(
-    microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount, sleep: RecordingSleep
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
+    sleep: RecordingSleep,
 ) -> None:
     fake_graph.fail(500, times=10, path_contains="getSchedule")
     with pytest.raises(CalendarUnavailable) as caught:
@@ -53,7 +67,10 @@ async def test_persistent_500_is_unavailable(
 
 
 async def test_rejected_app_secret_is_disconnected(
-    ms_config: dict[str, object], policy: RetryPolicy, fake_authority: FakeAuthority, ms_account: CalendarAccount
+    ms_config: dict[str, object],
+    policy: RetryPolicy,
+    fake_authority: FakeAuthority,
+    ms_account: CalendarAccount,
 ) -> None:
     provider = MicrosoftCalendarProvider({**ms_config, "ms_client_secret": "wrong"}, policy=policy)
     try:
@@ -65,7 +82,10 @@ async def test_rejected_app_secret_is_disconnected(
 
 
 async def test_token_refused_by_graph_gets_a_new_token_then_disconnects(
-    microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, fake_authority: FakeAuthority, ms_account: CalendarAccount
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    fake_authority: FakeAuthority,
+    ms_account: CalendarAccount,
 ) -> None:
     fake_graph.reject_tokens = True
     with pytest.raises(CalendarDisconnected):
