@@ -8,7 +8,7 @@ import json
 import logging
 import random
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.metrics import DELIVERIES
 from bot.model import Binding
@@ -63,8 +63,11 @@ class OutboxDispatcher:
             by_conversation[getattr(item.event, "conversation_id", "") or f"direct:{item.id}"].append(item)
 
         async def in_order(group: list[OutboxItem]) -> None:
-            for item in group:  # one conversation's notices keep their order
-                await self._dispatch(item)
+            # One conversation's notices reach each destination in order (a Slack reply needs its thread),
+            # but a destination that is down holds back only itself, never the others.
+            held = await self._held_back(group)
+            for item in group:
+                await self._dispatch(item, held)
 
         await asyncio.gather(*(in_order(g) for g in by_conversation.values()))
         if items:
@@ -87,10 +90,30 @@ class OutboxDispatcher:
                 bindings.append(Binding(conversation_id, name, {}, id=f"broadcast-{name}"))
         return bindings
 
-    async def _dispatch(self, item: OutboxItem) -> None:
+    async def _held_back(self, group: list[OutboxItem]) -> dict[str, datetime]:
+        """Destinations that still owe an older event of this conversation, and when that one is retried."""
+        conversation_id = getattr(group[0].event, "conversation_id", "")
+        if not conversation_id:
+            return {}
+        older = await self.store.older_pending(conversation_id, group[0].id)
+        if not older:
+            return {}
+        held: dict[str, datetime] = {}
+        for item_id, retry_at in older:
+            item = OutboxItem(item_id, group[0].event, 0)
+            for binding in await self._destinations(item):
+                key = f"{item_id}:{binding.id}"
+                if key not in await self.store.delivered([key]):
+                    held[binding.id] = max(retry_at, held.get(binding.id, retry_at))
+        return held
+
+    async def _dispatch(self, item: OutboxItem, held: dict[str, datetime]) -> None:
         bindings = await self._destinations(item)
         keys = {b.id: f"{item.id}:{b.id}" for b in bindings}
         done = await self.store.delivered(list(keys.values()))
+        now = self.clock.now()
+        delay = min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1.0)
+        retry_at = now + timedelta(seconds=delay)
         failed: list[str] = []
         for binding in bindings:
             key = keys[binding.id]
@@ -99,12 +122,17 @@ class OutboxDispatcher:
             channel = self.channels.get(binding.channel)
             if channel is None:
                 continue  # that channel is switched off here; its bindings wait for it silently
+            if binding.id in held:
+                retry_at = max(retry_at, held[binding.id])
+                failed.append(f"{binding.channel}: waiting for an earlier notice")
+                continue
             try:
                 new_address = await channel.deliver(item.event, binding)
             except Exception as error:  # noqa: BLE001 - any failure means "try again later"
                 log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
                 DELIVERIES.labels(binding.channel, "error").inc()
                 failed.append(f"{binding.channel}: {error!r}")
+                held[binding.id] = retry_at
                 continue
             if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
                 binding.address = new_address
@@ -114,9 +142,7 @@ class OutboxDispatcher:
                     await uow.commit()
             await self.store.mark_delivered(key, self.clock.now())
             DELIVERIES.labels(binding.channel, "ok").inc()
-        now = self.clock.now()
         if failed:
-            delay = min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1.0)
-            await self.store.retry(item.id, now + timedelta(seconds=delay), "; ".join(failed))
+            await self.store.retry(item.id, retry_at, "; ".join(failed))
         else:
-            await self.store.finish(item.id, now)
+            await self.store.finish(item.id, self.clock.now())

@@ -160,6 +160,10 @@ class OutboxStore(Protocol):
     async def retry(self, item_id: int, at: datetime, error: str) -> None: ...
     async def pending(self) -> int: ...
 
+    async def older_pending(self, conversation_id: str, before_id: int) -> list[tuple[int, datetime]]:
+        """Undelivered events of a conversation older than ``before_id``, with their next attempt time."""
+        ...
+
 
 @dataclass(frozen=True)
 class JobItem:

@@ -215,7 +215,10 @@ class OutboxRow(Base):
     claimed_until: Mapped[datetime | None]
     dispatched_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
-    __table_args__ = (Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),
+        Index("ix_outbox_conversation", "conversation_id", "dispatched_at"),
+    )
 
 
 class DeliveryRow(Base):

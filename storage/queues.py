@@ -180,6 +180,19 @@ class SqlOutboxStore:
                 await s.execute(select(func.count(OutboxRow.id)).where(OutboxRow.dispatched_at.is_(None)))
             ).scalar_one()
 
+    async def older_pending(self, conversation_id: str, before_id: int) -> list[tuple[int, datetime]]:
+        async with self.storage.session() as s:
+            rows = await s.execute(
+                select(OutboxRow.id, OutboxRow.next_attempt_at)
+                .where(
+                    OutboxRow.conversation_id == conversation_id,
+                    OutboxRow.id < before_id,
+                    OutboxRow.dispatched_at.is_(None),
+                )
+                .order_by(OutboxRow.id)
+            )
+            return [(r.id, r.next_attempt_at) for r in rows]
+
     async def prune(self, before: datetime) -> None:
         async with self.storage.session(write=True) as s:
             await s.execute(delete(OutboxRow).where(OutboxRow.dispatched_at < before))

@@ -128,6 +128,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_pending", ["dispatched_at", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_outbox_conversation", ["conversation_id", "dispatched_at"], unique=False)
 
     op.create_table(
         "service_channels",
@@ -334,6 +335,7 @@ def downgrade() -> None:
     op.drop_table("service_channels")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_pending")
+        batch_op.drop_index("ix_outbox_conversation")
 
     op.drop_table("outbox")
     with op.batch_alter_table("local_events", schema=None) as batch_op:

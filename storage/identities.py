@@ -1,0 +1,24 @@
+"""Who an agent is on Slack or Teams: a cache row per (channel, external user id), so a button press
+finds its agent without asking the platform again."""
+
+from __future__ import annotations
+
+from storage.models import AgentIdentityRow
+from storage.repositories import _Repo
+from storage.unit_of_work import register_repository
+
+
+class SqlAgentIdentities(_Repo):
+    async def get(self, channel: str, external_id: str) -> str | None:
+        row = await self.s.get(AgentIdentityRow, (channel, external_id))
+        return row.agent_slug if row else None
+
+    async def remember(self, channel: str, external_id: str, agent_slug: str) -> None:
+        row = await self.s.get(AgentIdentityRow, (channel, external_id))
+        if row is None:
+            self.s.add(AgentIdentityRow(channel=channel, external_id=external_id, agent_slug=agent_slug))
+        else:
+            row.agent_slug = agent_slug
+
+
+register_repository("identities", SqlAgentIdentities)
