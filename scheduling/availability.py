@@ -23,7 +23,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 from operator import attrgetter, ge
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -43,8 +42,10 @@ __all__ = [
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIN_DURATION, MAX_DURATION = 15, 360
-# UTC offsets span -12:00..+14:00, so a local date never lies more than 26 h away from the instant
-# at which that date starts in another reading; used to bound searches without converting each slot.
+# A guest's local date is monotonic in time except where a zone moves its clock back across
+# midnight. No zone's single shift exceeds the -12:00..+14:00 span, so an instant more than 26 h
+# inside [first instant of start date, first instant after end date) surely has its date in range;
+# only starts near the edges are converted one by one.
 _OFFSET_SPAN = 26 * 3600
 _DAY = timedelta(days=1)
 
@@ -210,32 +211,23 @@ def _periods_between(
 _start_of, _end_of, _timestamp = attrgetter("start"), attrgetter("end"), datetime.timestamp
 
 
-def _merged_busy(busy: Iterable[Interval], rules: AvailabilityRules) -> tuple[list[float], list[float]]:
-    """Busy time widened so that a meeting [S, E) is free iff it overlaps none of it:
-    busy [b0, b1) blocks [S - before, E + after) ⇔ [b0 - after, b1 + before) overlaps [S, E).
-    Returned as parallel, sorted, disjoint start/end lists (bisect wants plain lists)."""
+def _busy_edges(busy: Iterable[Interval]) -> tuple[list[float], list[float]]:
+    """Busy starts and ends as two separately sorted lists of POSIX seconds.
+
+    No merging needed: pairing the k-th smallest start with the k-th smallest end covers exactly
+    the same time as the original intervals (at every instant as many have started and not ended),
+    and with both lists sorted the first end after ``s`` sits next to the smallest start that can
+    still reach ``s``. Sorting plain floats is also much faster than sorting pairs.
+    """
     items = busy if isinstance(busy, list | tuple) else list(busy)
     # map() keeps the per-interval work in C: for a large service this is the hot part.
-    b0s = list(map(_timestamp, map(_start_of, items)))
-    b1s = list(map(_timestamp, map(_end_of, items)))
-    if any(map(ge, b0s, b1s)):  # an empty interval covers no time, buffers or not
-        kept = [(a, b) for a, b in zip(b0s, b1s, strict=True) if b > a]
-        b0s, b1s = [a for a, _ in kept], [b for _, b in kept]
-    if not b0s:
-        return [], []
-    # Starts and ends sorted separately (float lists sort far faster than tuples). With both
-    # sorted, the union has a gap between ends[k] and starts[k + 1] exactly when ends[k] < starts[k + 1]
-    # (fewer than k + 2 intervals have started, at least k + 1 have ended); widening by the buffers
-    # closes gaps of at most ``widen`` seconds.
-    b0s.sort()
-    b1s.sort()
-    widen_start, widen_end = rules.buffer_after * 60, rules.buffer_before * 60
-    widen = widen_start + widen_end
-    cuts = [k for k, (e, s) in enumerate(zip(b1s, islice(b0s, 1, None), strict=False)) if e + widen < s]
-    starts = [b0s[0] - widen_start]
-    starts.extend(b0s[k + 1] - widen_start for k in cuts)
-    ends = [b1s[k] + widen_end for k in cuts]
-    ends.append(b1s[-1] + widen_end)
+    starts = list(map(_timestamp, map(_start_of, items)))
+    ends = list(map(_timestamp, map(_end_of, items)))
+    if any(map(ge, starts, ends)):  # an empty interval covers no time, buffers or not
+        kept = [(a, b) for a, b in zip(starts, ends, strict=True) if b > a]
+        starts, ends = [a for a, _ in kept], [b for _, b in kept]
+    starts.sort()
+    ends.sort()
     return starts, ends
 
 
@@ -247,7 +239,10 @@ def _member_starts(rules: AvailabilityRules, busy: Iterable[Interval], q: _Query
     free run is emitted as a ``range``, so the work is O(busy + offered), not O(candidates × busy).
     """
     zone = _zone(rules.timezone)
-    busy_starts, busy_ends = _merged_busy(busy, rules)
+    busy_starts, busy_ends = _busy_edges(busy)
+    # Buffers widen busy time instead of meetings: busy [b0, b1) blocks a meeting [s, s + duration)
+    # iff b0 - after < s + duration and b1 + before > s.
+    reach_back, reach_ahead = rules.buffer_before * 60, q.duration_s + rules.buffer_after * 60
     n_busy = len(busy_starts)
     duration, step, first, last = q.duration_s, q.step_s, q.first, q.last
     # Starts inside [inner_lo, inner_hi) surely have a guest date within the window.
@@ -268,14 +263,17 @@ def _member_starts(rules: AvailabilityRules, busy: Iterable[Interval], q: _Query
             s += math.ceil((first - s) / step) * step
         if s > stop:
             continue
-        j = bisect_right(busy_ends, s)
+        j = bisect_right(busy_ends, s - reach_back)
         while s <= stop:
-            while j < n_busy and busy_ends[j] <= s:
+            while j < n_busy and busy_ends[j] <= s - reach_back:
                 j += 1
-            if j < n_busy and busy_starts[j] < s + duration:
-                s = period_start + math.ceil((busy_ends[j] - period_start) / step) * step
+            if j < n_busy and busy_starts[j] < s + reach_ahead:
+                # Blocked: the next candidate is the first grid point clear of this busy end
+                # (and at least the next one, so float rounding can never stall the loop).
+                clear = period_start + math.ceil((busy_ends[j] + reach_back - period_start) / step) * step
+                s = max(clear, s + step)
                 continue
-            run_end = stop if j == n_busy else min(stop, busy_starts[j] - duration)
+            run_end = stop if j == n_busy else min(stop, busy_starts[j] - reach_ahead)
             b = s + int((run_end - s) // step) * step
             if out and s <= out[-1]:
                 ordered = False  # DST gaps can make one day's periods overlap in absolute time

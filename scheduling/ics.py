@@ -104,7 +104,9 @@ def build_ics(
     """An invitation (``REQUEST``) or cancellation (``CANCEL``) to attach to an email. Each change
     must carry a higher ``sequence`` than the last one sent for the same ``uid``."""
     if method not in ("REQUEST", "CANCEL"):
-        raise SchedulingError("invalid_method", f"iCalendar method must be REQUEST or CANCEL, not {method!r}.")
+        raise SchedulingError(
+            "invalid_method", f"iCalendar method must be REQUEST or CANCEL, not {method!r}."
+        )
     cal = _calendar(method)
     event = _event(
         uid=uid,

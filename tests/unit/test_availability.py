@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pendulum
 import pytest
@@ -59,10 +59,28 @@ def offered(rules, taken=(), *, day, duration=30, tz=None, now=None, end=None, *
     "zone, day, hours, duration, expected",
     [
         # London springs forward at 01:00 GMT on Sunday 2026-03-29: the day has 23 hours.
-        ("Europe/London", date(2026, 3, 28), ("09:00", "12:00"), 60, ["03-28 09:00", "03-28 10:00", "03-28 11:00"]),
-        ("Europe/London", date(2026, 3, 29), ("09:00", "12:00"), 60, ["03-29 08:00", "03-29 09:00", "03-29 10:00"]),
+        (
+            "Europe/London",
+            date(2026, 3, 28),
+            ("09:00", "12:00"),
+            60,
+            ["03-28 09:00", "03-28 10:00", "03-28 11:00"],
+        ),
+        (
+            "Europe/London",
+            date(2026, 3, 29),
+            ("09:00", "12:00"),
+            60,
+            ["03-29 08:00", "03-29 09:00", "03-29 10:00"],
+        ),
         # 00:00 GMT → 04:00 BST is three elapsed hours, and the grid counts elapsed time.
-        ("Europe/London", date(2026, 3, 29), ("00:00", "04:00"), 60, ["03-29 00:00", "03-29 01:00", "03-29 02:00"]),
+        (
+            "Europe/London",
+            date(2026, 3, 29),
+            ("00:00", "04:00"),
+            60,
+            ["03-29 00:00", "03-29 01:00", "03-29 02:00"],
+        ),
         # New York falls back at 02:00 EDT on Sunday 2026-11-01: 00:00 EDT → 03:00 EST is four hours.
         (
             "America/New_York",
@@ -91,7 +109,12 @@ def test_start_inside_spring_forward_gap_takes_the_offset_before_the_change():
 def test_ambiguous_fall_back_start_is_its_first_occurrence():
     # 01:30 happens twice in New York on 2026-11-01: first 05:30Z (EDT), then 06:30Z (EST).
     rules = week("America/New_York", "sun", ("01:30", "02:30"))
-    assert offered(rules, day=date(2026, 11, 1)) == ["11-01 05:30", "11-01 06:00", "11-01 06:30", "11-01 07:00"]
+    assert offered(rules, day=date(2026, 11, 1)) == [
+        "11-01 05:30",
+        "11-01 06:00",
+        "11-01 06:30",
+        "11-01 07:00",
+    ]
     # Pendulum agrees only with fold=0; its default (fold=1) would pick the second 01:30.
     assert pendulum.datetime(2026, 11, 1, 1, 30, tz="America/New_York", fold=0).in_tz("UTC") == at(
         "2026-11-01 05:30"
@@ -129,7 +152,9 @@ def test_guest_dates_straddle_the_agents_midnight():
     # The guest's Monday is Auckland Mon 19:00 → Tue 19:00, so it takes the end of the agent's
     # Monday and the start of the agent's Tuesday.
     rules = week("Pacific/Auckland", "mon tue wed thu fri", ("17:00", "21:00"))
-    slots = offered(rules, day=date(2026, 6, 8), tz="America/Los_Angeles", duration=60, now=at("2026-06-01 00:00"))
+    slots = offered(
+        rules, day=date(2026, 6, 8), tz="America/Los_Angeles", duration=60, now=at("2026-06-01 00:00")
+    )
     assert slots == ["06-08 07:00", "06-08 08:00", "06-09 05:00", "06-09 06:00"]
 
 
@@ -154,16 +179,23 @@ def test_buffers_around_busy_time(before, after, expected):
 def test_lunch_break_is_never_spanned_and_the_grid_restarts_after_it():
     rules = week("UTC", "mon", ("09:00", "17:00"), breaks=[("13:00", "14:00")])
     assert offered(rules, day=MON_2026_03_02, duration=45) == [
-        f"03-02 {t}" for t in ("09:00", "09:45", "10:30", "11:15", "12:00", "14:00", "14:45", "15:30", "16:15")
+        f"03-02 {t}"
+        for t in ("09:00", "09:45", "10:30", "11:15", "12:00", "14:00", "14:45", "15:30", "16:15")
     ]
 
 
 def test_min_notice_removes_candidates_without_shifting_the_grid():
     rules = week("UTC", "mon", ("09:00", "12:00"))
     now = at("2026-03-02 09:10")
-    assert offered(rules, day=MON_2026_03_02, now=now, min_notice=60) == ["03-02 10:30", "03-02 11:00", "03-02 11:30"]
+    assert offered(rules, day=MON_2026_03_02, now=now, min_notice=60) == [
+        "03-02 10:30",
+        "03-02 11:00",
+        "03-02 11:30",
+    ]
     assert offered(rules, day=MON_2026_03_02, now=now)[0] == "03-02 09:30"
-    assert offered(rules, day=MON_2026_03_02, now=at("2026-03-02 09:30"))[0] == "03-02 09:30"  # now itself is fine
+    assert (
+        offered(rules, day=MON_2026_03_02, now=at("2026-03-02 09:30"))[0] == "03-02 09:30"
+    )  # now itself is fine
 
 
 @pytest.mark.parametrize(
@@ -178,7 +210,9 @@ def test_min_notice_removes_candidates_without_shifting_the_grid():
 def test_step_smaller_than_duration(hours, taken, expected):
     rules = week("UTC", "mon", hours)
     blocked = busy(*((f"2026-03-02 {a}", f"2026-03-02 {b}") for a, b in taken))
-    assert offered(rules, blocked, day=MON_2026_03_02, duration=60, step=15) == [f"03-02 {t}" for t in expected]
+    assert offered(rules, blocked, day=MON_2026_03_02, duration=60, step=15) == [
+        f"03-02 {t}" for t in expected
+    ]
 
 
 def test_busy_intervals_overlapping_each_other_and_in_other_offsets():
@@ -189,7 +223,9 @@ def test_busy_intervals_overlapping_each_other_and_in_other_offsets():
         ("2026-03-02T16:00+05:30", "2026-03-02T16:30+05:30"),  # 10:30–11:00Z
         ("2026-03-02 12:00", "2026-03-02 12:00"),  # empty: covers no time
     )
-    assert offered(rules, taken, day=MON_2026_03_02) == [f"03-02 {t}" for t in ("10:00", "11:00", "11:30", "12:00", "12:30")]
+    assert offered(rules, taken, day=MON_2026_03_02) == [
+        f"03-02 {t}" for t in ("10:00", "11:00", "11:30", "12:00", "12:30")
+    ]
 
 
 # --- the one-month window and the guest's dates ---------------------------------------------------
@@ -224,6 +260,16 @@ def test_guest_window_is_inclusive_in_the_guests_zone():
     assert slots == ["03-02 22:00", "03-02 23:00"]
 
 
+def test_a_repeated_hour_belongs_to_the_guests_date_both_times():
+    # Santiago falls back at 00:00 on 2026-04-05 to 23:00 on the 4th: 23:00–24:00 happens twice.
+    rules = week("UTC", "sun", ("02:00", "05:00"))
+    now = at("2026-03-30 00:00")
+    saturday = offered(rules, day=date(2026, 4, 4), tz="America/Santiago", now=now)
+    assert saturday == ["04-05 02:00", "04-05 02:30", "04-05 03:00", "04-05 03:30"]
+    sunday = offered(rules, day=date(2026, 4, 5), tz="America/Santiago", now=now)
+    assert sunday == ["04-05 04:00", "04-05 04:30"]
+
+
 @pytest.mark.parametrize(
     "start, end",
     [(date(2026, 2, 1), date(2026, 2, 28)), (date(2026, 4, 10), date(2026, 4, 20))],
@@ -250,7 +296,13 @@ def test_range_wholly_outside_the_window_is_empty(start, end):
     ],
 )
 def test_bad_requests_are_refused_with_a_code(change, code):
-    request = {"duration": 30, "start": MON_2026_03_02, "end": MON_2026_03_02, "tz": "UTC", "now": WEEK_BEFORE}
+    request = {
+        "duration": 30,
+        "start": MON_2026_03_02,
+        "end": MON_2026_03_02,
+        "tz": "UTC",
+        "now": WEEK_BEFORE,
+    }
     with pytest.raises(SchedulingError) as refused:
         find_slots(week("UTC", "mon", ("09:00", "17:00")), [], **(request | change))
     assert refused.value.code == code
@@ -264,7 +316,12 @@ def test_unknown_agent_zone_is_refused():
 
 @pytest.mark.parametrize(
     "hours, breaks",
-    [({"mon": [("9:00", "17:00")]}, []), ({"mon": [("17:00", "09:00")]}, []), ({"xyz": []}, []), ({}, [("13:00",)])],
+    [
+        ({"mon": [("9:00", "17:00")]}, []),
+        ({"mon": [("17:00", "09:00")]}, []),
+        ({"xyz": []}, []),
+        ({}, [("13:00",)]),
+    ],
 )
 def test_malformed_rules_are_refused(hours, breaks):
     with pytest.raises(SchedulingError) as refused:
@@ -282,7 +339,9 @@ def test_service_slots_is_the_union_with_free_members():
         "alice": (rules, busy(("2026-03-02 10:00", "2026-03-02 11:00"))),
         "carol": (week("UTC", "tue", ("09:00", "11:00")), []),
     }
-    result = service_slots(members, duration=60, start=MON_2026_03_02, end=MON_2026_03_02, tz="UTC", now=WEEK_BEFORE)
+    result = service_slots(
+        members, duration=60, start=MON_2026_03_02, end=MON_2026_03_02, tz="UTC", now=WEEK_BEFORE
+    )
     assert result == {at("2026-03-02 09:00"): ["alice"], at("2026-03-02 10:00"): ["bob"]}
     both_free = service_slots(
         {"bob": (rules, []), "alice": (rules, [])},
@@ -299,13 +358,21 @@ def test_booking_check_agrees_with_the_list():
     rules = week("Europe/London", "sun mon", ("00:00", "05:00"), before=15)
     taken = busy(("2026-03-29 02:00", "2026-03-29 02:20"))
     kwargs = {"duration": 45, "now": at("2026-03-20 00:00")}
-    listed = find_slots(rules, taken, start=date(2026, 3, 28), end=date(2026, 3, 31), tz="Asia/Tokyo", **kwargs)
+    listed = find_slots(
+        rules, taken, start=date(2026, 3, 28), end=date(2026, 3, 31), tz="Asia/Tokyo", **kwargs
+    )
     assert listed
     for slot in listed:
         assert is_slot_free(rules, taken, start_at=slot, **kwargs)
-    for slot in (at("2026-03-29 02:00"), at("2026-03-29 00:10"), at("2026-03-30 00:00") - timedelta(minutes=1)):
+    for slot in (
+        at("2026-03-29 02:00"),
+        at("2026-03-29 00:10"),
+        at("2026-03-30 00:00") - timedelta(minutes=1),
+    ):
         assert not is_slot_free(rules, taken, start_at=slot, **kwargs)
-    assert not is_slot_free(rules, taken, start_at=listed[0], duration=45, now=listed[0] + timedelta(seconds=1))
+    assert not is_slot_free(
+        rules, taken, start_at=listed[0], duration=45, now=listed[0] + timedelta(seconds=1)
+    )
 
 
 def test_merge_intervals_unions_overlapping_and_touching_in_utc():
@@ -320,4 +387,3 @@ def test_merge_intervals_unions_overlapping_and_touching_in_utc():
     )
     assert merged == busy(("2026-03-02 09:00", "2026-03-02 11:00"), ("2026-03-02 12:00", "2026-03-02 12:30"))
     assert all(iv.start.tzinfo is UTC for iv in merged)
-    assert timezone.utc is UTC

@@ -49,7 +49,9 @@ ranges = st.tuples(st.integers(0, 287), st.integers(1, 288)).map(
 @st.composite
 def scenarios(draw):
     zone = draw(st.sampled_from(ZONES))
-    hours = {day: draw(st.lists(ranges, min_size=1, max_size=2)) for day in WEEKDAYS if draw(st.integers(0, 3))}
+    hours = {
+        day: draw(st.lists(ranges, min_size=1, max_size=2)) for day in WEEKDAYS if draw(st.integers(0, 3))
+    }
     rules = AvailabilityRules(
         timezone=zone,
         working_hours=hours,
