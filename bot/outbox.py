@@ -1,4 +1,9 @@
-"""Delivers recorded events to every destination of their conversation, at least once, never twice."""
+"""Delivers recorded events to every destination of their conversation, at least once, never twice.
+
+Bookkeeping is batched: one claim, one read of destinations and one commit per batch. A delivery to a
+channel that is not ``replay_safe`` (Slack, Teams, email) is recorded the moment it succeeds, so a crash
+never sends it twice; live pushes to browsers are replay safe (clients drop a message id they have).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,14 @@ from bot.ports import Channel, Clock, OutboxItem, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30 * 60
+
+
+class _Batch:
+    def __init__(self) -> None:
+        self.delivered: list[str] = []
+        self.finished: list[int] = []
+        self.retries: dict[int, tuple[datetime, str]] = {}
+        self.new_addresses: list[Binding] = []
 
 
 class OutboxDispatcher:
@@ -38,19 +51,18 @@ class OutboxDispatcher:
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
-        self.delivered = asyncio.Condition()  # tests wait on this instead of sleeping
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
+            self._wake.clear()
             try:
-                while await self.dispatch_once() == self.batch:
+                while await self.dispatch_once() > 0:
                     pass
             except Exception:  # a broken database must not kill the loop; it retries next tick
                 log.exception("outbox dispatch failed")
-            self._wake.clear()
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except TimeoutError:
@@ -58,72 +70,99 @@ class OutboxDispatcher:
 
     async def dispatch_once(self) -> int:
         items = await self.store.claim(self.clock.now(), self.batch, self.lease_seconds)
+        if not items:
+            return 0
+        conversation_ids = {self._conversation(i) for i in items} - {""}
+        bindings = await self.store.destinations(sorted(conversation_ids)) if conversation_ids else {}
+        destinations = {item.id: self._destinations(item, bindings) for item in items}
+        keys = [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
+        done = await self.store.delivered(keys)
+        held = await self._held_back(items, conversation_ids, bindings)
+        batch = _Batch()
         by_conversation: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in items:
-            by_conversation[getattr(item.event, "conversation_id", "") or f"direct:{item.id}"].append(item)
+            by_conversation[self._conversation(item) or f"direct:{item.id}"].append(item)
 
         async def in_order(group: list[OutboxItem]) -> None:
             # One conversation's notices reach each destination in order (a Slack reply needs its thread),
             # but a destination that is down holds back only itself, never the others.
-            held = await self._held_back(group)
             for item in group:
-                await self._dispatch(item, held)
+                await self._dispatch(item, destinations[item.id], done, held, batch)
 
         await asyncio.gather(*(in_order(g) for g in by_conversation.values()))
-        if items:
-            async with self.delivered:
-                self.delivered.notify_all()
+        await self.store.complete(batch.delivered, batch.finished, batch.retries, self.clock.now())
+        if batch.new_addresses:
+            async with self.uow_factory() as uow:
+                for binding in batch.new_addresses:
+                    await uow.bindings.save(binding)
+                await uow.commit()
         return len(items)
 
-    async def _destinations(self, item: OutboxItem) -> list[Binding]:
+    @staticmethod
+    def _conversation(item: OutboxItem) -> str:
+        return getattr(item.event, "conversation_id", "") or ""
+
+    def _destinations(self, item: OutboxItem, bindings: dict[str, list[Binding]]) -> list[Binding]:
         event = item.event
-        bindings: list[Binding] = []
-        conversation_id = getattr(event, "conversation_id", "")
-        if conversation_id:
-            async with self.uow_factory(read_only=True) as uow:
-                bindings = await uow.bindings.for_conversation(conversation_id)
+        conversation_id = self._conversation(item)
+        result = [
+            Binding(b.conversation_id, b.channel, dict(b.address), b.thread_key, id=b.id)
+            for b in bindings.get(conversation_id, [])
+        ]
         for channel, address in event.direct_destinations():
             digest = hashlib.sha256(json.dumps(address, sort_keys=True).encode()).hexdigest()[:16]
-            bindings.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
+            result.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
         for name, channel in self.channels.items():
             if getattr(channel, "broadcast", False):  # e.g. the web inbox: every agent who may see it
-                bindings.append(Binding(conversation_id, name, {}, id=f"broadcast-{name}"))
-        return bindings
+                result.append(Binding(conversation_id, name, {}, id=f"broadcast-{name}"))
+        return result
 
-    async def _held_back(self, group: list[OutboxItem]) -> dict[str, datetime]:
-        """Destinations that still owe an older event of this conversation, and when that one is retried."""
-        conversation_id = getattr(group[0].event, "conversation_id", "")
-        if not conversation_id:
+    async def _held_back(
+        self, items: list[OutboxItem], conversation_ids: set[str], bindings: dict[str, list[Binding]]
+    ) -> dict[tuple[str, str], datetime]:
+        """(conversation, destination) pairs that still owe an older event, and when that one is retried."""
+        if not conversation_ids:
             return {}
-        older = await self.store.older_pending(conversation_id, group[0].id)
+        claimed = {i.id for i in items}
+        older = [
+            row
+            for row in await self.store.older_pending(sorted(conversation_ids), max(claimed))
+            if row[0] not in claimed
+        ]
         if not older:
             return {}
-        held: dict[str, datetime] = {}
-        for item_id, retry_at in older:
-            item = OutboxItem(item_id, group[0].event, 0)
-            for binding in await self._destinations(item):
-                key = f"{item_id}:{binding.id}"
-                if key not in await self.store.delivered([key]):
-                    held[binding.id] = max(retry_at, held.get(binding.id, retry_at))
+        keys = {(oid, cid, b.id): f"{oid}:{b.id}" for oid, cid, _ in older for b in bindings.get(cid, [])}
+        done = await self.store.delivered(list(keys.values()))
+        at = {oid: retry_at for oid, _, retry_at in older}
+        held: dict[tuple[str, str], datetime] = {}
+        for (oid, cid, bid), key in keys.items():
+            if key not in done:
+                held[(cid, bid)] = max(at[oid], held.get((cid, bid), at[oid]))
         return held
 
-    async def _dispatch(self, item: OutboxItem, held: dict[str, datetime]) -> None:
-        bindings = await self._destinations(item)
-        keys = {b.id: f"{item.id}:{b.id}" for b in bindings}
-        done = await self.store.delivered(list(keys.values()))
+    async def _dispatch(
+        self,
+        item: OutboxItem,
+        bindings: list[Binding],
+        done: set[str],
+        held: dict[tuple[str, str], datetime],
+        batch: _Batch,
+    ) -> None:
         now = self.clock.now()
-        delay = min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1.0)
-        retry_at = now + timedelta(seconds=delay)
+        retry_at = now + timedelta(
+            seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
+        )
+        conversation_id = self._conversation(item)
         failed: list[str] = []
         for binding in bindings:
-            key = keys[binding.id]
+            key = f"{item.id}:{binding.id}"
             if key in done:
                 continue
             channel = self.channels.get(binding.channel)
             if channel is None:
                 continue  # that channel is switched off here; its bindings wait for it silently
-            if binding.id in held:
-                retry_at = max(retry_at, held[binding.id])
+            if (conversation_id, binding.id) in held:
+                retry_at = max(retry_at, held[(conversation_id, binding.id)])
                 failed.append(f"{binding.channel}: waiting for an earlier notice")
                 continue
             try:
@@ -132,17 +171,18 @@ class OutboxDispatcher:
                 log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
                 DELIVERIES.labels(binding.channel, "error").inc()
                 failed.append(f"{binding.channel}: {error!r}")
-                held[binding.id] = retry_at
+                held[(conversation_id, binding.id)] = retry_at
                 continue
             if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
                 binding.address = new_address
                 binding.thread_key = new_address.get("thread_key", binding.thread_key)
-                async with self.uow_factory() as uow:
-                    await uow.bindings.save(binding)
-                    await uow.commit()
-            await self.store.mark_delivered(key, self.clock.now())
+                batch.new_addresses.append(binding)
+            if getattr(channel, "replay_safe", False):
+                batch.delivered.append(key)
+            else:
+                await self.store.mark_delivered(key, self.clock.now())
             DELIVERIES.labels(binding.channel, "ok").inc()
         if failed:
-            await self.store.retry(item.id, retry_at, "; ".join(failed))
+            batch.retries[item.id] = (retry_at, "; ".join(failed))
         else:
-            await self.store.finish(item.id, self.clock.now())
+            batch.finished.append(item.id)

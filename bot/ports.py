@@ -160,8 +160,22 @@ class OutboxStore(Protocol):
     async def retry(self, item_id: int, at: datetime, error: str) -> None: ...
     async def pending(self) -> int: ...
 
-    async def older_pending(self, conversation_id: str, before_id: int) -> list[tuple[int, datetime]]:
-        """Undelivered events of a conversation older than ``before_id``, with their next attempt time."""
+    async def older_pending(
+        self, conversation_ids: Sequence[str], before_id: int
+    ) -> list[tuple[int, str, datetime]]:
+        """Undelivered events of these conversations older than ``before_id``: (id, conversation, next attempt)."""
+        ...
+
+    async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]: ...
+
+    async def complete(
+        self,
+        delivered: Sequence[str],
+        finished: Sequence[int],
+        retries: dict[int, tuple[datetime, str]],
+        now: datetime,
+    ) -> None:
+        """One transaction for a batch's bookkeeping."""
         ...
 
 

@@ -15,7 +15,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 60})
+        from storage.sqlite_inline import inline_creator
+
+        engine = create_async_engine(url, echo=echo, async_creator=inline_creator(path, busy_timeout=2.0))
         _configure_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -29,7 +31,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
-        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA busy_timeout=2000")  # only other processes contend; the bus retries
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

@@ -12,8 +12,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import from_json
+from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
-from storage.models import DeliveryRow, JobRow, OutboxRow
+from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
 
 
 class SqlJobs:
@@ -180,18 +181,62 @@ class SqlOutboxStore:
                 await s.execute(select(func.count(OutboxRow.id)).where(OutboxRow.dispatched_at.is_(None)))
             ).scalar_one()
 
-    async def older_pending(self, conversation_id: str, before_id: int) -> list[tuple[int, datetime]]:
+    async def older_pending(
+        self, conversation_ids: Sequence[str], before_id: int
+    ) -> list[tuple[int, str, datetime]]:
         async with self.storage.session() as s:
             rows = await s.execute(
-                select(OutboxRow.id, OutboxRow.next_attempt_at)
+                select(OutboxRow.id, OutboxRow.conversation_id, OutboxRow.next_attempt_at)
                 .where(
-                    OutboxRow.conversation_id == conversation_id,
+                    OutboxRow.conversation_id.in_(list(conversation_ids)),
                     OutboxRow.id < before_id,
                     OutboxRow.dispatched_at.is_(None),
                 )
                 .order_by(OutboxRow.id)
             )
-            return [(r.id, r.next_attempt_at) for r in rows]
+            return [(r.id, r.conversation_id, r.next_attempt_at) for r in rows]
+
+    async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
+        result: dict[str, list[Binding]] = {c: [] for c in conversation_ids}
+        async with self.storage.session() as s:
+            rows = await s.execute(
+                select(BindingRow)
+                .where(BindingRow.conversation_id.in_(list(conversation_ids)))
+                .order_by(BindingRow.created_at)
+            )
+            for b in rows.scalars():
+                result[b.conversation_id].append(
+                    Binding(b.conversation_id, b.channel, dict(b.address or {}), b.thread_key, id=b.id)
+                )
+        return result
+
+    async def complete(
+        self,
+        delivered: Sequence[str],
+        finished: Sequence[int],
+        retries: dict[int, tuple[datetime, str]],
+        now: datetime,
+    ) -> None:
+        insert = pg_insert if self.storage.is_postgres else sqlite_insert
+        async with self.storage.session(write=True) as s:
+            if delivered:
+                await s.execute(
+                    insert(DeliveryRow)
+                    .values([{"key": k, "delivered_at": now} for k in delivered])
+                    .on_conflict_do_nothing()
+                )
+            if finished:
+                await s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id.in_(list(finished)))
+                    .values(dispatched_at=now, claimed_until=None)
+                )
+            for item_id, (at, error) in retries.items():
+                await s.execute(
+                    update(OutboxRow)
+                    .where(OutboxRow.id == item_id)
+                    .values(next_attempt_at=at, claimed_until=None, last_error=error[:2000])
+                )
 
     async def prune(self, before: datetime) -> None:
         async with self.storage.session(write=True) as s:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Agent, Binding, Conversation, Guest, Member, Message, Service
@@ -35,7 +35,15 @@ class _Repo:
 class SqlAgents(_Repo):
     @staticmethod
     def _to(row: AgentRow) -> Agent:
-        return Agent(row.slug, row.name, row.email, row.timezone, dict(row.settings or {}), id=row.id)
+        return Agent(
+            row.slug,
+            row.name,
+            row.email,
+            row.timezone,
+            dict(row.settings or {}),
+            id=row.id,
+            avatar_url=row.avatar_url,
+        )
 
     async def get(self, slug: str) -> Agent | None:
         row = (await self.s.execute(select(AgentRow).where(AgentRow.slug == slug))).scalar_one_or_none()
@@ -60,6 +68,7 @@ class SqlAgents(_Repo):
                 email=agent.email,
                 timezone=agent.timezone,
                 settings=agent.settings,
+                avatar_url=agent.avatar_url,
                 created_at=self._now(),
             )
         )
@@ -68,7 +77,13 @@ class SqlAgents(_Repo):
         await self.s.execute(
             update(AgentRow)
             .where(AgentRow.slug == agent.slug)
-            .values(name=agent.name, email=agent.email, timezone=agent.timezone, settings=agent.settings)
+            .values(
+                name=agent.name,
+                email=agent.email,
+                timezone=agent.timezone,
+                settings=agent.settings,
+                avatar_url=agent.avatar_url,
+            )
         )
 
     async def lock(self, slug: str) -> None:
@@ -195,8 +210,19 @@ class SqlConversations(_Repo):
     ) -> Conversation | None:
         query = select(ConversationRow).where(ConversationRow.guest_id == guest_id)
         if agent is not None:
-            # A conversation with the agent directly, or one the agent was assigned: both are "with" them.
-            query = query.where(or_(ConversationRow.agent == agent, ConversationRow.assignee == agent))
+            # A conversation with the agent directly, one the agent was assigned, or one they are a member
+            # of: all are "with" them. A direct one wins, then an assigned one.
+            is_member = (
+                select(MemberRow.member_id)
+                .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "agent")
+                .where(MemberRow.member_id == agent)
+                .exists()
+            )
+            query = query.where(
+                or_(ConversationRow.agent == agent, ConversationRow.assignee == agent, is_member)
+            ).order_by(
+                case((ConversationRow.agent == agent, 0), (ConversationRow.assignee == agent, 1), else_=2)
+            )
         else:
             query = query.where(ConversationRow.service == service, ConversationRow.agent.is_(None))
         query = query.order_by(ConversationRow.created_at).limit(1)
@@ -204,9 +230,16 @@ class SqlConversations(_Repo):
         return _conversation(row) if row else None
 
     async def list_for_guest(self, guest_id: str) -> list[Conversation]:
+        # Their own conversations and those they were added to or joined by link.
+        is_member = (
+            select(MemberRow.member_id)
+            .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "guest")
+            .where(MemberRow.member_id == guest_id)
+            .exists()
+        )
         rows = await self.s.execute(
             select(ConversationRow)
-            .where(ConversationRow.guest_id == guest_id)
+            .where(or_(ConversationRow.guest_id == guest_id, is_member))
             .order_by(ConversationRow.last_message_at.desc())
         )
         return [_conversation(r) for r in rows.scalars()]
@@ -218,7 +251,15 @@ class SqlConversations(_Repo):
         if mine_only:
             visible = or_(c.assignee == agent_slug, c.agent == agent_slug)
         else:
-            visible = or_(c.service.in_(list(services)), c.agent == agent_slug, c.assignee == agent_slug)
+            is_member = (
+                select(MemberRow.member_id)
+                .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
+                .where(MemberRow.member_id == agent_slug)
+                .exists()
+            )
+            visible = or_(
+                c.service.in_(list(services)), c.agent == agent_slug, c.assignee == agent_slug, is_member
+            )
         read = (
             select(MemberRow.last_read_seq)
             .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
@@ -246,7 +287,11 @@ class SqlConversations(_Repo):
         return [ConversationSummary(_conversation(r), name, text, n or 0) for r, name, text, n in rows]
 
     async def members(self, conversation_id: str) -> list[Member]:
-        rows = await self.s.execute(select(MemberRow).where(MemberRow.conversation_id == conversation_id))
+        rows = await self.s.execute(
+            select(MemberRow)
+            .where(MemberRow.conversation_id == conversation_id)
+            .order_by(MemberRow.joined_at, MemberRow.kind.desc(), MemberRow.member_id)
+        )
         return [
             Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
             for m in rows.scalars()
@@ -301,8 +346,9 @@ def _message(row: MessageRow) -> Message:
 
 class SqlMessages(_Repo):
     async def add(self, message: Message) -> None:
-        self.s.add(
-            MessageRow(
+        # A Core insert: messages are the hot path, and the ORM flush costs more than the write itself.
+        await self.s.execute(
+            insert(MessageRow).values(
                 id=message.id,
                 conversation_id=message.conversation_id,
                 seq=message.seq,

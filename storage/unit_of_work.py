@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -130,15 +131,19 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         now = self._now()
-        for event in self._events:
-            self.session.add(
-                OutboxRow(
-                    event_type=event.type,
-                    conversation_id=getattr(event, "conversation_id", None) or None,
-                    payload=to_json(event),
-                    created_at=now,
-                    next_attempt_at=now,
-                )
+        if self._events:
+            await self.session.execute(
+                insert(OutboxRow),
+                [
+                    {
+                        "event_type": event.type,
+                        "conversation_id": getattr(event, "conversation_id", None) or None,
+                        "payload": to_json(event),
+                        "created_at": now,
+                        "next_attempt_at": now,
+                    }
+                    for event in self._events
+                ],
             )
         self._events.clear()
         await self.session.commit()

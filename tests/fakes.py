@@ -327,14 +327,36 @@ class FakeOutboxStore:
     async def pending(self) -> int:
         return sum(1 for r in self.st.outbox if not r["done"])
 
-    async def older_pending(self, conversation_id: str, before_id: int) -> list[tuple[int, datetime]]:
+    async def older_pending(
+        self, conversation_ids: Sequence[str], before_id: int
+    ) -> list[tuple[int, str, datetime]]:
         return [
-            (r["id"], r["next"])
+            (r["id"], r["event"].conversation_id, r["next"])
             for r in self.st.outbox
             if not r["done"]
             and r["id"] < before_id
-            and getattr(r["event"], "conversation_id", "") == conversation_id
+            and getattr(r["event"], "conversation_id", "") in conversation_ids
         ]
+
+    async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
+        return {
+            c: copy.deepcopy([b for b in self.st.bindings if b.conversation_id == c])
+            for c in conversation_ids
+        }
+
+    async def complete(
+        self,
+        delivered: Sequence[str],
+        finished: Sequence[int],
+        retries: dict[int, tuple[datetime, str]],
+        now: datetime,
+    ) -> None:
+        self.st.deliveries.update(delivered)
+        for row in self.st.outbox:
+            if row["id"] in finished:
+                row["done"] = True
+            if row["id"] in retries:
+                row["next"] = retries[row["id"]][0]
 
 
 class FakeJobStore:

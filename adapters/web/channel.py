@@ -17,7 +17,11 @@ GUEST_EVENTS = {
     "MeetingDurationChanged",
     "ReminderDue",
     "ConversationRenamed",
+    "ReactionAdded",
+    "ReactionRemoved",
 }
+# Who reacted is not for every guest (read-only external members see counts only): guests get counts.
+GUEST_HIDDEN_FIELDS = {"ReactionAdded": {"by"}, "ReactionRemoved": {"by"}}
 
 
 def event_payload(event: Event) -> dict[str, Any]:
@@ -46,6 +50,7 @@ def event_payload(event: Event) -> dict[str, Any]:
 
 class WebChannel:
     name = "web"
+    replay_safe = True  # live pushes carry message ids; browsers drop one they already have
     broadcast = True  # agents' inboxes follow every conversation they may see, without bindings
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -63,7 +68,10 @@ class WebChannel:
         elif event.type in GUEST_EVENTS and binding.address.get("guest_id"):
             if isinstance(event, MessagePosted) and event.internal:
                 return None  # internal notes never reach a guest
-            await self.hub.to_guest(binding.address["guest_id"], event_payload(event))
+            payload = event_payload(event)
+            for name in GUEST_HIDDEN_FIELDS.get(event.type, ()):
+                payload.get("data", {}).pop(name, None)
+            await self.hub.to_guest(binding.address["guest_id"], payload)
         return None
 
     async def _to_agents(self, event: Event) -> None:

@@ -1,0 +1,166 @@
+"""Guests sending over the WebSocket to the real server on loopback, against a bare aiohttp echo ceiling.
+
+Prints one JSON line: messages per second and p50/p99 ack latency for Convene (every message persisted,
+fanned out to an agent's inbox socket) and for an echo server measured in the same run with the same client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _servers import Server, free_port  # noqa: E402
+
+GUESTS = 20
+MESSAGES_PER_GUEST = 100
+WINDOW = 4  # messages in flight per guest
+
+
+async def echo_server(port: int) -> web.AppRunner:
+    async def ws(request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        async for frame in socket:
+            data = json.loads(frame.data)
+            if data.get("type") == "send":
+                await socket.send_str(json.dumps({"type": "ack", "client_id": data["client_id"]}))
+        return socket
+
+    app = web.Application()
+    app.router.add_get("/ws", ws)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def guest_load(ws_url: str, tokens: list[str | None], service: str | None) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+
+    async def one_guest(http: aiohttp.ClientSession, token: str | None) -> None:
+        async with http.ws_connect(ws_url) as socket:
+            await socket.send_json({"token": token})
+            if token is not None:
+                await socket.receive_json()  # hello
+            sent: dict[str, float] = {}
+            conversation: str | None = None
+            window = asyncio.Semaphore(WINDOW)
+            done = asyncio.Event()
+            acked = 0
+
+            async def reader() -> None:
+                nonlocal acked, conversation
+                async for frame in socket:
+                    data = json.loads(frame.data)
+                    if data.get("type") == "ack":
+                        latencies.append(time.perf_counter() - sent.pop(data["client_id"]))
+                        conversation = conversation or data.get("conversation_id")
+                        acked += 1
+                        window.release()
+                        if acked == MESSAGES_PER_GUEST:
+                            done.set()
+                            return
+
+            task = asyncio.create_task(reader())
+            for i in range(MESSAGES_PER_GUEST):
+                await window.acquire()
+                client_id = uuid.uuid4().hex
+                sent[client_id] = time.perf_counter()
+                frame = {"type": "send", "text": f"message {i}", "client_id": client_id}
+                if i == 0 or conversation is None:
+                    frame["service"] = service
+                    if i > 0:  # the first ack carries the conversation; until then, continue by service
+                        pass
+                else:
+                    frame["conversation_id"] = conversation
+                await socket.send_str(json.dumps(frame))
+            await done.wait()
+            task.cancel()
+
+    async with aiohttp.ClientSession() as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(one_guest(http, t) for t in tokens))
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies
+
+
+def figures(elapsed: float, latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "messages_per_second": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+    }
+
+
+async def inbox_listener(server: Server, token: str, expected: int, received: list[int]) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(server.url.replace("http", "ws") + "/api/agent/ws") as socket,
+    ):
+        await socket.send_json({"token": token})
+        async for frame in socket:
+            data = json.loads(frame.data)
+            if data.get("type") == "message" and data["message"]["author"]["kind"] == "guest":
+                received[0] += 1
+                if received[0] >= expected:
+                    return
+
+
+async def main() -> None:
+    port = free_port()
+    runner = await echo_server(port)
+    echo = figures(*await guest_load(f"ws://127.0.0.1:{port}/ws", [None] * GUESTS, None))
+    await runner.cleanup()
+
+    server = Server()
+    server.prepare()
+    server.start()
+    try:
+        await server.ready()
+        agent_token = server.agent_token("alice@example.com")
+        async with aiohttp.ClientSession() as http:
+            tokens = []
+            for i in range(GUESTS):
+                async with http.post(server.url + "/api/guest/sessions", json={"name": f"Guest {i}"}) as r:
+                    tokens.append((await r.json())["token"])
+        total = GUESTS * MESSAGES_PER_GUEST
+        received = [0]
+        listener = asyncio.create_task(inbox_listener(server, agent_token, total, received))
+        await asyncio.sleep(0.2)  # let the inbox socket sign in before the load starts
+        ws_url = server.url.replace("http", "ws") + "/api/guest/ws"
+        ours = figures(*await guest_load(ws_url, tokens, "sales"))
+        try:
+            await asyncio.wait_for(listener, 60)
+        except TimeoutError:
+            pass
+    finally:
+        server.stop()
+    print(
+        json.dumps(
+            {
+                "benchmark": "messages",
+                "guests": GUESTS,
+                "messages": GUESTS * MESSAGES_PER_GUEST,
+                "in_flight_per_guest": WINDOW,
+                "convene": ours,
+                "echo_ceiling": echo,
+                "throughput_vs_echo": round(ours["messages_per_second"] / echo["messages_per_second"], 3),
+                "inbox_received": received[0],
+                "goal_throughput_vs_echo": 0.25,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
