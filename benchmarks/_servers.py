@@ -1,80 +1,13 @@
-"""Shared by benchmarks: start the real server as a subprocess on loopback, with demo data."""
+"""Benchmarks start the real server the way the crash tests do."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-import aiohttp
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-ROOT = Path(__file__).resolve().parent.parent
-CONVENE = str(Path(sys.executable).parent / "convene")
+from tests.support.process import ServerProcess as Server  # noqa: E402
+from tests.support.process import free_port  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Server:
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        self.folder = tempfile.mkdtemp(prefix="convene-bench-")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "CONVENE_DATABASE_URL": f"sqlite+aiosqlite:///{self.folder}/convene.db",
-            "CONVENE_DATA_DIR": self.folder,
-            "CONVENE_PORT": str(self.port),
-            "CONVENE_LOG_LEVEL": "WARNING",
-            **(env or {}),
-        }
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def prepare(self) -> None:
-        for command in (["migrate"], ["demo"]):
-            subprocess.run([CONVENE, *command], env=self.env, check=True, capture_output=True)
-
-    def start(self) -> None:
-        self.process = subprocess.Popen([CONVENE, "serve"], env=self.env, stdout=subprocess.DEVNULL)
-
-    async def ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        async with aiohttp.ClientSession() as http:
-            while time.monotonic() < deadline:
-                try:
-                    async with http.get(self.url + "/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.05)  # polling a readiness probe, not waiting for work
-        raise RuntimeError("server did not become ready")
-
-    def agent_token(self, email: str) -> str:
-        out = subprocess.run(
-            [CONVENE, "agent", "token", email], env=self.env, check=True, capture_output=True
-        )
-        return out.stdout.decode().strip()
-
-    def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
-            self.process = None
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-            self.process = None
+__all__ = ["Server", "free_port"]

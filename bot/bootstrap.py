@@ -88,7 +88,12 @@ def bootstrap(
     if channels is None:
         channels = plugins.instantiate(plugins.CHANNELS, config)
     dispatcher = OutboxDispatcher(
-        storage.outbox, uow_factory, channels, clock, poll_seconds=settings.worker_poll_seconds
+        storage.outbox,
+        uow_factory,
+        channels,
+        clock,
+        poll_seconds=settings.worker_poll_seconds,
+        lease_seconds=settings.job_lease_seconds,  # a dead process's claims come back after this long
     )
     jobs = JobRunner(
         storage.jobs,
