@@ -21,6 +21,7 @@ from bot.ports import Channel, Clock, OutboxItem, OutboxStore, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30 * 60
+HOLD_MARGIN = timedelta(milliseconds=200)
 
 
 class _Batch:
@@ -126,7 +127,9 @@ class OutboxDispatcher:
         claimed = {i.id for i in items}
         older = [
             row
-            for row in await self.store.older_pending(sorted(conversation_ids), max(claimed))
+            for row in await self.store.older_pending(
+                sorted(conversation_ids), max(claimed), self.clock.now()
+            )
             if row[0] not in claimed
         ]
         if not older:
@@ -162,7 +165,9 @@ class OutboxDispatcher:
             if channel is None:
                 continue  # that channel is switched off here; its bindings wait for it silently
             if (conversation_id, binding.id) in held:
-                retry_at = max(retry_at, held[(conversation_id, binding.id)])
+                # Try again right after the older notice's next attempt, not after our own backoff:
+                # a notice that waits only for its turn must not wait longer than that.
+                retry_at = held[(conversation_id, binding.id)] + HOLD_MARGIN
                 failed.append(f"{binding.channel}: waiting for an earlier notice")
                 continue
             try:

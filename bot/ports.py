@@ -163,7 +163,8 @@ class OutboxStore(Protocol):
     async def older_pending(
         self, conversation_ids: Sequence[str], before_id: int
     ) -> list[tuple[int, str, datetime]]:
-        """Undelivered events of these conversations older than ``before_id``: (id, conversation, next attempt)."""
+        """Undelivered events of these conversations older than ``before_id``: (id, conversation, when it
+        is next tried — its lease's end while another dispatcher holds it, else its next attempt)."""
         ...
 
     async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]: ...

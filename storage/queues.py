@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import case, delete, func, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from bot.events import from_json
 from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
+from storage.types import UTCDateTime
 
 
 class SqlJobs:
@@ -182,11 +183,19 @@ class SqlOutboxStore:
             ).scalar_one()
 
     async def older_pending(
-        self, conversation_ids: Sequence[str], before_id: int
+        self, conversation_ids: Sequence[str], before_id: int, now: datetime
     ) -> list[tuple[int, str, datetime]]:
         async with self.storage.session() as s:
             rows = await s.execute(
-                select(OutboxRow.id, OutboxRow.conversation_id, OutboxRow.next_attempt_at)
+                select(
+                    OutboxRow.id,
+                    OutboxRow.conversation_id,
+                    # In flight at another dispatcher: it will be done in moments, so look again soon.
+                    case(
+                        (OutboxRow.claimed_until > now, literal(now, UTCDateTime())),
+                        else_=OutboxRow.next_attempt_at,
+                    ).label("at"),
+                )
                 .where(
                     OutboxRow.conversation_id.in_(list(conversation_ids)),
                     OutboxRow.id < before_id,
@@ -194,7 +203,7 @@ class SqlOutboxStore:
                 )
                 .order_by(OutboxRow.id)
             )
-            return [(r.id, r.conversation_id, r.next_attempt_at) for r in rows]
+            return [(r.id, r.conversation_id, r.at) for r in rows]
 
     async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
         result: dict[str, list[Binding]] = {c: [] for c in conversation_ids}

@@ -64,16 +64,34 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 _PG_MIGRATED = False
+_PG_URL: str | None = None
 
 
-async def _reset_postgres(url: str, folder: Path) -> None:
-    global _PG_MIGRATED
+async def _private_database(url: str) -> str:
+    """One database per test process, so parallel runs (and developers) never share tables."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    base = make_url(url)
+    name = f"{base.database}_{os.getpid()}"
+    engine = create_async_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+async def _reset_postgres(url: str, folder: Path) -> str:
+    global _PG_MIGRATED, _PG_URL
+    if _PG_URL is None:
+        _PG_URL = await _private_database(url)
+    url = _PG_URL
     runtime = bootstrap(_settings(url, folder), channels={}, calendars={})
     try:
         if not _PG_MIGRATED:
-            async with runtime.storage.engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
             await runtime.storage.migrate()
             _PG_MIGRATED = True
         async with runtime.storage.engine.begin() as conn:
@@ -89,6 +107,7 @@ async def _reset_postgres(url: str, folder: Path) -> None:
             )
     finally:
         await runtime.storage.dispose()
+    return url
 
 
 def _settings(url: str, folder: Path, **overrides: Any) -> Settings:
@@ -112,8 +131,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         yield f"sqlite+aiosqlite:///{path}"
     else:
         url = require_postgres()
-        asyncio.run(_reset_postgres(url, tmp_path))
-        yield url
+        yield asyncio.run(_reset_postgres(url, tmp_path))
 
 
 @pytest.fixture

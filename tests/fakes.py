@@ -328,7 +328,7 @@ class FakeOutboxStore:
         return sum(1 for r in self.st.outbox if not r["done"])
 
     async def older_pending(
-        self, conversation_ids: Sequence[str], before_id: int
+        self, conversation_ids: Sequence[str], before_id: int, now: datetime
     ) -> list[tuple[int, str, datetime]]:
         return [
             (r["id"], r["event"].conversation_id, r["next"])
