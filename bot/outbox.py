@@ -29,7 +29,6 @@ class _Batch:
         self.delivered: list[str] = []
         self.finished: list[int] = []
         self.retries: dict[int, tuple[datetime, str]] = {}
-        self.new_addresses: list[Binding] = []
 
 
 class OutboxDispatcher:
@@ -92,11 +91,6 @@ class OutboxDispatcher:
 
         await asyncio.gather(*(in_order(g) for g in by_conversation.values()))
         await self.store.complete(batch.delivered, batch.finished, batch.retries, self.clock.now())
-        if batch.new_addresses:
-            async with self.uow_factory() as uow:
-                for binding in batch.new_addresses:
-                    await uow.bindings.save(binding)
-                await uow.commit()
         return len(items)
 
     @staticmethod
@@ -106,10 +100,9 @@ class OutboxDispatcher:
     def _destinations(self, item: OutboxItem, bindings: dict[str, list[Binding]]) -> list[Binding]:
         event = item.event
         conversation_id = self._conversation(item)
-        result = [
-            Binding(b.conversation_id, b.channel, dict(b.address), b.thread_key, id=b.id)
-            for b in bindings.get(conversation_id, [])
-        ]
+        # The same objects for every event of the batch: an address one delivery learns (a new Slack or
+        # Teams thread) is what the next event of that conversation uses.
+        result = list(bindings.get(conversation_id, []))
         for channel, address in event.direct_destinations():
             digest = hashlib.sha256(json.dumps(address, sort_keys=True).encode()).hexdigest()[:16]
             result.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
@@ -181,7 +174,9 @@ class OutboxDispatcher:
             if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
                 binding.address = new_address
                 binding.thread_key = new_address.get("thread_key", binding.thread_key)
-                batch.new_addresses.append(binding)
+                async with self.uow_factory() as uow:  # at once: a crash must not forget the thread
+                    await uow.bindings.save(binding)
+                    await uow.commit()
             if getattr(channel, "replay_safe", False):
                 batch.delivered.append(key)
             else:

@@ -144,3 +144,25 @@ async def test_a_failing_channel_keeps_its_order_and_never_holds_back_the_others
         "hello",
         "while slack was down",
     ]
+
+
+async def test_an_address_learned_by_one_delivery_is_used_by_the_next_in_the_batch(world) -> None:  # type: ignore[no-untyped-def]
+    bus, uows, clock = world
+
+    class Threads:
+        name = "slack"
+
+        def __init__(self) -> None:
+            self.replies_to: list[str | None] = []
+
+        async def deliver(self, event: Any, binding: Binding) -> dict[str, Any] | None:
+            if event.type == "ConversationStarted":
+                return {**binding.address, "ts": "111.1", "thread_key": "C1:111.1"}
+            self.replies_to.append(binding.address.get("ts"))
+            return None
+
+    threads = Threads()
+    dispatcher = OutboxDispatcher(FakeOutboxStore(uows.state), uows, {"slack": threads}, clock)
+    await dispatcher.dispatch_once()  # root card and both messages in one batch
+    assert threads.replies_to == ["111.1", "111.1"]
+    assert [b.thread_key for b in uows.state.bindings if b.channel == "slack"] == ["C1:111.1"]

@@ -1,0 +1,331 @@
+"""Card buttons → one engine command each; the answer is the card to show next.
+
+The same code serves ``Action.Execute`` (the card comes back in the invoke response) and ``Action.Submit``
+(the caller posts the card as a reply). Refusals of the engine are shown on the card in its own words.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from adapters.teams import cards, render
+from bot.commands import AssignConversation
+from bot.errors import DomainError, InvalidInput
+from bot.model import Agent
+
+SLOT_DAYS = 14
+MAX_SLOTS = 40
+DEFAULT_DURATIONS = (15, 30, 45, 60)
+
+
+def not_an_agent_card() -> dict[str, Any]:
+    return cards.text_card(
+        "Only Convene agents can do this. Ask an administrator to add your Microsoft 365 address as an agent.",
+        error=True,
+    )
+
+
+class CardActions:
+    def __init__(self, channel: Any) -> None:
+        self.channel = channel
+
+    @property
+    def runtime(self) -> Any:
+        return self.channel.runtime
+
+    async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
+        """``key`` identifies the click (the activity id): the idempotency key of a booking."""
+        action = str(data.get("action") or "")
+        handler = getattr(self, f"_{action}", None)
+        if not action.isidentifier() or handler is None:
+            return cards.text_card(f"Unknown action {action!r}.", error=True)
+        try:
+            return await handler(agent, data, key)
+        except DomainError as error:
+            return await self._refused(agent, data, error.message)
+
+    async def _refused(self, agent: Agent, data: dict[str, Any], message: str) -> dict[str, Any]:
+        """The form the agent was on, with the engine's sentence on it."""
+        action = data.get("action")
+        try:
+            if action == "assign":
+                return await self._assign_form(agent, data, "", error=message)
+            if action in {"book", "reschedule"}:
+                return await self._schedule_form(agent, data, "", error=message)
+            if action == "change_duration":
+                return await self._duration_form(agent, data, "", error=message)
+            if action == "save_settings":
+                return cards.settings_card(_settings_input(data, agent), error=message)
+            if data.get("conversation_id"):
+                return await self._card(data["conversation_id"], error=message)
+        except DomainError:
+            pass
+        return cards.text_card(message, error=True)
+
+    async def _card(self, conversation_id: str, *, error: str | None = None) -> dict[str, Any]:
+        address = await self._address(conversation_id)
+        view = await render.conversation_view(self.runtime, conversation_id, address, self.channel.public_url)
+        return cards.conversation_card(view, error=error)
+
+    async def _address(self, conversation_id: str) -> dict[str, Any]:
+        async with self.runtime.uow(read_only=True) as uow:
+            for binding in await uow.bindings.for_conversation(conversation_id):
+                if binding.channel == "teams":
+                    return dict(binding.address)
+        return {}
+
+    async def _conversation(self, agent: Agent, data: dict[str, Any]) -> Any:
+        from bot import queries
+
+        cid = str(data.get("conversation_id") or "")
+        async with self.runtime.uow(read_only=True) as uow:
+            view = await queries.view_conversation(uow, agent.actor, cid)  # raises NotFound for outsiders
+        return view.conversation
+
+    # --- assignment ------------------------------------------------------------------------------
+
+    async def _show_card(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        await self._conversation(agent, data)
+        return await self._card(data["conversation_id"])
+
+    async def _assign_me(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        conversation = await self._conversation(agent, data)
+        service = conversation.assigned_service or conversation.service
+        if service is None:
+            async with self.runtime.uow(read_only=True) as uow:
+                mine = await uow.services.of_agent(agent.slug)
+            if not mine:
+                raise InvalidInput("You are not a member of any service.", code="no_service")
+            service = mine[0].slug
+        await self.runtime.bus.handle(
+            AssignConversation(conversation.id, service, agent.slug, by=agent.actor)
+        )
+        return await self._card(conversation.id)
+
+    async def _assign_form(
+        self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
+    ) -> dict[str, Any]:
+        conversation = await self._conversation(agent, data)
+        async with self.runtime.uow(read_only=True) as uow:
+            services = await uow.services.list()
+            agents = {a.slug: a.name for a in await uow.agents.list()}
+        members = [
+            (slug, f"{agents.get(slug, slug)} ({service.name})")
+            for service in services
+            for slug in service.members
+        ]
+        seen: set[str] = set()
+        unique = [(v, t) for v, t in members if not (v in seen or seen.add(v))]
+        return cards.assign_form(
+            conversation.id,
+            [(s.slug, s.name) for s in services],
+            unique,
+            service=data.get("service") or conversation.assigned_service or conversation.service,
+            error=error,
+        )
+
+    async def _assign(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        conversation = await self._conversation(agent, data)
+        service = str(data.get("service") or "")
+        if not service:
+            raise InvalidInput("Choose a service.", code="missing_service")
+        assignee = str(data.get("assignee") or "") or None
+        await self.runtime.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
+        return await self._card(conversation.id)
+
+    # --- meetings --------------------------------------------------------------------------------
+
+    async def _schedule_form(
+        self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
+    ) -> dict[str, Any]:
+        meetings = _meetings()
+        tz = agent_timezone(agent)
+        durations = agent_durations(agent)
+        duration = _int(data.get("duration")) or durations[0]
+        if duration not in durations:
+            durations = [*durations, duration]
+        today = self.runtime.clock.now().astimezone(UTC).date()
+        found = meetings.agent_slots(
+            self.runtime, agent.slug, today, today + timedelta(days=SLOT_DAYS), duration, tz
+        )
+        if inspect.isawaitable(found):
+            found = await found
+        slots = [(_start(s).astimezone(UTC).isoformat(), render.when(_start(s), tz)) for s in found][
+            :MAX_SLOTS
+        ]
+        return cards.schedule_form(
+            str(data.get("conversation_id") or ""),
+            durations,
+            slots,
+            timezone=tz,
+            meeting_id=data.get("meeting_id") or None,
+            duration=duration,
+            error=error,
+        )
+
+    async def _book(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        from bot.meetings.commands import BookMeeting
+
+        conversation = await self._conversation(agent, data)
+        async with self.runtime.uow(read_only=True) as uow:
+            guest = await uow.guests.get(conversation.guest_id)
+        await self.runtime.bus.handle(
+            BookMeeting(
+                start=_slot(data),
+                duration=_int(data.get("duration")) or 30,
+                subject=f"Meeting with {guest.name if guest else 'a guest'}",
+                by=agent.actor,
+                agent=agent.slug,
+                conversation_id=conversation.id,
+                guest_id=conversation.guest_id,
+                idempotency_key=f"teams:{key}",
+            )
+        )
+        return await self._card(conversation.id)
+
+    async def _reschedule(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        from bot.meetings.commands import RescheduleMeeting
+
+        await self.runtime.bus.handle(
+            RescheduleMeeting(
+                str(data.get("meeting_id") or ""),
+                _slot(data),
+                by=agent.actor,
+                duration=_int(data.get("duration")),
+            )
+        )
+        return await self._after_meeting_change(data, "The meeting is rescheduled.")
+
+    async def _cancel_form(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        start = data.get("meeting_start")
+        if not start and data.get("conversation_id"):
+            start = (await self._address(str(data["conversation_id"]))).get("meeting_start")
+        label = render.when(start, agent_timezone(agent)) if start else "the booked date"
+        return cards.cancel_form(
+            str(data.get("conversation_id") or ""), str(data.get("meeting_id") or ""), label
+        )
+
+    async def _cancel(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        from bot.meetings.commands import CancelMeeting
+
+        await self.runtime.bus.handle(CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor))
+        return await self._after_meeting_change(data, "The meeting is cancelled.")
+
+    async def _duration_form(
+        self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
+    ) -> dict[str, Any]:
+        return cards.duration_form(
+            str(data.get("meeting_id") or ""), agent_durations(agent), _int(data.get("duration")), error=error
+        )
+
+    async def _change_duration(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        from bot.meetings.commands import ChangeMeetingDuration
+
+        duration = _int(data.get("duration"))
+        if duration is None:
+            raise InvalidInput("Choose a duration.", code="invalid_duration")
+        await self.runtime.bus.handle(
+            ChangeMeetingDuration(str(data.get("meeting_id") or ""), duration, by=agent.actor)
+        )
+        return await self._after_meeting_change(data, f"The meeting now lasts {duration} minutes.")
+
+    async def _after_meeting_change(self, data: dict[str, Any], text: str) -> dict[str, Any]:
+        if data.get("conversation_id"):
+            return await self._card(str(data["conversation_id"]))
+        return cards.text_card(text)
+
+    # --- settings --------------------------------------------------------------------------------
+
+    async def _save_settings(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        from bot.meetings.commands import UpdateAgentSettings
+
+        values = _settings_input(data, agent)
+        await self.runtime.bus.handle(UpdateAgentSettings(agent.slug, values, by=agent.actor))
+        return cards.settings_card(values, saved=True)
+
+
+def _meetings() -> Any:
+    try:
+        from bot.meetings import queries
+    except ImportError:
+        raise DomainError(
+            "Meetings are not available on this server yet.", code="meetings_unavailable"
+        ) from None
+    return queries
+
+
+def _scheduling(agent: Agent) -> Any:
+    """The engine's reading of the agent's settings (defaults filled in), or None if unreadable."""
+    from scheduling.agent_settings import parse_settings
+    from scheduling.errors import SchedulingError
+
+    try:
+        return parse_settings(agent.settings)
+    except SchedulingError:
+        return None
+
+
+def agent_timezone(agent: Agent) -> str:
+    parsed = _scheduling(agent)
+    return str(parsed.timezone if parsed else agent.settings.get("timezone") or agent.timezone or "UTC")
+
+
+def agent_durations(agent: Agent) -> list[int]:
+    """The durations the agent offers, the default first."""
+    parsed = _scheduling(agent)
+    if parsed is None:
+        return list(DEFAULT_DURATIONS)
+    return [parsed.default_duration, *sorted(d for d in parsed.durations if d != parsed.default_duration)]
+
+
+def _start(slot: Any) -> datetime:
+    if isinstance(slot, datetime):
+        return slot
+    if isinstance(slot, tuple | list):
+        return slot[0]
+    return slot.start
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _slot(data: dict[str, Any]) -> datetime:
+    try:
+        start = datetime.fromisoformat(str(data.get("slot") or ""))
+    except ValueError:
+        raise InvalidInput("Choose a time.", code="missing_slot") from None
+    if start.tzinfo is None:
+        raise InvalidInput("Choose a time.", code="missing_slot")
+    return start.astimezone(UTC)
+
+
+def _settings_input(data: dict[str, Any], agent: Agent) -> dict[str, Any]:
+    """The settings form's fields, in the engine's settings vocabulary (the engine validates them)."""
+    values = dict(agent.settings)
+    if "timezone" in data:
+        values["timezone"] = str(data.get("timezone") or "").strip()
+    if "durations" in data:
+        parts = [p.strip() for p in str(data.get("durations") or "").split(",") if p.strip()]
+        if not all(p.isdigit() for p in parts):
+            raise InvalidInput("Durations are whole minutes, separated by commas.", code="invalid_settings")
+        values["durations"] = [int(p) for p in parts]
+    for name in ("buffer_before", "buffer_after"):
+        if name in data and _int(data.get(name)) is not None:
+            values[name] = _int(data.get(name))
+    if "lunch_break" in data:
+        lunch = str(data.get("lunch_break") or "").strip()
+        values["lunch_break"] = [p.strip() for p in lunch.split("-", 1)] if lunch else None
+    return values
+
+
+def parse_date(text: str) -> date:
+    try:
+        return datetime.strptime(text, "%d.%m.%Y").date()
+    except ValueError:
+        raise InvalidInput(f"{text!r} is not a date like 24.11.2026.", code="invalid_date") from None
