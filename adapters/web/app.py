@@ -11,8 +11,10 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from adapters.web import agent_api, guest_api, live, pages
+from adapters.web import agent_api, conversation_api, guest_api, live, pages
+from adapters.web import meetings_api
 from adapters.web.auth import RUNTIME
+from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
 from adapters.web.openapi import openapi_document
 from bot.bootstrap import Runtime
@@ -53,13 +55,17 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
 
 
 def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Application:
-    app = web.Application(middlewares=[security_headers, errors_middleware], client_max_size=1024**2)
+    app = web.Application(
+        middlewares=[security_headers, cors_middleware, errors_middleware], client_max_size=1024**2
+    )
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_routes(guest_api.routes)
     app.router.add_routes(agent_api.routes)
+    app.router.add_routes(conversation_api.routes)
+    app.router.add_routes(meetings_api.routes)
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)

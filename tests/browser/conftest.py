@@ -1,0 +1,134 @@
+"""Browser tests: the real app (dispatcher and job workers running) on 127.0.0.1, seeded with the demo
+data, driven by headless Chromium through Playwright. Nothing leaves the machine."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from adapters.web.app import make_app
+from bot.bootstrap import Runtime, bootstrap
+from bot.commands import IssueAgentToken
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    runtime: Runtime
+    runner: web.AppRunner
+    port: int
+    site: web.TCPSite | None = None
+    page_errors: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    async def listen(self) -> None:
+        self.site = web.TCPSite(self.runner, "127.0.0.1", self.port, reuse_address=True)
+        await self.site.start()
+
+    async def drop(self) -> None:
+        """What a crash or a network cut looks like from the browser: the port stops answering and
+        every open connection (WebSockets, keep-alive HTTP) dies without a goodbye."""
+        assert self.site is not None
+        await self.site.stop()
+        self.site = None
+        for connection in self.runner.server.connections if self.runner.server else []:
+            connection.force_close()
+
+    async def login_link(self, slug: str) -> str:
+        token = await self.runtime.bus.handle(IssueAgentToken(f"{slug}@example.com", kind="login"))
+        return f"{self.url}/inbox/login?token={token}"
+
+    async def agent_token(self, slug: str) -> str:
+        return str(await self.runtime.bus.handle(IssueAgentToken(f"{slug}@example.com")))
+
+
+@pytest.fixture
+async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
+    from bot.cli import demo
+
+    port = free_port()
+    runtime = bootstrap(
+        make_settings(
+            sqlite_url,
+            host="127.0.0.1",
+            port=port,
+            public_url=f"http://127.0.0.1:{port}",
+            run_workers=True,
+            worker_poll_seconds=0.05,
+        )
+    )
+    await demo(runtime)
+    runner = web.AppRunner(make_app(runtime, manage_workers=True), access_log=None)
+    await runner.setup()  # starts the outbox dispatcher and the job runner
+    live = LiveServer(runtime, runner, port)
+    await live.listen()
+    try:
+        yield live
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    if not Path(CHROMIUM).exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing in CI: the browser tests must run there")
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium")
+    from playwright.async_api import async_playwright, expect
+
+    expect.set_options(timeout=15_000)  # generous for slow CI machines; waits end as soon as true
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def new_page(browser: Any, server: LiveServer) -> Any:
+    """A fresh browser profile (its own localStorage); uncaught script errors fail the test."""
+    context = await browser.new_context(viewport={"width": 1200, "height": 800})
+    page = await context.new_page()
+    page.on("pageerror", lambda error: server.page_errors.append(str(error)))
+
+    async def on_dialog(dialog: Any) -> None:
+        server.page_errors.append(f"a dialog opened: {dialog.message}")  # e.g. injected alert(1)
+        await dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    return page
+
+
+@pytest.fixture
+def no_page_errors(server: LiveServer) -> Any:
+    yield
+    assert server.page_errors == []
