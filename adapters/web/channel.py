@@ -78,8 +78,8 @@ class WebChannel:
         conversation_id = getattr(event, "conversation_id", "")
         if not conversation_id or not self.hub.agents or self.runtime is None:
             return
-        if isinstance(event, ConversationAssigned):
-            self._routing.pop(conversation_id, None)
+        if isinstance(event, ConversationAssigned) or event.type in {"MemberAdded", "MemberRemoved"}:
+            self._routing.pop(conversation_id, None)  # who may see it changed
         audience = self._routing.get(conversation_id)
         if audience is None:
             audience = await self._audience(conversation_id)

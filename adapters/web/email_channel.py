@@ -1,17 +1,27 @@
-"""The ``email`` channel: mail through SMTP when configured, otherwise ``.eml`` files under ./var/outbox/."""
+"""The ``email`` channel: mail through SMTP when configured, otherwise ``.eml`` files under ./var/outbox/.
+
+Every mail about a conversation has a plain-text and an HTML part, a link into the conversation and a
+``Reply-To`` address for that conversation and member; replies come back through ``inbound_mail``.
+When to mail is decided by the engine (``bot/email_digest``); this module only writes the mail.
+"""
 
 from __future__ import annotations
 
+import html
 import logging
+from collections.abc import Sequence
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from bot.events import Event, LoginLinkIssued
+from adapters.web.reply_address import mail_domain, reply_address
+from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 
 log = logging.getLogger(__name__)
+REPLY_MARKER = "-- Reply above this line --"
 
 
 class Mailer:
@@ -23,7 +33,8 @@ class Mailer:
     async def send(self, message: EmailMessage) -> None:
         if "From" not in message:
             message["From"] = self.sender
-        message["Message-ID"] = message.get("Message-ID") or make_msgid(domain="convene.local")
+        if "Message-ID" not in message:
+            message["Message-ID"] = make_msgid(domain="convene.local")
         if self.config.get("smtp_host"):
             import aiosmtplib
 
@@ -35,7 +46,7 @@ class Mailer:
                 username=self.config.get("smtp_user") or None,
                 password=self.config.get("smtp_password") or None,
                 use_tls=tls == "tls",
-                start_tls=True if tls == "starttls" else False,
+                start_tls=tls == "starttls",
             )
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -43,7 +54,91 @@ class Mailer:
         path = self.folder / f"{name}.eml"
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(bytes(message))
-        tmp.rename(path)  # a reader never sees half a mail
+        tmp.rename(path)  # a reader never sees half a mail; a resend of the same mail replaces it
+
+
+def conversation_link(config: dict[str, Any], conversation_id: str, member_kind: str) -> str:
+    """Agents open the inbox; guests the page with the widget, which opens the conversation."""
+    base = str(config.get("public_url") or "").rstrip("/")
+    if member_kind == "agent":
+        return f"{base}/inbox#{conversation_id}"
+    return f"{base}/?conversation={conversation_id}"
+
+
+def conversation_mail(
+    config: dict[str, Any],
+    *,
+    to_name: str,
+    to_email: str,
+    subject: str,
+    paragraphs: Sequence[str],
+    conversation_id: str,
+    member_kind: str,
+    member_id: str,
+    message_key: str | None = None,
+) -> EmailMessage:
+    """A mail about a conversation, for one member: text + HTML, a link in, and a reply address.
+    ``message_key`` makes the Message-ID stable, so a redelivered mail is recognisably the same one."""
+    link = conversation_link(config, conversation_id, member_kind)
+    domain = mail_domain(config)
+    message = EmailMessage()
+    message["To"] = formataddr((to_name, to_email))
+    message["Subject"] = subject
+    message["Reply-To"] = reply_address(config, conversation_id, member_kind, member_id)
+    message["References"] = f"<conversation-{conversation_id}@{domain}>"  # one thread per conversation
+    message["Auto-Submitted"] = "auto-generated"
+    if message_key:
+        message["Message-ID"] = f"<{message_key}@{domain}>"
+    text = [REPLY_MARKER, "", f"Hello {to_name},", "", *paragraphs, ""]
+    text += ["Reply to this email to answer in the conversation, or open it here:", link, ""]
+    message.set_content("\n".join(text))
+    body = "".join(f"<p>{_html(p)}</p>" for p in paragraphs)
+    message.add_alternative(
+        f'<p style="color:#888">{_html(REPLY_MARKER)}</p><p>Hello {_html(to_name)},</p>{body}'
+        f'<p>Reply to this email to answer in the conversation, or <a href="{_html(link)}">'
+        "open the conversation</a>.</p>",
+        subtype="html",
+    )
+    return message
+
+
+def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessage:
+    count = len(event.messages) + event.more
+    noun = "message" if count == 1 else "messages"
+    paragraphs = [f"you have {count} unread {noun} in “{event.title}”:"]
+    for item in event.messages:
+        when = datetime.fromisoformat(item["created_at"]).strftime("%d.%m.%Y %H:%M UTC")
+        paragraphs.append(f"{item['author']} ({when}):\n{item['text']}")
+    if event.more:
+        paragraphs.append(f"… and {event.more} more.")
+    last_seq = event.messages[-1]["seq"] if event.messages else 0
+    return conversation_mail(
+        config,
+        to_name=event.name,
+        to_email=event.email,
+        subject=f"{count} new {noun} in {event.title}",
+        paragraphs=paragraphs,
+        conversation_id=event.conversation,
+        member_kind=event.member_kind,
+        member_id=event.member_id,
+        message_key=f"digest-{event.conversation}-{event.member_kind}-{event.member_id}-{last_seq}",
+    )
+
+
+def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
+    link = f"{config['public_url']}/inbox/login?token={event.token}"
+    message = EmailMessage()
+    message["To"] = formataddr((event.name, event.email))
+    message["Subject"] = "Your Convene sign-in link"
+    message.set_content(
+        f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"
+    )
+    message.add_alternative(
+        f'<p>Hello {_html(event.name)},</p><p><a href="{_html(link)}">Sign in to your Convene inbox</a></p>'
+        "<p>The link works once, for 30 minutes.</p>",
+        subtype="html",
+    )
+    return message
 
 
 class EmailChannel:
@@ -52,29 +147,46 @@ class EmailChannel:
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self.mailer = Mailer(config)
+        self.inbound: Any = None  # the reply endpoint, when inbound_smtp_port is set
+
+    async def start(self, runtime: Any) -> None:
+        if int(self.config.get("inbound_smtp_port") or 0) > 0 and self.inbound is None:
+            from adapters.web.inbound_mail import InboundMail
+
+            self.inbound = InboundMail(runtime, self.config)
+            await self.inbound.start()
+
+    async def stop(self) -> None:
+        if self.inbound is not None:
+            await self.inbound.stop()
+            self.inbound = None
 
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if isinstance(event, LoginLinkIssued):
-            link = f"{self.config['public_url']}/inbox/login?token={event.token}"
-            message = EmailMessage()
-            message["To"] = f"{event.name} <{event.email}>"
-            message["Subject"] = "Your Convene sign-in link"
-            message.set_content(
-                f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"
-            )
-            message.add_alternative(
-                f'<p>Hello {_html(event.name)},</p><p><a href="{_html(link)}">Sign in to your Convene inbox</a></p>'
-                "<p>The link works once, for 30 minutes.</p>",
-                subtype="html",
-            )
-            await self.mailer.send(message)
+            await self.mailer.send(login_mail(self.config, event))
+        elif isinstance(event, UnreadDigestReady):
+            await self.mailer.send(digest_mail(self.config, event))
+        elif event.type.startswith("Meeting") or event.type == "ReminderDue":
+            if binding.id.startswith("direct-"):  # each side's own mailbox, once (not thread bindings)
+                from adapters.web.meeting_mail import render_meeting_mail
+
+                address = binding.address
+                url = str(self.config.get("public_url") or "")
+                mail = render_meeting_mail(event, address["email"], address.get("name") or "", url)
+                self._reply_to(mail, event, address)
+                await self.mailer.send(mail)
         return None
+
+    def _reply_to(self, mail: EmailMessage, event: Event, address: dict[str, Any]) -> None:
+        """Meeting mails can be answered by mail too, as the agent or the guest of the conversation."""
+        member = ("agent", getattr(event, "agent", "")) if address.get("role") == "agent" else None
+        member = member or ("guest", getattr(event, "guest_id", ""))
+        if "Reply-To" not in mail and member[1] and event.conversation_id and self.config.get("secret_key"):
+            mail["Reply-To"] = reply_address(self.config, event.conversation_id, *member)
 
 
 def _html(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=True).replace("\n", "<br>")
 
 
 def plugin(config: dict[str, Any]) -> EmailChannel:

@@ -1,0 +1,102 @@
+"""The mail each side gets for a booking, change, cancellation or reminder: plain text and HTML,
+an ``.ics`` (REQUEST with the meeting's SEQUENCE, or CANCEL) and an "add to Google Calendar" link."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from email.message import EmailMessage
+from email.utils import formataddr
+from zoneinfo import ZoneInfo
+
+from bot.meetings.events import MeetingEvent
+from scheduling.ics import build_ics, google_calendar_link, meeting_uid
+
+HEADLINES = {
+    "MeetingBooked": "Meeting booked",
+    "MeetingRescheduled": "Meeting rescheduled",
+    "MeetingDurationChanged": "Meeting changed",
+    "MeetingCancelled": "Meeting cancelled",
+    "ReminderDue": "Reminder",
+}
+
+
+def _zone(key: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(key or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def _when(event: MeetingEvent, tz: str) -> str:
+    zone = _zone(tz)
+    a, b = event.start.astimezone(zone), event.end.astimezone(zone)
+    utc = f"{event.start:%H:%M}–{event.end:%H:%M} UTC"
+    return f"{a:%a %d %b %Y %H:%M}–{b:%H:%M} ({tz}; {utc})"
+
+
+def render_meeting_mail(
+    event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str
+) -> EmailMessage:
+    e = event
+    is_agent = recipient_email.lower() == e.agent_email.lower()
+    tz = (e.agent_timezone if is_agent else e.guest_timezone) or e.agent_timezone or "UTC"
+    other = e.guest_name if is_agent else e.agent_name
+    cancelled = e.type == "MeetingCancelled"
+    when = _when(e, tz)
+    headline = HEADLINES.get(e.type, "Meeting")
+    if e.type == "ReminderDue":
+        lead = f"{e.subject} with {other} starts in {getattr(e, 'minutes_before', 15)} minutes."
+    elif cancelled:
+        lead = f"{e.by.name} cancelled {e.subject} with {other}."
+        if getattr(e, "reason", None):
+            lead += f" Reason: {getattr(e, 'reason', '')}"
+    elif e.type == "MeetingBooked":
+        lead = f"{e.subject} with {other} is booked."
+    else:
+        lead = f"{e.by.name} changed {e.subject} with {other}."
+    base = public_url.rstrip("/")
+    link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/?conversation={e.conversation_id}"
+    google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
+
+    message = EmailMessage()
+    message["To"] = formataddr((recipient_name, recipient_email))
+    message["Subject"] = f"{headline}: {e.subject} — {when}"
+    digest = hashlib.sha256(recipient_email.lower().encode()).hexdigest()[:12]
+    # One Message-ID per (meeting, change, recipient): a redelivery after a crash replaces, not doubles.
+    message["Message-ID"] = f"<meeting.{e.meeting_id}.{e.type}.{e.sequence}.{digest}@convene.local>"
+    lines = [f"Hello {recipient_name},", "", lead, f"When: {when}", "", f"Conversation: {link}"]
+    if google:
+        lines.append(f"Add to Google Calendar: {google}")
+    message.set_content("\n".join(lines) + "\n")
+    parts = [
+        f"<p>Hello {_h(recipient_name)},</p>",
+        f"<p>{_h(lead)}</p>",
+        f"<p><strong>When:</strong> {_h(when)}</p>",
+        f'<p><a href="{_h(link)}">Open the conversation</a></p>',
+    ]
+    if google:
+        parts.append(f'<p><a href="{_h(google)}">Add to Google Calendar</a></p>')
+    message.add_alternative("\n".join(parts), subtype="html")
+    method = "CANCEL" if cancelled else "REQUEST"
+    attendees = [(e.guest_name, e.guest_email)] if e.guest_email else []
+    ics = build_ics(
+        method=method,
+        uid=meeting_uid(e.meeting_id),
+        sequence=e.sequence,
+        subject=e.subject,
+        start=e.start,
+        end=e.end,
+        organizer=(e.agent_name, e.agent_email),
+        attendees=attendees,
+        description=f"Meeting with {other}. {link}",
+        url=link,
+    )
+    message.add_attachment(
+        ics, maintype="text", subtype="calendar", filename="invite.ics", params={"method": method}
+    )
+    return message
+
+
+def _h(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,226 @@
+"""Booking: availability is re-checked inside the transaction that writes the meeting.
+
+SQLite serialises write transactions; on PostgreSQL the candidates' agent rows are locked FOR
+UPDATE and the ``meetings_no_overlap`` exclusion constraint is the last word. Either way a slot
+that is no longer free answers ``slot_taken`` with alternatives, and nothing is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot import access
+from bot.errors import Conflict, InvalidInput, NotFound, SlotTaken
+from bot.handlers.conversations import open_conversation
+from bot.handlers.posting import post_notice
+from bot.meetings import texts
+from bot.meetings.calendars import Profile, calendar_unavailable, fetch_busy, load_profiles
+from bot.meetings.commands import BookMeeting
+from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
+from bot.meetings.events import MeetingBooked
+from bot.meetings.model import Meeting
+from bot.meetings.slots import around, free_at, slot_taken, zone
+from bot.model import Conversation, Member, clean_text, require
+from bot.ports import Clock, UnitOfWork
+from scheduling.booking_rules import MemberLoad, check_duration, choose_member
+
+MAX_SUBJECT = 300
+FAIRNESS_WINDOW = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Booking:
+    meeting: Meeting
+    created: bool  # False: an Idempotency-Key repeat returned the meeting booked before
+
+
+def utc_start(value: object) -> datetime:
+    if not isinstance(value, datetime) or value.utcoffset() is None:
+        raise InvalidInput(
+            "The start must be a date and time with a zone, like 2026-11-24T09:00:00Z.", code="invalid_start"
+        )
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class _Request:
+    guest_id: str
+    conversation_id: str | None
+    candidates: list[str]
+    service: str | None
+    key: str | None
+
+
+async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
+    """Who books for whom, with whom; refusals here touch nothing."""
+    conversation: Conversation | None = None
+    if cmd.by.kind == "guest":
+        guest_id = cmd.by.id
+        if cmd.conversation_id:
+            conversation = await uow.conversations.get(cmd.conversation_id)
+            if conversation is None or not access.guest_can_see(conversation, guest_id):
+                raise NotFound("No such conversation.", code="unknown_conversation")
+        agent_slug = cmd.agent
+    elif cmd.by.kind == "agent":
+        if not cmd.conversation_id:
+            raise InvalidInput("An agent books from a conversation.", code="conversation_required")
+        conversation = await uow.conversations.get(cmd.conversation_id)
+        services = [s.slug for s in await uow.services.of_agent(cmd.by.id)]
+        members = await uow.conversations.members(cmd.conversation_id) if conversation else []
+        if conversation is None or not access.agent_can_see(conversation, cmd.by.id, services, members):
+            raise NotFound("No such conversation.", code="unknown_conversation")
+        guest_id = conversation.guest_id
+        agent_slug = cmd.agent or (None if cmd.service else cmd.by.id)
+    else:
+        if not (cmd.guest_id or cmd.conversation_id):
+            raise InvalidInput("Say which guest the meeting is for.", code="guest_required")
+        if cmd.conversation_id:
+            conversation = require(await uow.conversations.get(cmd.conversation_id), "conversation")
+        guest_id = conversation.guest_id if conversation else str(cmd.guest_id)
+        agent_slug = cmd.agent
+    require(await uow.guests.get(guest_id), "guest")
+    if cmd.service:
+        service = await uow.services.get(cmd.service)
+        if service is None:
+            raise NotFound(f"There is no service called {cmd.service!r}.", code="unknown_service")
+        if agent_slug:
+            service.require_member(agent_slug)
+        candidates = [agent_slug] if agent_slug else list(service.members)
+        if not candidates:
+            raise InvalidInput(f"{service.name} has no members to meet.", code="no_members")
+    elif agent_slug:
+        candidates = [agent_slug]
+    else:
+        raise InvalidInput("Choose an agent or a service to meet.", code="service_or_agent")
+    key = f"{cmd.by.key}:{cmd.idempotency_key}" if cmd.idempotency_key else None
+    if key is not None and len(key) > 200:
+        raise InvalidInput("The Idempotency-Key is too long.", code="invalid_idempotency_key")
+    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key)
+
+
+async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Booking:
+    subject = clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")
+    start = utc_start(cmd.start)
+    guest_tz = cmd.guest_timezone
+    if guest_tz:
+        zone(guest_tz)
+    async with runtime.uow(read_only=True) as read:
+        request = await _resolve(cmd, read)
+        if request.key and (earlier := await read.meetings.by_idempotency_key(request.key)):
+            return Booking(earlier, False)
+        profiles = await load_profiles(read, request.candidates)
+    if len(profiles) < len(request.candidates):
+        missing = sorted(set(request.candidates) - set(profiles))[0]
+        raise NotFound(f"There is no agent called {missing!r}.", code="unknown_agent")
+    allowed = {s: p for s, p in profiles.items() if cmd.duration in p.settings.durations}
+    if not allowed:
+        check_duration(
+            cmd.duration, next(iter(profiles.values())).settings.durations
+        )  # raises, with the lengths
+    # Calendars are read before the transaction: a slow calendar must never hold the database.
+    window = around(start)
+    busy = await fetch_busy(runtime.calendars, allowed.values(), *window)
+    readable = {s: p for s, p in allowed.items() if s not in busy.unreadable}
+    if not readable:
+        raise calendar_unavailable(sorted(allowed)[0])
+    try:
+        return await _book(
+            cmd, uow, clock, request, readable, busy.by_agent, window, start, subject, guest_tz
+        )
+    except Conflict as error:
+        if request.key is None or isinstance(error, SlotTaken):
+            raise
+        # Two requests with one Idempotency-Key raced: the loser answers with the winner's meeting.
+        async with runtime.uow(read_only=True) as read:
+            earlier = await read.meetings.by_idempotency_key(request.key)
+        if earlier is None:
+            raise
+        return Booking(earlier, False)
+
+
+async def _book(
+    cmd: BookMeeting,
+    uow: Any,
+    clock: Clock,
+    request: _Request,
+    profiles: dict[str, Profile],
+    provider_busy: dict[str, list[Any]],
+    window: tuple[datetime, datetime],
+    start: datetime,
+    subject: str,
+    guest_tz: str | None,
+) -> Booking:
+    async with uow:
+        for slug in sorted(profiles):  # one order everywhere: no deadlock between two services
+            await uow.agents.lock(slug)
+        if request.key and (earlier := await uow.meetings.by_idempotency_key(request.key)):
+            return Booking(earlier, False)
+        now = clock.now()
+        own = await uow.meetings.busy(sorted(profiles), *window)
+        busy = {slug: [*provider_busy.get(slug, []), *own.get(slug, [])] for slug in profiles}
+        free = [slug for slug, p in profiles.items() if free_at(p, busy[slug], start, cmd.duration, now)]
+        if not free:
+            raise slot_taken(profiles, busy, start, cmd.duration, now)
+        chosen = free[0] if len(free) == 1 else await _fairest(uow, free, now)
+        profile = profiles[chosen]
+        agent = profile.agent
+        guest = require(await uow.guests.get(request.guest_id), "guest")
+        conversation = await _conversation(uow, request, agent, clock)
+        meeting = Meeting(
+            conversation_id=conversation.id,
+            agent=chosen,
+            guest_id=guest.id,
+            subject=subject,
+            start=start,
+            end=start + timedelta(minutes=cmd.duration),
+            service=request.service,
+            guest_timezone=guest_tz or guest.timezone,
+            idempotency_key=request.key,
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            await uow.meetings.add(meeting)  # flushes: PostgreSQL's exclusion constraint speaks here
+        except SlotTaken:
+            raise slot_taken(profiles, busy, start, cmd.duration, now) from None
+        await post_notice(
+            uow, conversation, texts.booked(meeting, agent.name, profile.settings.timezone), now
+        )
+        await sync_calendar(uow, meeting, now)
+        await arm_reminder(uow, meeting, profile.settings, now)
+        uow.record(
+            meeting_event(
+                MeetingBooked, meeting, agent, guest, profile.settings, cmd.by, service=request.service
+            )
+        )
+        await uow.commit()
+        return Booking(meeting, True)
+
+
+async def _fairest(uow: Any, free: list[str], now: datetime) -> str:
+    load = await uow.meetings.load(free, now - FAIRNESS_WINDOW)
+    stats = {slug: MemberLoad(count, last) for slug, (count, last) in load.items()}
+    return choose_member(free, stats)
+
+
+async def _conversation(uow: Any, request: _Request, agent: Any, clock: Clock) -> Conversation:
+    """The guest's conversation with this agent (or the one the agent booked from), else a new one."""
+    if request.conversation_id:
+        conversation = require(
+            await uow.conversations.get(request.conversation_id, for_update=True), "conversation"
+        )
+    else:
+        found, created = await open_conversation(
+            uow, request.guest_id, service=None, agent=agent.slug, clock=clock
+        )
+        if created:
+            return found
+        conversation = require(await uow.conversations.get(found.id, for_update=True), "conversation")
+    members = await uow.conversations.members(conversation.id)
+    if not any(m.kind == "agent" and m.id == agent.slug for m in members):
+        await uow.conversations.add_member(
+            conversation.id, Member("agent", agent.slug, agent.name, agent.email)
+        )
+    return conversation

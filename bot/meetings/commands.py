@@ -1,0 +1,56 @@
+"""Orders about meetings. Slack, Teams and the web adapter all send these same commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.commands import Command
+from bot.model import Actor
+
+
+@dataclass(frozen=True)
+class BookMeeting(Command):
+    """A guest books for themself (``by.kind == "guest"``); an agent may book from a conversation
+    (``conversation_id`` names the guest; ``agent`` defaults to the booking agent)."""
+
+    start: datetime
+    duration: int
+    subject: str
+    by: Actor
+    agent: str | None = None
+    service: str | None = None
+    guest_id: str | None = None
+    conversation_id: str | None = None
+    guest_timezone: str | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class RescheduleMeeting(Command):
+    meeting_id: str
+    start: datetime
+    by: Actor
+    duration: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeMeetingDuration(Command):
+    meeting_id: str
+    duration: int
+    by: Actor
+
+
+@dataclass(frozen=True)
+class CancelMeeting(Command):
+    meeting_id: str
+    by: Actor
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class UpdateAgentSettings(Command):
+    agent: str
+    settings: dict[str, Any]
+    by: Actor

@@ -1,0 +1,69 @@
+"""Facts about meetings. Each goes to the conversation's bindings and, by mail, to agent and guest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.events import Event
+from bot.model import Actor
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingEvent(Event):
+    """What every meeting notice needs to be rendered anywhere without another lookup."""
+
+    conversation_id: str
+    meeting_id: str
+    agent: str
+    agent_name: str
+    agent_email: str
+    guest_id: str
+    guest_name: str
+    guest_email: str | None
+    subject: str
+    start: datetime  # UTC
+    end: datetime  # UTC
+    sequence: int
+    by: Actor
+    guest_timezone: str | None = None
+    agent_timezone: str | None = None
+
+    def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
+        # Both sides get every booking, change, cancellation and reminder in their mailbox.
+        found = [("email", {"email": self.agent_email, "name": self.agent_name, "role": "agent"})]
+        if self.guest_email:
+            found.append(("email", {"email": self.guest_email, "name": self.guest_name, "role": "guest"}))
+        return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingBooked(MeetingEvent):
+    service: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingRescheduled(MeetingEvent):
+    previous_start: datetime
+    previous_end: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingDurationChanged(MeetingEvent):
+    previous_end: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeetingCancelled(MeetingEvent):
+    reason: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReminderDue(MeetingEvent):
+    minutes_before: int = 15
+
+
+MEETING_EVENT_TYPES = frozenset(
+    {"MeetingBooked", "MeetingRescheduled", "MeetingDurationChanged", "MeetingCancelled", "ReminderDue"}
+)

@@ -1,0 +1,38 @@
+"""Agent scheduling settings, and the map from meeting commands to their handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.errors import Forbidden, NotFound
+from bot.meetings import booking, changes
+from bot.meetings import commands as c
+from bot.ports import UnitOfWork
+from scheduling.agent_settings import parse_settings, settings_to_dict
+
+
+async def update_agent_settings(cmd: c.UpdateAgentSettings, uow: UnitOfWork) -> dict[str, Any]:
+    """Replaces the agent's settings (missing keys take defaults). Invalid input raises
+    ``invalid_settings`` naming the field, before anything is written."""
+    if cmd.by.kind not in ("agent", "system") or (cmd.by.kind == "agent" and cmd.by.id != cmd.agent):
+        raise Forbidden("Agents change their own settings only.")
+    parsed = parse_settings(cmd.settings)
+    async with uow:
+        agent = await uow.agents.get(cmd.agent)
+        if agent is None:
+            raise NotFound(f"There is no agent called {cmd.agent!r}.", code="unknown_agent")
+        agent.settings = settings_to_dict(parsed)
+        agent.timezone = parsed.timezone
+        await uow.agents.save(agent)
+        await uow.commit()
+        return agent.settings
+
+
+HANDLERS: dict[type[Any], Callable[..., Any]] = {
+    c.BookMeeting: booking.book_meeting,
+    c.RescheduleMeeting: changes.reschedule_meeting,
+    c.ChangeMeetingDuration: changes.change_meeting_duration,
+    c.CancelMeeting: changes.cancel_meeting,
+    c.UpdateAgentSettings: update_agent_settings,
+}
