@@ -1,10 +1,25 @@
-"""Who may see and write what. Every adapter asks here; none decides on its own."""
+"""Who may see and write what. Every adapter asks here; none decides on its own.
+
+A viewer has one role in a conversation:
+
+- ``agent``: an agent of its service, its agent or assignee, or an agent member;
+- ``owner``: the guest who started it;
+- ``guest``: a guest an agent added (invited by email);
+- ``external``: a guest who joined by link;
+- ``none``: everyone else, who learns nothing (the API answers as for a missing conversation).
+
+A conversation can be read-only for external members: they still read and react, but do not write, and
+see neither the member list nor who reacted (only how many).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from bot.model import Actor, Conversation, Member
+
+Role = Literal["agent", "owner", "guest", "external", "system", "none"]
 
 
 def agent_can_see(
@@ -22,22 +37,64 @@ def guest_can_see(conversation: Conversation, guest_id: str, members: Sequence[M
     return conversation.guest_id == guest_id or any(m.kind == "guest" and m.id == guest_id for m in members)
 
 
+def role_of(
+    conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
+) -> Role:
+    if actor.kind == "system":
+        return "system"
+    if actor.kind == "agent":
+        return "agent" if agent_can_see(conversation, actor.id, agent_services, members) else "none"
+    if actor.kind == "guest":
+        if conversation.guest_id == actor.id:
+            return "owner"
+        member = next((m for m in members if m.kind == "guest" and m.id == actor.id), None)
+        if member is None:
+            return "none"
+        return "external" if member.external else "guest"
+    return "none"
+
+
+def _read_only_for(conversation: Conversation, role: Role) -> bool:
+    return role == "external" and conversation.read_only_external
+
+
 def can_see(
     conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
 ) -> bool:
-    if actor.kind == "agent":
-        return agent_can_see(conversation, actor.id, agent_services, members)
-    if actor.kind == "guest":
-        return guest_can_see(conversation, actor.id, members)
-    return actor.kind == "system"
+    return role_of(conversation, actor, agent_services, members) != "none"
 
 
 def can_write(
     conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
 ) -> bool:
-    if not can_see(conversation, actor, agent_services, members):
-        return False
-    if actor.kind == "guest" and conversation.read_only_external:
-        member = next((m for m in members if m.kind == "guest" and m.id == actor.id), None)
-        return member is None or not member.external
-    return True
+    role = role_of(conversation, actor, agent_services, members)
+    return role != "none" and not _read_only_for(conversation, role)
+
+
+def can_react(
+    conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
+) -> bool:
+    return can_see(conversation, actor, agent_services, members)  # read-only members react too
+
+
+def can_see_members(
+    conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
+) -> bool:
+    """Also decides whether the viewer sees *who* reacted; otherwise only the counts."""
+    role = role_of(conversation, actor, agent_services, members)
+    return role != "none" and not _read_only_for(conversation, role)
+
+
+def can_manage(
+    conversation: Conversation, actor: Actor, agent_services: Sequence[str], members: Sequence[Member]
+) -> bool:
+    """Add and remove members, rename, switch read-only: agents who can see the conversation."""
+    return role_of(conversation, actor, agent_services, members) == "agent"
+
+
+def reply_author(members: Sequence[Member], kind: str, member_id: str, sender_email: str) -> Member | None:
+    """A reply by email counts only when it comes from the address of the member it was sent to."""
+    member = next((m for m in members if m.kind == kind and m.id == member_id), None)
+    if member is None or not member.email or not sender_email:
+        return None
+    return member if member.email.strip().lower() == sender_email.strip().lower() else None

@@ -93,3 +93,60 @@ class LinkServiceChannel(Command):
     service: str
     channel: str
     address: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AddMember(Command):
+    """An agent adds an agent (by slug) or a guest (by email; a new address becomes a new guest)."""
+
+    conversation_id: str
+    by: Actor
+    agent: str | None = None
+    email: str | None = None
+    name: str | None = None  # a new guest's name; the address's local part when absent
+
+
+@dataclass(frozen=True)
+class RemoveMember(Command):
+    conversation_id: str
+    by: Actor
+    kind: str  # "agent" | "guest"
+    member_id: str
+
+
+@dataclass(frozen=True)
+class RenameConversation(Command):
+    conversation_id: str
+    by: Actor
+    title: str
+
+
+@dataclass(frozen=True)
+class SetReadOnly(Command):
+    """Read-only for external members (guests who joined by link): they read and react, never write."""
+
+    conversation_id: str
+    by: Actor
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class JoinByLink(Command):
+    guest_id: str
+    link_token: str
+
+
+@dataclass(frozen=True)
+class React(Command):
+    conversation_id: str
+    message_id: str
+    by: Actor
+    emoji: str
+
+
+@dataclass(frozen=True)
+class Unreact(Command):
+    conversation_id: str
+    message_id: str
+    by: Actor
+    emoji: str

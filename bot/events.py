@@ -108,3 +108,65 @@ class LoginLinkIssued(Event):
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.email, "name": self.name})]
+
+
+@dataclass(frozen=True)
+class MemberAdded(Event):
+    conversation_id: str
+    kind: str
+    member_id: str
+    name: str
+    external: bool
+    by: Actor
+
+
+@dataclass(frozen=True)
+class MemberRemoved(Event):
+    conversation_id: str
+    kind: str
+    member_id: str
+    name: str
+    by: Actor
+
+
+@dataclass(frozen=True)
+class ConversationRenamed(Event):
+    conversation_id: str
+    title: str
+    by: Actor
+
+
+@dataclass(frozen=True)
+class ReactionAdded(Event):
+    conversation_id: str
+    message_id: str
+    emoji: str
+    by: Actor
+    count: int  # how many reacted with this emoji now
+
+
+@dataclass(frozen=True)
+class ReactionRemoved(Event):
+    conversation_id: str
+    message_id: str
+    emoji: str
+    by: Actor
+    count: int
+
+
+@dataclass(frozen=True)
+class UnreadDigestReady(Event):
+    """One member's unread messages, due by mail now. Goes to that mailbox only, never to the threads."""
+
+    conversation_id: str  # empty, so the conversation's bindings do not get it
+    conversation: str
+    member_kind: str
+    member_id: str
+    name: str
+    email: str
+    title: str
+    messages: tuple[dict[str, Any], ...]  # {seq, author, text, created_at}, oldest first
+    more: int = 0  # unread messages left out of the listing
+
+    def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
+        return [("email", {"email": self.email, "name": self.name})]

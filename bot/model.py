@@ -43,6 +43,7 @@ class Agent:
     timezone: str = "Europe/Berlin"
     settings: dict[str, Any] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
+    avatar_url: str | None = None  # an uploaded picture; otherwise avatars are generated initials
 
     @property
     def actor(self) -> Actor:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from bot import access
-from bot.errors import NotFound, Unauthorized
+from bot.errors import Forbidden, NotFound, Unauthorized
 from bot.model import Actor, Agent, Conversation, Guest, Member, Message
 from bot.ports import Clock, ConversationSummary, UnitOfWork
-from bot.titles import title_for
+from bot.titles import heading_for
 from bot.tokens import token_hash
 
 
@@ -39,6 +40,8 @@ class ConversationView:
     members: list[Member]  # empty when the viewer may not see them
     unread: int
     can_write: bool
+    avatar: dict[str, Any] = field(default_factory=dict)  # follows the title: initials, colour, picture
+    role: str = "none"  # bot.access.Role of the viewer
 
 
 async def _visible(
@@ -66,27 +69,33 @@ async def _view(
     guest = await uow.guests.get(conversation.guest_id)
     service = await uow.services.get(conversation.service) if conversation.service else None
     agent_names = {m.id: m.name for m in members if m.kind == "agent"}
-    if conversation.agent and conversation.agent not in agent_names:
-        agent = await uow.agents.get(conversation.agent)
-        if agent:
-            agent_names[agent.slug] = agent.name
-    title = title_for(
+    avatars: dict[str, str | None] = {}
+    if viewer.kind == "guest":
+        # A guest may see an agent's name and picture; look the agents up (few per conversation).
+        for slug in dict.fromkeys([*agent_names, *([conversation.agent] if conversation.agent else [])]):
+            agent = await uow.agents.get(slug)
+            if agent is not None:
+                agent_names[agent.slug] = agent.name
+                avatars[agent.slug] = agent.avatar_url
+    heading = heading_for(
         viewer,
         conversation,
         members,
         guest_names=[guest.name] if guest else [],
         agent_names=agent_names,
         service_name=service.name if service else None,
+        agent_avatars=avatars,
     )
     me = next((m for m in members if m.kind == viewer.kind and m.id == viewer.id), None)
     unread = conversation.last_seq - (me.last_read_seq if me else 0)
-    external = me is not None and me.external and conversation.read_only_external
     return ConversationView(
         conversation,
-        title,
-        [] if external else members,
+        heading.title,
+        members if access.can_see_members(conversation, viewer, services, members) else [],
         max(0, unread),
         access.can_write(conversation, viewer, services, members),
+        heading.avatar,
+        access.role_of(conversation, viewer, services, members),
     )
 
 
@@ -109,7 +118,57 @@ async def messages(
 
 async def inbox(uow: UnitOfWork, agent: Agent, *, mine_only: bool = False) -> list[ConversationSummary]:
     services = [s.slug for s in await uow.services.of_agent(agent.slug)]
-    return await uow.conversations.list_for_agent(agent.slug, services, mine_only=mine_only)
+    found = await uow.conversations.list_for_agent(agent.slug, services, mine_only=mine_only)
+    membership = getattr(uow, "membership", None)
+    if membership is None:
+        return found
+    # Agents see every guest of a conversation: "Ann, Ben".
+    names = await membership.guest_names([s.conversation.id for s in found])
+    return [
+        replace(s, guest_name=", ".join(dict.fromkeys([s.guest_name, *names.get(s.conversation.id, [])])))
+        for s in found
+    ]
+
+
+async def members(uow: UnitOfWork, viewer: Actor, conversation_id: str) -> list[Member]:
+    conversation, found, services = await _visible(uow, viewer, conversation_id)
+    if not access.can_see_members(conversation, viewer, services, found):
+        raise Forbidden("The member list of this conversation is hidden for you.", code="members_hidden")
+    return found
+
+
+@dataclass(frozen=True)
+class ReactionCount:
+    emoji: str
+    count: int
+    mine: bool
+    by: list[str] | None  # names; None when the viewer may see only the counts
+
+
+async def reactions(uow: UnitOfWork, viewer: Actor, conversation_id: str) -> dict[str, list[ReactionCount]]:
+    """Per message id: each emoji with its count; who reacted only for viewers who may see members."""
+    conversation, found, services = await _visible(uow, viewer, conversation_id)
+    show_who = access.can_see_members(conversation, viewer, services, found)
+    names = {m.key: m.name for m in found}
+    grouped: dict[str, dict[str, list[str]]] = {}
+    # Reactions on internal notes are as invisible to guests as the notes.
+    rows = await getattr(uow, "membership").reactions(  # noqa: B009 - registered by the storage plugin
+        conversation_id, include_internal=viewer.kind == "agent"
+    )
+    for message_id, member_key, emoji in rows:
+        grouped.setdefault(message_id, {}).setdefault(emoji, []).append(member_key)
+    return {
+        message_id: [
+            ReactionCount(
+                emoji,
+                len(keys),
+                f"{viewer.kind}:{viewer.id}" in keys,
+                [names.get(k, k.partition(":")[2]) for k in keys] if show_who else None,
+            )
+            for emoji, keys in by_emoji.items()
+        ]
+        for message_id, by_emoji in grouped.items()
+    }
 
 
 async def can_agent_see(uow: UnitOfWork, agent_slug: str, conversation_id: str) -> bool:

@@ -45,7 +45,9 @@ class Settings:
     smtp_password: str = ""
     smtp_tls: str = "starttls"  # starttls | tls | none
     mail_from: str = "Convene <convene@localhost>"
-    inbound_smtp_port: int = 0  # 0: no inbound mail endpoint
+    inbound_smtp_port: int = 0  # 0: no inbound mail endpoint (replies by email)
+    inbound_smtp_host: str = "127.0.0.1"
+    mail_domain: str = ""  # of the Reply-To addresses; default: the domain of mail_from
     job_lease_seconds: float = 60.0
     worker_poll_seconds: float = 1.0
     run_workers: bool = True

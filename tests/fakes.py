@@ -96,7 +96,8 @@ class FakeConversations(_Repos):
         for c in sorted(self.st.conversations.values(), key=lambda c: c.created_at or datetime.min):
             if c.guest_id != guest_id:
                 continue
-            if agent is not None and agent in (c.agent, c.assignee):
+            agent_members = {m.id for m in self.st.members.get(c.id, []) if m.kind == "agent"}
+            if agent is not None and (agent in (c.agent, c.assignee) or agent in agent_members):
                 return copy.deepcopy(c)
             if agent is None and c.service == service and c.agent is None:
                 return copy.deepcopy(c)

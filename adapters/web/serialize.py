@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.model import Message
+from bot.model import Member, Message
 from bot.ports import ConversationSummary
 from bot.queries import ConversationView
+from bot.titles import avatar
 
 
 def iso(value: datetime | None) -> str | None:
@@ -39,20 +40,40 @@ def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
         "last_seq": c.last_seq,
         "created_at": iso(c.created_at),
         "last_message_at": iso(c.last_message_at),
-        "members": [
-            {"kind": m.kind, "id": m.id, "name": m.name, "external": m.external} for m in view.members
-        ],
+        "avatar": view.avatar,
+        "read_only_external": c.read_only_external,
+        "members": [member_json(m, for_agent=for_agent) for m in view.members],
     }
     if for_agent:
-        data.update(assignee=c.assignee, assigned_service=c.assigned_service, guest_id=c.guest_id)
+        data.update(
+            assignee=c.assignee,
+            assigned_service=c.assigned_service,
+            guest_id=c.guest_id,
+            link_token=c.link_token,
+        )
+    return data
+
+
+def member_json(member: Member, *, for_agent: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": member.kind,
+        "id": member.id,
+        "name": member.name,
+        "external": member.external,
+        "avatar": avatar(member.name),
+    }
+    if for_agent:  # agents see how far each member has read, and whom they can reach by mail
+        data.update(last_read_seq=member.last_read_seq, email=member.email)
     return data
 
 
 def summary_json(summary: ConversationSummary) -> dict[str, Any]:
     c = summary.conversation
+    title = c.title or summary.guest_name
     return {
         "id": c.id,
-        "title": c.title or summary.guest_name,
+        "title": title,
+        "avatar": avatar(title),
         "guest_name": summary.guest_name,
         "service": c.service,
         "agent": c.agent,

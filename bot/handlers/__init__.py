@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import commands as c
-from bot.handlers import conversations, people
+from bot.handlers import conversations, membership, people
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateService: people.create_service,
@@ -20,4 +20,11 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.AssignConversation: conversations.assign_conversation,
     c.MarkRead: conversations.mark_read,
     c.BindThread: conversations.bind_thread,
+    c.AddMember: membership.add_member,
+    c.RemoveMember: membership.remove_member,
+    c.RenameConversation: membership.rename_conversation,
+    c.SetReadOnly: membership.set_read_only,
+    c.JoinByLink: membership.join_by_link,
+    c.React: membership.react,
+    c.Unreact: membership.unreact,
 }

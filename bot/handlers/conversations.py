@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from bot import access
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
-from bot.errors import InvalidInput, NotFound
+from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
-from bot.handlers.posting import append_message, post_notice
+from bot.handlers.posting import AFTER_READ, append_message, post_notice
 from bot.model import Binding, Conversation, Member, Message, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
@@ -106,7 +106,7 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock) -> Poste
         if not access.can_see(conversation, cmd.author, services, members):
             raise NotFound("No such conversation.", code="unknown_conversation")
         if not access.can_write(conversation, cmd.author, services, members):
-            raise InvalidInput("This conversation is read-only for you.", code="read_only")
+            raise Forbidden("This conversation is read-only for you.", code="read_only")
         if cmd.internal and cmd.author.kind != "agent":
             raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
         if cmd.client_id:
@@ -225,9 +225,11 @@ async def _mark_own_read(
         await uow.conversations.add_member(
             conversation_id, Member("agent", agent.slug, agent.name, agent.email, last_read_seq=seq)
         )
-        return True
-    if seq <= member.last_read_seq:
-        return False
-    member.last_read_seq = seq
-    await uow.conversations.save_member(conversation_id, member)
+    else:
+        if seq <= member.last_read_seq:
+            return False
+        member.last_read_seq = seq
+        await uow.conversations.save_member(conversation_id, member)
+    for hook in AFTER_READ:
+        await hook(uow, conversation_id, kind, member_id, seq)
     return True

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from bot.events import MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Message
 from bot.ports import UnitOfWork
+
+# Engine modules that follow every message and every read inside the same transaction (the email
+# digests arm their jobs here), so a crash can never leave a message without its notification.
+AFTER_APPEND: list[Callable[[UnitOfWork, Conversation, Message], Awaitable[None]]] = []
+AFTER_READ: list[Callable[[UnitOfWork, str, str, str, int], Awaitable[None]]] = []
 
 
 async def append_message(
@@ -44,6 +50,8 @@ async def append_message(
             kind="system" if author.kind == "system" else "text",
         )
     )
+    for hook in AFTER_APPEND:
+        await hook(uow, conversation, message)
     return message
 
 

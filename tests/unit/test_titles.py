@@ -1,0 +1,103 @@
+"""Titles and avatars, from each viewer's side: who looks decides what the conversation is called."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.model import Actor, Conversation, Member
+from bot.titles import avatar, color, heading_for, initials
+
+AGENTS = {"alice": "Alice", "bob": "Bob"}
+GUESTS = {"ann": "Ann", "ben": "Ben"}
+
+
+def _member(spec: str) -> Member:
+    kind, _, who = spec.partition(":")
+    name = AGENTS.get(who) or GUESTS[who]
+    return Member(kind, who, name, f"{who}@example.org")  # type: ignore[arg-type]
+
+
+def _viewer(spec: str) -> Actor:
+    kind, _, who = spec.partition(":")
+    return Actor(kind, who, AGENTS.get(who) or GUESTS[who])  # type: ignore[arg-type]
+
+
+# (viewer, started with, members besides the guest who started it, rename) → title
+DIALOGUE = [
+    ("agent:alice", "agent:alice", ["agent:alice"], None, "Ann"),
+    ("agent:alice", "service", [], None, "Ann"),
+    ("agent:bob", "service", ["guest:ben"], None, "Ann, Ben"),
+    ("agent:alice", "agent:alice", ["agent:alice", "guest:ben"], None, "Ann, Ben"),
+    ("guest:ann", "agent:alice", ["agent:alice"], None, "Alice"),  # a one-on-one
+    ("guest:ann", "agent:alice", ["agent:alice", "agent:bob"], None, "Sales"),  # a group
+    ("guest:ann", "agent:alice", ["agent:alice", "guest:ben"], None, "Sales"),  # a group
+    ("guest:ben", "agent:alice", ["agent:alice", "guest:ben"], None, "Sales"),
+    ("guest:ann", "service", [], None, "Sales"),  # from the widget
+    ("guest:ann", "service", ["agent:alice"], None, "Sales"),  # assigned, still the service's
+    ("guest:ann", "agent:alice", [], None, "Alice"),  # the agent's membership row is not needed
+    ("guest:ann", "agent:alice", ["agent:bob"], None, "Bob"),  # whoever is the one agent in it
+    ("agent:alice", "service", ["guest:ben"], "Launch", "Launch"),  # a rename shows to everyone
+    ("guest:ann", "agent:alice", ["agent:alice"], "Launch", "Launch"),
+    ("guest:ben", "service", ["guest:ben"], "Launch", "Launch"),
+]
+
+
+@pytest.mark.parametrize("viewer, started, members, rename, expected", DIALOGUE)
+def test_title_depends_on_viewer(
+    viewer: str, started: str, members: list[str], rename: str | None, expected: str
+) -> None:
+    agent = started.partition(":")[2] if started.startswith("agent:") else None
+    conversation = Conversation(
+        guest_id="ann",
+        agent=agent,
+        service="sales" if agent is None or len(members) > 1 else None,
+        title=rename,
+    )
+    heading = heading_for(
+        _viewer(viewer),
+        conversation,
+        [_member("guest:ann"), *(_member(m) for m in members)],
+        guest_names=["Ann"],
+        agent_names=AGENTS,
+        service_name="Sales" if conversation.service else None,
+        agent_avatars={"alice": "https://pics.example/alice.png"},
+    )
+    assert heading.title == expected
+    assert heading.avatar["initials"] == initials(expected)
+
+
+def test_the_avatar_follows_the_displayed_name() -> None:
+    conversation = Conversation(guest_id="ann", agent="alice")
+    kwargs = dict(
+        guest_names=["Ann"],
+        agent_names={"alice": "Alice"},
+        service_name=None,
+        agent_avatars={"alice": "https://pics.example/alice.png"},
+    )
+    one_on_one = [_member("guest:ann"), _member("agent:alice")]
+    seen_by_ann = heading_for(_viewer("guest:ann"), conversation, one_on_one, **kwargs)  # type: ignore[arg-type]
+    assert seen_by_ann.avatar == {
+        "initials": "A",
+        "color": color("Alice"),
+        "url": "https://pics.example/alice.png",
+    }
+    seen_by_alice = heading_for(_viewer("agent:alice"), conversation, one_on_one, **kwargs)  # type: ignore[arg-type]
+    assert seen_by_alice.avatar["url"] is None and seen_by_alice.avatar["color"] == color("Ann")
+    # Ben joins: agents now see "Ann, Ben"; the avatar changes with the name.
+    group = [*one_on_one, _member("guest:ben")]
+    after = heading_for(_viewer("agent:alice"), conversation, group, **kwargs)  # type: ignore[arg-type]
+    assert (after.title, after.avatar["initials"]) == ("Ann, Ben", "AB")
+    assert after.avatar["color"] == color("Ann, Ben")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("Ann", "A"), ("Ann Smith", "AS"), ("Ann, Ben", "AB"), ("ann, ben, carl", "AB"), ("", "?"), ("  ", "?")],
+)
+def test_initials(name: str, expected: str) -> None:
+    assert initials(name) == expected
+
+
+def test_colors_are_stable_and_spread() -> None:
+    assert color("Ann") == color("Ann") == avatar("ann")["color"]
+    assert len({color(n) for n in ["Ann", "Ben", "Carl", "Dora", "Emil", "Fay", "Gus", "Hal"]}) > 3
