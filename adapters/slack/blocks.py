@@ -1,0 +1,162 @@
+"""Block Kit: the root card, thread lines, ephemeral lists. Pure functions from values to JSON.
+
+Everything people typed is escaped (``&``, ``<``, ``>``), so a guest cannot mention ``@channel`` or
+forge a link in an agent's workspace."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+MAX_PREVIEW = 300
+
+# action ids: the listeners and the tests speak these names
+ASSIGN_TO_ME = "assign_to_me"
+ASSIGN_OPEN = "assign_open"
+SCHEDULE = "meeting_schedule"
+RESCHEDULE = "meeting_reschedule"
+CHANGE_DURATION = "meeting_duration"
+CANCEL = "meeting_cancel"
+OPEN_INBOX = "open_inbox"
+
+
+def esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def preview(text: str, limit: int = MAX_PREVIEW) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:150] or " ", "emoji": True}
+
+
+def button(
+    text: str, action_id: str, value: str, *, style: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "button", "text": plain(text), "action_id": action_id, "value": value}
+    if style:
+        element["style"] = style
+    element.update(extra)
+    return element
+
+
+def when(start: datetime, tz: str) -> str:
+    local = start.astimezone(ZoneInfo(tz))
+    return f"{local:%a %d %b %H:%M} ({tz})"
+
+
+def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str, Any]]]:
+    """``card`` is the state kept on the thread binding: guest, email, service, assignee, last, meeting."""
+    cid = card["conversation_id"]
+    guest = esc(card.get("guest") or "Guest")
+    email = f" · {esc(card['email'])}" if card.get("email") else ""
+    meeting = card.get("meeting")
+    next_meeting = "—"
+    if meeting:
+        next_meeting = f"{esc(meeting['when'])}, {meeting['duration']} min"
+    fields = [
+        {"type": "mrkdwn", "text": f"*Service*\n{esc(card.get('service') or '—')}"},
+        {"type": "mrkdwn", "text": f"*Assignee*\n{esc(card.get('assignee') or 'Unassigned')}"},
+        {"type": "mrkdwn", "text": f"*Next meeting*\n{next_meeting}"},
+    ]
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"*{guest}*{email}"}},
+        {"type": "section", "fields": fields},
+    ]
+    if card.get("last"):
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"> {esc(preview(card['last']))}"}]}
+        )
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"card:{cid}",
+            "elements": [
+                button("Assign to me", ASSIGN_TO_ME, cid, style="primary"),
+                button("Assign…", ASSIGN_OPEN, cid),
+                button("Schedule meeting", SCHEDULE, cid),
+                button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                *(meeting_buttons(str(meeting["id"])) if meeting and meeting.get("id") else []),
+            ],
+        }
+    )
+    fallback = f"{card.get('guest') or 'Guest'} · {card.get('service') or '—'} · {card.get('assignee') or 'Unassigned'}"
+    return fallback, blocks
+
+
+def thread_line(author_kind: str, author_name: str, text: str, *, internal: bool, via: str = "") -> str:
+    if author_kind == "system":
+        return f"_{esc(text)}_"
+    who = f"*{esc(author_name)}*{f' ({via})' if via else ''}"
+    if internal:
+        return f":lock: Internal note — {who}: {esc(text)}"
+    return f"{who}: {esc(text)}"
+
+
+def inbox_blocks(rows: Sequence[Any], public_url: str) -> list[dict[str, Any]]:
+    if not rows:
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": "No open conversations for you."}}]
+    blocks: list[dict[str, Any]] = []
+    for row in rows[:15]:  # Slack allows 50 blocks per message
+        cid = row.conversation.id
+        unread = f" · {row.unread} unread" if row.unread else ""
+        last = f"\n> {esc(preview(row.last_text, 150))}" if row.last_text else ""
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"*{esc(row.guest_name)}* · `{cid}`{unread}{last}"},
+            }
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    button("Assign to me", ASSIGN_TO_ME, cid),
+                    button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                ],
+            }
+        )
+    return blocks
+
+
+def meetings_blocks(meetings: Sequence[Any], tz: str) -> list[dict[str, Any]]:
+    if not meetings:
+        return [{"type": "section", "text": {"type": "mrkdwn", "text": "No upcoming meetings."}}]
+    blocks: list[dict[str, Any]] = []
+    for meeting in meetings[:15]:
+        mid = str(meeting.id)
+        subject = esc(getattr(meeting, "subject", "") or "Meeting")
+        start = getattr(meeting, "start", None) or getattr(meeting, "start_at", None)
+        duration = getattr(meeting, "duration", None)
+        line = f"*{subject}* · {when(start, tz) if start else ''} · {duration} min"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
+        blocks.append({"type": "actions", "elements": meeting_buttons(mid)})
+    return blocks
+
+
+def meeting_buttons(meeting_id: str) -> list[dict[str, Any]]:
+    return [
+        button("Reschedule", RESCHEDULE, meeting_id),
+        button("Change duration", CHANGE_DURATION, meeting_id),
+        button("Cancel meeting", CANCEL, meeting_id, style="danger", confirm=cancel_confirm()),
+    ]
+
+
+def cancel_confirm() -> dict[str, Any]:
+    return {
+        "title": plain("Cancel this meeting?"),
+        "text": {"type": "mrkdwn", "text": "The guest is told and the calendar event is removed."},
+        "confirm": plain("Cancel meeting"),
+        "deny": plain("Keep it"),
+        "style": "danger",
+    }
+
+
+def metadata(**values: Any) -> str:
+    return json.dumps(values, separators=(",", ":"))

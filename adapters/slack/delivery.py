@@ -1,0 +1,189 @@
+"""Outbound: engine events → the service channel's thread (root card, replies, notices, card updates).
+
+The card's state (guest, service, assignee, last message, next meeting) lives on the thread binding's
+address, so every ``chat.update`` re-renders the whole card from one place and a redelivery is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any
+
+from adapters.slack import blocks
+from adapters.slack.api import SlackApi
+from bot.events import Event
+from bot.model import Binding
+
+log = logging.getLogger(__name__)
+
+SLACK_CLIENT_PREFIX = "slack:"  # messages that came from a Slack thread are already there
+MEETING_EVENTS = {
+    "MeetingBooked",
+    "MeetingRescheduled",
+    "MeetingDurationChanged",
+    "MeetingCancelled",
+    "ReminderDue",
+}
+THREAD_EVENTS = {"MessagePosted", "ConversationAssigned", *MEETING_EVENTS}
+REMEMBERED_POSTS = 10_000
+
+
+class RootCardMissing(Exception):
+    """A thread notice arrived before its root card was posted; the outbox retries it later."""
+
+
+class Delivery:
+    def __init__(self, api: SlackApi, runtime: Any, public_url: str) -> None:
+        self.api = api
+        self.runtime = runtime
+        self.public_url = public_url
+        # (binding, event) → ts: if the outbox redelivers after a post succeeded (a crash between the
+        # post and its bookkeeping), the thread does not get the line twice.
+        self._posted: OrderedDict[str, str] = OrderedDict()
+        self._addresses: OrderedDict[str, dict[str, Any]] = OrderedDict()  # binding id → newest address
+
+    async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
+        address = self._current(binding)
+        new_address = await self._deliver(event, binding, address)
+        if new_address is not None:
+            new_address["v"] = int(address.get("v") or 0) + 1
+            self._addresses[binding.id] = new_address
+            while len(self._addresses) > REMEMBERED_POSTS:
+                self._addresses.popitem(last=False)
+        return new_address
+
+    def _current(self, binding: Binding) -> dict[str, Any]:
+        """The newest address of this thread: the stored one, or the one this process returned last if
+        the outbox has not stored it yet (it saves new addresses once per batch, after later events of
+        the same conversation were already handed to us)."""
+        stored = dict(binding.address)
+        mine = self._addresses.get(binding.id)
+        if mine is not None and int(mine.get("v") or 0) >= int(stored.get("v") or 0):
+            return dict(mine)
+        return stored
+
+    async def _deliver(
+        self, event: Event, binding: Binding, address: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        if not address.get("channel"):
+            return None
+        if event.type == "ConversationStarted":
+            return await self._root_card(event, address)
+        if event.type not in THREAD_EVENTS:
+            return None
+        if not address.get("ts"):
+            raise RootCardMissing(f"conversation {event.conversation_id}: root card not posted yet")
+        if event.type == "MessagePosted":
+            return await self._message(event, binding, address)
+        if event.type == "ConversationAssigned":
+            card = dict(address.get("card") or {})
+            if getattr(event, "assignee_name", None):
+                card["assignee"] = event.assignee_name  # type: ignore[attr-defined]
+            else:
+                card["assignee"] = f"{await self._service_name(event.service)} (whole service)"  # type: ignore[attr-defined]
+            return await self._update_card(address, card)
+        return await self._meeting(event, binding, address)
+
+    async def _root_card(self, event: Event, address: dict[str, Any]) -> dict[str, Any]:
+        card = await self._initial_card(event)
+        if address.get("ts"):  # redelivery: the card exists, refresh it instead of posting another
+            return await self._update_card(address, {**card, **(address.get("card") or {})})
+        text, card_blocks = blocks.root_card(card, self.public_url)
+        response = await self.api.post(address["channel"], text=text, blocks=card_blocks, unfurl_links=False)
+        ts = response["ts"]
+        channel = response.get("channel") or address["channel"]
+        return {**address, "channel": channel, "ts": ts, "thread_key": f"{channel}:{ts}", "card": card}
+
+    async def _initial_card(self, event: Event) -> dict[str, Any]:
+        e: Any = event
+        card: dict[str, Any] = {
+            "conversation_id": e.conversation_id,
+            "guest": e.guest_name,
+            "email": e.guest_email,
+            "service": e.service,
+            "assignee": None,
+            "last": e.text or None,
+            "meeting": None,
+        }
+        async with self.runtime.uow(read_only=True) as uow:
+            conversation = await uow.conversations.get(e.conversation_id)
+            if e.service:
+                service = await uow.services.get(e.service)
+                card["service"] = service.name if service else e.service
+            if conversation is not None and conversation.assignee:
+                agent = await uow.agents.get(conversation.assignee)
+                card["assignee"] = agent.name if agent else conversation.assignee
+            for message in reversed(await uow.messages.list(e.conversation_id, include_internal=False)):
+                if message.author.kind == "guest":
+                    card["last"] = message.text
+                    break
+        return card
+
+    async def _message(
+        self, event: Event, binding: Binding, address: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        e: Any = event
+        if (e.client_id or "").startswith(SLACK_CLIENT_PREFIX):
+            return None  # an agent wrote it in this thread: echoing it would double it
+        via = "" if e.author.kind != "agent" else "web inbox"
+        text = blocks.thread_line(e.author.kind, e.author.name, e.text, internal=e.internal, via=via)
+        await self._post_once(f"{binding.id}:{e.message_id}", address, text)
+        if e.author.kind == "guest" and not e.internal:
+            card = dict(address.get("card") or {})
+            card["last"] = e.text
+            return await self._update_card(address, card)
+        return None
+
+    async def _meeting(self, event: Event, binding: Binding, address: dict[str, Any]) -> dict[str, Any]:
+        """The engine posts each meeting change as a system message (it reaches the thread as a line);
+        here only the card's "next meeting" follows."""
+        e: Any = event
+        card = dict(address.get("card") or {})
+        meeting_id = str(getattr(e, "meeting_id", "") or "")
+        shown = card.get("meeting") or {}
+        if event.type == "MeetingCancelled":
+            if shown.get("id") == meeting_id:
+                card["meeting"] = None
+        elif event.type != "ReminderDue":
+            start, end = getattr(e, "start", None), getattr(e, "end", None)
+            if isinstance(start, datetime) and isinstance(end, datetime):
+                tz = getattr(e, "agent_timezone", None) or await self._timezone(getattr(e, "agent", None))
+                duration = int((end - start).total_seconds() // 60)
+                card["meeting"] = {"id": meeting_id, "when": blocks.when(start, tz), "duration": duration}
+        return await self._update_card(address, card)
+
+    async def _post_once(self, key: str, address: dict[str, Any], text: str) -> None:
+        if key in self._posted:
+            return
+        response = await self.api.post(
+            address["channel"], text=text, thread_ts=address["ts"], unfurl_links=False, unfurl_media=False
+        )
+        self._posted[key] = response.get("ts", "")
+        while len(self._posted) > REMEMBERED_POSTS:
+            self._posted.popitem(last=False)
+
+    async def _update_card(self, address: dict[str, Any], card: dict[str, Any]) -> dict[str, Any]:
+        new_address = {**address, "card": card}
+        if card == address.get("card") and address.get("ts"):
+            return new_address
+        text, card_blocks = blocks.root_card(card, self.public_url)
+        try:
+            await self.api.update(address["channel"], address["ts"], text=text, blocks=card_blocks)
+        except Exception as error:  # noqa: BLE001 - the thread line went out; the card catches up next time
+            log.warning("chat.update of the root card failed: %r", error)
+        return new_address
+
+    async def _service_name(self, slug: str) -> str:
+        async with self.runtime.uow(read_only=True) as uow:
+            service = await uow.services.get(slug)
+        return service.name if service else slug
+
+    async def _timezone(self, agent_slug: str | None) -> str:
+        if agent_slug:
+            async with self.runtime.uow(read_only=True) as uow:
+                agent = await uow.agents.get(agent_slug)
+            if agent is not None:
+                return str(agent.settings.get("timezone") or agent.timezone)
+        return "UTC"

@@ -1,0 +1,52 @@
+"""Slack user → Convene agent, matched by email (``users.info``) and cached in ``agent_identities``."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from slack_sdk.errors import SlackApiError
+
+from adapters.slack.api import SlackApi
+from bot.model import Agent
+
+CHANNEL = "slack"
+
+
+class IdentityRepository(Protocol):
+    """``uow.identities``: the cache rows of who an agent is on a chat platform."""
+
+    async def get(self, channel: str, external_id: str) -> str | None: ...
+    async def remember(self, channel: str, external_id: str, agent_slug: str) -> None: ...
+
+
+class Identities:
+    def __init__(self, runtime: Any, api: SlackApi) -> None:
+        self.runtime = runtime
+        self.api = api
+
+    async def agent_for(self, user_id: str) -> Agent | None:
+        """None means: this Slack user is not an agent (the caller refuses politely)."""
+        if not user_id:
+            return None
+        async with self.runtime.uow(read_only=True) as uow:
+            slug = await uow.identities.get(CHANNEL, user_id)
+            if slug is not None:
+                agent = await uow.agents.get(slug)
+                if agent is not None:
+                    return agent
+        try:
+            email = await self.api.user_email(user_id)
+        except SlackApiError as error:
+            if error.response.get("error") in ("user_not_found", "user_not_visible"):
+                return None
+            raise
+        if email is None:
+            return None
+        async with self.runtime.uow() as uow:
+            agent = await uow.agents.get_by_email(email)
+            if agent is None:
+                # Not cached: someone who becomes an agent later is recognised then.
+                return None
+            await uow.identities.remember(CHANNEL, user_id, agent.slug)
+            await uow.commit()
+        return agent

@@ -1,0 +1,103 @@
+"""Bolt listeners: acknowledge within Slack's 3 seconds, then hand the request to background work.
+
+Every request is answered: actions and events nobody handles get a plain ``ack()`` rather than bolt's
+404, so Slack neither shows an error nor retries."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncApp
+
+from adapters.slack import blocks, modals, on_actions, on_messages, on_slash, slash
+
+if TYPE_CHECKING:
+    from adapters.slack.channel import SlackChannel
+
+SUBMIT_WAIT_SECONDS = 2.0  # a modal's errors must be in the ack; past this we close it and report later
+ANY = re.compile(".*")
+Work = Callable[["SlackChannel", dict[str, Any]], Awaitable[Any]]
+
+
+def register(bolt: AsyncApp, slack: SlackChannel) -> None:
+    @bolt.command("/convene")
+    async def on_command(ack: Any, body: dict[str, Any]) -> None:
+        try:
+            request = slash.parse(body.get("text") or "")
+        except slash.Usage as usage:
+            await ack(response_type="ephemeral", text=usage.text)
+            return
+        if isinstance(request, slash.Help):
+            await ack(response_type="ephemeral", text=slash.USAGE)
+            return
+        await ack()
+        slack.spawn(on_slash.run(slack, body, request))
+
+    buttons: dict[str, Work] = {
+        blocks.ASSIGN_TO_ME: on_actions.assign_to_me,
+        blocks.ASSIGN_OPEN: on_actions.open_assign,
+        blocks.SCHEDULE: on_actions.open_schedule,
+        blocks.RESCHEDULE: on_actions.open_reschedule,
+        blocks.CHANGE_DURATION: on_actions.open_duration,
+        blocks.CANCEL: on_actions.cancel_meeting,
+        modals.ASSIGN_SERVICE: on_actions.assign_service_picked,
+        modals.MEETING_DURATION: on_actions.meeting_duration_picked,
+    }
+    for action_id, work in buttons.items():
+        bolt.action(action_id)(_background(slack, work))
+
+    submissions: dict[str, Work] = {
+        modals.ASSIGN_VIEW: on_actions.assign_submitted,
+        modals.MEETING_VIEW: on_actions.meeting_submitted,
+        modals.DURATION_VIEW: on_actions.duration_submitted,
+        modals.SETTINGS_VIEW: on_actions.settings_submitted,
+    }
+    for callback_id, work in submissions.items():
+        bolt.view(callback_id)(_submission(slack, work))
+
+    @bolt.event("message")
+    async def on_message(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        slack.spawn(on_messages.thread_reply(slack, body))
+
+    async def harmless(ack: Any) -> None:
+        await ack()  # URL buttons (Open in inbox), old cards, events we do not subscribe to
+
+    bolt.action(ANY)(harmless)
+    bolt.view(ANY)(harmless)
+    bolt.event(ANY)(harmless)
+
+
+def _background(slack: SlackChannel, work: Work) -> Callable[..., Awaitable[None]]:
+    async def listener(ack: Any, body: dict[str, Any]) -> None:
+        await ack()
+        slack.spawn(work(slack, body))
+
+    return listener
+
+
+def _submission(slack: SlackChannel, work: Work) -> Callable[..., Awaitable[None]]:
+    """The engine runs before the ack when it is quick, so a refusal can show inside the modal."""
+
+    async def listener(ack: Any, body: dict[str, Any]) -> None:
+        task = slack.spawn(work(slack, body))
+        done, _ = await asyncio.wait({task}, timeout=SUBMIT_WAIT_SECONDS)
+        errors = task.result() if task in done and task.exception() is None else None
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        if task not in done:
+            slack.spawn(_report_late(slack, body, task))
+
+    return listener
+
+
+async def _report_late(slack: SlackChannel, body: dict[str, Any], task: asyncio.Task[Any]) -> None:
+    errors = await task
+    if errors:
+        channel = modals.meta_of(body.get("view") or {}).get("channel")
+        await slack.tell(channel, body["user"]["id"], " ".join(errors.values()))

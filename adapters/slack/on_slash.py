@@ -1,0 +1,69 @@
+"""``/convene`` after the ack: one parsed request → one query or engine command → an ephemeral reply."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from adapters.slack import blocks, meetings, modals, slash
+from bot import queries
+from bot.commands import AssignConversation, LinkServiceChannel
+from bot.errors import DomainError
+from bot.model import Agent
+
+if TYPE_CHECKING:
+    from adapters.slack.channel import SlackChannel
+
+
+async def run(slack: SlackChannel, body: dict[str, Any], request: slash.Request) -> None:
+    user, channel, response_url = body["user_id"], body.get("channel_id"), body.get("response_url")
+
+    async def tell(text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
+        await slack.tell(channel, user, text, blocks=blocks_, response_url=response_url)
+
+    agent = await slack.agent(user, channel, response_url)
+    if agent is None:
+        return
+    try:
+        if isinstance(request, slash.Inbox):
+            async with slack.runtime.uow(read_only=True) as uow:
+                rows = await queries.inbox(uow, agent, mine_only=True)
+            await tell(f"Your conversations ({len(rows)})", blocks.inbox_blocks(rows, slack.public_url))
+        elif isinstance(request, slash.Assign):
+            await tell(await _assign(slack, agent, request))
+        elif isinstance(request, slash.Meetings):
+            found = await meetings.upcoming(slack.runtime, agent)
+            tz = meetings.timezone_of(agent)
+            await tell(f"Your upcoming meetings ({len(found)})", blocks.meetings_blocks(found, tz))
+        elif isinstance(request, slash.BookingLink):
+            await tell(f"Your booking link: {request.url(slack.public_url, agent.slug)}")
+        elif isinstance(request, slash.SettingsModal):
+            view = modals.settings_modal({"channel": channel}, meetings.settings_of(agent))
+            await slack.api.open_view(body["trigger_id"], view)
+        elif isinstance(request, slash.LinkChannel):
+            await slack.run(LinkServiceChannel(request.service, "slack", {"channel": channel}))
+            await tell(f"New conversations of `{request.service}` will appear in this channel.")
+    except DomainError as error:
+        await tell(error.message)
+
+
+async def _assign(slack: SlackChannel, agent: Agent, request: slash.Assign) -> str:
+    async with slack.runtime.uow(read_only=True) as uow:
+        view = await queries.view_conversation(uow, agent.actor, request.conversation_id)
+    conversation = view.conversation
+    if request.user_id is not None:
+        assert slack.identities is not None
+        target = await slack.identities.agent_for(request.user_id)
+        if target is None:
+            return f"<@{request.user_id}> is not a Convene agent."
+        service = conversation.service
+        if service is None:
+            async with slack.runtime.uow(read_only=True) as uow:
+                own = await uow.services.of_agent(target.slug)
+            service = own[0].slug if own else None
+        if service is None:
+            return f"{target.name} is in no service, so I can't assign to them."
+        await slack.run(AssignConversation(conversation.id, service, target.slug, agent.actor))
+        return f"Assigned to {target.name}."
+    assert request.service is not None
+    await slack.run(AssignConversation(conversation.id, request.service, None, agent.actor))
+    return f"Assigned to the whole `{request.service}` service."
