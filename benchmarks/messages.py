@@ -43,7 +43,16 @@ async def echo_server(port: int) -> web.AppRunner:
     return runner
 
 
-async def guest_load(ws_url: str, tokens: list[str | None], service: str | None) -> tuple[float, list[float]]:
+async def guest_load(
+    ws_url: str,
+    tokens: list[str | None],
+    service: str | None,
+    *,
+    each: int | None = None,
+    window: int | None = None,
+) -> tuple[float, list[float]]:
+    per_guest = each or MESSAGES_PER_GUEST
+    in_flight = window or WINDOW
     latencies: list[float] = []
 
     async def one_guest(http: aiohttp.ClientSession, token: str | None) -> None:
@@ -53,7 +62,7 @@ async def guest_load(ws_url: str, tokens: list[str | None], service: str | None)
                 await socket.receive_json()  # hello
             sent: dict[str, float] = {}
             conversation: str | None = None
-            window = asyncio.Semaphore(WINDOW)
+            window = asyncio.Semaphore(in_flight)
             done = asyncio.Event()
             acked = 0
 
@@ -66,12 +75,12 @@ async def guest_load(ws_url: str, tokens: list[str | None], service: str | None)
                         conversation = conversation or data.get("conversation_id")
                         acked += 1
                         window.release()
-                        if acked == MESSAGES_PER_GUEST:
+                        if acked == per_guest:
                             done.set()
                             return
 
             task = asyncio.create_task(reader())
-            for i in range(MESSAGES_PER_GUEST):
+            for i in range(per_guest):
                 await window.acquire()
                 client_id = uuid.uuid4().hex
                 sent[client_id] = time.perf_counter()
@@ -139,6 +148,8 @@ async def main() -> None:
         await asyncio.sleep(0.2)  # let the inbox socket sign in before the load starts
         ws_url = server.url.replace("http", "ws") + "/api/guest/ws"
         ours = figures(*await guest_load(ws_url, tokens, "sales"))
+        # One guest, one message at a time: the latency a person sees when the server is not saturated.
+        single = figures(*await guest_load(ws_url, tokens[:1], "sales", each=200, window=1))
         try:
             await asyncio.wait_for(listener, 60)
         except TimeoutError:
@@ -153,6 +164,7 @@ async def main() -> None:
                 "messages": GUESTS * MESSAGES_PER_GUEST,
                 "in_flight_per_guest": WINDOW,
                 "convene": ours,
+                "convene_single_guest": single,
                 "echo_ceiling": echo,
                 "throughput_vs_echo": round(ours["messages_per_second"] / echo["messages_per_second"], 3),
                 "inbox_received": received[0],

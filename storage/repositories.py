@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Agent, Binding, Conversation, Guest, Member, Message, Service
@@ -185,13 +185,43 @@ _CONVERSATION_FIELDS = (
 ).split()
 
 
+# The message path runs these for every message: built once, as Core statements (no ORM loading or
+# statement construction per call, which costs several times the SQLite work itself).
+_conversations = ConversationRow.__table__
+_members_table = MemberRow.__table__
+_GET_CONVERSATION = select(*_conversations.c).where(_conversations.c.id == bindparam("id"))
+_GET_CONVERSATION_FOR_UPDATE = _GET_CONVERSATION.with_for_update()
+_SAVE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("key"))
+    .values({f: bindparam(f) for f in _CONVERSATION_FIELDS if f != "created_at"})
+)
+_MEMBERS = (
+    select(*_members_table.c)
+    .where(_members_table.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
+)
+_SAVE_MEMBER = (
+    update(_members_table)
+    .where(
+        _members_table.c.conversation_id == bindparam("c"),
+        _members_table.c.kind == bindparam("k"),
+        _members_table.c.member_id == bindparam("m"),
+    )
+    .values(
+        name=bindparam("name"),
+        email=bindparam("email"),
+        external=bindparam("external"),
+        last_read_seq=bindparam("last_read_seq"),
+    )
+)
+
+
 class SqlConversations(_Repo):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
-        query = select(ConversationRow).where(ConversationRow.id == conversation_id)
-        if for_update:
-            query = query.with_for_update()
-        row = (await self.s.execute(query)).scalar_one_or_none()
-        return _conversation(row) if row else None
+        query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
+        row = (await self.s.execute(query, {"id": conversation_id})).first()
+        return _conversation(row) if row else None  # type: ignore[arg-type]
 
     async def add(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}
@@ -201,9 +231,7 @@ class SqlConversations(_Repo):
 
     async def save(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS if f != "created_at"}
-        await self.s.execute(
-            update(ConversationRow).where(ConversationRow.id == conversation.id).values(**values)
-        )
+        await self.s.execute(_SAVE_CONVERSATION, {"key": conversation.id, **values})
 
     async def find_for_guest(
         self, guest_id: str, *, service: str | None = None, agent: str | None = None
@@ -287,14 +315,10 @@ class SqlConversations(_Repo):
         return [ConversationSummary(_conversation(r), name, text, n or 0) for r, name, text, n in rows]
 
     async def members(self, conversation_id: str) -> list[Member]:
-        rows = await self.s.execute(
-            select(MemberRow)
-            .where(MemberRow.conversation_id == conversation_id)
-            .order_by(MemberRow.joined_at, MemberRow.kind.desc(), MemberRow.member_id)
-        )
+        rows = await self.s.execute(_MEMBERS, {"conversation_id": conversation_id})
         return [
             Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
-            for m in rows.scalars()
+            for m in rows
         ]
 
     async def add_member(self, conversation_id: str, member: Member) -> None:
@@ -314,20 +338,16 @@ class SqlConversations(_Repo):
 
     async def save_member(self, conversation_id: str, member: Member) -> None:
         await self.s.execute(
-            update(MemberRow)
-            .where(
-                and_(
-                    MemberRow.conversation_id == conversation_id,
-                    MemberRow.kind == member.kind,
-                    MemberRow.member_id == member.id,
-                )
-            )
-            .values(
-                name=member.name,
-                email=member.email,
-                external=member.external,
-                last_read_seq=member.last_read_seq,
-            )
+            _SAVE_MEMBER,
+            {
+                "c": conversation_id,
+                "k": member.kind,
+                "m": member.id,
+                "name": member.name,
+                "email": member.email,
+                "external": member.external,
+                "last_read_seq": member.last_read_seq,
+            },
         )
 
 
