@@ -129,6 +129,13 @@ class LocalCalendar:
         found: dict[str, list[Interval]] = defaultdict(list)
         async with self.storage.session() as s:
             rows = (await s.execute(_BUSY, {"agents": list(wanted), "lo": start, "hi": end})).all()
+        if rows and isinstance(rows[0][2], str):
+            # SQLite: naive UTC text. Inlined, because this loop runs for every busy row of a service.
+            parse = datetime.fromisoformat
+            for agent, calendar_id, a, b in rows:
+                if calendar_id in wanted[agent]:
+                    found[agent].append(Interval(parse(a + "+00:00"), parse(b + "+00:00")))
+            return dict(found)
         for agent, calendar_id, a, b in rows:
             if calendar_id in wanted[agent]:
                 found[agent].append(Interval(_utc(a), _utc(b)))
