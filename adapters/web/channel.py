@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.web.fanout import LocalFanout, PostgresFanout, postgres_dsn
 from adapters.web.live import LiveHub
 from adapters.web.serialize import iso
 from bot.events import ConversationAssigned, Event, MessagePosted, to_json
@@ -56,11 +57,19 @@ class WebChannel:
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
         self.hub = LiveHub()
+        self.fanout: LocalFanout | PostgresFanout = LocalFanout(self.hub)
         self.runtime: Any = None
         self._routing: dict[str, set[str]] = {}  # conversation → agent slugs who may see it
 
     async def start(self, runtime: Any) -> None:
         self.runtime = runtime
+        if getattr(runtime.storage, "is_postgres", False):
+            fanout = PostgresFanout(self.hub, postgres_dsn(runtime.settings.database_url))
+            await fanout.start()
+            self.fanout = fanout
+
+    async def stop(self) -> None:
+        await self.fanout.stop()
 
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if binding.id.startswith("broadcast-"):
@@ -71,20 +80,23 @@ class WebChannel:
             payload = event_payload(event)
             for name in GUEST_HIDDEN_FIELDS.get(event.type, ()):
                 payload.get("data", {}).pop(name, None)
-            await self.hub.to_guest(binding.address["guest_id"], payload)
+            await self.fanout.publish({"guest": binding.address["guest_id"]}, payload)
         return None
 
     async def _to_agents(self, event: Event) -> None:
         conversation_id = getattr(event, "conversation_id", "")
-        if not conversation_id or not self.hub.agents or self.runtime is None:
-            return
+        shared = isinstance(self.fanout, PostgresFanout)
+        if not conversation_id or self.runtime is None or not (shared or self.hub.agents):
+            return  # alone, and nobody has the inbox open: nothing to push
         if isinstance(event, ConversationAssigned) or event.type in {"MemberAdded", "MemberRemoved"}:
             self._routing.pop(conversation_id, None)  # who may see it changed
-        audience = self._routing.get(conversation_id)
+        # Several processes: another one may have handled the assignment, so this cache could be stale.
+        audience = None if shared else self._routing.get(conversation_id)
         if audience is None:
             audience = await self._audience(conversation_id)
             self._routing[conversation_id] = audience
-        await self.hub.to_agents(audience, event_payload(event))
+        if audience:
+            await self.fanout.publish({"agents": sorted(audience)}, event_payload(event))
 
     async def _audience(self, conversation_id: str) -> set[str]:
         async with self.runtime.uow(read_only=True) as uow:
