@@ -15,6 +15,9 @@ from bot.ports import Clock, JobItem, JobStore, UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 JobHandler = Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]
+# Runs before the job's transaction opens (network calls: a remote calendar must never hold the
+# database); returns the step that finishes the job inside the transaction, or None for ``handler``.
+JobPrepare = Callable[[JobItem, Clock], Awaitable[JobHandler | None]]
 MAX_ATTEMPTS = 10
 
 
@@ -33,14 +36,17 @@ class JobRunner:
         self.uow_factory = uow_factory
         self.clock = clock
         self.handlers: dict[str, JobHandler] = {}
+        self.prepares: dict[str, JobPrepare] = {}
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{random.randrange(1 << 30)}"
         self.after_job: list[Callable[[], None]] = []
         self._wake = asyncio.Event()
 
-    def register(self, kind: str, handler: JobHandler) -> None:
+    def register(self, kind: str, handler: JobHandler, *, prepare: JobPrepare | None = None) -> None:
         self.handlers[kind] = handler
+        if prepare is not None:
+            self.prepares[kind] = prepare
 
     def wake(self) -> None:
         self._wake.set()
@@ -74,6 +80,9 @@ class JobRunner:
             JOBS_RUN.labels(job.kind, "unknown").inc()
             return
         try:
+            prepare = self.prepares.get(job.kind)
+            if prepare is not None:
+                handler = await prepare(job, self.clock) or handler
             async with self.uow_factory() as uow:
                 await handler(job, uow, self.clock)
                 if not await uow.jobs.complete(job.id, self.worker_id, self.clock.now()):

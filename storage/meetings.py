@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ import storage.local_calendar  # noqa: F401 - registers uow.local_events
 from bot.errors import Conflict, SlotTaken
 from bot.meetings.model import BOOKED, CalendarConnection, Meeting
 from scheduling.calendar import Interval
+from storage.calendar_connections import to_connection
 from storage.models import CalendarConnectionRow, MeetingRow
 from storage.repositories import _Repo
 from storage.unit_of_work import register_repository
@@ -128,34 +128,21 @@ class SqlMeetings(_Repo):
         return [_meeting(r) for r in rows]
 
     async def connections(self, agents: list[str]) -> dict[str, CalendarConnection]:
+        """Every agent's connection, broken ones too: a broken grant must make the agent unreadable,
+        not quietly fall back to the local calendar and show them free."""
         if not agents:
             return {}
         rows = (
             await self.s.execute(
                 select(CalendarConnectionRow)
-                .where(CalendarConnectionRow.agent.in_(agents), CalendarConnectionRow.status == "ok")
+                .where(CalendarConnectionRow.agent.in_(agents))
                 .order_by(CalendarConnectionRow.updated_at)
             )
         ).scalars()
         found = {}
         for row in rows:  # the most recently updated connection wins
-            found[row.agent] = CalendarConnection(
-                row.agent,
-                row.provider,
-                row.account_email,
-                row.external_user_id,
-                _credentials(row.credentials),
-            )
+            found[row.agent] = to_connection(self.s, row)  # decrypts the grant
         return found
-
-
-def _credentials(stored: str | None) -> dict[str, Any]:
-    # Decrypting provider grants belongs to the calendar-connection work; plain JSON passes through.
-    try:
-        value = json.loads(stored or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 register_repository("meetings", SqlMeetings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import storage.extensions  # noqa: F401 - registers extra repositories
+from storage.calendar_connections import attach_cipher
 from storage.migrate import migrate
 from storage.unit_of_work import Storage
 
@@ -15,4 +16,6 @@ class SqlStorage(Storage):
 
 
 def plugin(config: dict[str, Any]) -> SqlStorage:
-    return SqlStorage(config["database_url"], config["clock"])
+    storage = SqlStorage(config["database_url"], config["clock"])
+    attach_cipher(storage, str(config.get("secret_key") or ""))  # calendar grants are encrypted at rest
+    return storage

@@ -11,8 +11,7 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from adapters.web import agent_api, conversation_api, guest_api, live, pages
-from adapters.web import meetings_api
+from adapters.web import agent_api, calendar_api, conversation_api, guest_api, live, meetings_api, pages
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
@@ -66,6 +65,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(meetings_api.routes)
+    app.router.add_routes(calendar_api.routes)
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)

@@ -16,6 +16,7 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
+from adapters.web import calendar_mail
 from adapters.web.reply_address import mail_domain, reply_address
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
@@ -166,6 +167,8 @@ class EmailChannel:
             await self.mailer.send(login_mail(self.config, event))
         elif isinstance(event, UnreadDigestReady):
             await self.mailer.send(digest_mail(self.config, event))
+        elif event.type == "CalendarConnectionBroken":  # to the agent, whose slots are withheld
+            await self.mailer.send(calendar_mail.calendar_disconnected_mail(event))
         elif event.type.startswith("Meeting") or event.type == "ReminderDue":
             if binding.id.startswith("direct-"):  # each side's own mailbox, once (not thread bindings)
                 from adapters.web.meeting_mail import render_meeting_mail

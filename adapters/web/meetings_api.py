@@ -25,6 +25,7 @@ from bot.meetings.commands import (
     RescheduleMeeting,
     UpdateAgentSettings,
 )
+from bot.meetings.connections import connection_status
 from bot.meetings.model import Meeting
 from bot.model import Actor
 from scheduling.agent_settings import settings_to_dict
@@ -306,9 +307,9 @@ def _settings_json(request: web.Request, slug: str, settings: dict[str, Any]) ->
 @routes.get("/api/agent/settings")
 async def get_settings(request: web.Request) -> web.Response:
     agent = await current_agent(request)
-    return web.json_response(
-        _settings_json(request, agent.slug, settings_to_dict(scheduling_settings(agent)))
-    )
+    body = _settings_json(request, agent.slug, settings_to_dict(scheduling_settings(agent)))
+    body["calendar"] = await connection_status(request.app[RUNTIME], agent.slug)  # {provider, status}
+    return web.json_response(body)
 
 
 @routes.put("/api/agent/settings")
@@ -448,7 +449,7 @@ for _method, _path, _summary, _body, _auth, _responses in [
     (
         "GET",
         "/api/agent/settings",
-        "The agent's scheduling settings, booking page URL and .ics feed URL",
+        "The agent's scheduling settings, booking page URL, .ics feed URL and calendar {provider, status}",
         None,
         A,
         {},

@@ -49,6 +49,11 @@ class Profile:
     settings: SchedulingSettings
     provider: str
     account: CalendarAccount
+    status: str = "ok"  # "broken": the grant is gone; never ask the provider, never offer slots
+
+    @property
+    def broken(self) -> bool:
+        return self.status != "ok"
 
 
 async def load_profiles(uow: Any, slugs: Sequence[str]) -> dict[str, Profile]:
@@ -66,7 +71,11 @@ async def load_profiles(uow: Any, slugs: Sequence[str]) -> dict[str, Profile]:
             external_user_id=connection.external_user_id if connection else None,
         )
         profiles[slug] = Profile(
-            agent, scheduling_settings(agent), connection.provider if connection else LOCAL, account
+            agent,
+            scheduling_settings(agent),
+            connection.provider if connection else LOCAL,
+            account,
+            connection.status if connection else "ok",
         )
     return profiles
 
@@ -88,10 +97,13 @@ async def fetch_busy(
     calendars: Mapping[str, Any], profiles: Iterable[Profile], start: datetime, end: datetime
 ) -> Busy:
     by_provider: dict[str, list[Profile]] = defaultdict(list)
-    for profile in profiles:
-        by_provider[profile.provider].append(profile)
     results: dict[str, list[Interval]] = {}
     unreadable: list[str] = []
+    for profile in profiles:
+        if profile.broken:  # a revoked grant cannot vouch for free time; asking again only fails
+            unreadable.append(profile.agent.slug)
+        else:
+            by_provider[profile.provider].append(profile)
 
     async def one(provider: Any, profile: Profile) -> None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.errors import SlotTaken
@@ -60,48 +60,67 @@ async def _move(
         agent_busy = {meeting.agent: [*theirs, *own.get(meeting.agent, [])]}
         if not free_at(profile, agent_busy[meeting.agent], new_start, new_duration, now):
             raise slot_taken({meeting.agent: profile}, agent_busy, new_start, new_duration, now)
-        previous = (meeting.start, meeting.end)
-        meeting.start, meeting.end = new_start, new_start + timedelta(minutes=new_duration)
-        meeting.sequence += 1
-        meeting.updated_at = now
         try:
-            await uow.meetings.save(meeting)
+            await apply_move(
+                uow, meeting, profile, by, new_start, new_start + timedelta(minutes=new_duration), now
+            )
         except SlotTaken:
             raise slot_taken({meeting.agent: profile}, agent_busy, new_start, new_duration, now) from None
-        conversation = require(
-            await uow.conversations.get(meeting.conversation_id, for_update=True), "conversation"
-        )
-        guest = require(await uow.guests.get(meeting.guest_id), "guest")
-        tz = profile.settings.timezone
-        if meeting.start != previous[0]:
-            text = texts.rescheduled(meeting, by.name, tz, previous)
-            event = meeting_event(
-                MeetingRescheduled,
-                meeting,
-                profile.agent,
-                guest,
-                profile.settings,
-                by,
-                previous_start=previous[0],
-                previous_end=previous[1],
-            )
-        else:
-            text = texts.duration_changed(meeting, by.name, tz)
-            event = meeting_event(
-                MeetingDurationChanged,
-                meeting,
-                profile.agent,
-                guest,
-                profile.settings,
-                by,
-                previous_end=previous[1],
-            )
-        await post_notice(uow, conversation, text, now)
-        await sync_calendar(uow, meeting, now)
-        await arm_reminder(uow, meeting, profile.settings, now)
-        uow.record(event)
         await uow.commit()
         return meeting
+
+
+async def apply_move(
+    uow: Any,
+    meeting: Meeting,
+    profile: Profile,
+    by: Actor,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    *,
+    write_calendar: bool = True,
+) -> None:
+    """The move itself, inside the caller's transaction: the row, the notice, the event, the reminder,
+    and (unless the change came from the calendar itself) the calendar write."""
+    previous = (meeting.start, meeting.end)
+    meeting.start, meeting.end = start, end
+    meeting.sequence += 1
+    meeting.updated_at = now
+    await uow.meetings.save(meeting)
+    conversation = require(
+        await uow.conversations.get(meeting.conversation_id, for_update=True), "conversation"
+    )
+    guest = require(await uow.guests.get(meeting.guest_id), "guest")
+    tz = profile.settings.timezone
+    if meeting.start != previous[0]:
+        text = texts.rescheduled(meeting, by.name, tz, previous)
+        event = meeting_event(
+            MeetingRescheduled,
+            meeting,
+            profile.agent,
+            guest,
+            profile.settings,
+            by,
+            previous_start=previous[0],
+            previous_end=previous[1],
+        )
+    else:
+        text = texts.duration_changed(meeting, by.name, tz)
+        event = meeting_event(
+            MeetingDurationChanged,
+            meeting,
+            profile.agent,
+            guest,
+            profile.settings,
+            by,
+            previous_end=previous[1],
+        )
+    await post_notice(uow, conversation, text, now)
+    if write_calendar:
+        await sync_calendar(uow, meeting, now)
+    await arm_reminder(uow, meeting, profile.settings, now)
+    uow.record(event)
 
 
 async def cancel_meeting(cmd: CancelMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Meeting:
@@ -115,23 +134,37 @@ async def cancel_meeting(cmd: CancelMeeting, uow: UnitOfWork, clock: Clock, runt
         now = clock.now()
         check_meeting_change(meeting.status, meeting.start, now)
         profile: Profile = await require_profile(uow, meeting.agent)
-        meeting.status = CANCELLED
-        meeting.sequence += 1
-        meeting.updated_at = now
-        await uow.meetings.save(meeting)
-        conversation = require(
-            await uow.conversations.get(meeting.conversation_id, for_update=True), "conversation"
-        )
-        guest = require(await uow.guests.get(meeting.guest_id), "guest")
-        await post_notice(
-            uow, conversation, texts.cancelled(meeting, cmd.by.name, profile.settings.timezone, reason), now
-        )
-        await sync_calendar(uow, meeting, now)
-        await uow.jobs.cancel(reminder_key(meeting.id))
-        uow.record(
-            meeting_event(
-                MeetingCancelled, meeting, profile.agent, guest, profile.settings, cmd.by, reason=reason
-            )
-        )
+        await apply_cancel(uow, meeting, profile, cmd.by, reason, now)
         await uow.commit()
         return meeting
+
+
+async def apply_cancel(
+    uow: Any,
+    meeting: Meeting,
+    profile: Profile,
+    by: Actor,
+    reason: str | None,
+    now: datetime,
+    *,
+    write_calendar: bool = True,
+) -> None:
+    """The cancellation inside the caller's transaction; ``write_calendar=False`` when the event was
+    deleted in the calendar itself (deleting it again would be pointless)."""
+    meeting.status = CANCELLED
+    meeting.sequence += 1
+    meeting.updated_at = now
+    await uow.meetings.save(meeting)
+    conversation = require(
+        await uow.conversations.get(meeting.conversation_id, for_update=True), "conversation"
+    )
+    guest = require(await uow.guests.get(meeting.guest_id), "guest")
+    await post_notice(
+        uow, conversation, texts.cancelled(meeting, by.name, profile.settings.timezone, reason), now
+    )
+    if write_calendar:
+        await sync_calendar(uow, meeting, now)
+    await uow.jobs.cancel(reminder_key(meeting.id))
+    uow.record(
+        meeting_event(MeetingCancelled, meeting, profile.agent, guest, profile.settings, by, reason=reason)
+    )

@@ -38,15 +38,37 @@ async def send_reminder(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     )
 
 
+def event_spec(meeting: Any, profile: Any, guest: Any) -> EventSpec:
+    """What the agent's calendar shows for a meeting, whichever calendar it is."""
+    attendees = [Attendee(profile.agent.name, profile.agent.email)]
+    if guest.email:
+        attendees.append(Attendee(guest.name, guest.email))
+    return EventSpec(
+        meeting_id=meeting.id,
+        subject=meeting.subject,
+        start=meeting.start,
+        end=meeting.end,
+        timezone=profile.settings.timezone,
+        description=f"Meeting with {guest.name}, booked through Convene.",
+        attendees=tuple(attendees),
+        sequence=meeting.sequence,
+    )
+
+
 def calendar_writer(calendars: Mapping[str, Any]) -> Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]:
     async def write_calendar(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
         """Makes the agent's calendar match the meeting as it is now (create, update or delete).
-        A provider failure raises: the job runner retries later; the booking itself stands."""
+        A provider failure raises: the job runner retries later; the booking itself stands.
+        Remote calendars are written before the transaction (``remote_writes``); this runs for the
+        local one, whose writes join the job's transaction."""
         meeting = await uow.meetings.get(job.payload["meeting_id"], for_update=True)  # type: ignore[attr-defined]
         if meeting is None:
             return
         profile = await require_profile(uow, meeting.agent)
-        provider_name = meeting.calendar_provider or profile.provider
+        provider_name = profile.provider
+        if meeting.calendar_provider not in (None, provider_name):
+            # The agent switched calendars since: the old event is out of reach; the meeting follows them.
+            meeting.external_event_id = meeting.calendar_id = None
         provider = calendars.get(provider_name)
         if provider is None:
             if provider_name == LOCAL:
@@ -59,19 +81,7 @@ def calendar_writer(calendars: Mapping[str, Any]) -> Callable[[JobItem, UnitOfWo
                 await uow.meetings.save(meeting)  # type: ignore[attr-defined]
             return
         guest = require(await uow.guests.get(meeting.guest_id), "guest")
-        attendees = [Attendee(profile.agent.name, profile.agent.email)]
-        if guest.email:
-            attendees.append(Attendee(guest.name, guest.email))
-        spec = EventSpec(
-            meeting_id=meeting.id,
-            subject=meeting.subject,
-            start=meeting.start,
-            end=meeting.end,
-            timezone=profile.settings.timezone,
-            description=f"Meeting with {guest.name}, booked through Convene.",
-            attendees=tuple(attendees),
-            sequence=meeting.sequence,
-        )
+        spec = event_spec(meeting, profile, guest)
         if meeting.external_event_id and meeting.calendar_id:
             await provider.update_event(profile.account, meeting.calendar_id, meeting.external_event_id, spec)
             return

@@ -50,6 +50,8 @@ class CalendarConnection:
     account_email: str | None = None
     external_user_id: str | None = None
     credentials: dict[str, Any] = field(default_factory=dict)
+    status: str = "ok"  # "broken": the grant was revoked or expired; the agent must reconnect
+    sync_state: dict[str, Any] = field(default_factory=dict)  # change-pickup cursors per calendar
 
 
 class MeetingRepository(Protocol):

@@ -1,0 +1,82 @@
+"""Writing meetings to Google Calendar / Microsoft 365 without holding the database during HTTP.
+
+The ``calendar_write`` job's prepare step reads the meeting, calls the provider with no transaction
+open (SQLite has one writer; a slow calendar must not stall every booking), then a short transaction
+records the result. A crash between the remote call and that commit repeats the call, which is safe:
+Google event ids are derived from the meeting id (a repeated insert answers 409 and is patched), and
+Microsoft recognises a repeated create by its ``transactionId`` (made from the meeting id and the
+spec's sequence, so creates always send sequence 0). Failures raise: the job table retries and the
+booking itself is never touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+from bot.meetings.calendars import LOCAL, require_profile
+from bot.meetings.effects import CALENDAR_JOB
+from bot.meetings.jobs import event_spec
+from bot.model import require
+from bot.ports import Clock, JobItem, UnitOfWork
+from scheduling.errors import CalendarDisconnected, CalendarUnavailable
+
+Finish = Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]
+GONE = (404, 410)
+
+
+def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable[Finish | None]]:
+    async def prepare(job: JobItem, clock: Clock) -> Finish | None:
+        async with runtime.uow(read_only=True) as read:
+            meeting = await read.meetings.get(job.payload["meeting_id"])
+            if meeting is None:
+                return None
+            profile = await require_profile(read, meeting.agent)
+            if profile.provider == LOCAL:
+                return None  # the local calendar writes inside the job's transaction
+            guest = require(await read.guests.get(meeting.guest_id), "guest")
+        provider = runtime.calendars.get(profile.provider)
+        if provider is None:
+            raise RuntimeError(f"calendar provider {profile.provider!r} is not enabled")
+        if profile.broken:
+            # Retried with backoff; reconnecting schedules the agent's upcoming meetings again anyway.
+            raise CalendarDisconnected(
+                None, f"the {profile.provider} connection of {meeting.agent} is broken"
+            )
+        ours = meeting.calendar_provider == profile.provider and meeting.external_event_id
+        event_id: str | None = meeting.external_event_id if ours else None
+        calendar_id: str = (meeting.calendar_id if ours else None) or profile.settings.booking_calendars[0]
+        account = profile.account
+        if not meeting.booked:
+            if event_id:
+                await provider.delete_event(account, calendar_id, event_id)  # gone already is fine
+            event_id = None
+        else:
+            spec = event_spec(meeting, profile, guest)
+            if event_id:
+                try:
+                    await provider.update_event(account, calendar_id, event_id, spec)
+                except CalendarUnavailable as error:
+                    if error.details.get("status") not in GONE:
+                        raise
+                    event_id = None  # deleted by hand while we moved it: write it again
+            if event_id is None:
+                event_id = await provider.create_event(account, calendar_id, replace(spec, sequence=0))
+        written = (meeting.status, meeting.sequence)
+
+        async def record(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
+            current = await uow.meetings.get(meeting.id, for_update=True)  # type: ignore[attr-defined]
+            if current is None:
+                return
+            if (current.status, current.sequence) != written:
+                # Changed while we were writing: one more pass brings the calendar up to date.
+                await uow.jobs.schedule(CALENDAR_JOB, clock.now(), {"meeting_id": current.id})
+            current.calendar_provider = profile.provider
+            current.calendar_id = calendar_id
+            current.external_event_id = event_id
+            await uow.meetings.save(current)  # type: ignore[attr-defined]
+
+        return record
+
+    return prepare
