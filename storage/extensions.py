@@ -2,5 +2,5 @@
 
 import storage.calendar_connections  # noqa: F401,E402 - uow.calendar_connections (grants encrypted)
 import storage.identities  # noqa: F401,E402 - uow.identities (Slack/Teams user → agent)
-import storage.membership  # noqa: F401,E402 - uow.membership (members, links, reactions), uow.digests
 import storage.meetings  # noqa: F401,E402 - uow.meetings; uow.local_events (the local calendar)
+import storage.membership  # noqa: F401,E402 - uow.membership (members, links, reactions), uow.digests
