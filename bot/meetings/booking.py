@@ -212,12 +212,22 @@ async def _conversation(uow: Any, request: _Request, agent: Any, clock: Clock) -
             await uow.conversations.get(request.conversation_id, for_update=True), "conversation"
         )
     else:
-        found, created = await open_conversation(
-            uow, request.guest_id, service=None, agent=agent.slug, clock=clock
+        with_agent = await uow.conversations.find_for_guest(request.guest_id, agent=agent.slug)
+        if with_agent is None and request.service:
+            # A booking with a service belongs in the guest's conversation with that service: one
+            # conversation per guest across chat and bookings, in the service's Slack/Teams thread too.
+            found, created = await open_conversation(
+                uow, request.guest_id, service=request.service, agent=None, clock=clock
+            )
+        else:
+            found, created = await open_conversation(
+                uow, request.guest_id, service=None, agent=agent.slug, clock=clock
+            )
+        conversation = (
+            found
+            if created
+            else require(await uow.conversations.get(found.id, for_update=True), "conversation")
         )
-        if created:
-            return found
-        conversation = require(await uow.conversations.get(found.id, for_update=True), "conversation")
     members = await uow.conversations.members(conversation.id)
     if not any(m.kind == "agent" and m.id == agent.slug for m in members):
         await uow.conversations.add_member(
