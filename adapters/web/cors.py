@@ -14,7 +14,7 @@ from aiohttp import web
 GUEST_PREFIX = "/api/guest/"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",  # the widget changes meetings too
     "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key",
     "Access-Control-Max-Age": "86400",
 }
@@ -26,7 +26,7 @@ async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if not request.path.startswith(GUEST_PREFIX):
         return await handler(request)
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        # Answered before routing: the routes themselves only know GET and POST.
+        # Answered before routing: the routes themselves do not answer OPTIONS.
         return web.Response(status=204, headers=PREFLIGHT_HEADERS)
     try:
         response = await handler(request)

@@ -3,6 +3,7 @@ data, driven by headless Chromium through Playwright. Nothing leaves the machine
 
 from __future__ import annotations
 
+import html
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -69,6 +70,19 @@ class LiveServer:
         return str(await self.runtime.bus.handle(IssueAgentToken(f"{slug}@example.com")))
 
 
+async def embedding_page(request: web.Request) -> web.Response:
+    """``/test-site?agent=alice``: a page on the server's own origin (so it shares localStorage with
+    /book/…) embedding the widget for an agent or a service; Playwright-fulfilled pages cannot be
+    used, Chromium blocks their WebSockets to 127.0.0.1 (local network access checks)."""
+    attrs = "".join(
+        f' data-{key}="{html.escape(request.query[key])}"'
+        for key in ("agent", "service")
+        if key in request.query
+    )
+    body = f'<!doctype html><title>Test site</title><h1>Test site</h1><script src="/widget.js"{attrs} async></script>'
+    return web.Response(text=body, content_type="text/html")
+
+
 @pytest.fixture
 async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
     from bot.cli import demo
@@ -85,7 +99,9 @@ async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServe
         )
     )
     await demo(runtime)
-    runner = web.AppRunner(make_app(runtime, manage_workers=True), access_log=None)
+    app = make_app(runtime, manage_workers=True)
+    app.router.add_get("/test-site", embedding_page)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()  # starts the outbox dispatcher and the job runner
     live = LiveServer(runtime, runner, port)
     await live.listen()
@@ -114,10 +130,17 @@ async def browser() -> AsyncIterator[Any]:
             await chromium.close()
 
 
-async def new_page(browser: Any, server: LiveServer) -> Any:
-    """A fresh browser profile (its own localStorage); uncaught script errors fail the test."""
-    context = await browser.new_context(viewport={"width": 1200, "height": 800})
+async def new_page(browser: Any, server: LiveServer, **context_options: Any) -> Any:
+    """A fresh browser profile (its own localStorage); uncaught script errors fail the test.
+    ``context_options`` go to Playwright's new_context (timezone_id, locale, …)."""
+    context = await browser.new_context(**{"viewport": {"width": 1200, "height": 800}, **context_options})
     page = await context.new_page()
+    watch_page(page, server)
+    return page
+
+
+def watch_page(page: Any, server: LiveServer) -> None:
+    """Uncaught script errors and browser dialogs (alert, confirm) of this page fail the test."""
     page.on("pageerror", lambda error: server.page_errors.append(str(error)))
 
     async def on_dialog(dialog: Any) -> None:
@@ -125,7 +148,6 @@ async def new_page(browser: Any, server: LiveServer) -> Any:
         await dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    return page
 
 
 @pytest.fixture

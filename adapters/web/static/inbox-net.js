@@ -27,16 +27,17 @@ export function uuid() {
 }
 
 export class ApiError extends Error {
-  constructor(message, status, code) {
+  constructor(message, status, code, data) {
     super(message);
     this.status = status;
     this.code = code;
+    this.data = data || {}; // e.g. slot_taken carries its alternatives
   }
 }
 
 /** Calls the agent API; throws ApiError (status 0 when the network is down). */
-export async function api(token, method, path, body) {
-  const headers = { "Content-Type": "application/json" };
+export async function api(token, method, path, body, extraHeaders) {
+  const headers = { "Content-Type": "application/json", ...(extraHeaders || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
   try {
@@ -45,7 +46,7 @@ export async function api(token, method, path, body) {
     throw new ApiError("The server cannot be reached.", 0, "network");
   }
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new ApiError(data.message || `HTTP ${response.status}`, response.status, data.code);
+  if (!response.ok) throw new ApiError(data.message || `HTTP ${response.status}`, response.status, data.code, data);
   return data;
 }
 

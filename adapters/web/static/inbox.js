@@ -1,5 +1,7 @@
 /* The web inbox for agents: conversations of my services, one thread, replies, assignment; live. */
 import { api, ApiError, el, LiveSocket, uuid } from "./inbox-net.js";
+import { initMeetings, loadMeetings, onMeetingFrame, resetMeetings, setZone } from "./inbox-meetings.js";
+import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 
 const TOKEN_KEY = "convene.agent.token";
 const SCOPE_KEY = "convene.inbox.scope";
@@ -22,7 +24,7 @@ const state = {
   refreshTimer: null,
 };
 
-const call = (method, path, body) => api(state.token, method, path, body);
+const call = (method, path, body, headers) => api(state.token, method, path, body, headers);
 
 // ---- sign-in -----------------------------------------------------------------------------------
 
@@ -89,6 +91,7 @@ async function showApp() {
   document.getElementById("app").hidden = false;
   $("agent-name").textContent = state.me.name;
   renderScope();
+  await setUpScheduling();
   state.socket = new LiveSocket("/api/agent/ws", state.token, {
     onState: setStatus,
     onReady: catchUp,
@@ -108,11 +111,25 @@ function setStatus(value) {
   status.textContent = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "Live" }[value] || "";
 }
 
+/** Meetings show in the agent's scheduling time zone, whatever the browser's zone is. */
+async function setUpScheduling() {
+  initSettings({ call, onSaved: (settings) => setZone(settings.timezone) });
+  let zone;
+  try {
+    zone = (await loadSettings()).timezone;
+  } catch (_) {
+    zone = undefined; // the browser's zone until the settings can be read
+  }
+  initMeetings({ call, me: state.me, openId: () => state.openId, ...(zone ? { zone } : {}) });
+}
+
+$("settings-open").addEventListener("click", () => openSettings());
+
 /** After every (re)connect: whatever changed while the socket was down. */
 async function catchUp() {
   await refreshList();
   if (state.openId) {
-    await Promise.all([loadMessages(state.openId), loadHeader(state.openId)]);
+    await Promise.all([loadMessages(state.openId), loadHeader(state.openId), loadMeetings(state.openId)]);
   }
   for (const clientId of [...state.pending.keys()]) sendReply(clientId);
 }
@@ -225,7 +242,8 @@ async function openConversation(id) {
   $("messages").replaceChildren();
   $("conversation-title").textContent = summary ? summary.title : "";
   $("thread-error").hidden = true;
-  await Promise.all([loadHeader(id), loadMessages(id)]);
+  resetMeetings();
+  await Promise.all([loadHeader(id), loadMessages(id), loadMeetings(id)]);
   $("reply-input").focus();
 }
 
@@ -416,6 +434,7 @@ function onFrame(frame) {
     renderList();
   } else if (frame.type === "event") {
     scheduleRefresh();
+    onMeetingFrame(frame);
     if (frame.conversation_id === state.openId && frame.event !== "MessagesRead") loadHeader(state.openId);
   }
 }

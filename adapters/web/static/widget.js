@@ -88,8 +88,8 @@
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
   }
 
-  async function api(method, path, body) {
-    const headers = { "Content-Type": "application/json" };
+  async function api(method, path, body, extraHeaders) {
+    const headers = { "Content-Type": "application/json", ...(extraHeaders || {}) };
     if (state.session) headers.Authorization = `Bearer ${state.session.token}`;
     const response = await fetch(API + path, {
       method,
@@ -102,6 +102,7 @@
       const error = new Error(data.message || `HTTP ${response.status}`);
       error.status = response.status;
       error.code = data.code;
+      error.data = data; // e.g. slot_taken carries its alternatives
       throw error;
     }
     return data;
@@ -112,19 +113,27 @@
     return when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
-  /** A speech bubble drawn as SVG: emoji fonts are missing on many machines. */
-  function chatIcon() {
+  /** Icons are drawn as SVG: emoji fonts are missing on many machines. */
+  function icon(className, d) {
     const NS = "http://www.w3.org/2000/svg";
     const svg = document.createElementNS(NS, "svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("class", "launcher-icon");
+    svg.setAttribute("class", className);
     const path = document.createElementNS(NS, "path");
-    path.setAttribute("d", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+    path.setAttribute("d", d);
     path.setAttribute("fill", "currentColor");
     svg.append(path);
     return svg;
   }
+
+  const chatIcon = () =>
+    icon("launcher-icon", "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z");
+  const calendarIcon = () =>
+    icon(
+      "icon",
+      "M7 2h2v2h6V2h2v2h2a2 2 0 0 1 2 2v13a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2h2V2zM5 9v10h14V9H5zm2 2h4v4H7v-4z",
+    );
 
   // ---- the DOM ---------------------------------------------------------------------------------
 
@@ -152,6 +161,10 @@
   const sendButton = el("button", { class: "send", type: "submit", testid: "send-button" }, "Send");
   const composer = el("form", { class: "composer", onsubmit: onSend }, input, sendButton);
   const chat = el("div", { class: "chat" }, status, list, composer);
+  // Filled by the booking module (widget-booking.js, loaded on first use): the guest's upcoming
+  // meetings above the thread, and the scheduling view that takes the chat's place while open.
+  const meetingsHost = el("div", { class: "meetings", testid: "meetings", hidden: true });
+  const bookingHost = el("div", { class: "booking", testid: "booking-panel", hidden: true });
 
   const nameInput = el("input", { testid: "name-input", name: "name", required: true, maxlength: "200", autocomplete: "name" });
   const emailInput = el("input", { testid: "email-input", name: "email", type: "email", maxlength: "320", autocomplete: "email" });
@@ -172,8 +185,10 @@
     { class: "panel", testid: "widget-panel", hidden: true, role: "dialog", "aria-label": "Chat" },
     el("header", {}, title, closeButton),
     actions, // visible with or without a session: booking may come before the first message
+    meetingsHost,
     intro,
     chat,
+    bookingHost,
   );
   shell.append(panel, launcher);
   root.append(stylesheet, shell);
@@ -189,11 +204,16 @@
 
   const registeredActions = [];
 
-  /** Redraws the toolbar under the thread. Each action: {id, label, run(context)}. */
+  /** Redraws the toolbar under the thread. Each action: {id, label, run(context), icon?, testid?}. */
   function renderActions() {
     actions.replaceChildren(
       ...registeredActions.map((action) =>
-        el("button", { type: "button", class: "action", testid: `action-${action.id}`, onclick: () => action.run(context()) }, action.label),
+        el(
+          "button",
+          { type: "button", class: "action", testid: action.testid || `action-${action.id}`, onclick: () => action.run(context()) },
+          action.icon ? action.icon() : null,
+          action.label,
+        ),
       ),
     );
     actions.hidden = registeredActions.length === 0;
@@ -203,11 +223,75 @@
     return { api, target, session: state.session, conversationId: state.conversationId, notice: showNotice, root };
   }
 
+  // ---- booking module --------------------------------------------------------------------------
+
+  const frameListeners = [];
+  const sessionListeners = [];
+  let booking = null; // a promise of the booking module's handle: {open()}
+
+  /** Loads widget-booking.js from the Convene host once; a classic script needs no CORS. */
+  function loadBooking() {
+    if (!booking) {
+      booking = new Promise((resolve, reject) => {
+        const tag = document.createElement("script");
+        tag.src = `${API}/static/widget-booking.js`;
+        tag.async = true;
+        tag.onload = () => {
+          const install = window.Convene && window.Convene.installBooking;
+          if (typeof install === "function") resolve(install(bookingHooks()));
+          else reject(new Error("no booking module"));
+        };
+        tag.onerror = () => reject(new Error("no booking module"));
+        document.head.append(tag);
+      });
+      booking.catch(() => {
+        booking = null; // try again on the next click
+      });
+    }
+    return booking;
+  }
+
+  /** What the booking module may use: the widget's plumbing, not the host page's globals. */
+  function bookingHooks() {
+    return {
+      api,
+      el,
+      uuid,
+      icon: calendarIcon,
+      target,
+      meetingsHost,
+      bookingHost,
+      notice: showNotice,
+      session: () => state.session,
+      conversationId: () => state.conversationId,
+      startSession,
+      showBooking(show) {
+        bookingHost.hidden = !show;
+        if (show) {
+          intro.hidden = true;
+          chat.hidden = true;
+        } else {
+          renderView();
+          scrollDown();
+        }
+      },
+      onFrame: (listener) => frameListeners.push(listener),
+      onSession: (listener) => sessionListeners.push(listener),
+    };
+  }
+
+  function openBooking() {
+    loadBooking()
+      .then((module) => module.open())
+      .catch(() => showNotice("Scheduling is not available right now. Please try again."));
+  }
+
   // ---- views -----------------------------------------------------------------------------------
 
   function toggle(force) {
     state.open = force === undefined ? !state.open : force;
     panel.hidden = !state.open;
+    if (state.open && bookingEnabled && state.session) loadBooking().catch(() => {}); // upcoming meetings
     launcher.setAttribute("aria-label", state.open ? "Close chat" : "Open chat");
     if (state.open) {
       state.unread = 0;
@@ -224,6 +308,7 @@
   }
 
   function renderView() {
+    if (!bookingHost.hidden) return; // the scheduling view stays until it is closed
     intro.hidden = Boolean(state.session);
     chat.hidden = !state.session;
   }
@@ -300,21 +385,29 @@
     startButton.disabled = true;
     formError.hidden = true;
     try {
-      const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      const body = { name, timezone };
-      if (emailInput.value.trim()) body.email = emailInput.value.trim();
-      const created = await api("POST", "/api/guest/sessions", body);
-      state.session = { token: created.token, guest_id: created.guest_id, name: created.name };
-      writeJSON(SESSION_KEY, state.session);
-      renderView();
+      await startSession(name, emailInput.value.trim());
       input.focus();
-      connect();
     } catch (error) {
       formError.textContent = error.message || "Could not start the chat. Please try again.";
       formError.hidden = false;
     } finally {
       startButton.disabled = false;
     }
+  }
+
+  /** Signs the guest in (the chat form and the booking view both ask for a name). */
+  async function startSession(name, email) {
+    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const body = { name, timezone };
+    if (email) body.email = email;
+    const created = await api("POST", "/api/guest/sessions", body);
+    state.session = { token: created.token, guest_id: created.guest_id, name: created.name };
+    writeJSON(SESSION_KEY, state.session);
+    renderView();
+    connect();
+    sessionListeners.forEach((listener) => listener(state.session));
+    if (bookingEnabled) loadBooking().catch(() => {}); // lists the guest's meetings
+    return state.session;
   }
 
   function forgetSession(reason) {
@@ -329,6 +422,7 @@
     closeSocket();
     setStatus("idle");
     renderView();
+    sessionListeners.forEach((listener) => listener(null));
     if (reason) {
       formError.textContent = reason;
       formError.hidden = false;
@@ -396,6 +490,7 @@
   }
 
   async function onFrame(frame) {
+    frameListeners.forEach((listener) => listener(frame));
     if (frame.type === "hello") {
       state.ready = true;
       state.everConnected = true;
@@ -519,6 +614,12 @@
     renderActions,
     context,
   };
+
+  // Sites that only want the chat: data-booking="off".
+  const bookingEnabled = script.dataset.booking !== "off";
+  if (bookingEnabled) {
+    registeredActions.push({ id: "schedule", testid: "schedule-meeting", label: "Schedule a meeting", icon: calendarIcon, run: openBooking });
+  }
 
   function mount() {
     document.body.append(host);
