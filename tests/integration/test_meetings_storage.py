@@ -30,6 +30,7 @@ def meeting(conversation_id: str, guest_id: str, minutes_later: int, status: str
     )
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite serialises writes instead
 @pytest.mark.parametrize(
     "second, refused",
     [
@@ -41,8 +42,7 @@ def meeting(conversation_id: str, guest_id: str, minutes_later: int, status: str
 async def test_overlapping_booked_meetings_are_refused_by_postgres(
     seeded: Any, second: int, refused: bool
 ) -> None:
-    if not seeded.storage.is_postgres:
-        pytest.skip("SQLite has no exclusion constraints; its write transactions are serialised instead")
+    assert seeded.storage.is_postgres
     session = await seeded.bus.handle(RegisterGuest("Ann"))
     posted = await seeded.bus.handle(StartConversation(session.guest.id, "Hi", agent="alice"))
     first_status = "cancelled" if second == 0 else "booked"
