@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -21,11 +21,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from scheduling.calendar import CalendarAccount, CalendarRef, EventSpec, Interval, WorkingHours
 from scheduling.ics import agent_feed
-from storage.models import LocalEventRow
+from storage.models import LocalCalendarVersionRow, LocalEventRow
 from storage.repositories import _Repo
 from storage.types import UTCDateTime
 from storage.unit_of_work import register_repository
@@ -48,7 +50,20 @@ class LocalEvents(_Repo):
         """Busy time an agent keeps for themself (not a meeting)."""
         event_id = str(uuid.uuid4())
         self.s.add(_row(event_id, agent, "primary", title, start, end, None, 0, self._now()))
+        await bump_version(self.s, agent)
         return event_id
+
+
+async def bump_version(session: AsyncSession, agent: str) -> None:
+    """Every change to what counts as busy bumps the agent's version in the same transaction."""
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    table = LocalCalendarVersionRow.__table__
+    await session.execute(
+        insert(table)
+        .values(agent=agent, version=1)
+        .on_conflict_do_update(index_elements=[table.c.agent], set_={"version": table.c.version + 1})
+    )
 
 
 register_repository("local_events", LocalEvents)
@@ -61,6 +76,26 @@ _BUSY = text(
     bindparam("lo", type_=UTCDateTime()),
     bindparam("hi", type_=UTCDateTime()),
 )
+
+
+_VERSIONS = select(LocalCalendarVersionRow.agent, LocalCalendarVersionRow.version).where(
+    LocalCalendarVersionRow.agent.in_(bindparam("agents", expanding=True))
+)
+CACHE_SPAN = timedelta(days=35)  # one read covers any window a booking page asks for (a month ahead)
+CACHE_AGENTS = 5000
+
+
+def _parse(rows: Sequence[Any]) -> dict[str, list[tuple[str, Interval]]]:
+    found: dict[str, list[tuple[str, Interval]]] = defaultdict(list)
+    if rows and isinstance(rows[0][2], str):
+        # SQLite: naive UTC text. Inlined, because this loop runs for every busy row of a service.
+        parse = datetime.fromisoformat
+        for agent, calendar_id, a, b in rows:
+            found[agent].append((calendar_id, Interval(parse(a + "+00:00"), parse(b + "+00:00"))))
+        return found
+    for agent, calendar_id, a, b in rows:
+        found[agent].append((calendar_id, Interval(_utc(a), _utc(b))))
+    return found
 
 
 def _utc(value: Any) -> datetime:
@@ -100,6 +135,10 @@ class LocalCalendar:
         self.storage = storage
         self._secret = secret_key.encode()
         self.public_url = public_url.rstrip("/")
+        # agent → (version, window start, window end, [(calendar id, interval)])
+        self._busy: OrderedDict[str, tuple[int, datetime, datetime, list[tuple[str, Interval]]]] = (
+            OrderedDict()
+        )
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[AsyncSession]:
@@ -121,25 +160,36 @@ class LocalCalendar:
     async def busy_many(
         self, requests: Sequence[tuple[CalendarAccount, Sequence[str]]], start: datetime, end: datetime
     ) -> dict[str, list[Interval]]:
-        """One query for a whole service. Plain SQL with untyped result columns: for thousands of
-        rows the ORM's per-value conversion costs more than the query itself."""
+        """One query for a whole service, and only for agents whose blocks changed since we last read
+        them (their version, read in the same transaction, says so): a busy service's slot list is
+        asked for again and again, and rereading thousands of rows each time dominated it."""
         wanted = {account.agent_slug: set(calendars) for account, calendars in requests}
         if not wanted:
             return {}
-        found: dict[str, list[Interval]] = defaultdict(list)
         async with self.storage.session() as s:
-            rows = (await s.execute(_BUSY, {"agents": list(wanted), "lo": start, "hi": end})).all()
-        if rows and isinstance(rows[0][2], str):
-            # SQLite: naive UTC text. Inlined, because this loop runs for every busy row of a service.
-            parse = datetime.fromisoformat
-            for agent, calendar_id, a, b in rows:
-                if calendar_id in wanted[agent]:
-                    found[agent].append(Interval(parse(a + "+00:00"), parse(b + "+00:00")))
-            return dict(found)
-        for agent, calendar_id, a, b in rows:
-            if calendar_id in wanted[agent]:
-                found[agent].append(Interval(_utc(a), _utc(b)))
-        return dict(found)
+            versions = dict((await s.execute(_VERSIONS, {"agents": list(wanted)})).all())
+            stale = [a for a in wanted if not self._cached(a, versions.get(a, 0), start, end)]
+            if stale:
+                lo, hi = start, max(end, start + CACHE_SPAN)
+                rows = (await s.execute(_BUSY, {"agents": stale, "lo": lo, "hi": hi})).all()
+                fetched = _parse(rows)
+                for agent in stale:
+                    self._busy[agent] = (versions.get(agent, 0), lo, hi, fetched.get(agent, []))
+                    self._busy.move_to_end(agent)
+                while len(self._busy) > CACHE_AGENTS:
+                    self._busy.popitem(last=False)
+        return {
+            agent: [
+                iv
+                for calendar_id, iv in self._busy[agent][3]
+                if calendar_id in calendars and iv.start < end and iv.end > start
+            ]
+            for agent, calendars in wanted.items()
+        }
+
+    def _cached(self, agent: str, version: int, start: datetime, end: datetime) -> bool:
+        entry = self._busy.get(agent)
+        return entry is not None and entry[0] == version and entry[1] <= start and end <= entry[2]
 
     async def list_calendars(self, account: CalendarAccount) -> list[CalendarRef]:
         return [CalendarRef("primary", "Convene", primary=True, writable=True)]
@@ -190,6 +240,7 @@ class LocalCalendar:
     async def delete_event(self, account: CalendarAccount, calendar_id: str, event_id: str) -> None:
         async with self._writing() as s:
             await s.execute(delete(LocalEventRow).where(LocalEventRow.id == event_id))
+            await bump_version(s, account.agent_slug)  # in case it was a block, not a meeting
 
     # -- the .ics feed -----------------------------------------------------------------------------
 

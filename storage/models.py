@@ -251,3 +251,12 @@ class InboundRow(Base):
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime]
+
+
+class LocalCalendarVersionRow(Base):
+    """Bumped with every change to an agent's busy blocks, in the same transaction: any process can
+    tell whether what it read before is still true with one small query."""
+
+    __tablename__ = "local_calendar_versions"
+    agent: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
