@@ -178,23 +178,27 @@ async def booking_info(request: web.Request) -> web.Response:
 # -- guests ---------------------------------------------------------------------------------------------
 
 
-@routes.post("/api/guest/meetings")
-async def guest_book(request: web.Request) -> web.Response:
-    guest = await current_guest(request)
+async def _book(request: web.Request, by: Actor, **extra: Any) -> web.Response:
     body = await read_json(request)
     booking = await request.app[RUNTIME].bus.handle(
         BookMeeting(
             start=_start(body.get("start")),
             duration=_duration(body, required=False) or 30,
             subject=field(body, "subject"),
-            by=guest.actor,
+            by=by,
             agent=field(body, "agent", required=False),
             service=field(body, "service", required=False),
-            guest_timezone=field(body, "timezone", required=False),
             idempotency_key=request.headers.get("Idempotency-Key") or None,
+            **{name: field(body, key, required=required) for name, (key, required) in extra.items()},
         )
     )
     return await _one(request, booking.meeting, 201 if booking.created else 200)
+
+
+@routes.post("/api/guest/meetings")
+async def guest_book(request: web.Request) -> web.Response:
+    guest = await current_guest(request)
+    return await _book(request, guest.actor, guest_timezone=("timezone", False))
 
 
 @routes.get("/api/guest/meetings")
@@ -260,20 +264,7 @@ async def agent_meetings(request: web.Request) -> web.Response:
 @routes.post("/api/agent/meetings")
 async def agent_book(request: web.Request) -> web.Response:
     agent = await current_agent(request)
-    body = await read_json(request)
-    booking = await request.app[RUNTIME].bus.handle(
-        BookMeeting(
-            start=_start(body.get("start")),
-            duration=_duration(body, required=False) or 30,
-            subject=field(body, "subject"),
-            by=agent.actor,
-            conversation_id=field(body, "conversation_id"),
-            agent=field(body, "agent", required=False),
-            service=field(body, "service", required=False),
-            idempotency_key=request.headers.get("Idempotency-Key") or None,
-        )
-    )
-    return await _one(request, booking.meeting, 201 if booking.created else 200)
+    return await _book(request, agent.actor, conversation_id=("conversation_id", True))
 
 
 @routes.get("/api/agent/meetings/{id}")
