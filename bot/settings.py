@@ -49,6 +49,7 @@ class Settings:
     inbound_smtp_host: str = "127.0.0.1"
     mail_domain: str = ""  # of the Reply-To addresses; default: the domain of mail_from
     job_lease_seconds: float = 60.0
+    calendar_deadline_seconds: float = 8.0  # past it, a calendar counts as unreadable for that request
     worker_poll_seconds: float = 1.0
     run_workers: bool = True
     log_level: str = "INFO"

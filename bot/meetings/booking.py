@@ -121,7 +121,9 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
         )  # raises, with the lengths
     # Calendars are read before the transaction: a slow calendar must never hold the database.
     window = around(start)
-    busy = await fetch_busy(runtime.calendars, allowed.values(), *window)
+    busy = await fetch_busy(
+        runtime.calendars, allowed.values(), *window, deadline=runtime.settings.calendar_deadline_seconds
+    )
     readable = {s: p for s, p in allowed.items() if s not in busy.unreadable}
     if not readable:
         raise calendar_unavailable(sorted(allowed)[0])

@@ -26,6 +26,7 @@ from scheduling.errors import CalendarUnavailable
 
 log = logging.getLogger(__name__)
 LOCAL = "local"
+BUSY_DEADLINE_SECONDS = 8.0
 
 
 def scheduling_settings(agent: Agent) -> SchedulingSettings:
@@ -94,8 +95,15 @@ class Busy:
 
 
 async def fetch_busy(
-    calendars: Mapping[str, Any], profiles: Iterable[Profile], start: datetime, end: datetime
+    calendars: Mapping[str, Any],
+    profiles: Iterable[Profile],
+    start: datetime,
+    end: datetime,
+    *,
+    deadline: float = BUSY_DEADLINE_SECONDS,
 ) -> Busy:
+    """Past ``deadline`` a calendar counts as unreadable: one hanging member must not hold a whole
+    service's slot list (the providers' own retries could take minutes)."""
     by_provider: dict[str, list[Profile]] = defaultdict(list)
     results: dict[str, list[Interval]] = {}
     unreadable: list[str] = []
@@ -108,19 +116,23 @@ async def fetch_busy(
     async def one(provider: Any, profile: Profile) -> None:
         try:
             results[profile.agent.slug] = list(
-                await provider.busy(profile.account, list(profile.settings.busy_calendars), start, end)
+                await asyncio.wait_for(
+                    provider.busy(profile.account, list(profile.settings.busy_calendars), start, end),
+                    deadline,
+                )
             )
-        except CalendarUnavailable as error:
+        except (CalendarUnavailable, TimeoutError) as error:
             log.info("calendar of %s unavailable: %s", profile.agent.slug, error)
             unreadable.append(profile.agent.slug)
 
     async def many(provider: Any, group: list[Profile]) -> None:
         # Providers that can answer for many agents at once (the local calendar: one query).
         try:
-            found = await provider.busy_many(
-                [(p.account, list(p.settings.busy_calendars)) for p in group], start, end
+            found = await asyncio.wait_for(
+                provider.busy_many([(p.account, list(p.settings.busy_calendars)) for p in group], start, end),
+                deadline,
             )
-        except CalendarUnavailable:
+        except (CalendarUnavailable, TimeoutError):
             unreadable.extend(p.agent.slug for p in group)
             return
         for p in group:

@@ -46,7 +46,9 @@ async def _move(
     if new_duration != meeting.duration:
         check_duration(new_duration, profile.settings.durations)  # raises invalid_duration
     window = around(new_start)
-    busy = await fetch_busy(runtime.calendars, [profile], *window)
+    busy = await fetch_busy(
+        runtime.calendars, [profile], *window, deadline=runtime.settings.calendar_deadline_seconds
+    )
     if busy.unreadable:
         raise calendar_unavailable(meeting.agent)
     async with uow:

@@ -37,7 +37,9 @@ async def agent_slots(
         window = busy_window(start, end, zone)
     _check_allowed(duration, [profile])
     # Provider busy first, outside any transaction; then our own meetings.
-    busy = await fetch_busy(runtime.calendars, [profile], *window)
+    busy = await fetch_busy(
+        runtime.calendars, [profile], *window, deadline=runtime.settings.calendar_deadline_seconds
+    )
     if busy.unreadable:
         raise calendar_unavailable(agent_slug)
     async with runtime.uow(read_only=True) as uow:
@@ -64,7 +66,9 @@ async def service_slots(
     offering = {s: p for s, p in profiles.items() if duration in p.settings.durations}
     if profiles and not offering:
         _check_allowed(duration, list(profiles.values()))
-    busy = await fetch_busy(runtime.calendars, offering.values(), *window)
+    busy = await fetch_busy(
+        runtime.calendars, offering.values(), *window, deadline=runtime.settings.calendar_deadline_seconds
+    )
     readable = {s: p for s, p in offering.items() if s not in busy.unreadable}
     async with runtime.uow(read_only=True) as uow:
         own = await uow.meetings.busy(sorted(readable), *window)  # ONE query for every member

@@ -3,6 +3,7 @@ calendar that cannot be written delays the event, never the booking."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,3 +134,41 @@ async def test_a_failed_calendar_write_is_retried_and_the_booking_stands(setup: 
     )
     r = await client.delete(f"/api/guest/meetings/{meeting_id}", headers=await guest(client))
     assert r.status == 404  # another guest
+
+
+class HangingCalendar(FakeCalendar):
+    """Alice's calendar neither answers nor fails: a provider stuck in its own retries."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = set()
+        self.never = asyncio.Event()
+
+    async def busy(
+        self, account: CalendarAccount, calendars: Any, start: datetime, end: datetime
+    ) -> list[Interval]:
+        if account.agent_slug == "alice":
+            await self.never.wait()
+        return await super().busy(account, calendars, start, end)
+
+
+async def test_a_hanging_calendar_is_given_up_on_and_the_service_lists_the_others(
+    sqlite_url: str, make_settings: Any, clock: Any
+) -> None:
+    clock.set(NOW)
+    runtime = bootstrap(
+        make_settings(sqlite_url, run_workers=False, calendar_deadline_seconds=0.2),
+        clock=clock,
+        calendars={"local": HangingCalendar()},
+    )
+    await demo(runtime)
+    params = {"start": "2026-10-26", "end": "2026-10-26", "duration": "30", "tz": "Europe/Berlin"}
+    async with TestClient(TestServer(make_app(runtime, manage_workers=False))) as client:
+        service = await client.get("/api/services/sales/slots", params=params)
+        assert service.status == 200
+        body = await service.json()
+        assert body["unavailable"] == ["alice"]
+        assert body["slots"] and all(s["members"] == ["bob"] for s in body["slots"])
+        alone = await client.get("/api/agents/alice/slots", params=params)
+        assert alone.status == 503 and (await alone.json())["code"] == "calendar_unavailable"
+    await runtime.storage.dispose()
