@@ -24,13 +24,6 @@ MAX_BACKOFF_SECONDS = 30 * 60
 HOLD_MARGIN = timedelta(milliseconds=200)
 
 
-class _Batch:
-    def __init__(self) -> None:
-        self.delivered: list[str] = []
-        self.finished: list[int] = []
-        self.retries: dict[int, tuple[datetime, str]] = {}
-
-
 class OutboxDispatcher:
     def __init__(
         self,
@@ -42,6 +35,7 @@ class OutboxDispatcher:
         batch: int = 200,
         lease_seconds: float = 60,
         poll_seconds: float = 1.0,
+        parallel: int = 4,
     ) -> None:
         self.store = store
         self.uow_factory = uow_factory
@@ -50,23 +44,36 @@ class OutboxDispatcher:
         self.batch = batch
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
+        self.parallel = parallel
+        # A delivery must end well inside its lease, or another dispatcher would claim it and send again.
+        self.delivery_deadline = min(15.0, lease_seconds / 3)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
+        """Several drains may be in flight: a batch waiting on a slow platform never holds back the
+        live updates that arrive after it (claims are leased, so no event is taken twice)."""
+        running: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             self._wake.clear()
-            try:
-                while await self.dispatch_once() > 0:
-                    pass
-            except Exception:  # a broken database must not kill the loop; it retries next tick
-                log.exception("outbox dispatch failed")
+            if len(running) < self.parallel:
+                task = asyncio.create_task(self._drain())
+                running.add(task)
+                task.add_done_callback(running.discard)
             try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             except TimeoutError:
                 pass
+        await asyncio.gather(*running, return_exceptions=True)
+
+    async def _drain(self) -> None:
+        try:
+            while await self.dispatch_once() > 0:
+                pass
+        except Exception:  # a broken database must not kill the loop; it retries next tick
+            log.exception("outbox dispatch failed")
 
     async def dispatch_once(self) -> int:
         items = await self.store.claim(self.clock.now(), self.batch, self.lease_seconds)
@@ -78,19 +85,50 @@ class OutboxDispatcher:
         keys = [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
         done = await self.store.delivered(keys)
         held = await self._held_back(items, conversation_ids, bindings)
-        batch = _Batch()
-        by_conversation: dict[str, list[OutboxItem]] = defaultdict(list)
+        now = self.clock.now()
+        failures: dict[int, list[str]] = defaultdict(list)
+        retry_at = {
+            item.id: now
+            + timedelta(
+                seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
+            )
+            for item in items
+        }
+        delivered: list[str] = []
+        # One walk per destination through its events in order (a Slack reply needs its thread);
+        # destinations walk side by side, so one that is slow or down holds back only itself.
+        walks: dict[tuple[str, str], list[tuple[OutboxItem, Binding]]] = defaultdict(list)
         for item in items:
-            by_conversation[self._conversation(item) or f"direct:{item.id}"].append(item)
+            for binding in destinations[item.id]:
+                walks[(self._conversation(item) or f"direct:{item.id}", binding.id)].append((item, binding))
 
-        async def in_order(group: list[OutboxItem]) -> None:
-            # One conversation's notices reach each destination in order (a Slack reply needs its thread),
-            # but a destination that is down holds back only itself, never the others.
-            for item in group:
-                await self._dispatch(item, destinations[item.id], done, held, batch)
+        async def walk(steps: list[tuple[OutboxItem, Binding]]) -> None:
+            for item, binding in steps:
+                key = f"{item.id}:{binding.id}"
+                if key in done:
+                    continue
+                channel = self.channels.get(binding.channel)
+                if channel is None:
+                    continue  # that channel is switched off here; its bindings wait for it silently
+                replay_safe = getattr(channel, "replay_safe", False)
+                waiting = held.get((self._conversation(item), binding.id))
+                if waiting is not None and not replay_safe:  # browsers order by seq themselves
+                    # Try again right after the older notice's next attempt, not after our own backoff.
+                    retry_at[item.id] = max(retry_at[item.id], waiting + HOLD_MARGIN)
+                    failures[item.id].append(f"{binding.channel}: waiting for an earlier notice")
+                    continue
+                if not await self._deliver(item, binding, channel):
+                    failures[item.id].append(f"{binding.channel}: failed")
+                    held[(self._conversation(item), binding.id)] = retry_at[item.id]
+                elif replay_safe:
+                    delivered.append(key)  # recorded with the batch
+                else:
+                    await self.store.mark_delivered(key, self.clock.now())  # at once: never send twice
 
-        await asyncio.gather(*(in_order(g) for g in by_conversation.values()))
-        await self.store.complete(batch.delivered, batch.finished, batch.retries, self.clock.now())
+        await asyncio.gather(*(walk(steps) for steps in walks.values()))
+        finished = [item.id for item in items if item.id not in failures]
+        retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
+        await self.store.complete(delivered, finished, retries, self.clock.now())
         return len(items)
 
     @staticmethod
@@ -136,53 +174,18 @@ class OutboxDispatcher:
                 held[(cid, bid)] = max(at[oid], held.get((cid, bid), at[oid]))
         return held
 
-    async def _dispatch(
-        self,
-        item: OutboxItem,
-        bindings: list[Binding],
-        done: set[str],
-        held: dict[tuple[str, str], datetime],
-        batch: _Batch,
-    ) -> None:
-        now = self.clock.now()
-        retry_at = now + timedelta(
-            seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
-        )
-        conversation_id = self._conversation(item)
-        failed: list[str] = []
-        for binding in bindings:
-            key = f"{item.id}:{binding.id}"
-            if key in done:
-                continue
-            channel = self.channels.get(binding.channel)
-            if channel is None:
-                continue  # that channel is switched off here; its bindings wait for it silently
-            if (conversation_id, binding.id) in held:
-                # Try again right after the older notice's next attempt, not after our own backoff:
-                # a notice that waits only for its turn must not wait longer than that.
-                retry_at = held[(conversation_id, binding.id)] + HOLD_MARGIN
-                failed.append(f"{binding.channel}: waiting for an earlier notice")
-                continue
-            try:
-                new_address = await channel.deliver(item.event, binding)
-            except Exception as error:  # noqa: BLE001 - any failure means "try again later"
-                log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
-                DELIVERIES.labels(binding.channel, "error").inc()
-                failed.append(f"{binding.channel}: {error!r}")
-                held[(conversation_id, binding.id)] = retry_at
-                continue
-            if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
-                binding.address = new_address
-                binding.thread_key = new_address.get("thread_key", binding.thread_key)
-                async with self.uow_factory() as uow:  # at once: a crash must not forget the thread
-                    await uow.bindings.save(binding)
-                    await uow.commit()
-            if getattr(channel, "replay_safe", False):
-                batch.delivered.append(key)
-            else:
-                await self.store.mark_delivered(key, self.clock.now())
-            DELIVERIES.labels(binding.channel, "ok").inc()
-        if failed:
-            batch.retries[item.id] = (retry_at, "; ".join(failed))
-        else:
-            batch.finished.append(item.id)
+    async def _deliver(self, item: OutboxItem, binding: Binding, channel: Channel) -> bool:
+        try:
+            new_address = await asyncio.wait_for(channel.deliver(item.event, binding), self.delivery_deadline)
+        except Exception as error:  # noqa: BLE001 - any failure (a timeout too) means "try again later"
+            log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
+            DELIVERIES.labels(binding.channel, "error").inc()
+            return False
+        if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
+            binding.address = new_address
+            binding.thread_key = new_address.get("thread_key", binding.thread_key)
+            async with self.uow_factory() as uow:  # at once: a crash must not forget the thread
+                await uow.bindings.save(binding)
+                await uow.commit()
+        DELIVERIES.labels(binding.channel, "ok").inc()
+        return True

@@ -304,14 +304,20 @@ class FakeOutboxStore:
         self.st = state
 
     async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
+        def naive(value: datetime) -> datetime:
+            return value.replace(tzinfo=None)
+
         ready = [
             r
             for r in self.st.outbox
-            if not r["done"] and r["next"].replace(tzinfo=None) <= now.replace(tzinfo=None)
-        ]
-        for row in ready[:limit]:
+            if not r["done"]
+            and naive(r["next"]) <= naive(now)
+            and (r.get("claimed_until") is None or naive(r["claimed_until"]) < naive(now))
+        ][:limit]
+        for row in ready:
             row["attempts"] += 1
-        return [OutboxItem(r["id"], r["event"], r["attempts"]) for r in ready[:limit]]
+            row["claimed_until"] = now + timedelta(seconds=lease_seconds)  # leased, like the SQL store
+        return [OutboxItem(r["id"], r["event"], r["attempts"]) for r in ready]
 
     async def delivered(self, keys: Sequence[str]) -> set[str]:
         return {k for k in keys if k in self.st.deliveries}
@@ -358,6 +364,8 @@ class FakeOutboxStore:
                 row["done"] = True
             if row["id"] in retries:
                 row["next"] = retries[row["id"]][0]
+            if row["id"] in finished or row["id"] in retries:
+                row["claimed_until"] = None
 
 
 class FakeJobStore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -166,3 +167,70 @@ async def test_an_address_learned_by_one_delivery_is_used_by_the_next_in_the_bat
     await dispatcher.dispatch_once()  # root card and both messages in one batch
     assert threads.replies_to == ["111.1", "111.1"]
     assert [b.thread_key for b in uows.state.bindings if b.channel == "slack"] == ["C1:111.1"]
+
+
+class StuckChannel(RecordingChannel):
+    """A platform whose API stops answering until released."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.release = asyncio.Event()
+        self.calls = 0
+
+    async def deliver(self, event: Any, binding: Binding) -> dict[str, Any] | None:
+        self.calls += 1
+        await self.release.wait()
+        return await super().deliver(event, binding)
+
+
+class LiveChannel(RecordingChannel):
+    replay_safe = True
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.arrived = asyncio.Condition()
+
+    async def deliver(self, event: Any, binding: Binding) -> dict[str, Any] | None:
+        async with self.arrived:
+            await super().deliver(event, binding)
+            self.arrived.notify_all()
+        return None
+
+
+async def test_a_hanging_delivery_is_abandoned_in_time_and_retried(world) -> None:  # type: ignore[no-untyped-def]
+    bus, uows, clock = world
+    slack = StuckChannel("slack")
+    dispatcher = OutboxDispatcher(FakeOutboxStore(uows.state), uows, {"slack": slack}, clock)
+    dispatcher.delivery_deadline = 0.05
+    await dispatcher.dispatch_once()  # gives up on the root card; later notices wait their turn
+    assert slack.sent == [] and not any(row["done"] for row in uows.state.outbox)
+    slack.release.set()
+    clock.advance(hours=1)
+    await dispatcher.dispatch_once()
+    assert [t for t, _ in slack.sent] == ["ConversationStarted", "MessagePosted", "MessagePosted"]
+
+
+async def test_a_batch_stuck_on_a_slow_platform_never_delays_newer_live_updates(world) -> None:  # type: ignore[no-untyped-def]
+    bus, uows, clock = world
+    slack, web = StuckChannel("slack"), LiveChannel("web")  # the guest's web binding exists already
+    dispatcher = OutboxDispatcher(
+        FakeOutboxStore(uows.state), uows, {"slack": slack, "web": web}, clock, poll_seconds=0.01
+    )
+    stop = asyncio.Event()
+    loop = asyncio.create_task(dispatcher.run(stop))
+    async with web.arrived:
+        await asyncio.wait_for(web.arrived.wait_for(lambda: len(web.sent) >= 3), 5)
+    assert slack.calls == 1  # the first batch is still waiting on Slack
+    conversation_id = next(iter(uows.state.conversations))
+    guest = next(iter(uows.state.guests.values()))
+    from bot.commands import PostMessage
+
+    await bus.handle(PostMessage(conversation_id, guest.actor, "are you there?"))
+    dispatcher.wake()
+    async with web.arrived:
+        await asyncio.wait_for(web.arrived.wait_for(lambda: len(web.sent) >= 4), 5)
+    assert web.sent[-1] == ("MessagePosted", "are you there?")
+    slack.release.set()
+    stop.set()
+    dispatcher.wake()
+    await loop
