@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import random
+import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -22,6 +23,7 @@ from bot.ports import Channel, Clock, OutboxItem, OutboxStore, UnitOfWorkFactory
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30 * 60
 HOLD_MARGIN = timedelta(milliseconds=200)
+STUCK_SECONDS = 0.5
 
 
 class OutboxDispatcher:
@@ -48,32 +50,46 @@ class OutboxDispatcher:
         # A delivery must end well inside its lease, or another dispatcher would claim it and send again.
         self.delivery_deadline = min(15.0, lease_seconds / 3)
         self._wake = asyncio.Event()
+        self._kick = False
+        self._in_batch: dict[asyncio.Task[None] | None, float] = {}  # drain → when its batch began
 
     def wake(self) -> None:
+        self._kick = True  # a drain in the middle of a batch looks again when it ends
         self._wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Several drains may be in flight: a batch waiting on a slow platform never holds back the
-        live updates that arrive after it (claims are leased, so no event is taken twice)."""
+        """Normally one drain. When every drain has sat in one batch for a while (a platform that is
+        slow to answer), another starts: newer live updates never queue behind a stuck batch. Claims
+        are leased, so no event is taken twice."""
         running: set[asyncio.Task[None]] = set()
         while not stop.is_set():
             self._wake.clear()
-            if len(running) < self.parallel:
+            now = time.monotonic()
+            stuck = all(now - self._in_batch.get(t, now) > STUCK_SECONDS for t in running)
+            if not running or (stuck and len(running) < self.parallel):
                 task = asyncio.create_task(self._drain())
                 running.add(task)
                 task.add_done_callback(running.discard)
             try:
-                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                await asyncio.wait_for(self._wake.wait(), STUCK_SECONDS if running else self.poll_seconds)
             except TimeoutError:
                 pass
         await asyncio.gather(*running, return_exceptions=True)
 
     async def _drain(self) -> None:
+        me = asyncio.current_task()
         try:
-            while await self.dispatch_once() > 0:
-                pass
+            while True:
+                self._kick = False
+                self._in_batch[me] = time.monotonic()
+                found = await self.dispatch_once()
+                self._in_batch.pop(me, None)
+                if not found and not self._kick:
+                    return
         except Exception:  # a broken database must not kill the loop; it retries next tick
             log.exception("outbox dispatch failed")
+        finally:
+            self._in_batch.pop(me, None)
 
     async def dispatch_once(self) -> int:
         items = await self.store.claim(self.clock.now(), self.batch, self.lease_seconds)
