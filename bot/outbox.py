@@ -103,13 +103,16 @@ class OutboxDispatcher:
         held = await self._held_back(items, conversation_ids, bindings)
         now = self.clock.now()
         failures: dict[int, list[str]] = defaultdict(list)
-        retry_at = {
+        backoff = {
             item.id: now
             + timedelta(
                 seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
             )
             for item in items
         }
+        # When to look at an event again: after its backoff if a destination failed, but right after
+        # its turn comes if it only waits behind an older notice (no backoff for waiting).
+        retry_at: dict[int, datetime] = {}
         delivered: list[str] = []
         # One walk per destination through its events in order (a Slack reply needs its thread);
         # destinations walk side by side, so one that is slow or down holds back only itself.
@@ -129,13 +132,14 @@ class OutboxDispatcher:
                 replay_safe = getattr(channel, "replay_safe", False)
                 waiting = held.get((self._conversation(item), binding.id))
                 if waiting is not None and not replay_safe:  # browsers order by seq themselves
-                    # Try again right after the older notice's next attempt, not after our own backoff.
-                    retry_at[item.id] = max(retry_at[item.id], waiting + HOLD_MARGIN)
+                    turn = waiting + HOLD_MARGIN
+                    retry_at[item.id] = max(retry_at.get(item.id, turn), turn)
                     failures[item.id].append(f"{binding.channel}: waiting for an earlier notice")
                     continue
                 if not await self._deliver(item, binding, channel):
                     failures[item.id].append(f"{binding.channel}: failed")
-                    held[(self._conversation(item), binding.id)] = retry_at[item.id]
+                    retry_at[item.id] = max(retry_at.get(item.id, backoff[item.id]), backoff[item.id])
+                    held[(self._conversation(item), binding.id)] = backoff[item.id]
                 elif replay_safe:
                     delivered.append(key)  # recorded with the batch
                 else:

@@ -139,7 +139,7 @@ async def test_outbox_delivers_once_to_each_binding_across_two_dispatchers(runti
         await runtime.bus.handle(StartConversation(guest.id, f"m{i}", service="sales", client_id=str(i)))
     one = OutboxDispatcher(runtime.storage.outbox, runtime.uow, {"web": Recorder()}, runtime.clock, batch=3)
     two = OutboxDispatcher(runtime.storage.outbox, runtime.uow, {"web": Recorder()}, runtime.clock, batch=3)
-    for _ in range(100):  # two dispatchers split one conversation; the later half waits only its turn
+    for _ in range(30):  # two dispatchers split one conversation; the later half waits only its turn
         if not sum(await asyncio.gather(one.dispatch_once(), two.dispatch_once())):
             if not await runtime.storage.outbox.pending():
                 break
