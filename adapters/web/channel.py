@@ -22,7 +22,21 @@ GUEST_EVENTS = {
     "ReactionRemoved",
 }
 # Who reacted is not for every guest (read-only external members see counts only): guests get counts.
-GUEST_HIDDEN_FIELDS = {"ReactionAdded": {"by"}, "ReactionRemoved": {"by"}}
+GUEST_HIDDEN_FIELDS = {
+    "ReactionAdded": {"by"},
+    "ReactionRemoved": {"by"},
+    # Addresses are for the mail channel; a conversation may hold other guests who must not learn them.
+    **{
+        name: {"agent_email", "guest_email"}
+        for name in (
+            "MeetingBooked",
+            "MeetingRescheduled",
+            "MeetingCancelled",
+            "MeetingDurationChanged",
+            "ReminderDue",
+        )
+    },
+}
 
 
 def event_payload(event: Event) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
+from adapters.web.auth import RUNTIME
 
 
 @pytest.fixture
@@ -70,3 +71,36 @@ async def test_chat_then_book_stays_in_one_conversation(
         "conversations"
     ]
     assert len(conversations) == (1 if same else 2)
+
+
+class Socket:
+    closed = False
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+
+    async def send_str(self, data: str) -> None:
+        import json
+
+        self.frames.append(json.loads(data))
+
+
+async def test_live_meeting_notices_to_guests_carry_no_email_addresses(client: Any) -> None:
+    session = await (
+        await client.post("/api/guest/sessions", json={"name": "Ann", "email": "ann@example.org"})
+    ).json()
+    auth = {"Authorization": f"Bearer {session['token']}"}
+    socket = Socket()
+    client.server.app[RUNTIME].channels["web"].hub.guests[session["guest_id"]].add(socket)
+    start = await first_slot(client, "/api/agents/alice/slots")
+    r = await client.post(
+        "/api/guest/meetings",
+        json={"agent": "alice", "start": start, "duration": 30, "subject": "Demo"},
+        headers=auth,
+    )
+    assert r.status == 201
+    await client.server.app[RUNTIME].dispatcher.dispatch_once()
+    booked = [f for f in socket.frames if f.get("event") == "MeetingBooked"]
+    assert booked and booked[0]["data"]["subject"] == "Demo"
+    assert "agent_email" not in booked[0]["data"] and "guest_email" not in booked[0]["data"]
+    assert "alice@example.com" not in str(socket.frames)
