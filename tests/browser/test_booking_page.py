@@ -64,3 +64,20 @@ async def test_an_unknown_agent_has_no_booking_page(browser: Any, server: LiveSe
     await expect(page.get_by_test_id("booking-error")).to_contain_text(
         "There is no booking page at this address."
     )
+
+
+async def test_a_slot_taken_meanwhile_names_the_next_free_times(browser: Any, server: LiveServer) -> None:
+    first_guest, second_guest = await new_page(browser, server), await new_page(browser, server)
+    for page, name in ((first_guest, "Ann"), (second_guest, "Ben")):
+        await page.goto(server.url + "/book/alice?subject=Demo")
+        await expect(page.get_by_test_id("slot").first).to_be_visible()
+        await page.get_by_test_id("slot").first.click()
+        await page.get_by_test_id("name").fill(name)
+    await first_guest.get_by_test_id("schedule").click()
+    await expect(first_guest.get_by_test_id("booking-confirmed")).to_contain_text("Booked: Demo")
+    await second_guest.get_by_test_id("schedule").click()
+    error = second_guest.get_by_test_id("booking-error")
+    await expect(error).to_contain_text("That time was just taken. The next free times:")
+    await expect(second_guest.get_by_test_id("booking-confirmed")).to_be_hidden()
+    async with server.runtime.uow(read_only=True) as uow:
+        assert len(await uow.meetings.upcoming(agents=["alice"])) == 1

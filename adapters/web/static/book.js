@@ -202,7 +202,12 @@
         els.who.hidden = false;
         showError("Your session has expired; please enter your name again.");
       } else if (error.data && error.data.code === "slot_taken") {
-        showError("That time was just taken. Please choose another one.");
+        const next = (error.data.alternatives || []).slice(0, 3).map((iso) => fullFormat.format(new Date(iso)));
+        showError(
+          next.length
+            ? `That time was just taken. The next free times: ${next.join("; ")}. Please choose one below.`
+            : "That time was just taken. Please choose another one.",
+        );
         await loadSlots();
       } else {
         showError(error.message || "Could not book the meeting.");
