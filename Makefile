@@ -32,8 +32,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/messages.py
 	$(BIN)/python benchmarks/slots.py
+	$(BIN)/python benchmarks/service_slots_query.py
+	$(BIN)/python benchmarks/messages.py
+	$(BIN)/python benchmarks/slack_ack.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
