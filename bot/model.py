@@ -114,9 +114,7 @@ class Conversation:
     def assign(self, service: Service, assignee: str | None) -> None:
         if assignee is not None:
             service.require_member(assignee)
-        if self.service is not None and self.service != service.slug and self.assigned_service is None:
-            # Routing moves with an explicit assignment to another service.
-            pass
+        # Routing follows an assignment: handing a conversation to Support moves it to Support's inbox.
         self.assigned_service = service.slug
         self.assignee = assignee
         self.service = service.slug

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -55,18 +55,10 @@ class Storage:
 
     async def ping(self) -> None:
         async with self.session() as s:
-            await s.exec_driver_sql("SELECT 1") if hasattr(s, "exec_driver_sql") else await s.execute(
-                _select_one()
-            )
+            await s.execute(text("SELECT 1"))
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-
-
-def _select_one() -> Any:
-    from sqlalchemy import text
-
-    return text("SELECT 1")
 
 
 def is_transient(error: BaseException) -> bool:
