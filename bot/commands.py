@@ -150,3 +150,11 @@ class Unreact(Command):
     message_id: str
     by: Actor
     emoji: str
+
+
+@dataclass(frozen=True)
+class SetAgentAvatar(Command):
+    """An agent's uploaded picture (already stored by the adapter); ``None`` goes back to initials."""
+
+    agent: str
+    url: str | None

@@ -11,7 +11,16 @@ from typing import Any
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from adapters.web import agent_api, calendar_api, conversation_api, guest_api, live, meetings_api, pages
+from adapters.web import (
+    agent_api,
+    avatars,
+    calendar_api,
+    conversation_api,
+    guest_api,
+    live,
+    meetings_api,
+    pages,
+)
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
@@ -62,6 +71,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_routes(guest_api.routes)
+    app.router.add_routes(avatars.routes)
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(meetings_api.routes)

@@ -12,6 +12,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateService: people.create_service,
     c.CreateAgent: people.create_agent,
     c.RegisterGuest: people.register_guest,
+    c.SetAgentAvatar: people.set_agent_avatar,
     c.IssueAgentToken: people.issue_agent_token,
     c.RedeemLoginLink: people.redeem_login_link,
     c.LinkServiceChannel: people.link_service_channel,

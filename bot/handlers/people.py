@@ -13,6 +13,7 @@ from bot.commands import (
     LinkServiceChannel,
     RedeemLoginLink,
     RegisterGuest,
+    SetAgentAvatar,
 )
 from bot.errors import InvalidInput, NotFound, Unauthorized
 from bot.events import LoginLinkIssued
@@ -123,3 +124,14 @@ async def link_service_channel(cmd: LinkServiceChannel, uow: UnitOfWork) -> None
             raise NotFound(f"There is no service called {cmd.service!r}.", code="unknown_service")
         await uow.bindings.link_service_channel(cmd.service, cmd.channel, dict(cmd.address))
         await uow.commit()
+
+
+async def set_agent_avatar(cmd: SetAgentAvatar, uow: UnitOfWork) -> Agent:
+    async with uow:
+        agent = await uow.agents.get(cmd.agent)
+        if agent is None:
+            raise NotFound(f"There is no agent called {cmd.agent!r}.", code="unknown_agent")
+        agent.avatar_url = cmd.url
+        await uow.agents.save(agent)
+        await uow.commit()
+        return agent
