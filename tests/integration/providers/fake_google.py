@@ -8,6 +8,8 @@ from typing import Any
 
 from aiohttp import web
 
+from scheduling.providers.google_oauth import SCOPES
+
 from .fakes import FakeServer
 
 API = "/calendar/v3"
@@ -41,11 +43,7 @@ class FakeGoogle(FakeServer):
         self.freebusy: dict[str, list[dict[str, str]]] = {}
         self.freebusy_errors: set[str] = set()
         self.page_size = 1000
-        self.granted_scope = (
-            "https://www.googleapis.com/auth/calendar.calendarlist.readonly "
-            "https://www.googleapis.com/auth/calendar.freebusy "
-            "https://www.googleapis.com/auth/calendar.events"
-        )
+        self.granted_scope = " ".join(SCOPES)  # scope names are identifiers, never addresses we call
         # sync: token -> (items to return, next token); "expired" answers 410
         self.sync_pages: dict[str, tuple[list[dict[str, Any]], str]] = {}
 
