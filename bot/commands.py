@@ -56,7 +56,7 @@ class PostMessage(Command):
 @dataclass(frozen=True)
 class AssignConversation(Command):
     conversation_id: str
-    service: str
+    service: str | None  # None with an assignee: the engine picks the service (see the handler)
     assignee: str | None  # None: the whole service
     by: Actor
 

@@ -78,11 +78,8 @@ async def assign_to_me(slack: SlackChannel, body: dict[str, Any]) -> None:
 
     async def work() -> None:
         conversation_id = str(_action(body).get("value") or "")
-        service = await _service_of(slack, agent, conversation_id)
-        if service is None:
-            await _tell(slack, body, "You are in no service, so I can't assign this to you.")
-            return
-        await slack.run(AssignConversation(conversation_id, service, agent.slug, agent.actor))
+        # No service named: the engine keeps the conversation's or picks mine (refusals are told).
+        await slack.run(AssignConversation(conversation_id, None, agent.slug, agent.actor))
         if (body.get("container") or {}).get("is_ephemeral"):
             await _tell(slack, body, "Assigned to you.")
 

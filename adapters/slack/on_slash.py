@@ -55,14 +55,10 @@ async def _assign(slack: SlackChannel, agent: Agent, request: slash.Assign) -> s
         target = await slack.identities.agent_for(request.user_id)
         if target is None:
             return f"<@{request.user_id}> is not a Convene agent."
-        service = conversation.service
-        if service is None:
-            async with slack.runtime.uow(read_only=True) as uow:
-                own = await uow.services.of_agent(target.slug)
-            service = own[0].slug if own else None
-        if service is None:
-            return f"{target.name} is in no service, so I can't assign to them."
-        await slack.run(AssignConversation(conversation.id, service, target.slug, agent.actor))
+        # "@user" assigns within the conversation's own service (the engine refuses a non-member);
+        # a conversation with no service yet lets the engine pick the user's.
+        current = conversation.assigned_service or conversation.service
+        await slack.run(AssignConversation(conversation.id, current, target.slug, agent.actor))
         return f"Assigned to {target.name}."
     assert request.service is not None
     await slack.run(AssignConversation(conversation.id, request.service, None, agent.actor))

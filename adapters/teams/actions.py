@@ -92,15 +92,8 @@ class CardActions:
 
     async def _assign_me(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        service = conversation.assigned_service or conversation.service
-        if service is None:
-            async with self.runtime.uow(read_only=True) as uow:
-                mine = await uow.services.of_agent(agent.slug)
-            if not mine:
-                raise InvalidInput("You are not a member of any service.", code="no_service")
-            service = mine[0].slug
-        await self.runtime.bus.handle(
-            AssignConversation(conversation.id, service, agent.slug, by=agent.actor)
+        await self.runtime.bus.handle(  # no service named: the engine picks it
+            AssignConversation(conversation.id, None, agent.slug, by=agent.actor)
         )
         return await self._card(conversation.id)
 

@@ -90,15 +90,12 @@ class TextCommands:
                 )
                 if assignee is None:
                     raise NotFound(f"There is no agent or service called {args[1]!r}.", code="unknown_target")
-                theirs = {s.slug for s in await uow.services.of_agent(assignee.slug)}
-                current = conversation.assigned_service or conversation.service
-                slug = current if current in theirs else (sorted(theirs)[0] if theirs else current or "")
-                service = await uow.services.get(slug)
-                if service is None:
-                    raise InvalidInput(f"{assignee.name} is in no service.", code="not_a_member")
-        await self.runtime.bus.handle(
+        await self.runtime.bus.handle(  # a person without a service: the engine picks the service
             AssignConversation(
-                conversation.id, service.slug, assignee.slug if assignee else None, by=agent.actor
+                conversation.id,
+                service.slug if service else None,
+                assignee.slug if assignee else None,
+                by=agent.actor,
             )
         )
         who = assignee.name if assignee else service.name

@@ -121,17 +121,10 @@ async def assign(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     conversation_id = request.match_info["id"]
     if body.get("to") == "me":
-        async with runtime.uow(read_only=True) as uow:
-            view = await queries.view_conversation(uow, agent.actor, conversation_id)
-            mine = [s.slug for s in await uow.services.of_agent(agent.slug)]
-        current = view.conversation.service
-        service = current if current in mine else (mine[0] if mine else current)
-        if service is None:
-            raise InvalidInput("You are in no service to take this conversation for.", code="no_service")
-        assignee: str | None = agent.slug
+        service, assignee = None, agent.slug  # the engine picks the service
     else:
         service = field(body, "service")
-        assignee = field(body, "assignee", required=False)
+        assignee: str | None = field(body, "assignee", required=False)
     conversation = await runtime.bus.handle(
         AssignConversation(
             conversation_id=conversation_id, service=service, assignee=assignee, by=agent.actor

@@ -9,7 +9,7 @@ from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, 
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
 from bot.handlers.posting import AFTER_READ, append_message, post_notice
-from bot.model import Binding, Conversation, Member, Message, clean_text, require
+from bot.model import Agent, Binding, Conversation, Member, Message, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
 
@@ -138,14 +138,15 @@ async def assign_conversation(cmd: AssignConversation, uow: UnitOfWork, clock: C
         members = await uow.conversations.members(conversation.id)
         if cmd.by.kind != "agent" or not access.agent_can_see(conversation, cmd.by.id, services, members):
             raise NotFound("No such conversation.", code="unknown_conversation")
-        service = await uow.services.get(cmd.service)
-        if service is None:
-            raise NotFound(f"There is no service called {cmd.service!r}.", code="unknown_service")
         assignee = None
         if cmd.assignee is not None:
             assignee = await uow.agents.get(cmd.assignee)
             if assignee is None:
                 raise NotFound(f"There is no agent called {cmd.assignee!r}.", code="unknown_agent")
+        slug = cmd.service or await _service_for(uow, conversation, assignee)
+        service = await uow.services.get(slug)
+        if service is None:
+            raise NotFound(f"There is no service called {slug!r}.", code="unknown_service")
         conversation.assign(service, cmd.assignee)
         await uow.conversations.save(conversation)
         if assignee is not None and not any(m.kind == "agent" and m.id == assignee.slug for m in members):
@@ -194,6 +195,20 @@ async def bind_thread(cmd: BindThread, uow: UnitOfWork) -> None:
         require(await uow.conversations.get(cmd.conversation_id), "conversation")
         await uow.bindings.add(Binding(cmd.conversation_id, cmd.channel, dict(cmd.address)))
         await uow.commit()
+
+
+async def _service_for(uow: UnitOfWork, conversation: Conversation, assignee: Agent | None) -> str:
+    """ "Assign to me" (or to a person) without naming a service: the conversation stays with its
+    service when the assignee answers for it; otherwise it moves to the assignee's first service."""
+    if assignee is None:
+        raise InvalidInput("Name a service to assign the conversation to.", code="service_required")
+    theirs = [s.slug for s in await uow.services.of_agent(assignee.slug)]
+    current = conversation.assigned_service or conversation.service
+    if current in theirs:
+        return current  # type: ignore[return-value]
+    if not theirs:
+        raise InvalidInput(f"{assignee.name} is in no service.", code="no_service")
+    return theirs[0]
 
 
 async def _services_of(uow: UnitOfWork, kind: str, actor_id: str) -> list[str]:

@@ -31,6 +31,7 @@ async def engine() -> tuple[MessageBus, FakeUnitOfWorkFactory]:
         await bus.handle(CreateService(slug, name))
     for slug, service in [("alice", "sales"), ("bob", "sales"), ("carol", "support")]:
         await bus.handle(CreateAgent(slug, slug.capitalize(), f"{slug}@example.com", services=(service,)))
+    await bus.handle(CreateAgent("erin", "Erin", "erin@example.com"))  # in no service
     uows.state.outbox.clear()
     return bus, uows
 
@@ -97,6 +98,11 @@ ASSIGNMENTS = [
     (ALICE, "nope", None, "unknown_service"),
     (ALICE, "sales", "zed", "unknown_agent"),
     (CAROL, "support", "carol", "unknown_conversation"),  # carol cannot see a sales conversation
+    # No service named ("Assign to me", or a person): the engine picks it.
+    (ALICE, None, "alice", "Alice took this conversation (Sales)."),  # stays with its service
+    (ALICE, None, "carol", "Alice assigned this conversation to Carol (Support)."),  # follows carol
+    (ALICE, None, "erin", "no_service"),
+    (ALICE, None, None, "service_required"),
 ]
 
 
@@ -114,7 +120,8 @@ async def test_assignment_dialogue(engine, by, service, assignee, outcome) -> No
         return
     await bus.handle(AssignConversation(conversation.id, service, assignee, by=by))
     stored = uows.state.conversations[conversation.id]
-    assert (stored.assigned_service, stored.assignee) == (service, assignee)
+    picked = service or {"alice": "sales", "carol": "support"}[assignee]
+    assert (stored.assigned_service, stored.assignee) == (picked, assignee)
     assert uows.state.messages[-1].text == outcome
     assert [e.type for e in uows.events()[before:]] == ["ConversationAssigned", "MessagePosted"]
 
