@@ -3,9 +3,8 @@ services — a guard refuses any name resolution but loopback while these tests 
 
 from __future__ import annotations
 
-import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,26 +14,14 @@ from scheduling.calendar import CalendarAccount
 from scheduling.providers._retry import RetryPolicy
 from scheduling.providers.google import GoogleCalendarProvider
 from scheduling.providers.microsoft import MicrosoftCalendarProvider
+from tests.support.network import (
+    loopback_only,  # noqa: F401 - autouse: no real service is reachable
+    self_signed_cert,
+)
 
 from .fake_google import FakeGoogle
-from .fake_microsoft import FakeAuthority, FakeGraph, self_signed_cert
+from .fake_microsoft import FakeAuthority, FakeGraph
 from .fakes import RecordingSleep
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and name not in LOOPBACK:
-            raise OSError(f"test tried to reach {name}; only local fakes are allowed")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-    yield
 
 
 @pytest.fixture
@@ -101,7 +88,7 @@ def google_account(saved: Saved) -> CalendarAccount:
 
 @pytest.fixture
 async def fake_authority(tmp_path: Path) -> AsyncIterator[FakeAuthority]:
-    cert, key = self_signed_cert(tmp_path)
+    cert, key = self_signed_cert(tmp_path, "authority")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     server = FakeAuthority()

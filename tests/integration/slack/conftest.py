@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web.app import make_app
 from bot.bootstrap import bootstrap
 from bot.cli import demo
+from tests.support.network import loopback_only  # noqa: F401 - autouse: no real service is reachable
 
 from .fake_slack import BOT_USER, FakeSlack, signature_headers
 
@@ -27,22 +27,6 @@ USERS = {
     "UCAROL": ("carol@example.com", "Carol C."),
     "USTRANGER": ("stranger@example.org", "Stranger"),
 }
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No test may reach Slack: any name but loopback fails to resolve."""
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and name not in LOOPBACK:
-            raise OSError(f"test tried to reach {name}; only the local fake Slack is allowed")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-    yield
 
 
 class SlackDriver:

@@ -3,8 +3,7 @@ Microsoft: name resolution of anything but loopback fails while these tests run)
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,24 +13,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from adapters.web.app import make_app
 from bot.bootstrap import bootstrap
 from bot.cli import demo
+from tests.support.network import loopback_only  # noqa: F401 - autouse: no real service is reachable
 
 from .fake_botframework import APP_ID, APP_PASSWORD, FakeBotFramework, activity
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    real = socket.getaddrinfo
-
-    def guarded(host: Any, *args: Any, **kwargs: Any) -> Any:
-        name = host.decode() if isinstance(host, bytes) else host
-        if name is not None and name not in LOOPBACK:
-            raise OSError(f"test tried to reach {name}; only local fakes are allowed")
-        return real(host, *args, **kwargs)
-
-    monkeypatch.setattr(socket, "getaddrinfo", guarded)
-    yield
 
 
 class Teams:

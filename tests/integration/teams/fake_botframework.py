@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import ipaddress
 import itertools
 import json
 import ssl
@@ -18,10 +17,9 @@ from typing import Any
 
 import jwt
 from aiohttp import web
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+
+from tests.support.network import self_signed_cert
 
 APP_ID = "00000000-0000-4000-8000-00000000c0de"
 APP_PASSWORD = "test-app-password"
@@ -93,36 +91,6 @@ class SigningKey:
         return jwt.encode(claims, self.private, algorithm="RS256", headers={"kid": self.kid})
 
 
-def self_signed_cert(folder: Path) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "login.pem", folder / "login.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.TraditionalOpenSSL,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @dataclass
 class Call:
     method: str
@@ -157,7 +125,7 @@ class FakeBotFramework:
         login = web.Application()
         login.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._login_metadata)
         login.router.add_post("/{tenant}/oauth2/v2.0/token", self._token)
-        self.cert_path, key_path = self_signed_cert(self.folder)
+        self.cert_path, key_path = self_signed_cert(self.folder, "login")
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert_path, key_path)
         self.login_base = await self._serve(login, context)
