@@ -181,18 +181,24 @@ async def open_schedule(slack: SlackChannel, body: dict[str, Any]) -> None:
     await _guarded(slack, body, work())
 
 
+async def _meeting_and_durations(
+    slack: SlackChannel, agent: Agent, body: dict[str, Any]
+) -> tuple[Any, list[int]]:
+    """The meeting the button names (access-checked) and the lengths to offer: its host's, plus its own."""
+    meeting = await meetings.meeting_for(slack.runtime, agent, str(_action(body).get("value") or ""))
+    async with slack.runtime.uow(read_only=True) as uow:
+        host = await uow.agents.get(meeting.agent) or agent
+    durations, _ = meetings.durations_of(host)
+    return meeting, sorted({*durations, meeting.duration})
+
+
 async def open_reschedule(slack: SlackChannel, body: dict[str, Any]) -> None:
     agent = await _agent(slack, body)
     if agent is None:
         return
 
     async def work() -> None:
-        meeting = await meetings.meeting_for(slack.runtime, agent, str(_action(body).get("value") or ""))
-        async with slack.runtime.uow(read_only=True) as uow:
-            host = await uow.agents.get(meeting.agent) or agent
-        durations, _ = meetings.durations_of(host)
-        if meeting.duration not in durations:
-            durations = sorted({*durations, meeting.duration})
+        meeting, durations = await _meeting_and_durations(slack, agent, body)
         meta = {
             "mode": "reschedule",
             "meeting_id": meeting.id,
@@ -258,12 +264,9 @@ async def open_duration(slack: SlackChannel, body: dict[str, Any]) -> None:
         return
 
     async def work() -> None:
-        meeting = await meetings.meeting_for(slack.runtime, agent, str(_action(body).get("value") or ""))
-        async with slack.runtime.uow(read_only=True) as uow:
-            host = await uow.agents.get(meeting.agent) or agent
-        durations, _ = meetings.durations_of(host)
+        meeting, durations = await _meeting_and_durations(slack, agent, body)
         meta = {"meeting_id": meeting.id, "channel": _where(body)[1]}
-        view = modals.duration_modal(meta, sorted({*durations, meeting.duration}), meeting.duration)
+        view = modals.duration_modal(meta, durations, meeting.duration)
         await slack.api.open_view(body["trigger_id"], view)
 
     await _guarded(slack, body, work())
