@@ -21,9 +21,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.bootstrap import bootstrap  # noqa: E402
+from bot.calendars.sources import fetch_busy, load_profiles  # noqa: E402
 from bot.commands import CreateAgent, CreateService  # noqa: E402
 from bot.meetings import queries  # noqa: E402
-from bot.meetings.calendars import fetch_busy, load_profiles  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 MEMBERS, BUSY_PER_MEMBER, DAYS, REPS = 50, 200, 31, 50

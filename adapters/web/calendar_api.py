@@ -1,5 +1,5 @@
 """Calendar connections over HTTP: the Google OAuth round trip (browser pages), Microsoft 365
-self-activation, the agent's calendar list, disconnecting. Translation only: ``bot.meetings.connect``
+self-activation, the agent's calendar list, disconnecting. Translation only: ``bot.calendars.connect``
 holds the rules."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from aiohttp import web
 from adapters.web.auth import RUNTIME, bearer, current_agent
 from adapters.web.openapi import document
 from bot import queries
+from bot.calendars import connect, connections
+from bot.calendars.links import agent_of_link, connect_link
 from bot.errors import DomainError, Unauthorized
-from bot.meetings import connect, connections
-from bot.meetings.links import agent_of_link, connect_link
 
 routes = web.RouteTableDef()
 

@@ -15,9 +15,10 @@ from adapters.web.auth import RUNTIME, current_agent, current_guest
 from adapters.web.errors import field, read_json
 from adapters.web.openapi import document
 from adapters.web.serialize import iso
+from bot.calendars.connections import connection_status
+from bot.calendars.sources import scheduling_settings
 from bot.errors import InvalidInput, NotFound
 from bot.meetings import queries
-from bot.meetings.calendars import scheduling_settings
 from bot.meetings.commands import (
     BookMeeting,
     CancelMeeting,
@@ -25,7 +26,6 @@ from bot.meetings.commands import (
     RescheduleMeeting,
     UpdateAgentSettings,
 )
-from bot.meetings.connections import connection_status
 from bot.meetings.model import Meeting
 from bot.model import Actor
 from scheduling.agent_settings import settings_to_dict

@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot import access
+from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, load_profiles
 from bot.errors import Conflict, InvalidInput, NotFound, SlotTaken
 from bot.handlers.conversations import open_conversation
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
-from bot.meetings.calendars import Profile, calendar_unavailable, fetch_busy, load_profiles
 from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, require_profile, without
 from bot.errors import SlotTaken
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
 from bot.meetings.booking import utc_start
-from bot.meetings.calendars import Profile, calendar_unavailable, fetch_busy, require_profile, without
 from bot.meetings.commands import CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, reminder_key, sync_calendar
 from bot.meetings.events import MeetingCancelled, MeetingDurationChanged, MeetingRescheduled

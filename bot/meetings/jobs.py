@@ -7,9 +7,9 @@ import math
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from bot.calendars.sources import LOCAL, require_profile
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
-from bot.meetings.calendars import LOCAL, require_profile
 from bot.meetings.effects import meeting_event
 from bot.meetings.events import ReminderDue
 from bot.model import SYSTEM, require

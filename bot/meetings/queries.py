@@ -6,8 +6,8 @@ from datetime import date
 from typing import Any
 
 from bot import access
+from bot.calendars.sources import calendar_unavailable, fetch_busy, load_profiles
 from bot.errors import NotFound, from_scheduling
-from bot.meetings.calendars import calendar_unavailable, fetch_busy, load_profiles
 from bot.meetings.model import Meeting
 from bot.meetings.slots import agent_slots as _agent_slots
 from bot.meetings.slots import busy_window, check_request, group_slots

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendars.sources import Profile
 from bot.errors import DomainError, InvalidInput, SlotTaken
-from bot.meetings.calendars import Profile
 from scheduling.availability import MAX_DURATION, MIN_DURATION, find_slots, is_slot_free, service_slots
 from scheduling.calendar import Interval
 

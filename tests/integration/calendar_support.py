@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
 from bot.bootstrap import bootstrap
+from bot.calendars.connections import after_connect
 from bot.cli import demo
-from bot.meetings.connections import after_connect
 from tests.integration.providers.conftest import (  # noqa: F401 - fixtures used by the tests
     fake_authority,
     fake_google,

@@ -14,8 +14,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from sqlalchemy import select
 
-from bot.meetings.connect import activate_microsoft
-from bot.meetings.links import connect_link
+from bot.calendars.connect import activate_microsoft
+from bot.calendars.links import connect_link
 from storage.models import CalendarConnectionRow
 from tests.integration.calendar_support import (  # noqa: F401 - fixtures
     VALID_GRANT,

@@ -16,7 +16,7 @@ import aiosmtplib
 import pytest
 from aiosmtpd.controller import Controller
 
-from adapters.web.reply_address import parse_reply_address, reply_address
+from adapters.email.reply_address import parse_reply_address, reply_address
 from bot.bootstrap import Runtime, bootstrap
 from bot.cli import demo
 from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
-from adapters.web.meeting_mail import render_meeting_mail
+from adapters.email.meeting_mail import render_meeting_mail
+from bot.calendars.sources import Profile, fetch_busy, scheduling_settings, without
 from bot.errors import DomainError, Forbidden
 from bot.events import from_json, to_json
 from bot.meetings.booking import _fairest
-from bot.meetings.calendars import Profile, fetch_busy, scheduling_settings, without
 from bot.meetings.commands import UpdateAgentSettings
 from bot.meetings.events import MeetingCancelled, MeetingRescheduled
 from bot.meetings.handlers import update_agent_settings

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
+from adapters.calendars.google.provider import GoogleCalendarProvider
+from adapters.calendars.microsoft.provider import MicrosoftCalendarProvider
+from adapters.calendars.retry import RetryPolicy
 from scheduling.calendar import CalendarAccount
-from scheduling.providers._retry import RetryPolicy
-from scheduling.providers.google import GoogleCalendarProvider
-from scheduling.providers.microsoft import MicrosoftCalendarProvider
 from tests.support.network import (
     loopback_only,  # noqa: F401 - autouse: no real service is reachable
     self_signed_cert,

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from scheduling.providers.google_oauth import SCOPES
+from adapters.calendars.google.oauth import SCOPES
 
 from .fakes import FakeServer
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.calendars.google.events import event_id_for
+from adapters.calendars.google.provider import GoogleCalendarProvider
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec, Interval
 from scheduling.errors import CalendarUnavailable
-from scheduling.providers.google import GoogleCalendarProvider
-from scheduling.providers.google_events import event_id_for
 
 from .fake_google import FakeGoogle
 

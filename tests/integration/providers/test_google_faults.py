@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.calendars.google.provider import GoogleCalendarProvider
 from scheduling.calendar import CalendarAccount, Interval
 from scheduling.errors import CalendarUnavailable
-from scheduling.providers.google import GoogleCalendarProvider
 
 from .fake_google import FakeGoogle
 from .fakes import RecordingSleep

@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from adapters.calendars.google.oauth import SCOPES
+from adapters.calendars.google.provider import GoogleCalendarProvider, plugin
 from scheduling.calendar import CalendarAccount
 from scheduling.errors import CalendarDisconnected, SchedulingError
-from scheduling.providers.google import GoogleCalendarProvider, plugin
-from scheduling.providers.google_oauth import SCOPES
 
 from .fake_google import FakeGoogle
 

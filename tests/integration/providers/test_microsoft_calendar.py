@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.calendars.microsoft.events import MEETING_ID_PROPERTY
+from adapters.calendars.microsoft.provider import MicrosoftCalendarProvider, plugin
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec, Interval, WorkingHours
 from scheduling.errors import CalendarDisconnected, CalendarUnavailable, SchedulingError
-from scheduling.providers.microsoft import MicrosoftCalendarProvider, plugin
-from scheduling.providers.ms_events import MEETING_ID_PROPERTY
-from scheduling.providers.windows_zones import to_iana
+from scheduling.windows_zones import to_iana
 
 from .fake_microsoft import FakeAuthority, FakeGraph
 

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.calendars.microsoft.provider import MicrosoftCalendarProvider
+from adapters.calendars.retry import RetryPolicy
 from scheduling.calendar import CalendarAccount
 from scheduling.errors import CalendarDisconnected, CalendarUnavailable
-from scheduling.providers._retry import RetryPolicy
-from scheduling.providers.microsoft import MicrosoftCalendarProvider
 
 from .fake_microsoft import FakeAuthority, FakeGraph
 from .fakes import RecordingSleep

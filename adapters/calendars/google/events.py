@@ -6,10 +6,10 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.calendars.google.client import GoogleClient, calendar_call
+from adapters.calendars.retry import CalendarHTTPError
+from adapters.calendars.timeutil import local_wall_time, parse_instant
 from scheduling.calendar import CalendarAccount, EventChange, EventSpec
-from scheduling.providers._retry import CalendarHTTPError
-from scheduling.providers._timeutil import local_wall_time, parse_instant
-from scheduling.providers.google_client import GoogleClient, calendar_call
 
 MEETING_ID_PROPERTY = "convene_meeting_id"
 # We email guests ourselves, with an .ics, in the conversation's language and with our links; Google's

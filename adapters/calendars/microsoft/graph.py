@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
-from scheduling.errors import CalendarDisconnected, CalendarUnavailable
-from scheduling.providers._retry import (
+from adapters.calendars.microsoft.auth import AppTokenSource
+from adapters.calendars.retry import (
     RETRYABLE_STATUSES,
     CalendarHTTPError,
     MailboxLimiter,
@@ -17,7 +17,7 @@ from scheduling.providers._retry import (
     TransientError,
     parse_retry_after,
 )
-from scheduling.providers.ms_auth import AppTokenSource
+from scheduling.errors import CalendarDisconnected, CalendarUnavailable
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 # Graph allows four concurrent requests per mailbox per app before it throttles.

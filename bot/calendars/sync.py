@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.meetings.calendars import LOCAL, Profile, load_profiles
+from bot.calendars.sources import LOCAL, Profile, load_profiles
 from bot.meetings.changes import apply_cancel, apply_move
 from bot.meetings.effects import CALENDAR_JOB
 from bot.ports import Clock, JobItem, UnitOfWork

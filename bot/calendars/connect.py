@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.calendars.connections import after_connect
+from bot.calendars.sources import LOCAL, calendar_unavailable, require_profile
 from bot.errors import InvalidInput, NotFound, Unavailable, from_scheduling
-from bot.meetings.calendars import LOCAL, calendar_unavailable, require_profile
-from bot.meetings.connections import after_connect
 from bot.tokens import new_token, token_hash
 from scheduling.agent_settings import parse_settings, settings_to_dict
 from scheduling.calendar import CalendarAccount, WorkingHours

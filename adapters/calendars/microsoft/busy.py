@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from scheduling.calendar import Interval
-from scheduling.errors import CalendarUnavailable, SchedulingError
-from scheduling.providers._timeutil import (
+from adapters.calendars.microsoft.graph import GraphClient
+from adapters.calendars.timeutil import (
     as_utc,
     batched,
     day_start,
@@ -24,8 +23,9 @@ from scheduling.providers._timeutil import (
     rfc3339,
     split_window,
 )
-from scheduling.providers.ms_graph import GraphClient
-from scheduling.providers.windows_zones import to_iana
+from scheduling.calendar import Interval
+from scheduling.errors import CalendarUnavailable, SchedulingError
+from scheduling.windows_zones import to_iana
 
 SCHEDULES_PER_REQUEST = 20
 MAX_SCHEDULE_SPAN = timedelta(days=62)

@@ -14,11 +14,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.calendars.google.client import GoogleClient, calendar_call
+from adapters.calendars.retry import CalendarHTTPError
+from adapters.calendars.timeutil import batched, day_start, merge, parse_instant, rfc3339, split_window
 from scheduling.calendar import CalendarAccount, Interval
 from scheduling.errors import CalendarUnavailable
-from scheduling.providers._retry import CalendarHTTPError
-from scheduling.providers._timeutil import batched, day_start, merge, parse_instant, rfc3339, split_window
-from scheduling.providers.google_client import GoogleClient, calendar_call
 
 FREEBUSY_MAX_CALENDARS = 50
 FREEBUSY_MAX_SPAN = timedelta(days=90)

@@ -38,8 +38,8 @@ def _run(work: Any) -> int:
 
 
 def _activate(args: argparse.Namespace) -> int:
+    from bot.calendars.connect import activate_microsoft
     from bot.errors import DomainError
-    from bot.meetings.connect import activate_microsoft
 
     async def work(runtime: Any) -> int:
         try:
@@ -55,7 +55,7 @@ def _activate(args: argparse.Namespace) -> int:
 
 
 def _sync(args: argparse.Namespace) -> int:
-    from bot.meetings.sync import sync_now
+    from bot.calendars.sync import sync_now
 
     async def work(runtime: Any) -> int:
         for agent, result in (await sync_now(runtime, args.agents or None)).items():
@@ -66,7 +66,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _link(args: argparse.Namespace) -> int:
-    from bot.meetings.links import connect_link
+    from bot.calendars.links import connect_link
 
     async def work(runtime: Any) -> int:
         async with runtime.uow(read_only=True) as read:

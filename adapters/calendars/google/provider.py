@@ -10,10 +10,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from adapters.calendars.google import busy as google_busy
+from adapters.calendars.google import events as google_events
+from adapters.calendars.google import oauth as google_oauth
+from adapters.calendars.google.client import GoogleClient, calendar_call
+from adapters.calendars.retry import RetryPolicy
 from scheduling.calendar import CalendarAccount, CalendarRef, EventChange, EventSpec, Interval, WorkingHours
-from scheduling.providers import google_busy, google_events, google_oauth
-from scheduling.providers._retry import RetryPolicy
-from scheduling.providers.google_client import GoogleClient, calendar_call
 
 PROVIDER_NAME = "google"
 WRITABLE_ROLES = frozenset({"owner", "writer"})

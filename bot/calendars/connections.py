@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.bootstrap import extension
+from bot.calendars.links import connect_link
+from bot.calendars.sources import LOCAL
 from bot.events import Event
-from bot.meetings.calendars import LOCAL
 from bot.meetings.effects import CALENDAR_JOB
-from bot.meetings.links import connect_link
 from bot.meetings.model import CalendarConnection
 from scheduling import errors
 from scheduling.calendar import CalendarAccount
@@ -134,7 +134,7 @@ def reconnect_url(runtime: Any, agent_slug: str, provider: str) -> str:
 async def after_connect(uow: Any, agent_slug: str, now: Any) -> None:
     """A (re)connected calendar picks up changes from now on and receives the agent's upcoming
     meetings (those booked while it was away or broken); creating is idempotent per meeting."""
-    from bot.meetings.sync import arm_sync
+    from bot.calendars.sync import arm_sync
 
     await arm_sync(uow, agent_slug, now)
     for meeting_id in await uow.calendar_connections.upcoming_meeting_ids(agent_slug, now):
@@ -143,7 +143,7 @@ async def after_connect(uow: Any, agent_slug: str, now: Any) -> None:
 
 async def disconnect(runtime: Any, agent_slug: str) -> bool:
     """Back to the built-in calendar. Events already written stay in the remote calendar."""
-    from bot.meetings.sync import disarm_sync
+    from bot.calendars.sync import disarm_sync
 
     async with runtime.uow() as uow:
         removed = await uow.calendar_connections.remove(agent_slug)
@@ -170,8 +170,8 @@ async def connection_status(runtime: Any, agent_slug: str) -> dict[str, Any]:
 
 @extension
 def register(runtime: Any) -> None:
-    from bot.meetings.remote_writes import prepare_calendar_write
-    from bot.meetings.sync import SYNC_JOB, finish_nothing, prepare_sync
+    from bot.calendars.remote_writes import prepare_calendar_write
+    from bot.calendars.sync import SYNC_JOB, finish_nothing, prepare_sync
 
     install(runtime)
     # Remote calendars are written before the job's transaction; the local one inside it, as before.

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from adapters.calendars.microsoft.busy import graph_instant
+from adapters.calendars.microsoft.graph import GraphClient
+from adapters.calendars.retry import CalendarHTTPError
+from adapters.calendars.timeutil import local_wall_time, rfc3339
 from scheduling.calendar import EventChange, EventSpec
-from scheduling.providers._retry import CalendarHTTPError
-from scheduling.providers._timeutil import local_wall_time, rfc3339
-from scheduling.providers.ms_busy import graph_instant
-from scheduling.providers.ms_graph import GraphClient
-from scheduling.providers.windows_zones import to_windows
+from scheduling.windows_zones import to_windows
 
 # A named MAPI property in our own property set: survives edits in Outlook and can be filtered on.
 MEETING_ID_PROPERTY = "String {4f7c6a8e-52b1-4c7e-9a0e-6f1f2f5c0c11} Name convene_meeting_id"

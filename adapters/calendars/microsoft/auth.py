@@ -14,8 +14,8 @@ from typing import Any
 import msal
 import requests
 
+from adapters.calendars.retry import TransientError
 from scheduling.errors import CalendarDisconnected
-from scheduling.providers._retry import TransientError
 
 DEFAULT_AUTHORITY_URL = "https://login.microsoftonline.com"
 # Errors that another attempt cannot fix: the admin must fix the app registration or consent.

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.meetings.calendars import LOCAL, require_profile
+from bot.calendars.sources import LOCAL, require_profile
 from bot.meetings.effects import CALENDAR_JOB
 from bot.meetings.jobs import event_spec
 from bot.model import require

@@ -16,8 +16,8 @@ from email.utils import formataddr, make_msgid
 from pathlib import Path
 from typing import Any
 
-from adapters.web import calendar_mail
-from adapters.web.reply_address import mail_domain, reply_address
+from adapters.email import calendar_mail
+from adapters.email.reply_address import mail_domain, reply_address
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 
@@ -152,7 +152,7 @@ class EmailChannel:
 
     async def start(self, runtime: Any) -> None:
         if int(self.config.get("inbound_smtp_port") or 0) > 0 and self.inbound is None:
-            from adapters.web.inbound_mail import InboundMail
+            from adapters.email.inbound import InboundMail
 
             self.inbound = InboundMail(runtime, self.config)
             await self.inbound.start()
@@ -171,7 +171,7 @@ class EmailChannel:
             await self.mailer.send(calendar_mail.calendar_disconnected_mail(event))
         elif event.type.startswith("Meeting") or event.type == "ReminderDue":
             if binding.id.startswith("direct-"):  # each side's own mailbox, once (not thread bindings)
-                from adapters.web.meeting_mail import render_meeting_mail
+                from adapters.email.meeting_mail import render_meeting_mail
 
                 address = binding.address
                 url = str(self.config.get("public_url") or "")

@@ -21,9 +21,8 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from scheduling.calendar import CalendarAccount
-from scheduling.errors import CalendarDisconnected, CalendarUnavailable
-from scheduling.providers._retry import (
+from adapters.calendars.google.oauth import credentials_from_dict, credentials_to_dict
+from adapters.calendars.retry import (
     RETRYABLE_STATUSES,
     CalendarHTTPError,
     MailboxLimiter,
@@ -31,7 +30,8 @@ from scheduling.providers._retry import (
     TransientError,
     parse_retry_after,
 )
-from scheduling.providers.google_oauth import credentials_from_dict, credentials_to_dict
+from scheduling.calendar import CalendarAccount
+from scheduling.errors import CalendarDisconnected, CalendarUnavailable
 
 DEFAULT_API_URL = "https://www.googleapis.com"
 SERVICE_PATH = "calendar/v3/"

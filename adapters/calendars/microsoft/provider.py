@@ -12,14 +12,15 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
+from adapters.calendars.microsoft import busy as ms_busy
+from adapters.calendars.microsoft import events as ms_events
+from adapters.calendars.microsoft.auth import DEFAULT_AUTHORITY_URL, AppTokenSource, CABundleSession
+from adapters.calendars.microsoft.graph import DEFAULT_GRAPH_URL, GraphClient
+from adapters.calendars.retry import CalendarHTTPError, RetryPolicy
+from adapters.calendars.timeutil import merge
 from scheduling.calendar import CalendarAccount, CalendarRef, EventChange, EventSpec, Interval, WorkingHours
 from scheduling.errors import CalendarDisconnected
-from scheduling.providers import ms_busy, ms_events
-from scheduling.providers._retry import CalendarHTTPError, RetryPolicy
-from scheduling.providers._timeutil import merge
-from scheduling.providers.ms_auth import DEFAULT_AUTHORITY_URL, AppTokenSource, CABundleSession
-from scheduling.providers.ms_graph import DEFAULT_GRAPH_URL, GraphClient
-from scheduling.providers.windows_zones import to_iana
+from scheduling.windows_zones import to_iana
 
 PROVIDER_NAME = "microsoft"
 DAY_NAMES = {

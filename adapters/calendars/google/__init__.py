@@ -1,0 +1,1 @@
+"""Google Calendar: per-agent OAuth grants, busy time, event writes and incremental sync."""

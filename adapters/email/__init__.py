@@ -1,0 +1,1 @@
+"""Email: mail out (SMTP or .eml), mail in (aiosmtpd), reply addresses and mail rendering."""
