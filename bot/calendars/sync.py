@@ -96,7 +96,7 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
             changes, cursor = found
             await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
             state = {**connection.sync_state, "cursors": {**cursors, calendar_id: cursor}}
-            await uow.calendar_connections.set_sync_state(agent, connection.provider, state)  # type: ignore[attr-defined]
+            await uow.calendar_connections.set_sync_state(agent, connection.provider, state)
         await _rearm(uow, agent, running_key, clock.now())
 
     return finish

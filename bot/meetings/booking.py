@@ -144,7 +144,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
 
 async def _book(
     cmd: BookMeeting,
-    uow: Any,
+    uow: UnitOfWork,
     clock: Clock,
     request: _Request,
     profiles: dict[str, Profile],
@@ -207,7 +207,7 @@ async def _fairest(uow: Any, free: list[str], now: datetime) -> str:
     return choose_member(free, stats)
 
 
-async def _conversation(uow: Any, request: _Request, agent: Any, clock: Clock) -> Conversation:
+async def _conversation(uow: UnitOfWork, request: _Request, agent: Any, clock: Clock) -> Conversation:
     """The guest's conversation with this agent (or the one the agent booked from), else a new one."""
     if request.conversation_id:
         conversation = require(

@@ -35,7 +35,7 @@ async def change_meeting_duration(
 
 
 async def _move(
-    uow: Any, clock: Clock, runtime: Any, meeting_id: str, by: Actor, start: Any, duration: int | None
+    uow: UnitOfWork, clock: Clock, runtime: Any, meeting_id: str, by: Actor, start: Any, duration: int | None
 ) -> Meeting:
     async with runtime.uow(read_only=True) as read:
         meeting = await get_meeting_for(read, by, meeting_id)
