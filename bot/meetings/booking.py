@@ -21,6 +21,7 @@ from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
+from bot.meetings.ports import MeetingRuntime
 from bot.meetings.slots import around, free_at, slot_taken, zone
 from bot.model import Conversation, Member, clean_text, require
 from bot.ports import Clock, UnitOfWork
@@ -100,7 +101,7 @@ async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
     return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key)
 
 
-async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Booking:
+async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
     subject = clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")
     start = utc_start(cmd.start)
     guest_tz = cmd.guest_timezone

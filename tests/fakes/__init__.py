@@ -3,6 +3,7 @@
 One module per area; everything is importable from ``tests.fakes`` as before.
 """
 
+from tests.fakes.engine import FakeEngine
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.queues import FakeJobStore, FakeOutboxStore
@@ -27,6 +28,7 @@ __all__ = [
     "FakeCalendarConnections",
     "FakeConversations",
     "FakeDigests",
+    "FakeEngine",
     "FakeGuests",
     "FakeInbound",
     "FakeJobStore",
