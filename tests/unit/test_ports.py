@@ -108,6 +108,11 @@ def test_each_fake_queue_matches_its_port(port: type, fake: type) -> None:
     assert drift(port, fake) == []
 
 
+@pytest.mark.parametrize("clock", [ports.SystemClock, DrivenClock])
+def test_the_real_and_the_driven_clock_match_the_clock_port(clock: type) -> None:
+    assert drift(ports.Clock, clock) == []
+
+
 def test_the_fake_unit_of_work_matches_its_port() -> None:
     assert drift(ports.UnitOfWork, FakeUnitOfWork) == []
 
