@@ -54,7 +54,7 @@ class _Request:
     key: str | None
 
 
-async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
+async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
     """Who books for whom, with whom; refusals here touch nothing."""
     conversation: Conversation | None = None
     if cmd.by.kind == "guest":
@@ -202,7 +202,7 @@ async def _book(
         return Booking(meeting, True)
 
 
-async def _fairest(uow: Any, free: list[str], now: datetime) -> str:
+async def _fairest(uow: UnitOfWork, free: list[str], now: datetime) -> str:
     load = await uow.meetings.load(free, now - FAIRNESS_WINDOW)
     stats = {slug: MemberLoad(count, last) for slug, (count, last) in load.items()}
     return choose_member(free, stats)

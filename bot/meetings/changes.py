@@ -82,7 +82,7 @@ async def _move(
 
 
 async def apply_move(
-    uow: Any,
+    uow: UnitOfWork,
     meeting: Meeting,
     profile: Profile,
     by: Actor,
@@ -153,7 +153,7 @@ async def cancel_meeting(
 
 
 async def apply_cancel(
-    uow: Any,
+    uow: UnitOfWork,
     meeting: Meeting,
     profile: Profile,
     by: Actor,
