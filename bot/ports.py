@@ -1,4 +1,9 @@
-"""What the engine needs from the outside world, as Protocols. Storage and channels implement them."""
+"""What the engine needs from the outside world, as Protocols. Storage and channels implement them.
+
+The unit of work lists every repository a handler may use. The meeting and calendar-connection
+repositories live next to the rules that use them (``bot/meetings/ports.py``, ``bot/calendars/ports.py``);
+``tests/unit/test_ports.py`` holds the fakes and the SQLAlchemy stores to these signatures.
+"""
 
 from __future__ import annotations
 
