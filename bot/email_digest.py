@@ -21,14 +21,13 @@ the same transaction as the message (``posting.AFTER_APPEND``) and the read (``p
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.bootstrap import Runtime, extension
 from bot.events import UnreadDigestReady
 from bot.handlers.posting import AFTER_APPEND, AFTER_READ
-from bot.model import Actor, Conversation, Member, Message
+from bot.model import Actor, Conversation, DigestState, Member, Message
 from bot.ports import Clock, JobItem, UnitOfWork
 
 FIRST_DELAY = timedelta(minutes=5)
@@ -37,16 +36,6 @@ PER_DAY = 3
 DAY = timedelta(hours=24)
 JOB_KIND = "email_digest"
 MAX_LISTED = 20  # messages quoted in one email; the rest are counted
-
-
-@dataclass
-class DigestState:
-    conversation_id: str
-    member_kind: str
-    member_id: str
-    emailed_seq: int = 0  # the newest message already emailed
-    pending_since: datetime | None = None  # the oldest unread message not yet emailed (a cache)
-    sends: list[datetime] = field(default_factory=list)  # emails of this unread streak, newest last
 
 
 def next_email_at(pending_since: datetime | None, sends: Sequence[datetime]) -> datetime | None:

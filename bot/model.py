@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bot.errors import InvalidInput, NotAMember, NotFound
 
@@ -13,6 +13,7 @@ ActorKind = Literal["agent", "guest", "system"]
 MAX_MESSAGE_LENGTH = 10_000
 MAX_NAME_LENGTH = 200
 MAX_MEMBERS = 1_000
+_T = TypeVar("_T")
 
 
 def new_id() -> str:
@@ -143,6 +144,18 @@ class Binding:
     id: str = field(default_factory=new_id)
 
 
+@dataclass
+class DigestState:
+    """Where one member stands with unread-message emails in one conversation (see bot/email_digest)."""
+
+    conversation_id: str
+    member_kind: str
+    member_id: str
+    emailed_seq: int = 0  # the newest message already emailed
+    pending_since: datetime | None = None  # the oldest unread message not yet emailed (a cache)
+    sends: list[datetime] = field(default_factory=list)  # emails of this unread streak, newest last
+
+
 def clean_text(text: object, *, limit: int = MAX_MESSAGE_LENGTH, what: str = "message") -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput(f"The {what} is empty.", code=f"empty_{what}")
@@ -153,7 +166,7 @@ def clean_text(text: object, *, limit: int = MAX_MESSAGE_LENGTH, what: str = "me
     return text.strip()
 
 
-def require(value: Any, what: str) -> Any:
+def require(value: _T | None, what: str) -> _T:
     if value is None:
         raise NotFound(f"No such {what}.", code=f"unknown_{what}")
     return value

@@ -164,8 +164,8 @@ class OutboxDispatcher:
         for channel, address in event.direct_destinations():
             digest = hashlib.sha256(json.dumps(address, sort_keys=True).encode()).hexdigest()[:16]
             result.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
-        for name, channel in self.channels.items():
-            if getattr(channel, "broadcast", False):  # e.g. the web inbox: every agent who may see it
+        for name, plugin in self.channels.items():
+            if getattr(plugin, "broadcast", False):  # e.g. the web inbox: every agent who may see it
                 result.append(Binding(conversation_id, name, {}, id=f"broadcast-{name}"))
         return result
 

@@ -1,14 +1,24 @@
-"""What the engine needs from the outside world, as Protocols. Storage and channels implement them."""
+"""What the engine needs from the outside world, as Protocols. Storage and channels implement them.
+
+The unit of work lists every repository a handler may use. The meeting and calendar-connection
+repositories live next to the rules that use them (``bot/meetings/ports.py``, ``bot/calendars/ports.py``);
+``tests/unit/test_ports.py`` holds the fakes and the SQLAlchemy stores to these signatures.
+"""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import Event
-from bot.model import Agent, Binding, Conversation, Guest, Member, Message, Service
+from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
+
+if TYPE_CHECKING:  # the meeting and calendar packages register on bootstrap, which imports this module
+    from bot.calendars.ports import CalendarConnectionRepository
+    from bot.meetings.ports import MeetingRepository
 
 
 class Clock(Protocol):
@@ -37,13 +47,17 @@ class AgentRepository(Protocol):
     async def add(self, agent: Agent) -> None: ...
     async def save(self, agent: Agent) -> None: ...
 
+    async def lock(self, slug: str) -> None:
+        """Holds the agent's row until commit: two bookings of one agent take turns."""
+        ...
+
 
 class ServiceRepository(Protocol):
     async def get(self, slug: str) -> Service | None: ...
-    async def list(self) -> list[Service]: ...
+    async def list(self) -> builtins.list[Service]: ...
     async def add(self, service: Service) -> None: ...
     async def save(self, service: Service) -> None: ...
-    async def of_agent(self, agent_slug: str) -> list[Service]: ...
+    async def of_agent(self, agent_slug: str) -> builtins.list[Service]: ...
 
 
 class GuestRepository(Protocol):
@@ -110,6 +124,45 @@ class InboundRepository(Protocol):
         ...
 
 
+class MembershipRepository(Protocol):
+    """``uow.membership``: the member list's own questions, links and reactions. Adding a member goes
+    through ``conversations.add_member``; removing one drops their web binding too."""
+
+    async def guest_by_email(self, email: str) -> Guest | None:
+        """The oldest guest with this address (case-insensitive): one person, one guest."""
+        ...
+
+    async def by_link_token(self, token: str, *, for_update: bool = False) -> Conversation | None: ...
+    async def count(self, conversation_id: str) -> int: ...
+    async def remove(self, conversation_id: str, kind: str, member_id: str) -> None: ...
+    async def message(self, conversation_id: str, message_id: str) -> Message | None: ...
+
+    async def add_reaction(self, message_id: str, member_key: str, emoji: str) -> bool:
+        """False when this member already reacted so: nothing changed, no event."""
+        ...
+
+    async def remove_reaction(self, message_id: str, member_key: str, emoji: str) -> bool: ...
+
+    async def reactions(
+        self, conversation_id: str, *, include_internal: bool = True
+    ) -> builtins.list[tuple[str, str, str]]:
+        """(message id, member key, emoji) of one conversation, oldest first."""
+        ...
+
+    async def guest_names(self, conversation_ids: Sequence[str]) -> dict[str, builtins.list[str]]:
+        """Names of guest members per conversation, in joining order (for inbox titles)."""
+        ...
+
+
+class DigestRepository(Protocol):
+    """``uow.digests``: each member's unread-email state per conversation (see bot/email_digest)."""
+
+    async def get(self, conversation_id: str, kind: str, member_id: str) -> DigestState | None: ...
+    async def for_conversation(self, conversation_id: str) -> builtins.list[DigestState]: ...
+    async def save(self, state: DigestState) -> None: ...
+    async def delete(self, conversation_id: str, kind: str, member_id: str) -> None: ...
+
+
 class UnitOfWork(Protocol):
     agents: AgentRepository
     services: ServiceRepository
@@ -120,6 +173,10 @@ class UnitOfWork(Protocol):
     tokens: TokenRepository
     jobs: JobRepository
     inbound: InboundRepository
+    membership: MembershipRepository
+    digests: DigestRepository
+    meetings: MeetingRepository
+    calendar_connections: CalendarConnectionRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...
@@ -161,10 +218,11 @@ class OutboxStore(Protocol):
     async def pending(self) -> int: ...
 
     async def older_pending(
-        self, conversation_ids: Sequence[str], before_id: int
+        self, conversation_ids: Sequence[str], before_id: int, now: datetime
     ) -> list[tuple[int, str, datetime]]:
-        """Undelivered events of these conversations older than ``before_id``: (id, conversation, when it
-        is next tried — its lease's end while another dispatcher holds it, else its next attempt)."""
+        """Undelivered events of these conversations older than ``before_id``: (id, conversation, when to
+        look again — ``now`` while another dispatcher holds it, since it is done in moments; else its
+        next attempt)."""
         ...
 
     async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]: ...

@@ -123,7 +123,8 @@ def build_ics(
     )
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     cal.add_component(event)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def agent_feed(
@@ -147,7 +148,8 @@ def agent_feed(
         )
         event.add("status", "CONFIRMED")
         cal.add_component(event)
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def _google_time(value: datetime) -> str:

@@ -10,8 +10,7 @@ from sqlalchemy import JSON, Integer, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.email_digest import DigestState
-from bot.model import Conversation, Guest, Message
+from bot.model import Conversation, DigestState, Guest, Message
 from storage.models import Base, BindingRow, ConversationRow, GuestRow, MemberRow, MessageRow, ReactionRow
 from storage.repositories import _conversation, _message
 from storage.unit_of_work import register_repository

@@ -37,7 +37,7 @@ def provider_or_refuse(runtime: Any, name: str) -> Any:
 
 
 def redirect_uri(runtime: Any) -> str:
-    return runtime.settings.base_url + CALLBACK_PATH
+    return str(runtime.settings.base_url) + CALLBACK_PATH
 
 
 # -- Google: the agent's own grant ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.bootstrap import extension
@@ -22,6 +23,7 @@ from bot.calendars.sources import LOCAL
 from bot.events import Event
 from bot.meetings.effects import CALENDAR_JOB
 from bot.meetings.model import CalendarConnection
+from bot.ports import UnitOfWork
 from scheduling import errors
 from scheduling.calendar import CalendarAccount
 
@@ -131,7 +133,7 @@ def reconnect_url(runtime: Any, agent_slug: str, provider: str) -> str:
     return f"{runtime.settings.base_url}/inbox"  # Microsoft: re-activate from the inbox (or the admin)
 
 
-async def after_connect(uow: Any, agent_slug: str, now: Any) -> None:
+async def after_connect(uow: UnitOfWork, agent_slug: str, now: datetime) -> None:
     """A (re)connected calendar picks up changes from now on and receives the agent's upcoming
     meetings (those booked while it was away or broken); creating is idempotent per meeting."""
     from bot.calendars.sync import arm_sync

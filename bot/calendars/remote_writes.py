@@ -66,7 +66,7 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
         written = (meeting.status, meeting.sequence)
 
         async def record(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
-            current = await uow.meetings.get(meeting.id, for_update=True)  # type: ignore[attr-defined]
+            current = await uow.meetings.get(meeting.id, for_update=True)
             if current is None:
                 return
             if (current.status, current.sequence) != written:
@@ -75,7 +75,7 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
             current.calendar_provider = profile.provider
             current.calendar_id = calendar_id
             current.external_event_id = event_id
-            await uow.meetings.save(current)  # type: ignore[attr-defined]
+            await uow.meetings.save(current)
 
         return record
 

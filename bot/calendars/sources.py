@@ -20,6 +20,7 @@ from typing import Any
 from bot.errors import NotFound, Unavailable
 from bot.meetings.model import CalendarConnection
 from bot.model import Agent
+from bot.ports import UnitOfWork
 from scheduling.agent_settings import SchedulingSettings, parse_settings
 from scheduling.calendar import CalendarAccount, Interval
 from scheduling.errors import CalendarUnavailable
@@ -57,7 +58,7 @@ class Profile:
         return self.status != "ok"
 
 
-async def load_profiles(uow: Any, slugs: Sequence[str]) -> dict[str, Profile]:
+async def load_profiles(uow: UnitOfWork, slugs: Sequence[str]) -> dict[str, Profile]:
     """Two queries whatever the number of agents: the agents, then their calendar connections."""
     wanted = set(slugs)
     agents = {a.slug: a for a in await uow.agents.list() if a.slug in wanted}
@@ -81,7 +82,7 @@ async def load_profiles(uow: Any, slugs: Sequence[str]) -> dict[str, Profile]:
     return profiles
 
 
-async def require_profile(uow: Any, slug: str) -> Profile:
+async def require_profile(uow: UnitOfWork, slug: str) -> Profile:
     profile = (await load_profiles(uow, [slug])).get(slug)
     if profile is None:
         raise NotFound(f"There is no agent called {slug!r}.", code="unknown_agent")

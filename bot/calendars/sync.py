@@ -38,18 +38,18 @@ def sync_key(agent: str) -> str:
     return f"{SYNC_JOB}:{agent}"
 
 
-async def arm_sync(uow: Any, agent: str, when: datetime) -> None:
+async def arm_sync(uow: UnitOfWork, agent: str, when: datetime) -> None:
     """Starts (or restarts) the agent's sync cadence at ``when``; one cadence per agent."""
     await uow.jobs.cancel(sync_key(agent) + AGAIN)
     await uow.jobs.schedule(SYNC_JOB, when, {"agent": agent}, key=sync_key(agent))
 
 
-async def disarm_sync(uow: Any, agent: str) -> None:
+async def disarm_sync(uow: UnitOfWork, agent: str) -> None:
     await uow.jobs.cancel(sync_key(agent))
     await uow.jobs.cancel(sync_key(agent) + AGAIN)
 
 
-async def _rearm(uow: Any, agent: str, running_key: str | None, now: datetime) -> None:
+async def _rearm(uow: UnitOfWork, agent: str, running_key: str | None, now: datetime) -> None:
     if running_key is None:  # run by hand (``convene calendars sync``): restart the cadence
         await arm_sync(uow, agent, now + SYNC_EVERY)
         return
@@ -96,14 +96,14 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
             changes, cursor = found
             await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
             state = {**connection.sync_state, "cursors": {**cursors, calendar_id: cursor}}
-            await uow.calendar_connections.set_sync_state(agent, connection.provider, state)  # type: ignore[attr-defined]
+            await uow.calendar_connections.set_sync_state(agent, connection.provider, state)
         await _rearm(uow, agent, running_key, clock.now())
 
     return finish
 
 
 async def apply_changes(
-    uow: Any,
+    uow: UnitOfWork,
     clock: Clock,
     profile: Profile,
     provider: str,

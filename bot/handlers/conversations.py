@@ -205,7 +205,7 @@ async def _service_for(uow: UnitOfWork, conversation: Conversation, assignee: Ag
     theirs = [s.slug for s in await uow.services.of_agent(assignee.slug)]
     current = conversation.assigned_service or conversation.service
     if current in theirs:
-        return current  # type: ignore[return-value]
+        return current
     if not theirs:
         raise InvalidInput(f"{assignee.name} is in no service.", code="no_service")
     return theirs[0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
 
 from bot import access
 from bot.commands import AddMember, JoinByLink, React, RemoveMember, RenameConversation, SetReadOnly, Unreact
@@ -28,10 +27,6 @@ class Joined:
     conversation: Conversation
     member: Member
     created: bool  # False: already a member; nothing changed
-
-
-def _repo(uow: UnitOfWork) -> Any:
-    return getattr(uow, "membership")  # noqa: B009 - registered by the storage plugin
 
 
 async def _services_of(uow: UnitOfWork, actor: Actor) -> list[str]:
@@ -79,7 +74,7 @@ async def add_member(cmd: AddMember, uow: UnitOfWork, clock: Clock) -> Joined:
         else:
             email = clean_email(_require_email((cmd.email or "").strip()), required=True)
             assert email is not None
-            guest = await _repo(uow).guest_by_email(email)
+            guest = await uow.membership.guest_by_email(email)
             if guest is None:
                 name = clean_text(cmd.name or email.split("@")[0], limit=MAX_NAME_LENGTH, what="name")
                 guest = Guest(name, email)
@@ -100,7 +95,7 @@ async def join_by_link(cmd: JoinByLink, uow: UnitOfWork, clock: Clock) -> Joined
         if guest is None:
             raise NotFound("No such guest.", code="unknown_guest")
         token = (cmd.link_token or "").strip()
-        conversation = await _repo(uow).by_link_token(token, for_update=True) if token else None
+        conversation = await uow.membership.by_link_token(token, for_update=True) if token else None
         if conversation is None:
             raise NotFound("This conversation link is invalid.", code="invalid_link")
         members = await uow.conversations.members(conversation.id)
@@ -148,7 +143,7 @@ async def remove_member(cmd: RemoveMember, uow: UnitOfWork, clock: Clock) -> Non
                 "The guest who started the conversation stays in it.", code="cannot_remove_owner"
             )
         # A pending unread-email job finds no member any more and drops its state (bot/email_digest).
-        await _repo(uow).remove(conversation.id, member.kind, member.id)
+        await uow.membership.remove(conversation.id, member.kind, member.id)
         uow.record(
             MemberRemoved(
                 conversation_id=conversation.id,
@@ -227,7 +222,7 @@ async def _reaction(cmd: React | Unreact, uow: UnitOfWork, *, add: bool) -> int:
         services = await _services_of(uow, cmd.by)
         if conversation is None or not access.can_react(conversation, cmd.by, services, members):
             raise NotFound("No such conversation.", code="unknown_conversation")
-        repo = _repo(uow)
+        repo = uow.membership
         message = await repo.message(conversation.id, cmd.message_id)
         if message is None or (message.internal and cmd.by.kind != "agent"):
             raise NotFound("No such message.", code="unknown_message")

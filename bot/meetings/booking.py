@@ -21,6 +21,7 @@ from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
+from bot.meetings.ports import MeetingRuntime
 from bot.meetings.slots import around, free_at, slot_taken, zone
 from bot.model import Conversation, Member, clean_text, require
 from bot.ports import Clock, UnitOfWork
@@ -53,7 +54,7 @@ class _Request:
     key: str | None
 
 
-async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
+async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
     """Who books for whom, with whom; refusals here touch nothing."""
     conversation: Conversation | None = None
     if cmd.by.kind == "guest":
@@ -100,7 +101,7 @@ async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
     return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key)
 
 
-async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Booking:
+async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
     subject = clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")
     start = utc_start(cmd.start)
     guest_tz = cmd.guest_timezone
@@ -144,7 +145,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
 
 async def _book(
     cmd: BookMeeting,
-    uow: Any,
+    uow: UnitOfWork,
     clock: Clock,
     request: _Request,
     profiles: dict[str, Profile],
@@ -201,13 +202,13 @@ async def _book(
         return Booking(meeting, True)
 
 
-async def _fairest(uow: Any, free: list[str], now: datetime) -> str:
+async def _fairest(uow: UnitOfWork, free: list[str], now: datetime) -> str:
     load = await uow.meetings.load(free, now - FAIRNESS_WINDOW)
     stats = {slug: MemberLoad(count, last) for slug, (count, last) in load.items()}
     return choose_member(free, stats)
 
 
-async def _conversation(uow: Any, request: _Request, agent: Any, clock: Clock) -> Conversation:
+async def _conversation(uow: UnitOfWork, request: _Request, agent: Any, clock: Clock) -> Conversation:
     """The guest's conversation with this agent (or the one the agent booked from), else a new one."""
     if request.conversation_id:
         conversation = require(

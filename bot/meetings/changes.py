@@ -14,6 +14,7 @@ from bot.meetings.commands import CancelMeeting, ChangeMeetingDuration, Reschedu
 from bot.meetings.effects import arm_reminder, meeting_event, reminder_key, sync_calendar
 from bot.meetings.events import MeetingCancelled, MeetingDurationChanged, MeetingRescheduled
 from bot.meetings.model import CANCELLED, Meeting
+from bot.meetings.ports import MeetingRuntime
 from bot.meetings.queries import get_meeting_for
 from bot.meetings.slots import around, free_at, slot_taken
 from bot.model import Actor, clean_text, require
@@ -24,18 +25,26 @@ from scheduling.calendar import Interval
 MAX_REASON = 1000
 
 
-async def reschedule_meeting(cmd: RescheduleMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Meeting:
+async def reschedule_meeting(
+    cmd: RescheduleMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime
+) -> Meeting:
     return await _move(uow, clock, runtime, cmd.meeting_id, cmd.by, utc_start(cmd.start), cmd.duration)
 
 
 async def change_meeting_duration(
-    cmd: ChangeMeetingDuration, uow: UnitOfWork, clock: Clock, runtime: Any
+    cmd: ChangeMeetingDuration, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime
 ) -> Meeting:
     return await _move(uow, clock, runtime, cmd.meeting_id, cmd.by, None, cmd.duration)
 
 
 async def _move(
-    uow: Any, clock: Clock, runtime: Any, meeting_id: str, by: Actor, start: Any, duration: int | None
+    uow: UnitOfWork,
+    clock: Clock,
+    runtime: MeetingRuntime,
+    meeting_id: str,
+    by: Actor,
+    start: Any,
+    duration: int | None,
 ) -> Meeting:
     async with runtime.uow(read_only=True) as read:
         meeting = await get_meeting_for(read, by, meeting_id)
@@ -73,7 +82,7 @@ async def _move(
 
 
 async def apply_move(
-    uow: Any,
+    uow: UnitOfWork,
     meeting: Meeting,
     profile: Profile,
     by: Actor,
@@ -125,7 +134,9 @@ async def apply_move(
     uow.record(event)
 
 
-async def cancel_meeting(cmd: CancelMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Meeting:
+async def cancel_meeting(
+    cmd: CancelMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime
+) -> Meeting:
     reason = (
         clean_text(cmd.reason, limit=MAX_REASON, what="reason") if cmd.reason and cmd.reason.strip() else None
     )
@@ -142,7 +153,7 @@ async def cancel_meeting(cmd: CancelMeeting, uow: UnitOfWork, clock: Clock, runt
 
 
 async def apply_cancel(
-    uow: Any,
+    uow: UnitOfWork,
     meeting: Meeting,
     profile: Profile,
     by: Actor,

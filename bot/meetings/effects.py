@@ -8,6 +8,7 @@ from typing import Any
 from bot.meetings.events import MeetingEvent
 from bot.meetings.model import Meeting
 from bot.model import Actor, Agent, Guest
+from bot.ports import UnitOfWork
 from scheduling.agent_settings import SchedulingSettings
 from scheduling.reminders import reminder_time
 
@@ -48,13 +49,15 @@ def meeting_event(
     )
 
 
-async def sync_calendar(uow: Any, meeting: Meeting, now: datetime) -> None:
+async def sync_calendar(uow: UnitOfWork, meeting: Meeting, now: datetime) -> None:
     """The calendar is written after commit by a job: a calendar that is down delays the event,
     never the booking. Each job reconciles the meeting's current state, so no key is needed."""
     await uow.jobs.schedule(CALENDAR_JOB, now, {"meeting_id": meeting.id})
 
 
-async def arm_reminder(uow: Any, meeting: Meeting, settings: SchedulingSettings, now: datetime) -> None:
+async def arm_reminder(
+    uow: UnitOfWork, meeting: Meeting, settings: SchedulingSettings, now: datetime
+) -> None:
     when = reminder_time(meeting.start, settings.reminder_minutes, now)
     if when is None:
         await uow.jobs.cancel(reminder_key(meeting.id))

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 async def send_reminder(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
-    meeting = await uow.meetings.get(job.payload["meeting_id"], for_update=True)  # type: ignore[attr-defined]
+    meeting = await uow.meetings.get(job.payload["meeting_id"], for_update=True)
     now = clock.now()
     if meeting is None or not meeting.booked or meeting.start <= now:
         return  # cancelled, or too late to be useful: the job completes without a notice
@@ -61,7 +61,7 @@ def calendar_writer(calendars: Mapping[str, Any]) -> Callable[[JobItem, UnitOfWo
         A provider failure raises: the job runner retries later; the booking itself stands.
         Remote calendars are written before the transaction (``remote_writes``); this runs for the
         local one, whose writes join the job's transaction."""
-        meeting = await uow.meetings.get(job.payload["meeting_id"], for_update=True)  # type: ignore[attr-defined]
+        meeting = await uow.meetings.get(job.payload["meeting_id"], for_update=True)
         if meeting is None:
             return
         profile = await require_profile(uow, meeting.agent)
@@ -78,7 +78,7 @@ def calendar_writer(calendars: Mapping[str, Any]) -> Callable[[JobItem, UnitOfWo
             if meeting.external_event_id and meeting.calendar_id:
                 await provider.delete_event(profile.account, meeting.calendar_id, meeting.external_event_id)
                 meeting.external_event_id = None
-                await uow.meetings.save(meeting)  # type: ignore[attr-defined]
+                await uow.meetings.save(meeting)
             return
         guest = require(await uow.guests.get(meeting.guest_id), "guest")
         spec = event_spec(meeting, profile, guest)
@@ -88,6 +88,6 @@ def calendar_writer(calendars: Mapping[str, Any]) -> Callable[[JobItem, UnitOfWo
         calendar_id = profile.settings.booking_calendars[0]
         meeting.external_event_id = await provider.create_event(profile.account, calendar_id, spec)
         meeting.calendar_provider, meeting.calendar_id = provider_name, calendar_id
-        await uow.meetings.save(meeting)  # type: ignore[attr-defined]
+        await uow.meetings.save(meeting)
 
     return write_calendar

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from bot.model import new_id
-from scheduling.calendar import Interval
 
 BOOKED, CANCELLED = "booked", "cancelled"
 
@@ -52,32 +51,3 @@ class CalendarConnection:
     credentials: dict[str, Any] = field(default_factory=dict)
     status: str = "ok"  # "broken": the grant was revoked or expired; the agent must reconnect
     sync_state: dict[str, Any] = field(default_factory=dict)  # change-pickup cursors per calendar
-
-
-class MeetingRepository(Protocol):
-    """``uow.meetings`` (registered by the storage plugin)."""
-
-    async def add(self, meeting: Meeting) -> None: ...
-    async def save(self, meeting: Meeting) -> None: ...
-    async def get(self, meeting_id: str, *, for_update: bool = False) -> Meeting | None: ...
-    async def by_idempotency_key(self, key: str) -> Meeting | None: ...
-    async def busy(
-        self, agents: list[str], start: datetime, end: datetime, *, exclude: str | None = None
-    ) -> dict[str, list[Interval]]:
-        """Booked meetings of these agents overlapping [start, end): ONE query for a whole service."""
-        ...
-
-    async def load(self, agents: list[str], since: datetime) -> dict[str, tuple[int, datetime | None]]:
-        """Per agent: meetings booked since ``since`` (not cancelled) and when the last one was booked."""
-        ...
-
-    async def upcoming(
-        self,
-        *,
-        agents: list[str] | None = None,
-        services: list[str] | None = None,
-        guest_id: str | None = None,
-        conversation_id: str | None = None,
-    ) -> list[Meeting]: ...
-
-    async def connections(self, agents: list[str]) -> dict[str, CalendarConnection]: ...

@@ -109,7 +109,7 @@ async def upcoming_meetings(
 
 async def get_meeting_for(uow: Any, actor: Actor, meeting_id: str) -> Meeting:
     """Someone else's meeting answers exactly like a missing one."""
-    meeting = await uow.meetings.get(meeting_id)
+    meeting: Meeting | None = await uow.meetings.get(meeting_id)
     if meeting is None or not await _may_see(uow, actor, meeting):
         raise NotFound("No such meeting.", code="not_found")
     return meeting

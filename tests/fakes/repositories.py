@@ -1,15 +1,16 @@
-"""In-memory fakes of the engine's ports, for unit tests. Same behaviour, no database."""
+"""In-memory fakes of the core repositories (agents, services, guests, conversations, messages,
+bindings, tokens, jobs, inbound ids) and the state every fake shares. Same behaviour, no database."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
-from datetime import datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from bot.events import Event
-from bot.model import Agent, Binding, Conversation, Guest, Member, Message, Service
-from bot.ports import ConversationSummary, JobItem, OutboxItem
+from bot.meetings.model import CalendarConnection, Meeting
+from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
+from bot.ports import ConversationSummary
 
 
 class FakeState:
@@ -29,11 +30,20 @@ class FakeState:
         self.inbound: set[tuple[str, str]] = set()
         self.outbox: list[dict[str, Any]] = []
         self.deliveries: set[str] = set()
+        self.reactions: list[tuple[str, str, str]] = []  # (message id, member key, emoji), oldest first
+        self.digests: dict[tuple[str, str, str], DigestState] = {}
+        self.meetings: dict[str, Meeting] = {}
+        self.connections: dict[str, CalendarConnection] = {}  # by agent: one calendar source each
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class _Repos:
-    def __init__(self, state: FakeState) -> None:
+    def __init__(self, state: FakeState, now: Callable[[], datetime] = _utc_now) -> None:
         self.st = state
+        self._now = now
 
 
 class FakeAgents(_Repos):
@@ -237,161 +247,3 @@ class FakeInbound(_Repos):
             return False
         self.st.inbound.add((channel, external_id))
         return True
-
-
-class FakeUnitOfWork:
-    """Commits by swapping in the working copy; rolls back by throwing it away."""
-
-    def __init__(self, state: FakeState) -> None:
-        self.committed_state = state
-        self.events: list[Event] = []
-        self.commits = 0
-
-    async def __aenter__(self) -> FakeUnitOfWork:
-        self.state = copy.deepcopy(self.committed_state)
-        for name, cls in [
-            ("agents", FakeAgents),
-            ("services", FakeServices),
-            ("guests", FakeGuests),
-            ("conversations", FakeConversations),
-            ("messages", FakeMessages),
-            ("bindings", FakeBindings),
-            ("tokens", FakeTokens),
-            ("jobs", FakeJobs),
-            ("inbound", FakeInbound),
-        ]:
-            setattr(self, name, cls(self.state))
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        self.events.clear()
-
-    def record(self, event: Event) -> None:
-        self.events.append(event)
-
-    async def commit(self) -> None:
-        for event in self.events:
-            self.state.outbox.append(
-                {
-                    "id": len(self.state.outbox) + 1,
-                    "event": event,
-                    "done": False,
-                    "attempts": 0,
-                    "next": datetime.min,
-                }
-            )
-        self.events.clear()
-        self.committed_state.__dict__.update(self.state.__dict__)
-        self.commits += 1
-
-    async def rollback(self) -> None:
-        self.events.clear()
-
-
-class FakeUnitOfWorkFactory:
-    def __init__(self) -> None:
-        self.state = FakeState()
-
-    def __call__(self, *, read_only: bool = False) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.state)
-
-    def events(self) -> list[Event]:
-        return [row["event"] for row in self.state.outbox]
-
-
-class FakeOutboxStore:
-    def __init__(self, state: FakeState) -> None:
-        self.st = state
-
-    async def claim(self, now: datetime, limit: int, lease_seconds: float) -> list[OutboxItem]:
-        def naive(value: datetime) -> datetime:
-            return value.replace(tzinfo=None)
-
-        ready = [
-            r
-            for r in self.st.outbox
-            if not r["done"]
-            and naive(r["next"]) <= naive(now)
-            and (r.get("claimed_until") is None or naive(r["claimed_until"]) < naive(now))
-        ][:limit]
-        for row in ready:
-            row["attempts"] += 1
-            row["claimed_until"] = now + timedelta(seconds=lease_seconds)  # leased, like the SQL store
-        return [OutboxItem(r["id"], r["event"], r["attempts"]) for r in ready]
-
-    async def delivered(self, keys: Sequence[str]) -> set[str]:
-        return {k for k in keys if k in self.st.deliveries}
-
-    async def mark_delivered(self, key: str, now: datetime) -> None:
-        self.st.deliveries.add(key)
-
-    async def finish(self, item_id: int, now: datetime) -> None:
-        next(r for r in self.st.outbox if r["id"] == item_id)["done"] = True
-
-    async def retry(self, item_id: int, at: datetime, error: str) -> None:
-        next(r for r in self.st.outbox if r["id"] == item_id)["next"] = at
-
-    async def pending(self) -> int:
-        return sum(1 for r in self.st.outbox if not r["done"])
-
-    async def older_pending(
-        self, conversation_ids: Sequence[str], before_id: int, now: datetime
-    ) -> list[tuple[int, str, datetime]]:
-        return [
-            (r["id"], r["event"].conversation_id, r["next"])
-            for r in self.st.outbox
-            if not r["done"]
-            and r["id"] < before_id
-            and getattr(r["event"], "conversation_id", "") in conversation_ids
-        ]
-
-    async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
-        return {
-            c: copy.deepcopy([b for b in self.st.bindings if b.conversation_id == c])
-            for c in conversation_ids
-        }
-
-    async def complete(
-        self,
-        delivered: Sequence[str],
-        finished: Sequence[int],
-        retries: dict[int, tuple[datetime, str]],
-        now: datetime,
-    ) -> None:
-        self.st.deliveries.update(delivered)
-        for row in self.st.outbox:
-            if row["id"] in finished:
-                row["done"] = True
-            if row["id"] in retries:
-                row["next"] = retries[row["id"]][0]
-            if row["id"] in finished or row["id"] in retries:
-                row["claimed_until"] = None
-
-
-class FakeJobStore:
-    def __init__(self, state: FakeState) -> None:
-        self.st = state
-
-    async def claim(self, now: datetime, worker: str, limit: int, lease_seconds: float) -> list[JobItem]:
-        due = [
-            j
-            for j in self.st.jobs
-            if (j["status"] == "pending" and j["run_at"] <= now)
-            or (j["status"] == "running" and j["claimed_until"] is not None and j["claimed_until"] < now)
-        ][:limit]
-        for j in due:
-            j.update(
-                status="running", claimed_by=worker, claimed_until=now + timedelta(seconds=lease_seconds)
-            )
-            j["attempts"] += 1
-        return [JobItem(j["id"], j["kind"], j["key"], j["payload"], j["run_at"], j["attempts"]) for j in due]
-
-    async def retry(self, job_id: int, worker: str, at: datetime, error: str) -> None:
-        job = next(j for j in self.st.jobs if j["id"] == job_id)
-        job.update(status="pending", run_at=at)
-
-    async def fail(self, job_id: int, worker: str, error: str) -> None:
-        next(j for j in self.st.jobs if j["id"] == job_id)["status"] = "failed"
-
-    async def next_due(self) -> datetime | None:
-        return min((j["run_at"] for j in self.st.jobs if j["status"] == "pending"), default=None)

@@ -1,0 +1,45 @@
+"""In-memory fakes of every port the engine uses through the unit of work, and of its queues.
+
+One module per area; everything is importable from ``tests.fakes`` as before.
+"""
+
+from tests.fakes.engine import FakeEngine
+from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
+from tests.fakes.membership import FakeDigests, FakeMembership
+from tests.fakes.queues import FakeJobStore, FakeOutboxStore
+from tests.fakes.repositories import (
+    FakeAgents,
+    FakeBindings,
+    FakeConversations,
+    FakeGuests,
+    FakeInbound,
+    FakeJobs,
+    FakeMessages,
+    FakeServices,
+    FakeState,
+    FakeTokens,
+)
+from tests.fakes.unit_of_work import REPOSITORIES, FakeUnitOfWork, FakeUnitOfWorkFactory
+
+__all__ = [
+    "REPOSITORIES",
+    "FakeAgents",
+    "FakeBindings",
+    "FakeCalendarConnections",
+    "FakeConversations",
+    "FakeDigests",
+    "FakeEngine",
+    "FakeGuests",
+    "FakeInbound",
+    "FakeJobStore",
+    "FakeJobs",
+    "FakeMeetings",
+    "FakeMembership",
+    "FakeMessages",
+    "FakeOutboxStore",
+    "FakeServices",
+    "FakeState",
+    "FakeTokens",
+    "FakeUnitOfWork",
+    "FakeUnitOfWorkFactory",
+]
