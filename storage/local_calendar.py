@@ -5,7 +5,9 @@ which is authoritative, so a meeting being moved never blocks itself). Each agen
 an ``.ics`` feed of their events at a secret URL whose token is an HMAC of the secret key.
 
 Writes join the caller's transaction when one is open: the calendar job then writes the event and
-completes in one commit, exactly once; on SQLite this also avoids waiting on our own write lock.
+completes in one commit, exactly once; on SQLite this also avoids waiting on our own write lock. What
+to write is decided by ``bot.calendars.reconcile``, the same decision as for Google and Microsoft; this
+calendar tells it which SEQUENCE each event carries (``event_sequence``).
 """
 
 from __future__ import annotations
@@ -222,6 +224,12 @@ class LocalCalendar:
             else:
                 await self._update(s, event_id, spec)
         return event_id
+
+    async def event_sequence(self, account: CalendarAccount, calendar_id: str, event_id: str) -> int | None:
+        """The SEQUENCE our event carries (``None``: no such event), read in the job's transaction:
+        ``reconcile`` then skips the write of a meeting this calendar already shows."""
+        async with self._writing() as s:
+            return await s.scalar(select(LocalEventRow.sequence).where(LocalEventRow.id == event_id))
 
     async def update_event(
         self, account: CalendarAccount, calendar_id: str, event_id: str, spec: EventSpec
