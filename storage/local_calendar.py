@@ -32,7 +32,6 @@ from scheduling.ics import agent_feed
 from storage.models import LocalCalendarVersionRow, LocalEventRow
 from storage.repositories import _Repo
 from storage.types import UTCDateTime
-from storage.unit_of_work import register_repository
 
 _OPEN_WRITE: ContextVar[AsyncSession | None] = ContextVar("local_calendar_write_session", default=None)
 _IDS = uuid.UUID("6f1c1f53-3c39-4a39-9d1e-6a1c0c0a1e55")
@@ -67,8 +66,6 @@ async def bump_version(session: AsyncSession, agent: str) -> None:
         .on_conflict_do_update(index_elements=[table.c.agent], set_={"version": table.c.version + 1})
     )
 
-
-register_repository("local_events", LocalEvents)
 
 _BUSY = text(
     "SELECT agent, calendar_id, start_at, end_at FROM local_events "
