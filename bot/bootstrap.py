@@ -1,65 +1,47 @@
-"""The one place that picks real implementations and wires them together."""
+"""The one place that picks real implementations and wires them together.
+
+``MODULES`` lists every engine module that adds commands, jobs or posting hooks; each exposes
+``register(runtime)``. Nothing registers itself at import time, so what runs is what this file says,
+whatever order modules happen to be imported in.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+import bot.calendars.connections
+import bot.calendars.sync
+import bot.calendars.writes
+import bot.email_digest
+import bot.meetings.handlers
+import bot.meetings.jobs
 from bot import plugins
 from bot.bus import MessageBus
 from bot.handlers import HANDLERS
+from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
 from bot.outbox import OutboxDispatcher
 from bot.ports import Channel, Clock, SystemClock
+from bot.runtime import Runtime
 from bot.settings import Settings, load_settings
 
+__all__ = ["MODULES", "Runtime", "bootstrap"]
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class Runtime:
-    settings: Settings
-    clock: Clock
-    storage: Any  # the storage plugin: unit_of_work(), outbox, jobs, migrate(), ping(), dispose()
-    bus: MessageBus
-    dispatcher: OutboxDispatcher
-    jobs: JobRunner
-    channels: dict[str, Channel]
-    calendars: dict[str, Any]
-    config: dict[str, Any]
-    _stop: asyncio.Event | None = None
-    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
+class EngineModule(Protocol):
+    def register(self, runtime: Runtime) -> None: ...
 
-    def uow(self, *, read_only: bool = False) -> Any:
-        return self.storage.unit_of_work(read_only=read_only)
 
-    async def start_workers(self) -> None:
-        for channel in self.channels.values():
-            start = getattr(channel, "start", None)
-            if start is not None:
-                await start(self)
-        if not self.settings.run_workers:
-            return
-        self._stop = asyncio.Event()
-        self._tasks = [
-            asyncio.create_task(self.dispatcher.run(self._stop), name="outbox"),
-            asyncio.create_task(self.jobs.run(self._stop), name="jobs"),
-        ]
-
-    async def stop(self) -> None:
-        if self._stop is not None:
-            self._stop.set()
-            self.dispatcher.wake()
-            self.jobs.wake()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-        for channel in self.channels.values():
-            stop = getattr(channel, "stop", None)
-            if stop is not None:
-                await stop()
-        await self.storage.dispose()
+MODULES: tuple[EngineModule, ...] = (
+    bot.meetings.handlers,  # booking, changes, agent settings: the meeting commands
+    bot.meetings.jobs,  # the "meeting_reminder" job
+    bot.calendars.connections,  # remote providers wrapped: refreshed grants saved, revoked ones reported
+    bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
+    bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
+    bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+)
 
 
 def bootstrap(
@@ -68,7 +50,6 @@ def bootstrap(
     clock: Clock | None = None,
     channels: dict[str, Channel] | None = None,
     calendars: dict[str, Any] | None = None,
-    extensions: list[Callable[[Runtime], None]] | None = None,
 ) -> Runtime:
     settings = settings or load_settings()
     clock = clock or SystemClock()
@@ -81,7 +62,8 @@ def bootstrap(
     storage = storage_factories["sqlalchemy"](config)
     config["storage"] = storage
     uow_factory = storage.unit_of_work
-    bus = MessageBus(uow_factory, HANDLERS, {"clock": clock, "settings": settings})
+    posting = PostingHooks()
+    bus = MessageBus(uow_factory, HANDLERS, {"clock": clock, "settings": settings, "posting": posting})
     if calendars is None:
         calendars = plugins.instantiate(plugins.CALENDARS, config)
     bus.dependencies["calendars"] = calendars
@@ -105,24 +87,9 @@ def bootstrap(
     bus.after_commit.append(dispatcher.wake)
     bus.after_commit.append(jobs.wake)
     jobs.after_job.append(dispatcher.wake)
-    runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config)
+    runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config, posting)
     bus.dependencies["runtime"] = runtime
-    for extend in [*_extensions(), *(extensions or [])]:
-        extend(runtime)
+    for module in MODULES:
+        module.register(runtime)
     log.info("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")
     return runtime
-
-
-_EXTENSIONS: list[Callable[[Runtime], None]] = []
-
-
-def extension(fn: Callable[[Runtime], None]) -> Callable[[Runtime], None]:
-    """Engine modules (meetings, email digests) register their handlers and jobs here."""
-    _EXTENSIONS.append(fn)
-    return fn
-
-
-def _extensions() -> list[Callable[[Runtime], None]]:
-    import bot.extensions  # noqa: F401 - importing registers them
-
-    return list(_EXTENSIONS)

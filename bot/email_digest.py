@@ -15,7 +15,8 @@ internal notes; nobody for the system's own notices. Agents of a service who are
 
 The state is in the database (``uow.digests``: emails sent in this streak, the last seq emailed) and
 every decision is re-made by the job from it, so a crash or restart changes nothing. Jobs are armed in
-the same transaction as the message (``posting.AFTER_APPEND``) and the read (``posting.AFTER_READ``).
+the same transaction as the message and the read: ``register`` adds ``on_message`` and ``on_read`` to
+the runtime's posting hooks, which the bus hands to the handlers that post and read.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.bootstrap import Runtime, extension
+from bot import queries
 from bot.events import UnreadDigestReady
-from bot.handlers.posting import AFTER_APPEND, AFTER_READ
 from bot.model import Actor, Conversation, DigestState, Member, Message
 from bot.ports import Clock, JobItem, UnitOfWork
+from bot.runtime import Runtime
 
 FIRST_DELAY = timedelta(minutes=5)
 GAP = timedelta(hours=4)
@@ -134,8 +135,6 @@ async def _pending(uow: UnitOfWork, member: Member, state: DigestState) -> list[
 
 async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     """Decides from the database alone, so running it twice, late, or after a crash is harmless."""
-    from bot import queries  # the read side; imported here to keep module import order simple
-
     conversation_id, kind, member_id = (job.payload[k] for k in ("conversation_id", "kind", "member_id"))
     digests: Any = getattr(uow, "digests")  # noqa: B009 - registered by the storage plugin
     members = await uow.conversations.members(conversation_id)
@@ -192,11 +191,7 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     await digests.save(state)
 
 
-if on_message not in AFTER_APPEND:
-    AFTER_APPEND.append(on_message)
-    AFTER_READ.append(on_read)
-
-
-@extension
 def register(runtime: Runtime) -> None:
+    runtime.posting.after_append.append(on_message)
+    runtime.posting.after_read.append(on_read)
     runtime.jobs.register(JOB_KIND, send_digest)

@@ -44,6 +44,11 @@ class JobRunner:
         self._wake = asyncio.Event()
 
     def register(self, kind: str, handler: JobHandler, *, prepare: JobPrepare | None = None) -> None:
+        """One module owns each kind of job: a second registration would silently replace the first
+        (and which one won would depend on the order modules were wired), so it is refused."""
+        if kind in self.handlers:
+            owner = getattr(self.handlers[kind], "__module__", "?")
+            raise ValueError(f"job kind {kind!r} is registered already (by {owner})")
         self.handlers[kind] = handler
         if prepare is not None:
             self.prepares[kind] = prepare

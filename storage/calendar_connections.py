@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.meetings.model import BOOKED, CalendarConnection
 from storage.models import CalendarConnectionRow, JobRow, MeetingRow
 from storage.repositories import _Repo
-from storage.unit_of_work import register_repository
 
 CIPHER = "convene_credentials_cipher"
 OK, BROKEN = "ok", "broken"
@@ -201,6 +200,3 @@ class SqlCalendarConnections(_Repo):
             )
         )
         return [str(r) for r in rows.scalars()]
-
-
-register_repository("calendar_connections", SqlCalendarConnections)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from storage.models import AgentIdentityRow
 from storage.repositories import _Repo
-from storage.unit_of_work import register_repository
 
 
 class SqlAgentIdentities(_Repo):
@@ -19,6 +18,3 @@ class SqlAgentIdentities(_Repo):
             self.s.add(AgentIdentityRow(channel=channel, external_id=external_id, agent_slug=agent_slug))
         else:
             row.agent_slug = agent_slug
-
-
-register_repository("identities", SqlAgentIdentities)

@@ -5,7 +5,9 @@ which is authoritative, so a meeting being moved never blocks itself). Each agen
 an ``.ics`` feed of their events at a secret URL whose token is an HMAC of the secret key.
 
 Writes join the caller's transaction when one is open: the calendar job then writes the event and
-completes in one commit, exactly once; on SQLite this also avoids waiting on our own write lock.
+completes in one commit, exactly once; on SQLite this also avoids waiting on our own write lock. What
+to write is decided by ``bot.calendars.reconcile``, the same decision as for Google and Microsoft; this
+calendar tells it which SEQUENCE each event carries (``event_sequence``).
 """
 
 from __future__ import annotations
@@ -30,7 +32,6 @@ from scheduling.ics import agent_feed
 from storage.models import LocalCalendarVersionRow, LocalEventRow
 from storage.repositories import _Repo
 from storage.types import UTCDateTime
-from storage.unit_of_work import register_repository
 
 _OPEN_WRITE: ContextVar[AsyncSession | None] = ContextVar("local_calendar_write_session", default=None)
 _IDS = uuid.UUID("6f1c1f53-3c39-4a39-9d1e-6a1c0c0a1e55")
@@ -65,8 +66,6 @@ async def bump_version(session: AsyncSession, agent: str) -> None:
         .on_conflict_do_update(index_elements=[table.c.agent], set_={"version": table.c.version + 1})
     )
 
-
-register_repository("local_events", LocalEvents)
 
 _BUSY = text(
     "SELECT agent, calendar_id, start_at, end_at FROM local_events "
@@ -222,6 +221,12 @@ class LocalCalendar:
             else:
                 await self._update(s, event_id, spec)
         return event_id
+
+    async def event_sequence(self, account: CalendarAccount, calendar_id: str, event_id: str) -> int | None:
+        """The SEQUENCE our event carries (``None``: no such event), read in the job's transaction:
+        ``reconcile`` then skips the write of a meeting this calendar already shows."""
+        async with self._writing() as s:
+            return await s.scalar(select(LocalEventRow.sequence).where(LocalEventRow.id == event_id))
 
     async def update_event(
         self, account: CalendarAccount, calendar_id: str, event_id: str, spec: EventSpec

@@ -9,14 +9,12 @@ from typing import Any
 from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-import storage.local_calendar  # noqa: F401 - registers uow.local_events
 from bot.errors import Conflict, SlotTaken
 from bot.meetings.model import BOOKED, CalendarConnection, Meeting
 from scheduling.calendar import Interval
 from storage.calendar_connections import to_connection
 from storage.models import CalendarConnectionRow, MeetingRow
 from storage.repositories import _Repo
-from storage.unit_of_work import register_repository
 
 _FIELDS = (
     "conversation_id agent guest_id service subject guest_timezone status sequence idempotency_key "
@@ -143,6 +141,3 @@ class SqlMeetings(_Repo):
         for row in rows:  # the most recently updated connection wins
             found[row.agent] = to_connection(self.s, row)  # decrypts the grant
         return found
-
-
-register_repository("meetings", SqlMeetings)

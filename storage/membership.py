@@ -11,9 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.model import Conversation, DigestState, Guest, Message
+from storage.conversations import _conversation, _message
 from storage.models import Base, BindingRow, ConversationRow, GuestRow, MemberRow, MessageRow, ReactionRow
-from storage.repositories import _conversation, _message
-from storage.unit_of_work import register_repository
 
 
 class EmailDigestRow(Base):
@@ -190,7 +189,3 @@ class SqlDigests:
                 EmailDigestRow.member_id == member_id,
             )
         )
-
-
-register_repository("membership", SqlMembership)
-register_repository("digests", SqlDigests)

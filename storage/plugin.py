@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import storage.extensions  # noqa: F401 - registers extra repositories
 from storage.calendar_connections import attach_cipher
 from storage.migrate import migrate
 from storage.unit_of_work import Storage

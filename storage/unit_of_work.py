@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -15,10 +15,18 @@ from bot.errors import Conflict
 from bot.events import Event, to_json
 from bot.ports import Clock
 from bot.transient import TransientStorageError
-from storage import repositories as r
+from storage.calendar_connections import SqlCalendarConnections
+from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
+from storage.identities import SqlAgentIdentities
+from storage.local_calendar import LocalEvents
+from storage.meetings import SqlMeetings
+from storage.membership import SqlDigests, SqlMembership
 from storage.models import OutboxRow
+from storage.people import SqlAgents, SqlGuests, SqlServices
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+from storage.threads import SqlBindings
+from storage.tokens import SqlInbound, SqlTokens
 
 
 class Storage:
@@ -90,18 +98,22 @@ class SqlUnitOfWork:
         self.session = maker()
         await self.session.begin()
         s, now = self.session, self._now
-        self.agents = r.SqlAgents(s, now)
-        self.services = r.SqlServices(s, now)
-        self.guests = r.SqlGuests(s, now)
-        self.conversations = r.SqlConversations(s, now)
-        self.messages = r.SqlMessages(s, now)
-        self.bindings = r.SqlBindings(s, now)
-        self.tokens = r.SqlTokens(s, now)
-        self.inbound = r.SqlInbound(s, now)
+        # Every repository the engine finds on ``uow``, listed here rather than registered at import.
+        self.agents = SqlAgents(s, now)
+        self.services = SqlServices(s, now)
+        self.guests = SqlGuests(s, now)
+        self.conversations = SqlConversations(s, now)
+        self.messages = SqlMessages(s, now)
+        self.bindings = SqlBindings(s, now)
+        self.tokens = SqlTokens(s, now)
+        self.inbound = SqlInbound(s, now)
         self.jobs = SqlJobs(s, now)
-        self.extra: dict[str, Any] = {}  # repositories other packages attach (meetings, calendars)
-        for name, factory in _EXTENSIONS.items():
-            setattr(self, name, factory(s, now))
+        self.meetings = SqlMeetings(s, now)
+        self.local_events = LocalEvents(s, now)  # notes this write session for the local calendar
+        self.calendar_connections = SqlCalendarConnections(s, now)
+        self.identities = SqlAgentIdentities(s, now)
+        self.membership = SqlMembership(s, now)
+        self.digests = SqlDigests(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
@@ -143,11 +155,3 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         self._events.clear()
         await self.session.rollback()
-
-
-_EXTENSIONS: dict[str, Callable[[AsyncSession, Callable[[], datetime]], Any]] = {}
-
-
-def register_repository(name: str, factory: Callable[[AsyncSession, Callable[[], datetime]], Any]) -> None:
-    """Lets storage modules (meetings, the local calendar) add repositories without editing this file."""
-    _EXTENSIONS[name] = factory

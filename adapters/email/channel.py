@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from adapters.email import calendar_mail
-from adapters.email.reply_address import mail_domain, reply_address
+from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 
 log = logging.getLogger(__name__)
-REPLY_MARKER = "-- Reply above this line --"
 
 
 class Mailer:

@@ -21,8 +21,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from adapters.email.channel import REPLY_MARKER
-from adapters.email.reply_address import parse_reply_address
+from adapters.email.reply_address import REPLY_MARKER, parse_reply_address
 from bot import access
 from bot.commands import PostMessage
 from bot.errors import DomainError

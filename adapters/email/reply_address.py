@@ -1,4 +1,5 @@
-"""Reply-To addresses per conversation and member: ``reply+<conversation>.<a|g>-<member>.<hmac>@<domain>``.
+"""How a reply by mail finds its way back: Reply-To addresses per conversation and member,
+``reply+<conversation>.<a|g>-<member>.<hmac>@<domain>``, and the marker line above which a reply is read.
 
 The HMAC (with the secret key) makes the address unforgeable: knowing a conversation id is not enough
 to write into it by mail. Everything is lower-case, so mail servers that fold case do not break it.
@@ -14,6 +15,9 @@ from typing import Any
 PREFIX = "reply+"
 KINDS = {"agent": "a", "guest": "g"}
 SIGNATURE_LENGTH = 24  # hex digits: 96 bits
+# Written at the top of every mail that can be answered (``channel``); the inbound side reads a reply
+# only above it (``inbound``). Both sides import it from here, so neither imports the other for it.
+REPLY_MARKER = "-- Reply above this line --"
 
 
 def _signature(secret: str, conversation_id: str, kind: str, member_id: str) -> str:

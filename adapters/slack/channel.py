@@ -23,28 +23,27 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.api import ChannelLimiter, SlackApi
 from adapters.slack.delivery import Delivery
-from adapters.slack.identity import Identities
-from adapters.web.openapi import document
+from adapters.slack.identity import NOT_AN_AGENT, Identities
+from adapters.slack.listeners import register as register_listeners
 from bot.events import Event
 from bot.model import Agent, Binding
 
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
-NOT_AN_AGENT = (
-    "You are not a Convene agent, so I can't do that for you. "
-    "Ask an admin to add your Slack email address as an agent."
-)
-
-document(
-    "POST",
-    "/slack/events",
-    "Slack: Events API, slash command /convene and interactivity (signed with the app's signing secret)",
-    responses={"401": "missing, forged or stale Slack signature"},
-)
 
 
 class SlackChannel:
     name = "slack"
+    # For the OpenAPI document: adapters/web reads it when it mounts our routes (it never imports us).
+    route_docs = (
+        {
+            "method": "POST",
+            "path": "/slack/events",
+            "summary": "Slack: Events API, slash command /convene and interactivity "
+            "(signed with the app's signing secret)",
+            "responses": {"401": "missing, forged or stale Slack signature"},
+        },
+    )
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -66,9 +65,7 @@ class SlackChannel:
         self.delivery: Delivery | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._workers = asyncio.Semaphore(int(config.get("slack_workers", 2)))
-        from adapters.slack.listeners import register
-
-        register(self.bolt, self)
+        register_listeners(self.bolt, self)
 
     # -- wiring --------------------------------------------------------------------------------------
 

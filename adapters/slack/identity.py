@@ -10,6 +10,12 @@ from adapters.slack.api import SlackApi
 from bot.model import Agent
 
 CHANNEL = "slack"
+# The polite refusal when ``agent_for`` finds no agent; here, next to that decision, so the channel and
+# the handlers both take it from the module below them rather than from each other.
+NOT_AN_AGENT = (
+    "You are not a Convene agent, so I can't do that for you. "
+    "Ask an admin to add your Slack email address as an agent."
+)
 
 
 class IdentityRepository(Protocol):

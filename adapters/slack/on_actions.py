@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import meetings, modals
-from adapters.slack.channel import NOT_AN_AGENT
+from adapters.slack.identity import NOT_AN_AGENT
 from bot import queries
 from bot.commands import AssignConversation
 from bot.errors import DomainError

@@ -24,7 +24,7 @@ from adapters.web import (
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
-from adapters.web.openapi import openapi_document
+from adapters.web.openapi import document, openapi_document
 from bot.bootstrap import Runtime
 from bot.metrics import OUTBOX_PENDING
 
@@ -84,6 +84,9 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
         add_routes = getattr(channel, "add_routes", None)
         if add_routes is not None and name != "web":
             add_routes(app, runtime)
+            # Other channels describe their routes as data; we never import them (see DESIGN.md).
+            for doc in getattr(channel, "route_docs", ()):
+                document(**doc)
     for extra in getattr(runtime, "web_routes", []):
         extra(app, runtime)
     if manage_workers:

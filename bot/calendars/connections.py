@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.bootstrap import extension
 from bot.calendars.links import connect_link
 from bot.calendars.sources import LOCAL
 from bot.events import Event
@@ -170,13 +169,6 @@ async def connection_status(runtime: Any, agent_slug: str) -> dict[str, Any]:
         return status_json(await read.calendar_connections.get(agent_slug))
 
 
-@extension
 def register(runtime: Any) -> None:
-    from bot.calendars.remote_writes import prepare_calendar_write
-    from bot.calendars.sync import SYNC_JOB, finish_nothing, prepare_sync
-
+    """Wraps the remote providers once, before anything calls them (see the module doc)."""
     install(runtime)
-    # Remote calendars are written before the job's transaction; the local one inside it, as before.
-    handler = runtime.jobs.handlers[CALENDAR_JOB]
-    runtime.jobs.register(CALENDAR_JOB, handler, prepare=prepare_calendar_write(runtime))
-    runtime.jobs.register(SYNC_JOB, finish_nothing, prepare=prepare_sync(runtime))

@@ -6,7 +6,7 @@ records the result. A crash between the remote call and that commit repeats the 
 Google event ids are derived from the meeting id (a repeated insert answers 409 and is patched), and
 Microsoft recognises a repeated create by its ``transactionId`` (made from the meeting id and the
 spec's sequence, so creates always send sequence 0). Failures raise: the job table retries and the
-booking itself is never touched.
+booking itself is never touched. What to write is ``reconcile``'s decision, as for the local calendar.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
+from bot.calendars.reconcile import CalendarState, Create, Delete, Nothing, Update, event_spec, reconcile
 from bot.calendars.sources import LOCAL, require_profile
 from bot.meetings.effects import CALENDAR_JOB
-from bot.meetings.jobs import event_spec
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
 from scheduling.errors import CalendarDisconnected, CalendarUnavailable
@@ -44,25 +44,29 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
             raise CalendarDisconnected(
                 None, f"the {profile.provider} connection of {meeting.agent} is broken"
             )
-        ours = meeting.calendar_provider == profile.provider and meeting.external_event_id
-        event_id: str | None = meeting.external_event_id if ours else None
-        calendar_id: str = (meeting.calendar_id if ours else None) or profile.settings.booking_calendars[0]
         account = profile.account
-        if not meeting.booked:
-            if event_id:
-                await provider.delete_event(account, calendar_id, event_id)  # gone already is fine
-            event_id = None
-        else:
-            spec = event_spec(meeting, profile, guest)
-            if event_id:
+        decision = reconcile(
+            meeting, CalendarState.of(meeting, profile.provider, profile.settings.booking_calendars[0])
+        )
+        calendar_id, event_id = meeting.calendar_id, meeting.external_event_id
+        match decision:
+            case Delete(calendar_id, gone):
+                await provider.delete_event(account, calendar_id, gone)  # gone already is fine
+                event_id = None
+            case Update(calendar_id, event_id):
                 try:
-                    await provider.update_event(account, calendar_id, event_id, spec)
+                    await provider.update_event(
+                        account, calendar_id, event_id, event_spec(meeting, profile, guest)
+                    )
                 except CalendarUnavailable as error:
                     if error.details.get("status") not in GONE:
                         raise
-                    event_id = None  # deleted by hand while we moved it: write it again
-            if event_id is None:
-                event_id = await provider.create_event(account, calendar_id, replace(spec, sequence=0))
+                    # Deleted by hand while we moved it: write it again.
+                    decision = Create(calendar_id)
+        if isinstance(decision, Create):
+            calendar_id = decision.calendar_id
+            spec = replace(event_spec(meeting, profile, guest), sequence=0)
+            event_id = await provider.create_event(account, calendar_id, spec)
         written = (meeting.status, meeting.sequence)
 
         async def record(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
@@ -72,6 +76,8 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
             if (current.status, current.sequence) != written:
                 # Changed while we were writing: one more pass brings the calendar up to date.
                 await uow.jobs.schedule(CALENDAR_JOB, clock.now(), {"meeting_id": current.id})
+            if isinstance(decision, Nothing):
+                return
             current.calendar_provider = profile.provider
             current.calendar_id = calendar_id
             current.external_event_id = event_id

@@ -176,3 +176,7 @@ async def sync_now(runtime: Any, agents: list[str] | None = None) -> dict[str, s
             await uow.commit()
         results[agent] = "synced" if finish is not finish_nothing else "disconnected"
     return results
+
+
+def register(runtime: Any) -> None:
+    runtime.jobs.register(SYNC_JOB, finish_nothing, prepare=prepare_sync(runtime))

@@ -8,7 +8,7 @@ from bot import access
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
-from bot.handlers.posting import AFTER_READ, append_message, post_notice
+from bot.handlers.posting import PostingHooks, append_message, post_notice
 from bot.model import Agent, Binding, Conversation, Member, Message, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
@@ -72,7 +72,9 @@ async def open_conversation(
     return conversation, True
 
 
-async def start_conversation(cmd: StartConversation, uow: UnitOfWork, clock: Clock) -> Posted:
+async def start_conversation(
+    cmd: StartConversation, uow: UnitOfWork, clock: Clock, posting: PostingHooks
+) -> Posted:
     text = clean_text(cmd.text)
     async with uow:
         conversation, created = await open_conversation(
@@ -88,14 +90,16 @@ async def start_conversation(cmd: StartConversation, uow: UnitOfWork, clock: Clo
                 await uow.conversations.get(conversation.id, for_update=True), "conversation"
             )
         message = await append_message(
-            uow, conversation, guest.actor, text, clock.now(), client_id=cmd.client_id
+            uow, conversation, guest.actor, text, clock.now(), client_id=cmd.client_id, hooks=posting
         )
-        await _mark_own_read(uow, conversation.id, guest.actor.kind, guest.actor.id, message.seq)
+        await _mark_own_read(
+            uow, conversation.id, guest.actor.kind, guest.actor.id, message.seq, hooks=posting
+        )
         await uow.commit()
         return Posted(conversation, message, created)
 
 
-async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock) -> Posted:
+async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting: PostingHooks) -> Posted:
     text = clean_text(cmd.text)
     async with uow:
         conversation = await uow.conversations.get(cmd.conversation_id, for_update=True)
@@ -114,7 +118,14 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock) -> Poste
             if resent is not None:
                 return Posted(conversation, resent, False)
         message = await append_message(
-            uow, conversation, cmd.author, text, clock.now(), client_id=cmd.client_id, internal=cmd.internal
+            uow,
+            conversation,
+            cmd.author,
+            text,
+            clock.now(),
+            client_id=cmd.client_id,
+            internal=cmd.internal,
+            hooks=posting,
         )
         await _mark_own_read(
             uow,
@@ -124,6 +135,7 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock) -> Poste
             message.seq,
             cmd.author.name,
             members=members,
+            hooks=posting,
         )
         await uow.commit()
         return Posted(conversation, message, True)
@@ -173,7 +185,7 @@ async def assign_conversation(cmd: AssignConversation, uow: UnitOfWork, clock: C
         return conversation
 
 
-async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock) -> int:
+async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock, posting: PostingHooks) -> int:
     async with uow:
         conversation = require(await uow.conversations.get(cmd.conversation_id), "conversation")
         members = await uow.conversations.members(conversation.id)
@@ -182,7 +194,14 @@ async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock) -> int:
             raise NotFound("No such conversation.", code="unknown_conversation")
         seq = max(0, min(cmd.seq, conversation.last_seq))
         changed = await _mark_own_read(
-            uow, conversation.id, cmd.reader.kind, cmd.reader.id, seq, cmd.reader.name, members=members
+            uow,
+            conversation.id,
+            cmd.reader.kind,
+            cmd.reader.id,
+            seq,
+            cmd.reader.name,
+            members=members,
+            hooks=posting,
         )
         if changed:
             uow.record(MessagesRead(conversation_id=conversation.id, reader=cmd.reader, seq=seq))
@@ -226,6 +245,7 @@ async def _mark_own_read(
     name: str | None = None,
     *,
     members: list[Member] | None = None,
+    hooks: PostingHooks | None = None,
 ) -> bool:
     """Advances a member's read marker (never backwards); agents become members when they first read."""
     if members is None:
@@ -245,6 +265,6 @@ async def _mark_own_read(
             return False
         member.last_read_seq = seq
         await uow.conversations.save_member(conversation_id, member)
-    for hook in AFTER_READ:
+    for hook in hooks.after_read if hooks else ():
         await hook(uow, conversation_id, kind, member_id, seq)
     return True

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.events import MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Message
 from bot.ports import UnitOfWork
 
-# Engine modules that follow every message and every read inside the same transaction (the email
-# digests arm their jobs here), so a crash can never leave a message without its notification.
-AFTER_APPEND: list[Callable[[UnitOfWork, Conversation, Message], Awaitable[None]]] = []
-AFTER_READ: list[Callable[[UnitOfWork, str, str, str, int], Awaitable[None]]] = []
+AfterAppend = Callable[[UnitOfWork, Conversation, Message], Awaitable[None]]
+AfterRead = Callable[[UnitOfWork, str, str, str, int], Awaitable[None]]  # conversation, kind, member, seq
+
+
+@dataclass
+class PostingHooks:
+    """Engine modules that follow every message people write and every read, inside the same
+    transaction (the email digests arm their jobs here), so a crash can never leave a message without
+    its notification. ``bootstrap`` makes one, each module's ``register(runtime)`` appends to it, and
+    the bus hands it to the handlers that post or read (the ``posting`` dependency).
+
+    The system's own notices (``post_notice``) run no hooks: nobody is mailed about them."""
+
+    after_append: list[AfterAppend] = field(default_factory=list)
+    after_read: list[AfterRead] = field(default_factory=list)
 
 
 async def append_message(
@@ -24,6 +36,7 @@ async def append_message(
     *,
     client_id: str | None = None,
     internal: bool = False,
+    hooks: PostingHooks | None = None,
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -50,7 +63,7 @@ async def append_message(
             kind="system" if author.kind == "system" else "text",
         )
     )
-    for hook in AFTER_APPEND:
+    for hook in hooks.after_append if hooks else ():
         await hook(uow, conversation, message)
     return message
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import Forbidden, NotFound
 from bot.meetings import booking, changes
 from bot.meetings import commands as c
 from bot.ports import UnitOfWork
 from scheduling.agent_settings import parse_settings, settings_to_dict
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 async def update_agent_settings(cmd: c.UpdateAgentSettings, uow: UnitOfWork) -> dict[str, Any]:
@@ -36,3 +39,8 @@ HANDLERS: dict[type[Any], Callable[..., Any]] = {
     c.CancelMeeting: changes.cancel_meeting,
     c.UpdateAgentSettings: update_agent_settings,
 }
+
+
+def register(runtime: Runtime) -> None:
+    for command, handler in HANDLERS.items():
+        runtime.bus.register(command, handler)

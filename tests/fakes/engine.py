@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import bot.email_digest  # noqa: F401 - arms unread-email jobs after each message, as bootstrap does
+from bot import email_digest
 from bot.bus import MessageBus
 from bot.commands import Command
 from bot.handlers import HANDLERS
+from bot.handlers.posting import PostingHooks
 from bot.meetings.handlers import HANDLERS as MEETING_HANDLERS
 from bot.settings import Settings
 from tests.conftest import DrivenClock
@@ -26,10 +27,18 @@ class FakeEngine:
         self.state = self.uows.state
         self.calendars: dict[str, Any] = calendars or {}
         self.settings = Settings()
+        # The unread-email module follows every message and read, as its register() does at bootstrap.
+        self.posting = PostingHooks(after_append=[email_digest.on_message], after_read=[email_digest.on_read])
         self.bus = MessageBus(
             self.uows,
             {**HANDLERS, **MEETING_HANDLERS},
-            {"clock": self.clock, "settings": self.settings, "calendars": self.calendars, "runtime": self},
+            {
+                "clock": self.clock,
+                "settings": self.settings,
+                "calendars": self.calendars,
+                "runtime": self,
+                "posting": self.posting,
+            },
         )
 
     def uow(self, *, read_only: bool = False) -> FakeUnitOfWork:

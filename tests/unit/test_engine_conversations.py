@@ -15,6 +15,7 @@ from bot.commands import (
 )
 from bot.errors import DomainError
 from bot.handlers import HANDLERS
+from bot.handlers.posting import PostingHooks
 from bot.model import Actor
 from tests.conftest import DrivenClock
 from tests.fakes import FakeUnitOfWorkFactory
@@ -26,7 +27,7 @@ CAROL = Actor("agent", "carol", "Carol")
 @pytest.fixture
 async def engine() -> tuple[MessageBus, FakeUnitOfWorkFactory]:
     uows = FakeUnitOfWorkFactory()
-    bus = MessageBus(uows, HANDLERS, {"clock": DrivenClock()})
+    bus = MessageBus(uows, HANDLERS, {"clock": DrivenClock(), "posting": PostingHooks()})
     for slug, name in [("sales", "Sales"), ("support", "Support")]:
         await bus.handle(CreateService(slug, name))
     for slug, service in [("alice", "sales"), ("bob", "sales"), ("carol", "support")]:

@@ -11,6 +11,7 @@ import pytest
 from bot.bus import MessageBus
 from bot.commands import CreateService, RegisterGuest, StartConversation
 from bot.handlers import HANDLERS
+from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
 from bot.model import Binding
 from bot.outbox import OutboxDispatcher
@@ -36,7 +37,7 @@ class RecordingChannel:
 async def world() -> tuple[MessageBus, FakeUnitOfWorkFactory, DrivenClock]:
     clock = DrivenClock()
     uows = FakeUnitOfWorkFactory()
-    bus = MessageBus(uows, HANDLERS, {"clock": clock})
+    bus = MessageBus(uows, HANDLERS, {"clock": clock, "posting": PostingHooks()})
     await bus.handle(CreateService("sales", "Sales"))
     uows.state.service_channels[("sales", "slack")] = {"channel": "C1"}
     ann = (await bus.handle(RegisterGuest("Ann"))).guest

@@ -1,0 +1,263 @@
+"""Conversations, their members and messages: ``uow.conversations`` and ``uow.messages`` (the hot path)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import bindparam, case, func, insert, or_, select, update
+
+from bot.model import Actor, Conversation, Member, Message
+from bot.ports import ConversationSummary
+from storage.models import (
+    ConversationRow,
+    GuestRow,
+    MemberRow,
+    MessageRow,
+)
+from storage.repositories import _Repo
+
+
+def _conversation(row: ConversationRow) -> Conversation:
+    return Conversation(
+        guest_id=row.guest_id,
+        service=row.service,
+        agent=row.agent,
+        title=row.title,
+        assigned_service=row.assigned_service,
+        assignee=row.assignee,
+        last_seq=row.last_seq,
+        created_at=row.created_at,
+        last_message_at=row.last_message_at,
+        link_token=row.link_token,
+        read_only_external=row.read_only_external,
+        id=row.id,
+    )
+
+
+_CONVERSATION_FIELDS = (
+    "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
+    "link_token read_only_external"
+).split()
+
+
+# The message path runs these for every message: built once, as Core statements (no ORM loading or
+# statement construction per call, which costs several times the SQLite work itself).
+_conversations = ConversationRow.__table__
+_members_table = MemberRow.__table__
+_GET_CONVERSATION = select(*_conversations.c).where(_conversations.c.id == bindparam("id"))
+_GET_CONVERSATION_FOR_UPDATE = _GET_CONVERSATION.with_for_update()
+_SAVE_CONVERSATION = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("key"))
+    .values({f: bindparam(f) for f in _CONVERSATION_FIELDS if f != "created_at"})
+)
+_MEMBERS = (
+    select(*_members_table.c)
+    .where(_members_table.c.conversation_id == bindparam("conversation_id"))
+    .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
+)
+_SAVE_MEMBER = (
+    update(_members_table)
+    .where(
+        _members_table.c.conversation_id == bindparam("c"),
+        _members_table.c.kind == bindparam("k"),
+        _members_table.c.member_id == bindparam("m"),
+    )
+    .values(
+        name=bindparam("name"),
+        email=bindparam("email"),
+        external=bindparam("external"),
+        last_read_seq=bindparam("last_read_seq"),
+    )
+)
+
+
+class SqlConversations(_Repo):
+    async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
+        query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
+        row = (await self.s.execute(query, {"id": conversation_id})).first()
+        return _conversation(row) if row else None  # type: ignore[arg-type]
+
+    async def add(self, conversation: Conversation) -> None:
+        values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}
+        values["created_at"] = values["created_at"] or self._now()
+        self.s.add(ConversationRow(id=conversation.id, **values))
+        await self.s.flush()
+
+    async def save(self, conversation: Conversation) -> None:
+        values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS if f != "created_at"}
+        await self.s.execute(_SAVE_CONVERSATION, {"key": conversation.id, **values})
+
+    async def find_for_guest(
+        self, guest_id: str, *, service: str | None = None, agent: str | None = None
+    ) -> Conversation | None:
+        query = select(ConversationRow).where(ConversationRow.guest_id == guest_id)
+        if agent is not None:
+            # A conversation with the agent directly, one the agent was assigned, or one they are a member
+            # of: all are "with" them. A direct one wins, then an assigned one.
+            is_member = (
+                select(MemberRow.member_id)
+                .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "agent")
+                .where(MemberRow.member_id == agent)
+                .exists()
+            )
+            query = query.where(
+                or_(ConversationRow.agent == agent, ConversationRow.assignee == agent, is_member)
+            ).order_by(
+                case((ConversationRow.agent == agent, 0), (ConversationRow.assignee == agent, 1), else_=2)
+            )
+        else:
+            query = query.where(ConversationRow.service == service, ConversationRow.agent.is_(None))
+        query = query.order_by(ConversationRow.created_at).limit(1)
+        row = (await self.s.execute(query)).scalar_one_or_none()
+        return _conversation(row) if row else None
+
+    async def list_for_guest(self, guest_id: str) -> list[Conversation]:
+        # Their own conversations and those they were added to or joined by link.
+        is_member = (
+            select(MemberRow.member_id)
+            .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "guest")
+            .where(MemberRow.member_id == guest_id)
+            .exists()
+        )
+        rows = await self.s.execute(
+            select(ConversationRow)
+            .where(or_(ConversationRow.guest_id == guest_id, is_member))
+            .order_by(ConversationRow.last_message_at.desc())
+        )
+        return [_conversation(r) for r in rows.scalars()]
+
+    async def list_for_agent(
+        self, agent_slug: str, services: Sequence[str], *, mine_only: bool = False, limit: int = 200
+    ) -> list[ConversationSummary]:
+        c = ConversationRow
+        if mine_only:
+            visible = or_(c.assignee == agent_slug, c.agent == agent_slug)
+        else:
+            is_member = (
+                select(MemberRow.member_id)
+                .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
+                .where(MemberRow.member_id == agent_slug)
+                .exists()
+            )
+            visible = or_(
+                c.service.in_(list(services)), c.agent == agent_slug, c.assignee == agent_slug, is_member
+            )
+        read = (
+            select(MemberRow.last_read_seq)
+            .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
+            .where(MemberRow.member_id == agent_slug)
+            .scalar_subquery()
+        )
+        unread = (
+            select(func.count(MessageRow.id))
+            .where(MessageRow.conversation_id == c.id, MessageRow.seq > func.coalesce(read, 0))
+            .where(MessageRow.author_kind == "guest")
+            .scalar_subquery()
+        )
+        last_text = (
+            select(MessageRow.text)
+            .where(MessageRow.conversation_id == c.id, MessageRow.seq == c.last_seq)
+            .scalar_subquery()
+        )
+        rows = await self.s.execute(
+            select(c, GuestRow.name, last_text, unread)
+            .join(GuestRow, GuestRow.id == c.guest_id)
+            .where(visible)
+            .order_by(c.last_message_at.desc())
+            .limit(limit)
+        )
+        return [ConversationSummary(_conversation(r), name, text, n or 0) for r, name, text, n in rows]
+
+    async def members(self, conversation_id: str) -> list[Member]:
+        rows = await self.s.execute(_MEMBERS, {"conversation_id": conversation_id})
+        return [
+            Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
+            for m in rows
+        ]
+
+    async def add_member(self, conversation_id: str, member: Member) -> None:
+        self.s.add(
+            MemberRow(
+                conversation_id=conversation_id,
+                kind=member.kind,
+                member_id=member.id,
+                name=member.name,
+                email=member.email,
+                external=member.external,
+                last_read_seq=member.last_read_seq,
+                joined_at=self._now(),
+            )
+        )
+        await self.s.flush()
+
+    async def save_member(self, conversation_id: str, member: Member) -> None:
+        await self.s.execute(
+            _SAVE_MEMBER,
+            {
+                "c": conversation_id,
+                "k": member.kind,
+                "m": member.id,
+                "name": member.name,
+                "email": member.email,
+                "external": member.external,
+                "last_read_seq": member.last_read_seq,
+            },
+        )
+
+
+def _message(row: MessageRow) -> Message:
+    return Message(
+        conversation_id=row.conversation_id,
+        seq=row.seq,
+        author=Actor(row.author_kind, row.author_id, row.author_name),  # type: ignore[arg-type]
+        text=row.text,
+        created_at=row.created_at,
+        client_id=row.client_id,
+        internal=row.internal,
+        id=row.id,
+    )
+
+
+class SqlMessages(_Repo):
+    async def add(self, message: Message) -> None:
+        # A Core insert: messages are the hot path, and the ORM flush costs more than the write itself.
+        await self.s.execute(
+            insert(MessageRow).values(
+                id=message.id,
+                conversation_id=message.conversation_id,
+                seq=message.seq,
+                author_kind=message.author.kind,
+                author_id=message.author.id,
+                author_name=message.author.name,
+                text=message.text,
+                client_id=message.client_id,
+                internal=message.internal,
+                created_at=message.created_at,
+            )
+        )
+
+    async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
+        kind, _, author_id = author_key.partition(":")
+        row = (
+            await self.s.execute(
+                select(MessageRow).where(
+                    MessageRow.conversation_id == conversation_id,
+                    MessageRow.author_kind == kind,
+                    MessageRow.author_id == author_id,
+                    MessageRow.client_id == client_id,
+                )
+            )
+        ).scalar_one_or_none()
+        return _message(row) if row else None
+
+    async def list(
+        self, conversation_id: str, *, after_seq: int = 0, limit: int = 500, include_internal: bool = True
+    ) -> list[Message]:
+        query = select(MessageRow).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.seq > after_seq
+        )
+        if not include_internal:
+            query = query.where(MessageRow.internal.is_(False))
+        rows = await self.s.execute(query.order_by(MessageRow.seq).limit(limit))
+        return [_message(r) for r in rows.scalars()]

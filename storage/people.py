@@ -1,0 +1,146 @@
+"""Agents, services (call groups and their members) and guests: ``uow.agents``, ``uow.services``, ``uow.guests``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select, update
+
+from bot.model import Agent, Guest, Service
+from storage.models import (
+    AgentRow,
+    GuestRow,
+    ServiceMemberRow,
+    ServiceRow,
+)
+from storage.repositories import _Repo
+
+
+class SqlAgents(_Repo):
+    @staticmethod
+    def _to(row: AgentRow) -> Agent:
+        return Agent(
+            row.slug,
+            row.name,
+            row.email,
+            row.timezone,
+            dict(row.settings or {}),
+            id=row.id,
+            avatar_url=row.avatar_url,
+        )
+
+    async def get(self, slug: str) -> Agent | None:
+        row = (await self.s.execute(select(AgentRow).where(AgentRow.slug == slug))).scalar_one_or_none()
+        return self._to(row) if row else None
+
+    async def get_by_email(self, email: str) -> Agent | None:
+        row = (
+            await self.s.execute(select(AgentRow).where(func.lower(AgentRow.email) == email.lower()))
+        ).scalar_one_or_none()
+        return self._to(row) if row else None
+
+    async def list(self) -> list[Agent]:
+        rows = (await self.s.execute(select(AgentRow).order_by(AgentRow.slug))).scalars()
+        return [self._to(r) for r in rows]
+
+    async def add(self, agent: Agent) -> None:
+        self.s.add(
+            AgentRow(
+                id=agent.id,
+                slug=agent.slug,
+                name=agent.name,
+                email=agent.email,
+                timezone=agent.timezone,
+                settings=agent.settings,
+                avatar_url=agent.avatar_url,
+                created_at=self._now(),
+            )
+        )
+
+    async def save(self, agent: Agent) -> None:
+        await self.s.execute(
+            update(AgentRow)
+            .where(AgentRow.slug == agent.slug)
+            .values(
+                name=agent.name,
+                email=agent.email,
+                timezone=agent.timezone,
+                settings=agent.settings,
+                avatar_url=agent.avatar_url,
+            )
+        )
+
+    async def lock(self, slug: str) -> None:
+        """Serialises bookings per agent on PostgreSQL (SQLite serialises all writes anyway)."""
+        await self.s.execute(select(AgentRow.id).where(AgentRow.slug == slug).with_for_update())
+
+
+class SqlServices(_Repo):
+    async def _members(self, slugs: Sequence[str]) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {s: [] for s in slugs}
+        rows = await self.s.execute(
+            select(ServiceMemberRow).where(ServiceMemberRow.service_slug.in_(list(slugs)))
+        )
+        for m in rows.scalars():
+            result[m.service_slug].append(m.agent_slug)
+        for members in result.values():
+            members.sort()
+        return result
+
+    async def _build(self, rows: Sequence[ServiceRow]) -> list[Service]:
+        members = await self._members([r.slug for r in rows])
+        return [Service(r.slug, r.name, members[r.slug], id=r.id) for r in rows]
+
+    async def get(self, slug: str) -> Service | None:
+        row = (await self.s.execute(select(ServiceRow).where(ServiceRow.slug == slug))).scalar_one_or_none()
+        return (await self._build([row]))[0] if row else None
+
+    async def list(self) -> list[Service]:
+        rows = (await self.s.execute(select(ServiceRow).order_by(ServiceRow.slug))).scalars().all()
+        return await self._build(rows)
+
+    async def add(self, service: Service) -> None:
+        self.s.add(ServiceRow(id=service.id, slug=service.slug, name=service.name, created_at=self._now()))
+        await self.s.flush()
+        await self.save(service)
+
+    async def save(self, service: Service) -> None:
+        await self.s.execute(
+            update(ServiceRow).where(ServiceRow.slug == service.slug).values(name=service.name)
+        )
+        await self.s.execute(delete(ServiceMemberRow).where(ServiceMemberRow.service_slug == service.slug))
+        for agent in service.members:
+            self.s.add(ServiceMemberRow(service_slug=service.slug, agent_slug=agent))
+        await self.s.flush()
+
+    async def of_agent(self, agent_slug: str) -> list[Service]:
+        rows = (
+            (
+                await self.s.execute(
+                    select(ServiceRow)
+                    .join(ServiceMemberRow, ServiceMemberRow.service_slug == ServiceRow.slug)
+                    .where(ServiceMemberRow.agent_slug == agent_slug)
+                    .order_by(ServiceRow.slug)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return await self._build(rows)
+
+
+class SqlGuests(_Repo):
+    async def get(self, guest_id: str) -> Guest | None:
+        row = await self.s.get(GuestRow, guest_id)
+        return Guest(row.name, row.email, row.timezone, id=row.id) if row else None
+
+    async def add(self, guest: Guest) -> None:
+        self.s.add(
+            GuestRow(
+                id=guest.id,
+                name=guest.name,
+                email=guest.email,
+                timezone=guest.timezone,
+                created_at=self._now(),
+            )
+        )

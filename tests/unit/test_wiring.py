@@ -1,0 +1,68 @@
+"""What ``bootstrap()`` wires is what ``MODULES`` lists: each job has one owner, hooks are explicit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.bootstrap import MODULES, Runtime, bootstrap
+from bot.jobs import JobRunner
+from tests.conftest import DrivenClock
+from tests.fakes import FakeJobStore, FakeUnitOfWorkFactory
+
+
+@pytest.fixture
+async def runtime(make_settings: Any, tmp_path: Any) -> AsyncIterator[Runtime]:
+    runtime = bootstrap(
+        make_settings(f"sqlite+aiosqlite:///{tmp_path / 'one.db'}"), channels={}, calendars={}
+    )
+    yield runtime
+    await runtime.storage.dispose()
+
+
+def test_calendar_write_has_one_handler_and_it_comes_from_bot_calendars_writes(runtime: Runtime) -> None:
+    handler = runtime.jobs.handlers["calendar_write"]
+    prepare = runtime.jobs.prepares["calendar_write"]
+    assert handler.__module__ == "bot.calendars.writes"  # the local calendar, inside the transaction
+    assert prepare.__module__ == "bot.calendars.remote_writes"  # Google / Microsoft, before it
+
+
+def test_every_job_kind_is_owned_by_a_module_bootstrap_lists(runtime: Runtime) -> None:
+    owners = {kind: handler.__module__ for kind, handler in runtime.jobs.handlers.items()}
+    assert owners == {
+        "meeting_reminder": "bot.meetings.jobs",
+        "calendar_write": "bot.calendars.writes",
+        "calendar_sync": "bot.calendars.sync",
+        "email_digest": "bot.email_digest",
+    }
+    listed = {module.__name__ for module in MODULES}  # type: ignore[attr-defined]
+    assert set(owners.values()) <= listed
+
+
+def test_the_email_digests_follow_posting_through_the_runtime_hooks(runtime: Runtime) -> None:
+    import bot.email_digest as digest
+
+    assert runtime.posting.after_append == [digest.on_message]
+    assert runtime.posting.after_read == [digest.on_read]
+    assert runtime.bus.dependencies["posting"] is runtime.posting
+
+
+async def test_two_runtimes_do_not_share_hooks(make_settings: Any, tmp_path: Any, runtime: Runtime) -> None:
+    other = bootstrap(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'two.db'}"), channels={}, calendars={})
+    try:
+        assert other.posting is not runtime.posting and len(runtime.posting.after_append) == 1
+    finally:
+        await other.storage.dispose()
+
+
+def test_a_job_kind_cannot_be_registered_twice() -> None:
+    uows = FakeUnitOfWorkFactory()
+    runner = JobRunner(FakeJobStore(uows.state), uows, DrivenClock())
+
+    async def first(job: Any, uow: Any, clock: Any) -> None: ...
+
+    runner.register("calendar_write", first)
+    with pytest.raises(ValueError, match="registered already"):
+        runner.register("calendar_write", first)
