@@ -177,3 +177,13 @@ async def can_agent_see(uow: UnitOfWork, agent_slug: str, conversation_id: str) 
     except NotFound:
         return False
     return True
+
+
+async def agents_following(uow: UnitOfWork, conversation_id: str) -> set[str]:
+    """The agents whose inbox shows this conversation live: everyone ``bot.access`` lets see it."""
+    conversation = await uow.conversations.get(conversation_id)
+    if conversation is None:
+        return set()
+    service = await uow.services.get(conversation.service) if conversation.service else None
+    members = await uow.conversations.members(conversation_id)
+    return access.agents_who_see(conversation, service.members if service else [], members)

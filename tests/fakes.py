@@ -29,6 +29,7 @@ class FakeState:
         self.inbound: set[tuple[str, str]] = set()
         self.outbox: list[dict[str, Any]] = []
         self.deliveries: set[str] = set()
+        self.reactions: list[tuple[str, str, str]] = []  # (message id, member key, emoji), oldest first
 
 
 class _Repos:
@@ -239,6 +240,65 @@ class FakeInbound(_Repos):
         return True
 
 
+class FakeMembership(_Repos):
+    """Members, links and reactions (``uow.membership``, registered by the storage plugin)."""
+
+    async def guest_by_email(self, email: str) -> Guest | None:
+        found = (g for g in self.st.guests.values() if (g.email or "").lower() == email.lower())
+        return copy.deepcopy(next(found, None))
+
+    async def by_link_token(self, token: str, *, for_update: bool = False) -> Conversation | None:
+        found = (c for c in self.st.conversations.values() if c.link_token == token)
+        return copy.deepcopy(next(found, None))
+
+    async def count(self, conversation_id: str) -> int:
+        return len(self.st.members.get(conversation_id, []))
+
+    async def remove(self, conversation_id: str, kind: str, member_id: str) -> None:
+        members = self.st.members.get(conversation_id, [])
+        members[:] = [m for m in members if (m.kind, m.id) != (kind, member_id)]
+        if kind == "guest":
+            self.st.bindings = [
+                b
+                for b in self.st.bindings
+                if not (b.conversation_id == conversation_id and b.address.get("guest_id") == member_id)
+            ]
+
+    async def message(self, conversation_id: str, message_id: str) -> Message | None:
+        found = (m for m in self.st.messages if m.id == message_id and m.conversation_id == conversation_id)
+        return copy.deepcopy(next(found, None))
+
+    async def add_reaction(self, message_id: str, member_key: str, emoji: str) -> bool:
+        if (message_id, member_key, emoji) in self.st.reactions:
+            return False
+        self.st.reactions.append((message_id, member_key, emoji))
+        return True
+
+    async def remove_reaction(self, message_id: str, member_key: str, emoji: str) -> bool:
+        if (message_id, member_key, emoji) not in self.st.reactions:
+            return False
+        self.st.reactions.remove((message_id, member_key, emoji))
+        return True
+
+    async def reactions(
+        self, conversation_id: str, *, include_internal: bool = True
+    ) -> list[tuple[str, str, str]]:
+        shown = {
+            m.id
+            for m in self.st.messages
+            if m.conversation_id == conversation_id and (include_internal or not m.internal)
+        }
+        return [r for r in self.st.reactions if r[0] in shown]
+
+    async def guest_names(self, conversation_ids: Sequence[str]) -> dict[str, list[str]]:
+        result: dict[str, list[str]] = {}
+        for cid in conversation_ids:
+            for m in self.st.members.get(cid, []):
+                if m.kind == "guest":
+                    result.setdefault(cid, []).append(m.name)
+        return result
+
+
 class FakeUnitOfWork:
     """Commits by swapping in the working copy; rolls back by throwing it away."""
 
@@ -259,6 +319,7 @@ class FakeUnitOfWork:
             ("tokens", FakeTokens),
             ("jobs", FakeJobs),
             ("inbound", FakeInbound),
+            ("membership", FakeMembership),
         ]:
             setattr(self, name, cls(self.state))
         return self

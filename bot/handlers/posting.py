@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.events import MessagePosted
+from bot.events import Audience, MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Message
 from bot.ports import UnitOfWork
 
@@ -48,6 +48,7 @@ async def append_message(
             internal=internal,
             client_id=client_id,
             kind="system" if author.kind == "system" else "text",
+            audience=Audience.AGENTS if internal else Audience.EVERYONE,
         )
     )
     for hook in AFTER_APPEND:
