@@ -15,7 +15,7 @@ from bot.events import ConversationAssigned, Event, MessagePosted, to_json
 from bot.model import Binding
 
 
-def event_payload(event: Event) -> dict[str, Any]:
+def event_payload(event: Event, *, for_guest: bool = False) -> dict[str, Any]:
     if isinstance(event, MessagePosted):
         return {
             "type": "message",
@@ -23,7 +23,7 @@ def event_payload(event: Event) -> dict[str, Any]:
             "message": {
                 "id": event.message_id,
                 "conversation_id": event.conversation_id,
-                "seq": event.seq,
+                "seq": event.guest_seq if for_guest else event.seq,  # guests count what they see
                 "author": {"kind": event.author.kind, "id": event.author.id, "name": event.author.name},
                 "text": event.text,
                 "internal": event.internal,
@@ -65,7 +65,7 @@ class WebChannel:
         if binding.id.startswith("broadcast-"):
             await self._to_agents(event)
         elif binding.address.get("guest_id") and access.reaches(event, "guest"):
-            payload = event_payload(event)
+            payload = event_payload(event, for_guest=True)
             for name in access.hidden_from_guests(event):
                 payload.get("data", {}).pop(name, None)
             await self.fanout.publish({"guest": binding.address["guest_id"]}, payload)

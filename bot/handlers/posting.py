@@ -33,6 +33,7 @@ async def append_message(
         created_at=now,
         client_id=client_id,
         internal=internal,
+        guest_seq=None if internal else conversation.next_guest_seq(),
     )
     conversation.last_message_at = now
     await uow.messages.add(message)
@@ -49,6 +50,7 @@ async def append_message(
             client_id=client_id,
             kind="system" if author.kind == "system" else "text",
             audience=Audience.AGENTS if internal else Audience.EVERYONE,
+            guest_seq=message.guest_seq,
         )
     )
     for hook in AFTER_APPEND:
