@@ -10,7 +10,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
-from bot.commands import IssueAgentToken
+from bot.commands import IssueAgentToken, PostMessage, RegisterGuest, StartConversation
+from bot.model import Actor
+from tests.integration.test_email import mails_to, tick
 
 FRAME_TIMEOUT = 10.0  # seconds; a frame that is due arrives in milliseconds
 
@@ -160,3 +162,16 @@ async def test_an_agent_s_inbox_counts_each_conversation_from_their_own_marker_i
     await write(ben, "Still waiting", "Please")
     inbox = (await call(client, "GET", "/api/agent/conversations", alice))["conversations"]
     assert {c["id"]: c["unread"] for c in inbox} == {anns: 1, bens: 2}
+
+
+async def test_a_guest_s_unread_email_numbers_messages_as_the_guest_does(seeded: Any, clock: Any) -> None:
+    ann = (await seeded.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    cid = (await seeded.bus.handle(StartConversation(ann.id, "Hi", service="sales"))).conversation.id
+    alice = Actor("agent", "alice", "Alice")
+    await seeded.bus.handle(PostMessage(cid, alice, "VIP", internal=True))
+    await seeded.bus.handle(PostMessage(cid, alice, "Hello Ann"))
+    clock.advance(minutes=5)
+    await tick(seeded)
+    (mail,) = mails_to(seeded, "ann@example.org")
+    # The notice, Hi, Hello Ann: the mail's stable Message-ID carries the guest's number, not the note's.
+    assert str(mail["Message-ID"]).startswith(f"<digest-{cid}-guest-{ann.id}-3@")
