@@ -10,6 +10,10 @@ A viewer has one role in a conversation:
 
 A conversation can be read-only for external members: they still read and react, but do not write, and
 see neither the member list nor who reacted (only how many).
+
+Live notices follow the same rules: ``who_sees`` reads the audience the engine gave an event when it
+recorded it, and ``reaches`` says whether a destination of one kind (a guest's widget, an agent's
+inbox, Slack thread or mailbox) gets it at all. Channels serialise and send; they never re-derive this.
 """
 
 from __future__ import annotations
@@ -17,9 +21,58 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from bot.events import Audience, Event
 from bot.model import Actor, Conversation, Member
 
 Role = Literal["agent", "owner", "guest", "external", "system", "none"]
+
+
+def who_sees(event: Event) -> Audience:
+    """The audience the engine recorded; an event that declares none (a notice to one agent's mailbox,
+    say) is for agents only, so a new kind of event never leaks by omission."""
+    return getattr(event, "audience", Audience.AGENTS)
+
+
+def reaches(event: Event, viewer_kind: str) -> bool:
+    """May a destination of this kind (``guest`` or ``agent``) be sent this event?"""
+    return viewer_kind == "agent" or (viewer_kind == "guest" and who_sees(event) is Audience.EVERYONE)
+
+
+# What a guest's copy of an event leaves out. Who reacted is not for every guest (read-only external
+# members see counts only); meeting addresses are for the mail channel, and a conversation may hold
+# other guests who must not learn them.
+_HIDDEN_FROM_GUESTS: dict[str, frozenset[str]] = {
+    "ReactionAdded": frozenset({"by"}),
+    "ReactionRemoved": frozenset({"by"}),
+    **{
+        name: frozenset({"agent_email", "guest_email"})
+        for name in (
+            "MeetingBooked",
+            "MeetingRescheduled",
+            "MeetingCancelled",
+            "MeetingDurationChanged",
+            "ReminderDue",
+        )
+    },
+}
+
+
+def hidden_from_guests(event: Event) -> frozenset[str]:
+    return _HIDDEN_FROM_GUESTS.get(event.type, frozenset())
+
+
+def agents_who_see(
+    conversation: Conversation, service_members: Sequence[str], members: Sequence[Member] = ()
+) -> set[str]:
+    """Every agent ``agent_can_see`` lets in: its agent, its assignee, its service's members, agent members."""
+    candidates = {conversation.agent, conversation.assignee, *service_members}
+    candidates |= {m.id for m in members if m.kind == "agent"}
+    services = [conversation.service] if conversation.service else []
+    return {
+        slug
+        for slug in candidates
+        if slug and agent_can_see(conversation, slug, services if slug in service_members else [], members)
+    }
 
 
 def agent_can_see(

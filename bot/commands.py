@@ -65,7 +65,7 @@ class AssignConversation(Command):
 class MarkRead(Command):
     conversation_id: str
     reader: Actor
-    seq: int
+    seq: int  # in the reader's numbering: a guest's counts only the messages guests see
 
 
 @dataclass(frozen=True)

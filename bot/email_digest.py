@@ -175,7 +175,7 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
             title=view.title,
             messages=tuple(
                 {
-                    "seq": m.seq,
+                    "seq": m.guest_seq if member.kind == "guest" else m.seq,  # in the reader's numbering
                     "author": m.author.name,
                     "text": m.text,
                     "created_at": m.created_at.isoformat(),

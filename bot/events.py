@@ -1,13 +1,25 @@
-"""Facts the engine records, in the past tense. They travel through the outbox as JSON."""
+"""Facts the engine records, in the past tense. They travel through the outbox as JSON.
+
+Each event says who may see it (its ``audience``), decided here when it is recorded: an internal note,
+and every reaction or read marker, reaches agents only. Channels ask ``bot.access`` and never decide.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from bot.model import Actor
+
+
+class Audience(StrEnum):
+    """Who may see an event: guests and agents, or agents only."""
+
+    EVERYONE = "everyone"
+    AGENTS = "agents"
 
 
 class Event:
@@ -51,6 +63,8 @@ def from_json(type_name: str, data: dict[str, Any]) -> Event:
             raw = datetime.fromisoformat(raw)
         elif raw is not None and "Actor" in hint:
             raw = Actor(**raw)
+        elif raw is not None and "Audience" in hint:
+            raw = Audience(raw)
         elif isinstance(raw, list):
             raw = tuple(raw)
         values[f.name] = raw
@@ -66,6 +80,8 @@ class ConversationStarted(Event):
     service: str | None
     agent: str | None
     text: str
+    # For agents, who learn of it here; the guest sees the system notice that follows.
+    audience: Audience = Audience.AGENTS
 
 
 @dataclass(frozen=True)
@@ -79,6 +95,13 @@ class MessagePosted(Event):
     internal: bool = False
     client_id: str | None = None
     kind: str = "text"  # "system" for notices the engine writes itself
+    audience: Audience = Audience.EVERYONE
+    guest_seq: int | None = None  # its number for guests, who count only what they see
+
+    def __post_init__(self) -> None:
+        # An internal note is for agents whatever the caller said (and in outbox rows from before audiences).
+        if self.internal and self.audience is not Audience.AGENTS:
+            object.__setattr__(self, "audience", Audience.AGENTS)
 
 
 @dataclass(frozen=True)
@@ -88,6 +111,8 @@ class ConversationAssigned(Event):
     assignee: str | None
     assignee_name: str | None
     by: Actor
+    # Routing among agents; the guest sees the system notice that follows.
+    audience: Audience = Audience.AGENTS
 
 
 @dataclass(frozen=True)
@@ -95,6 +120,8 @@ class MessagesRead(Event):
     conversation_id: str
     reader: Actor
     seq: int
+    # Read markers are for agents, and count notes the guest never sees.
+    audience: Audience = Audience.AGENTS
 
 
 @dataclass(frozen=True)
@@ -105,6 +132,7 @@ class LoginLinkIssued(Event):
     email: str
     name: str
     token: str
+    audience: Audience = Audience.AGENTS
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.email, "name": self.name})]
@@ -118,6 +146,8 @@ class MemberAdded(Event):
     name: str
     external: bool
     by: Actor
+    # Not every guest may see the member list; guests see the system notice that follows.
+    audience: Audience = Audience.AGENTS
 
 
 @dataclass(frozen=True)
@@ -127,6 +157,7 @@ class MemberRemoved(Event):
     member_id: str
     name: str
     by: Actor
+    audience: Audience = Audience.AGENTS
 
 
 @dataclass(frozen=True)
@@ -134,6 +165,7 @@ class ConversationRenamed(Event):
     conversation_id: str
     title: str
     by: Actor
+    audience: Audience = Audience.EVERYONE
 
 
 @dataclass(frozen=True)
@@ -143,6 +175,7 @@ class ReactionAdded(Event):
     emoji: str
     by: Actor
     count: int  # how many reacted with this emoji now
+    audience: Audience = Audience.EVERYONE  # AGENTS when the message is an internal note
 
 
 @dataclass(frozen=True)
@@ -152,6 +185,7 @@ class ReactionRemoved(Event):
     emoji: str
     by: Actor
     count: int
+    audience: Audience = Audience.EVERYONE  # AGENTS when the message is an internal note
 
 
 @dataclass(frozen=True)
@@ -167,6 +201,7 @@ class UnreadDigestReady(Event):
     title: str
     messages: tuple[dict[str, Any], ...]  # {seq, author, text, created_at}, oldest first
     more: int = 0  # unread messages left out of the listing
+    audience: Audience = Audience.EVERYONE  # its one addressee, whose digest lists only what they see
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.email, "name": self.name})]

@@ -107,10 +107,16 @@ class Conversation:
     link_token: str | None = None
     read_only_external: bool = False
     id: str = field(default_factory=new_id)
+    # Guests number only the messages they see, so neither a gap nor a count reveals an internal note.
+    guest_seq: int = 0
 
     def next_seq(self) -> int:
         self.last_seq += 1
         return self.last_seq
+
+    def next_guest_seq(self) -> int:
+        self.guest_seq += 1
+        return self.guest_seq
 
     def assign(self, service: Service, assignee: str | None) -> None:
         if assignee is not None:
@@ -131,6 +137,7 @@ class Message:
     client_id: str | None = None
     internal: bool = False
     id: str = field(default_factory=new_id)
+    guest_seq: int | None = None  # its place among the messages guests see; None for an internal note
 
 
 @dataclass

@@ -87,6 +87,13 @@ class MessageRepository(Protocol):
     async def list(
         self, conversation_id: str, *, after_seq: int = 0, limit: int = 500, include_internal: bool = True
     ) -> list[Message]: ...
+    async def guest_position(self, conversation_id: str, seq: int) -> int:
+        """How many messages a guest sees up to ``seq``: a read marker in the guest's numbering."""
+        ...
+
+    async def seq_at_guest_position(self, conversation_id: str, guest_seq: int) -> int:
+        """The ``seq`` of the guest's ``guest_seq``-th message (0 before the first)."""
+        ...
 
 
 class BindingRepository(Protocol):

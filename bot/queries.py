@@ -42,6 +42,7 @@ class ConversationView:
     can_write: bool
     avatar: dict[str, Any] = field(default_factory=dict)  # follows the title: initials, colour, picture
     role: str = "none"  # bot.access.Role of the viewer
+    last_seq: int = 0  # in the viewer's numbering: guests count only the messages they see
 
 
 async def _visible(
@@ -87,7 +88,12 @@ async def _view(
         agent_avatars=avatars,
     )
     me = next((m for m in members if m.kind == viewer.kind and m.id == viewer.id), None)
-    unread = conversation.last_seq - (me.last_read_seq if me else 0)
+    last_seq = conversation.last_seq
+    read = me.last_read_seq if me else 0
+    if viewer.kind == "guest":  # internal notes are neither unread nor counted for a guest
+        last_seq = conversation.guest_seq
+        read = await uow.messages.guest_position(conversation.id, read) if read else 0
+    unread = last_seq - read
     return ConversationView(
         conversation,
         heading.title,
@@ -96,6 +102,7 @@ async def _view(
         access.can_write(conversation, viewer, services, members),
         heading.avatar,
         access.role_of(conversation, viewer, services, members),
+        last_seq,
     )
 
 
@@ -110,10 +117,13 @@ async def guest_conversations(uow: UnitOfWork, guest: Guest) -> list[Conversatio
 async def messages(
     uow: UnitOfWork, viewer: Actor, conversation_id: str, *, after_seq: int = 0, limit: int = 500
 ) -> list[Message]:
+    """The messages after ``after_seq``, in the viewer's numbering (a guest's counts only what they see)."""
     await _visible(uow, viewer, conversation_id)
-    return await uow.messages.list(
-        conversation_id, after_seq=after_seq, limit=limit, include_internal=viewer.kind == "agent"
-    )
+    if viewer.kind == "agent":
+        return await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit)
+    if after_seq > 0:
+        after_seq = await uow.messages.seq_at_guest_position(conversation_id, after_seq)
+    return await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit, include_internal=False)
 
 
 async def inbox(uow: UnitOfWork, agent: Agent, *, mine_only: bool = False) -> list[ConversationSummary]:
@@ -177,3 +187,13 @@ async def can_agent_see(uow: UnitOfWork, agent_slug: str, conversation_id: str) 
     except NotFound:
         return False
     return True
+
+
+async def agents_following(uow: UnitOfWork, conversation_id: str) -> set[str]:
+    """The agents whose inbox shows this conversation live: everyone ``bot.access`` lets see it."""
+    conversation = await uow.conversations.get(conversation_id)
+    if conversation is None:
+        return set()
+    service = await uow.services.get(conversation.service) if conversation.service else None
+    members = await uow.conversations.members(conversation_id)
+    return access.agents_who_see(conversation, service.members if service else [], members)

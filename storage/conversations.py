@@ -31,12 +31,13 @@ def _conversation(row: ConversationRow) -> Conversation:
         link_token=row.link_token,
         read_only_external=row.read_only_external,
         id=row.id,
+        guest_seq=row.guest_seq,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
-    "link_token read_only_external"
+    "link_token read_only_external guest_seq"
 ).split()
 
 
@@ -147,6 +148,7 @@ class SqlConversations(_Repo):
             select(MemberRow.last_read_seq)
             .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
             .where(MemberRow.member_id == agent_slug)
+            .correlate(c)  # nested in ``unread``: without this it reads some other conversation's marker
             .scalar_subquery()
         )
         unread = (
@@ -216,6 +218,7 @@ def _message(row: MessageRow) -> Message:
         client_id=row.client_id,
         internal=row.internal,
         id=row.id,
+        guest_seq=row.guest_seq,
     )
 
 
@@ -234,6 +237,7 @@ class SqlMessages(_Repo):
                 client_id=message.client_id,
                 internal=message.internal,
                 created_at=message.created_at,
+                guest_seq=message.guest_seq,
             )
         )
 
@@ -261,3 +265,17 @@ class SqlMessages(_Repo):
             query = query.where(MessageRow.internal.is_(False))
         rows = await self.s.execute(query.order_by(MessageRow.seq).limit(limit))
         return [_message(r) for r in rows.scalars()]
+
+    async def guest_position(self, conversation_id: str, seq: int) -> int:
+        """How many messages a guest sees up to ``seq``: a read marker in the guest's numbering."""
+        query = select(func.max(MessageRow.guest_seq)).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.seq <= seq
+        )
+        return (await self.s.execute(query)).scalar_one_or_none() or 0
+
+    async def seq_at_guest_position(self, conversation_id: str, guest_seq: int) -> int:
+        """The ``seq`` of the guest's ``guest_seq``-th message (0 before the first)."""
+        query = select(func.max(MessageRow.seq)).where(
+            MessageRow.conversation_id == conversation_id, MessageRow.guest_seq <= guest_seq
+        )
+        return (await self.s.execute(query)).scalar_one_or_none() or 0

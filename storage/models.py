@@ -72,6 +72,7 @@ class ConversationRow(Base):
     assigned_service: Mapped[str | None] = mapped_column(String(64))
     assignee: Mapped[str | None] = mapped_column(String(64))
     last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    guest_seq: Mapped[int] = mapped_column(Integer, default=0)  # messages guests see, counted
     created_at: Mapped[datetime]
     last_message_at: Mapped[datetime | None]
     link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -107,8 +108,10 @@ class MessageRow(Base):
     client_id: Mapped[str | None] = mapped_column(String(100))
     internal: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    guest_seq: Mapped[int | None] = mapped_column(Integer)  # None for internal notes
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
+        Index("ix_messages_guest_seq", "conversation_id", "guest_seq"),
         # A resent message (same client id from the same author) is stored once.
         UniqueConstraint("conversation_id", "author_kind", "author_id", "client_id"),
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from adapters.email import calendar_mail
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
+from bot import access
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 
@@ -162,6 +163,8 @@ class EmailChannel:
             self.inbound = None
 
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
+        if binding.address.get("role") == "guest" and not access.reaches(event, "guest"):
+            return None  # the engine says this is for agents only
         if isinstance(event, LoginLinkIssued):
             await self.mailer.send(login_mail(self.config, event))
         elif isinstance(event, UnreadDigestReady):

@@ -1,4 +1,7 @@
-"""The ``web`` channel: live notices to guests' widgets and agents' inboxes, and the HTTP host itself."""
+"""The ``web`` channel: live notices to guests' widgets and agents' inboxes, and the HTTP host itself.
+
+Who gets a notice is the engine's answer (``bot.access``): this module only serialises and sends.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +10,12 @@ from typing import Any
 from adapters.web.fanout import LocalFanout, PostgresFanout, postgres_dsn
 from adapters.web.live import LiveHub
 from adapters.web.serialize import iso
+from bot import access, queries
 from bot.events import ConversationAssigned, Event, MessagePosted, to_json
 from bot.model import Binding
 
-GUEST_EVENTS = {
-    "MessagePosted",
-    "MeetingBooked",
-    "MeetingRescheduled",
-    "MeetingCancelled",
-    "MeetingDurationChanged",
-    "ReminderDue",
-    "ConversationRenamed",
-    "ReactionAdded",
-    "ReactionRemoved",
-}
-# Who reacted is not for every guest (read-only external members see counts only): guests get counts.
-GUEST_HIDDEN_FIELDS = {
-    "ReactionAdded": {"by"},
-    "ReactionRemoved": {"by"},
-    # Addresses are for the mail channel; a conversation may hold other guests who must not learn them.
-    **{
-        name: {"agent_email", "guest_email"}
-        for name in (
-            "MeetingBooked",
-            "MeetingRescheduled",
-            "MeetingCancelled",
-            "MeetingDurationChanged",
-            "ReminderDue",
-        )
-    },
-}
 
-
-def event_payload(event: Event) -> dict[str, Any]:
+def event_payload(event: Event, *, for_guest: bool = False) -> dict[str, Any]:
     if isinstance(event, MessagePosted):
         return {
             "type": "message",
@@ -47,7 +23,7 @@ def event_payload(event: Event) -> dict[str, Any]:
             "message": {
                 "id": event.message_id,
                 "conversation_id": event.conversation_id,
-                "seq": event.seq,
+                "seq": event.guest_seq if for_guest else event.seq,  # guests count what they see
                 "author": {"kind": event.author.kind, "id": event.author.id, "name": event.author.name},
                 "text": event.text,
                 "internal": event.internal,
@@ -88,11 +64,9 @@ class WebChannel:
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if binding.id.startswith("broadcast-"):
             await self._to_agents(event)
-        elif event.type in GUEST_EVENTS and binding.address.get("guest_id"):
-            if isinstance(event, MessagePosted) and event.internal:
-                return None  # internal notes never reach a guest
-            payload = event_payload(event)
-            for name in GUEST_HIDDEN_FIELDS.get(event.type, ()):
+        elif binding.address.get("guest_id") and access.reaches(event, "guest"):
+            payload = event_payload(event, for_guest=True)
+            for name in access.hidden_from_guests(event):
                 payload.get("data", {}).pop(name, None)
             await self.fanout.publish({"guest": binding.address["guest_id"]}, payload)
         return None
@@ -105,24 +79,13 @@ class WebChannel:
         if isinstance(event, ConversationAssigned) or event.type in {"MemberAdded", "MemberRemoved"}:
             self._routing.pop(conversation_id, None)  # who may see it changed
         # Several processes: another one may have handled the assignment, so this cache could be stale.
-        audience = None if shared else self._routing.get(conversation_id)
-        if audience is None:
-            audience = await self._audience(conversation_id)
-            self._routing[conversation_id] = audience
-        if audience:
-            await self.fanout.publish({"agents": sorted(audience)}, event_payload(event))
-
-    async def _audience(self, conversation_id: str) -> set[str]:
-        async with self.runtime.uow(read_only=True) as uow:
-            conversation = await uow.conversations.get(conversation_id)
-            if conversation is None:
-                return set()
-            slugs = {conversation.agent, conversation.assignee}
-            if conversation.service:
-                service = await uow.services.get(conversation.service)
-                slugs |= set(service.members if service else [])
-            slugs |= {m.id for m in await uow.conversations.members(conversation_id) if m.kind == "agent"}
-        return {s for s in slugs if s}
+        agents = None if shared else self._routing.get(conversation_id)
+        if agents is None:
+            async with self.runtime.uow(read_only=True) as uow:
+                agents = await queries.agents_following(uow, conversation_id)
+            self._routing[conversation_id] = agents
+        if agents:
+            await self.fanout.publish({"agents": sorted(agents)}, event_payload(event))
 
     async def serve(self, runtime: Any, host: str, port: int) -> None:
         from adapters.web.app import run

@@ -59,7 +59,10 @@ async def start_conversation(request: web.Request) -> web.Response:
     async with runtime.uow(read_only=True) as uow:
         view = await queries.view_conversation(uow, guest.actor, posted.conversation.id)
     return web.json_response(
-        {"conversation": view_json(view, for_agent=False), "message": message_json(posted.message)},
+        {
+            "conversation": view_json(view, for_agent=False),
+            "message": message_json(posted.message, for_guest=True),
+        },
         status=201 if posted.created else 200,
     )
 
@@ -85,7 +88,7 @@ async def list_messages(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
         found = await queries.messages(uow, guest.actor, request.match_info["id"], after_seq=_after(request))
-    return web.json_response({"messages": [message_json(m) for m in found]})
+    return web.json_response({"messages": [message_json(m, for_guest=True) for m in found]})
 
 
 @routes.post("/api/guest/conversations/{id}/messages")
@@ -100,7 +103,9 @@ async def post_message(request: web.Request) -> web.Response:
             client_id=field(body, "client_id", required=False),
         )
     )
-    return web.json_response({"message": message_json(posted.message)}, status=201 if posted.created else 200)
+    return web.json_response(
+        {"message": message_json(posted.message, for_guest=True)}, status=201 if posted.created else 200
+    )
 
 
 @routes.post("/api/guest/conversations/{id}/read")

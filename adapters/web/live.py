@@ -139,7 +139,7 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
             "type": "ack",
             "client_id": client_id,
             "conversation_id": posted.conversation.id,
-            "message": message_json(posted.message),
+            "message": message_json(posted.message, for_guest=kind == "guest"),
         }
     )
 

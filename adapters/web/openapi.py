@@ -53,7 +53,13 @@ for method, path, summary, body, auth in [
     ),
     ("GET", "/api/guest/conversations", "The guest's conversations", None, G),
     ("GET", "/api/guest/conversations/{id}", "One conversation (title as the guest sees it)", None, G),
-    ("GET", "/api/guest/conversations/{id}/messages", "Messages after ?after=seq", None, G),
+    (
+        "GET",
+        "/api/guest/conversations/{id}/messages",
+        "Messages after ?after=seq (a guest numbers only the messages guests see)",
+        None,
+        G,
+    ),
     (
         "POST",
         "/api/guest/conversations/{id}/messages",
@@ -61,7 +67,13 @@ for method, path, summary, body, auth in [
         _obj(text="string", client_id="string"),
         G,
     ),
-    ("POST", "/api/guest/conversations/{id}/read", "Mark read up to seq", _obj(seq="integer"), G),
+    (
+        "POST",
+        "/api/guest/conversations/{id}/read",
+        "Mark read up to seq (in the guest's numbering)",
+        _obj(seq="integer"),
+        G,
+    ),
     (
         "GET",
         "/api/guest/ws",

@@ -15,11 +15,12 @@ def iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def message_json(message: Message) -> dict[str, Any]:
+def message_json(message: Message, *, for_guest: bool = False) -> dict[str, Any]:
+    """A guest gets the message's number among those guests see (``bot.queries`` numbers their lists)."""
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
-        "seq": message.seq,
+        "seq": message.guest_seq if for_guest else message.seq,
         "author": {"kind": message.author.kind, "id": message.author.id, "name": message.author.name},
         "text": message.text,
         "internal": message.internal,
@@ -37,7 +38,7 @@ def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
         "agent": c.agent,
         "unread": view.unread,
         "can_write": view.can_write,
-        "last_seq": c.last_seq,
+        "last_seq": view.last_seq,
         "created_at": iso(c.created_at),
         "last_message_at": iso(c.last_message_at),
         "avatar": view.avatar,

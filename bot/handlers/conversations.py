@@ -193,6 +193,15 @@ async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock, posting: Posti
         if not access.can_see(conversation, cmd.reader, services, members):
             raise NotFound("No such conversation.", code="unknown_conversation")
         seq = max(0, min(cmd.seq, conversation.last_seq))
+        answer = seq
+        if cmd.reader.kind == "guest":
+            # A guest counts only the messages they see; the marker is kept in everyone's numbering, and
+            # having read all they see is having read everything (internal notes after it included).
+            answer = max(0, min(cmd.seq, conversation.guest_seq))
+            if answer >= conversation.guest_seq:
+                seq = conversation.last_seq
+            else:
+                seq = await uow.messages.seq_at_guest_position(conversation.id, answer)
         changed = await _mark_own_read(
             uow,
             conversation.id,
@@ -206,7 +215,7 @@ async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock, posting: Posti
         if changed:
             uow.record(MessagesRead(conversation_id=conversation.id, reader=cmd.reader, seq=seq))
         await uow.commit()
-        return seq
+        return answer  # in the reader's numbering
 
 
 async def bind_thread(cmd: BindThread, uow: UnitOfWork) -> None:

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from bot import access
 from bot.commands import AddMember, JoinByLink, React, RemoveMember, RenameConversation, SetReadOnly, Unreact
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
-from bot.events import ConversationRenamed, MemberAdded, MemberRemoved, ReactionAdded, ReactionRemoved
+from bot.events import (
+    Audience,
+    ConversationRenamed,
+    MemberAdded,
+    MemberRemoved,
+    ReactionAdded,
+    ReactionRemoved,
+)
 from bot.handlers.people import clean_email
 from bot.handlers.posting import post_notice
 from bot.model import MAX_MEMBERS, MAX_NAME_LENGTH, Actor, Binding, Conversation, Guest, Member, clean_text
@@ -240,6 +247,8 @@ async def _reaction(cmd: React | Unreact, uow: UnitOfWork, *, add: bool) -> int:
                     emoji=emoji,
                     by=cmd.by,
                     count=count,
+                    # A reaction on an internal note is as private as the note.
+                    audience=Audience.AGENTS if message.internal else Audience.EVERYONE,
                 )
             )
         await uow.commit()

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.events import MessagePosted
+from bot.events import Audience, MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Message
 from bot.ports import UnitOfWork
 
@@ -46,6 +46,7 @@ async def append_message(
         created_at=now,
         client_id=client_id,
         internal=internal,
+        guest_seq=None if internal else conversation.next_guest_seq(),
     )
     conversation.last_message_at = now
     await uow.messages.add(message)
@@ -61,6 +62,8 @@ async def append_message(
             internal=internal,
             client_id=client_id,
             kind="system" if author.kind == "system" else "text",
+            audience=Audience.AGENTS if internal else Audience.EVERYONE,
+            guest_seq=message.guest_seq,
         )
     )
     for hook in hooks.after_append if hooks else ():

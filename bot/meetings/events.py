@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.events import Event
+from bot.events import Audience, Event
 from bot.model import Actor
 
 
@@ -29,6 +29,8 @@ class MeetingEvent(Event):
     by: Actor
     guest_timezone: str | None = None
     agent_timezone: str | None = None
+    # Guests and agents both; the addresses in it are for the mail channel (bot.access.hidden_from_guests).
+    audience: Audience = Audience.EVERYONE
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         # Both sides get every booking, change, cancellation and reminder in their mailbox.

@@ -162,6 +162,22 @@ class FakeMessages(_Repos):
             found = [m for m in found if not m.internal]
         return copy.deepcopy(sorted(found, key=lambda m: m.seq)[:limit])
 
+    async def guest_position(self, conversation_id: str, seq: int) -> int:
+        seen = [
+            m.guest_seq or 0
+            for m in self.st.messages
+            if m.conversation_id == conversation_id and m.seq <= seq
+        ]
+        return max(seen, default=0)
+
+    async def seq_at_guest_position(self, conversation_id: str, guest_seq: int) -> int:
+        found = [
+            m.seq
+            for m in self.st.messages
+            if m.conversation_id == conversation_id and m.guest_seq is not None and m.guest_seq <= guest_seq
+        ]
+        return max(found, default=0)
+
 
 class FakeBindings(_Repos):
     async def for_conversation(self, conversation_id: str) -> list[Binding]:
