@@ -24,7 +24,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.api import ChannelLimiter, SlackApi
 from adapters.slack.delivery import Delivery
 from adapters.slack.identity import Identities
-from adapters.web.openapi import document
+from adapters.web.openapi import documented
 from bot.events import Event
 from bot.model import Agent, Binding
 
@@ -33,13 +33,6 @@ DEFAULT_API_URL = "https://slack.com/api/"
 NOT_AN_AGENT = (
     "You are not a Convene agent, so I can't do that for you. "
     "Ask an admin to add your Slack email address as an agent."
-)
-
-document(
-    "POST",
-    "/slack/events",
-    "Slack: Events API, slash command /convene and interactivity (signed with the app's signing secret)",
-    responses={"401": "missing, forged or stale Slack signature"},
 )
 
 
@@ -88,6 +81,10 @@ class SlackChannel:
     async def stop(self) -> None:
         await self.idle()
 
+    @documented(
+        "Slack: Events API, slash command /convene and interactivity (signed with the app's signing secret)",
+        responses={"401": "missing, forged or stale Slack signature"},
+    )
     async def handle(self, request: web.Request) -> web.Response:
         stamp = request.headers.get("X-Slack-Request-Timestamp", "")
         if not stamp.isdigit() or not request.headers.get("X-Slack-Signature"):

@@ -24,19 +24,11 @@ from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.bot import ConveneTeamsBot
 from adapters.teams.identity import Identities
 from adapters.teams.outbound import ConversationLimiter, send_with_retries
-from adapters.web.openapi import document
+from adapters.web.openapi import documented
 from bot.events import Event
 from bot.model import Binding
 
 log = logging.getLogger(__name__)
-
-document(
-    "POST",
-    "/api/messages",
-    "Microsoft Teams (Bot Framework) activities; Authorization: Bearer <Bot Framework JWT>",
-    body={"type": "object", "description": "a Bot Framework Activity"},
-    responses={"201": "accepted", "401": "missing or invalid token", "415": "not JSON"},
-)
 
 MEETING_EVENTS = {
     "MeetingBooked",
@@ -89,6 +81,11 @@ class TeamsChannel:
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
 
+    @documented(
+        "Microsoft Teams (Bot Framework) activities; Authorization: Bearer <Bot Framework JWT>",
+        body={"type": "object", "description": "a Bot Framework Activity"},
+        responses={"201": "accepted", "401": "missing or invalid token", "415": "not JSON"},
+    )
     async def messages(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             raise web.HTTPUnsupportedMediaType()

@@ -427,7 +427,7 @@ async def test_every_meeting_route_is_documented(client: Any) -> None:
         for r in api_routes(client.app)
         if "meeting" in r[1] or "slots" in r[1] or r[1].endswith(("settings", "booking"))
     }
-    assert missing and not (missing - documented_paths())
+    assert missing and not (missing - documented_paths(client.app))
 
 
 async def test_an_agent_books_from_a_conversation_into_that_conversation(client: Any) -> None:
