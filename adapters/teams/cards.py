@@ -178,10 +178,13 @@ def schedule_form(
     slots: Sequence[tuple[str, str]],
     *,
     timezone: str,
+    until: str,
     meeting_id: str | None = None,
     duration: int | None = None,
+    subject: str | None = None,
     error: str | None = None,
 ) -> dict[str, Any]:
+    """``subject``: the engine's default subject, pre-filled when booking (empty: the engine's again)."""
     verb = "reschedule" if meeting_id else "book"
     title = "Reschedule the meeting" if meeting_id else "Schedule a meeting"
     data: dict[str, Any] = {"conversation_id": conversation_id}
@@ -200,7 +203,11 @@ def schedule_form(
     if slots:
         body.append(choice_set("slot", "Free time", slots, slots[0][0]))
     else:
-        body.append(plain("No free time in the next two weeks."))
+        body.append(plain(f"No free time until {until}."))
+    if subject is not None and not meeting_id:
+        body.append(
+            {"type": "Input.Text", "id": "subject", "label": "Subject", "value": subject, "maxLength": 200}
+        )
     body += error_line(error)
     actions = [button("Show times for this duration", "schedule_form", **data)]
     if slots:

@@ -66,7 +66,7 @@ def booking_options(
 ) -> BookingOptions:
     """``agent`` is the host: for an existing ``meeting``, pass its agent (``options_for`` does)."""
     settings = _settings(agent)
-    tz = _time_zone(agent)
+    tz = time_zone_of(agent)
     durations = tuple(sorted(set(settings.durations))) if settings else (30,)
     default = settings.default_duration if settings else default_duration_for(durations)
     subject = default_subject(guest)
@@ -122,7 +122,8 @@ def _settings(agent: Agent) -> SchedulingSettings | None:
         return None  # stored settings the rules now refuse: offer the defaults until they are fixed
 
 
-def _time_zone(agent: Agent) -> str:
+def time_zone_of(agent: Agent) -> str:
+    """The agent's zone: their scheduling setting, else their profile's, else ``UTC``."""
     for key in ((agent.settings or {}).get("timezone"), agent.timezone):
         if isinstance(key, str) and key:
             try:
