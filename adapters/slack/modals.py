@@ -103,7 +103,7 @@ def meeting_modal(
     duration: int,
     slots: Sequence[datetime],
     tz: str,
-    until: date,
+    window: tuple[date, date],
     subject: str | None,
 ) -> dict[str, Any]:
     """``subject`` None: a reschedule (no subject to ask); otherwise the engine's default subject,
@@ -112,7 +112,15 @@ def meeting_modal(
     slot_options = [
         option(f"{s.astimezone(zone):%a %d %b %H:%M}", s.isoformat()) for s in list(slots)[:MAX_OPTIONS]
     ]
+    first, last = window
     blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "block_id": "window",
+            "elements": [
+                {"type": "mrkdwn", "text": f"Times in {tz}, {first:%a %d %b %Y} to {last:%a %d %b %Y}."}
+            ],
+        },
         _input(
             "duration",
             "Duration",
@@ -132,7 +140,7 @@ def meeting_modal(
         )
     else:
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"No free slots until {until:%a %d %b}."}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"No free slots until {last:%a %d %b}."}}
         )
     if subject is not None:
         element = {

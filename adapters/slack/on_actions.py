@@ -156,7 +156,7 @@ async def _meeting_view(slack: SlackChannel, meta: dict[str, Any], duration: int
         duration=duration,
         slots=slots,
         tz=meta["tz"],
-        until=end,
+        window=(start, end),
         subject=meta.get("subject") if meta["mode"] == "book" else None,
     )
 

@@ -174,7 +174,7 @@ class CardActions:
             durations,
             slots,
             timezone=tz,
-            until=f"{options.window_end:%a %d %b}",
+            window=(options.window_start, options.window_end),
             meeting_id=data.get("meeting_id") or None,
             duration=duration,
             subject=None if meeting else options.default_subject,
