@@ -23,7 +23,7 @@ The rules, decided here once:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -73,18 +73,7 @@ def booking_options(
     if meeting is not None:
         durations = tuple(sorted({*durations, meeting.duration}))
         default, subject = meeting.duration, meeting.subject
-    now = clock.now()
-    horizon = booking_horizon(now)
-    zone = ZoneInfo(tz)
-    return BookingOptions(
-        time_zone=tz,
-        durations=durations,
-        default_duration=default,
-        default_subject=subject,
-        window_start=now.astimezone(zone).date(),
-        window_end=horizon.astimezone(zone).date(),
-        horizon=horizon,
-    )
+    return _options(tz, durations, default, subject, clock)
 
 
 async def options_for(
@@ -115,9 +104,25 @@ def default_duration_of(settings: Iterable[SchedulingSettings]) -> int:
     return default_duration_for(set().union(*(s.durations for s in chosen)))
 
 
+def _options(tz: str, durations: tuple[int, ...], default: int, subject: str, clock: Clock) -> BookingOptions:
+    now = clock.now()
+    horizon = booking_horizon(now)
+    zone = ZoneInfo(tz)
+    return BookingOptions(
+        time_zone=tz,
+        durations=durations,
+        default_duration=default,
+        default_subject=subject,
+        window_start=now.astimezone(zone).date(),
+        window_end=horizon.astimezone(zone).date(),
+        horizon=horizon,
+    )
+
+
 def _settings(agent: Agent) -> SchedulingSettings | None:
+    zoned = replace(agent, settings={**(agent.settings or {}), "timezone": time_zone_of(agent)})
     try:
-        return scheduling_settings(agent)
+        return scheduling_settings(zoned)
     except SchedulingError:
         return None  # stored settings the rules now refuse: offer the defaults until they are fixed
 
@@ -139,18 +144,8 @@ def service_options(members: Iterable[Agent], *, clock: Clock, guest: Guest | No
     default over them, and the window in the fallback zone (the members' zones may differ)."""
     settings = [s for s in (_settings(a) for a in members) if s is not None]
     durations = tuple(sorted(set().union(*(s.durations for s in settings)))) if settings else (30,)
-    now = clock.now()
-    horizon = booking_horizon(now)
-    zone = ZoneInfo(FALLBACK_TIMEZONE)
-    return BookingOptions(
-        time_zone=FALLBACK_TIMEZONE,
-        durations=durations,
-        default_duration=default_duration_of(settings) if settings else default_duration_for(durations),
-        default_subject=default_subject(guest),
-        window_start=now.astimezone(zone).date(),
-        window_end=horizon.astimezone(zone).date(),
-        horizon=horizon,
-    )
+    default = default_duration_of(settings) if settings else default_duration_for(durations)
+    return _options(FALLBACK_TIMEZONE, durations, default, default_subject(guest), clock)
 
 
 async def service_options_for(uow: Any, clock: Clock, service: str) -> BookingOptions:
