@@ -18,7 +18,7 @@ from aiohttp import web
 from adapters.web.auth import RUNTIME, bearer, current_guest
 from adapters.web.openapi import documented
 from adapters.web.serialize import iso
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, Unauthorized
 from bot.meetings import queries
 from bot.meetings.options import BookingOptions, options_for, service_options_for
 from bot.meetings.slots import zone
@@ -110,6 +110,17 @@ async def service_slots(request: web.Request) -> web.Response:
     )
 
 
+async def _guest_id(request: web.Request) -> str | None:
+    """The page is public: a guest's token names the guest; any other token (the inbox sends the
+    agent's) or a stale one just leaves the guest unknown."""
+    if not bearer(request):
+        return None
+    try:
+        return (await current_guest(request)).id
+    except Unauthorized:
+        return None
+
+
 @routes.get("/api/agents/{slug}/booking")
 @documented(
     "What a booking form offers, the same in every channel: {agent, name, timezone, durations, "
@@ -120,9 +131,9 @@ async def service_slots(request: web.Request) -> web.Response:
 async def booking_info(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     runtime = request.app[RUNTIME]
-    guest = await current_guest(request) if bearer(request) else None
+    guest_id = await _guest_id(request)
     async with runtime.uow(read_only=True) as uow:
-        options = await options_for(uow, runtime.clock, agent=slug, guest_id=guest.id if guest else None)
+        options = await options_for(uow, runtime.clock, agent=slug, guest_id=guest_id)
         agent = await uow.agents.get(slug)
     return web.json_response(
         {

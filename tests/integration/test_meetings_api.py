@@ -456,3 +456,14 @@ async def test_an_agent_books_from_a_conversation_into_that_conversation(client:
         "/api/agent/meetings", json={**body, "start": "2026-10-26T09:00:00Z"}, headers=carol
     )
     assert (r.status, (await r.json())["code"]) == (404, "unknown_conversation")
+
+
+async def test_the_booking_info_names_the_guest_only_for_a_guests_token(client: Any) -> None:
+    ann = await guest(client)
+    bob = await agent(client.runtime, "bob")  # the inbox asks with an agent's token
+    subjects = []
+    for headers in (ann, bob, {"Authorization": "Bearer stale"}, {}):
+        r = await client.get("/api/agents/alice/booking", headers=headers)
+        assert r.status == 200
+        subjects.append((await r.json())["default_subject"])
+    assert subjects == ["Meeting with Ann", "Meeting", "Meeting", "Meeting"]
