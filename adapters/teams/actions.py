@@ -119,9 +119,8 @@ class CardActions:
 
     async def _assign(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        service = str(data.get("service") or "")
-        if not service:
-            raise InvalidInput("Choose a service.", code="missing_service")
+        # A person without a service: the engine picks one they belong to (the same in every channel).
+        service = str(data.get("service") or "") or None
         assignee = str(data.get("assignee") or "") or None
         await self.runtime.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
         return await self._card(conversation.id)
