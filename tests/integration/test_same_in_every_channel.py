@@ -229,3 +229,14 @@ async def test_assigning_a_person_has_one_outcome_in_every_channel(
     async with everywhere.runtime.uow(read_only=True) as uow:
         conversation = await uow.conversations.get(cid)
     assert (conversation.assigned_service, conversation.assignee) == (service, person)
+
+
+async def test_with_every_channel_on_every_route_is_documented_beside_it(everywhere: Everywhere) -> None:
+    doc = await (await everywhere.client.get("/api/openapi.json")).json()
+    summaries = {
+        (method.upper(), path): operation["summary"]
+        for path, operations in doc["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert {("POST", "/slack/events"), ("POST", "/api/messages")} <= set(summaries)
+    assert [route for route, summary in summaries.items() if summary == "undocumented"] == []
