@@ -6,7 +6,7 @@ so the web settings page, Slack and Teams can all show the same words.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
@@ -127,6 +127,14 @@ def _validate(s: SchedulingSettings) -> None:
 _FIELD_NAMES = frozenset(f.name for f in fields(SchedulingSettings))
 
 
+def default_duration_for(durations: Iterable[Any]) -> int:
+    """The length a form starts on when the agent chose none: 30 when offered, else the shortest."""
+    offered = [d for d in durations if isinstance(d, int) and not isinstance(d, bool)]
+    if not offered or 30 in offered:
+        return 30
+    return min(offered)
+
+
 def parse_settings(data: Mapping[str, Any]) -> SchedulingSettings:
     """From stored or submitted JSON: missing keys take defaults; unknown keys are refused so a
     typo ("buffer_befor") is not silently ignored."""
@@ -141,7 +149,7 @@ def parse_settings(data: Mapping[str, Any]) -> SchedulingSettings:
         if isinstance(durations, str) or not isinstance(durations, Sequence):
             raise _fail("durations", f"durations must be a list of minutes, not {durations!r}.")
         values["durations"] = tuple(durations)
-        values.setdefault("default_duration", values["durations"][0] if values["durations"] else 30)
+        values.setdefault("default_duration", default_duration_for(values["durations"]))
     if "working_hours" in values:
         hours = values["working_hours"]
         if not isinstance(hours, Mapping):

@@ -34,16 +34,6 @@ DEFAULT_API_URL = "https://slack.com/api/"
 
 class SlackChannel:
     name = "slack"
-    # For the OpenAPI document: adapters/web reads it when it mounts our routes (it never imports us).
-    route_docs = (
-        {
-            "method": "POST",
-            "path": "/slack/events",
-            "summary": "Slack: Events API, slash command /convene and interactivity "
-            "(signed with the app's signing secret)",
-            "responses": {"401": "missing, forged or stale Slack signature"},
-        },
-    )
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -93,6 +83,16 @@ class SlackChannel:
         bolt_request = await to_bolt_request(request)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
+
+    # The OpenAPI document reads this attribute from the live router (what ``@documented`` sets on the
+    # web adapter's own routes); written as data so this channel never imports adapters/web.
+    handle.openapi = {  # type: ignore[attr-defined]
+        "summary": "Slack: Events API, slash command /convene and interactivity "
+        "(signed with the app's signing secret)",
+        "body": None,
+        "responses": {"401": "missing, forged or stale Slack signature"},
+        "auth": None,
+    }
 
     # -- background work -----------------------------------------------------------------------------
 

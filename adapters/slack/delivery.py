@@ -181,9 +181,11 @@ class Delivery:
         return service.name if service else slug
 
     async def _timezone(self, agent_slug: str | None) -> str:
+        from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
+
         if agent_slug:
             async with self.runtime.uow(read_only=True) as uow:
                 agent = await uow.agents.get(agent_slug)
             if agent is not None:
-                return str(agent.settings.get("timezone") or agent.timezone)
-        return "UTC"
+                return time_zone_of(agent)
+        return FALLBACK_TIMEZONE

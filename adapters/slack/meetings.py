@@ -4,13 +4,10 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.model import Agent
-
-SLOT_DAYS = 14  # how far ahead the modal offers free slots
 
 
 def _module(name: str) -> Any:
@@ -33,21 +30,23 @@ def settings_of(agent: Agent) -> dict[str, Any]:
 
 
 def timezone_of(agent: Agent) -> str:
-    return str((agent.settings or {}).get("timezone") or agent.timezone or "UTC")
+    return str(_module("options").time_zone_of(agent))
 
 
-def durations_of(agent: Agent) -> tuple[list[int], int]:
-    settings = settings_of(agent)
-    durations = [int(d) for d in settings.get("durations") or [30]]
-    default = int(settings.get("default_duration") or durations[0])
-    return durations, default if default in durations else durations[0]
+async def options(
+    runtime: Any, *, agent: str | None = None, meeting: Any = None, guest_id: str | None = None
+) -> Any:
+    """The engine's booking options (``bot.meetings.options``): what the modal offers."""
+    async with runtime.uow(read_only=True) as uow:
+        return await _module("options").options_for(
+            uow, runtime.clock, agent=agent, meeting=meeting, guest_id=guest_id
+        )
 
 
-async def slots(runtime: Any, agent_slug: str, duration: int, tz: str) -> list[datetime]:
-    today = runtime.clock.now().astimezone(ZoneInfo(tz)).date()
-    found = await _module("queries").agent_slots(
-        runtime, agent_slug, today, today + timedelta(days=SLOT_DAYS), duration, tz
-    )
+async def slots(
+    runtime: Any, agent_slug: str, duration: int, tz: str, start: date, end: date
+) -> list[datetime]:
+    found = await _module("queries").agent_slots(runtime, agent_slug, start, end, duration, tz)
     return list(found)
 
 

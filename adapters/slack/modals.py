@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,13 +103,24 @@ def meeting_modal(
     duration: int,
     slots: Sequence[datetime],
     tz: str,
-    ask_subject: bool,
+    window: tuple[date, date],
+    subject: str | None,
 ) -> dict[str, Any]:
+    """``subject`` None: a reschedule (no subject to ask); otherwise the engine's default subject,
+    pre-filled (left empty, the engine fills it in again)."""
     zone = ZoneInfo(tz)
     slot_options = [
         option(f"{s.astimezone(zone):%a %d %b %H:%M}", s.isoformat()) for s in list(slots)[:MAX_OPTIONS]
     ]
+    first, last = window
     blocks: list[dict[str, Any]] = [
+        {
+            "type": "context",
+            "block_id": "window",
+            "elements": [
+                {"type": "mrkdwn", "text": f"Times in {tz}, {first:%a %d %b %Y} to {last:%a %d %b %Y}."}
+            ],
+        },
         _input(
             "duration",
             "Duration",
@@ -129,12 +140,17 @@ def meeting_modal(
         )
     else:
         blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": "No free slots in the next two weeks."}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"No free slots until {last:%a %d %b}."}}
         )
-    if ask_subject:
-        element = {"type": "plain_text_input", "action_id": MEETING_SUBJECT, "max_length": 200}
+    if subject is not None:
+        element = {
+            "type": "plain_text_input",
+            "action_id": MEETING_SUBJECT,
+            "max_length": 200,
+            "initial_value": subject,
+        }
         blocks.append(_input("subject", "Subject", element, optional=True))
-    return _view(MEETING_VIEW, title, {**meta, "tz": tz}, blocks, "Book" if ask_subject else "Reschedule")
+    return _view(MEETING_VIEW, title, {**meta, "tz": tz}, blocks, "Reschedule" if subject is None else "Book")
 
 
 def duration_modal(meta: dict[str, Any], durations: Sequence[int], current: int | None) -> dict[str, Any]:
@@ -163,7 +179,7 @@ def settings_modal(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
     if chosen:
         day_element["initial_options"] = chosen
     blocks = [
-        text("timezone", "Time zone", str(settings.get("timezone") or "Europe/Berlin")),
+        text("timezone", "Time zone", str(settings.get("timezone") or "")),
         text("durations", "Meeting lengths (minutes, comma-separated)", durations),
         _input("days", "Working days", day_element),
         text("hours", "Working hours", f"{first[0]}-{first[1]}"),
@@ -239,6 +255,6 @@ def settings_from(view: dict[str, Any], current: dict[str, Any]) -> dict[str, An
             "buffer_after": number(value(view, "buffer_after", "buffer_after")),
         }
     )
-    if durations and settings.get("default_duration") not in durations:
-        settings["default_duration"] = durations[0]
+    if settings.get("default_duration") not in durations:
+        settings.pop("default_duration", None)  # the engine picks the default among the new lengths
     return settings

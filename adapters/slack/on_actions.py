@@ -6,7 +6,7 @@ Engine refusals reach the agent in the engine's own words: ephemerally for butto
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from adapters.slack import meetings, modals
@@ -147,7 +147,8 @@ async def assign_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
 
 
 async def _meeting_view(slack: SlackChannel, meta: dict[str, Any], duration: int) -> dict[str, Any]:
-    slots = await meetings.slots(slack.runtime, meta["agent"], duration, meta["tz"])
+    start, end = (date.fromisoformat(d) for d in meta["window"])
+    slots = await meetings.slots(slack.runtime, meta["agent"], duration, meta["tz"], start, end)
     return modals.meeting_modal(
         meta,
         title="Schedule meeting" if meta["mode"] == "book" else "Reschedule meeting",
@@ -155,8 +156,18 @@ async def _meeting_view(slack: SlackChannel, meta: dict[str, Any], duration: int
         duration=duration,
         slots=slots,
         tz=meta["tz"],
-        ask_subject=meta["mode"] == "book",
+        window=(start, end),
+        subject=meta.get("subject") if meta["mode"] == "book" else None,
     )
+
+
+def _offer(options: Any) -> dict[str, Any]:
+    """The engine's booking options, carried in the modal so a refresh offers the same."""
+    return {
+        "durations": list(options.durations),
+        "tz": options.time_zone,
+        "window": [options.window_start.isoformat(), options.window_end.isoformat()],
+    }
 
 
 async def open_schedule(slack: SlackChannel, body: dict[str, Any]) -> None:
@@ -166,30 +177,29 @@ async def open_schedule(slack: SlackChannel, body: dict[str, Any]) -> None:
 
     async def work() -> None:
         conversation_id = str(_action(body).get("value") or "")
-        await _service_of(slack, agent, conversation_id)  # only conversations the agent may see
-        durations, default = meetings.durations_of(agent)
+        async with slack.runtime.uow(read_only=True) as uow:  # only conversations the agent may see
+            view = await queries.view_conversation(uow, agent.actor, conversation_id)
+        options = await meetings.options(slack.runtime, agent=agent.slug, guest_id=view.conversation.guest_id)
         meta = {
             "mode": "book",
             "conversation_id": conversation_id,
             "agent": agent.slug,
-            "durations": durations,
-            "tz": meetings.timezone_of(agent),
+            "subject": options.default_subject,
             "channel": _where(body)[1],
+            **_offer(options),
         }
-        await slack.api.open_view(body["trigger_id"], await _meeting_view(slack, meta, default))
+        await slack.api.open_view(
+            body["trigger_id"], await _meeting_view(slack, meta, options.default_duration)
+        )
 
     await _guarded(slack, body, work())
 
 
-async def _meeting_and_durations(
-    slack: SlackChannel, agent: Agent, body: dict[str, Any]
-) -> tuple[Any, list[int]]:
-    """The meeting the button names (access-checked) and the lengths to offer: its host's, plus its own."""
+async def _meeting_and_options(slack: SlackChannel, agent: Agent, body: dict[str, Any]) -> tuple[Any, Any]:
+    """The meeting the button names (access-checked) and what changing it offers: the engine's
+    options for its host, never for whoever clicked."""
     meeting = await meetings.meeting_for(slack.runtime, agent, str(_action(body).get("value") or ""))
-    async with slack.runtime.uow(read_only=True) as uow:
-        host = await uow.agents.get(meeting.agent) or agent
-    durations, _ = meetings.durations_of(host)
-    return meeting, sorted({*durations, meeting.duration})
+    return meeting, await meetings.options(slack.runtime, meeting=meeting)
 
 
 async def open_reschedule(slack: SlackChannel, body: dict[str, Any]) -> None:
@@ -198,16 +208,17 @@ async def open_reschedule(slack: SlackChannel, body: dict[str, Any]) -> None:
         return
 
     async def work() -> None:
-        meeting, durations = await _meeting_and_durations(slack, agent, body)
+        meeting, options = await _meeting_and_options(slack, agent, body)
         meta = {
             "mode": "reschedule",
             "meeting_id": meeting.id,
             "agent": meeting.agent,
-            "durations": durations,
-            "tz": meetings.timezone_of(agent),  # times shown in the clicking agent's zone
             "channel": _where(body)[1],
+            **_offer(options),
         }
-        await slack.api.open_view(body["trigger_id"], await _meeting_view(slack, meta, meeting.duration))
+        await slack.api.open_view(
+            body["trigger_id"], await _meeting_view(slack, meta, options.default_duration)
+        )
 
     await _guarded(slack, body, work())
 
@@ -236,7 +247,7 @@ async def meeting_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors
     start = datetime.fromisoformat(slot)
     try:
         if meta["mode"] == "book":
-            subject = (modals.value(view, "subject", modals.MEETING_SUBJECT) or "").strip() or "Meeting"
+            subject = (modals.value(view, "subject", modals.MEETING_SUBJECT) or "").strip() or None
             fields = {"agent": meta["agent"], "conversation_id": meta["conversation_id"]}
             await slack.run(
                 meetings.command(
@@ -264,9 +275,9 @@ async def open_duration(slack: SlackChannel, body: dict[str, Any]) -> None:
         return
 
     async def work() -> None:
-        meeting, durations = await _meeting_and_durations(slack, agent, body)
+        meeting, options = await _meeting_and_options(slack, agent, body)
         meta = {"meeting_id": meeting.id, "channel": _where(body)[1]}
-        view = modals.duration_modal(meta, durations, meeting.duration)
+        view = modals.duration_modal(meta, options.durations, options.default_duration)
         await slack.api.open_view(body["trigger_id"], view)
 
     await _guarded(slack, body, work())

@@ -55,10 +55,9 @@ async def _assign(slack: SlackChannel, agent: Agent, request: slash.Assign) -> s
         target = await slack.identities.agent_for(request.user_id)
         if target is None:
             return f"<@{request.user_id}> is not a Convene agent."
-        # "@user" assigns within the conversation's own service (the engine refuses a non-member);
-        # a conversation with no service yet lets the engine pick the user's.
-        current = conversation.assigned_service or conversation.service
-        await slack.run(AssignConversation(conversation.id, current, target.slug, agent.actor))
+        # A person alone: the engine keeps the conversation's service when they belong to it, else
+        # moves it to one of theirs (the same rule as Teams' "assign" and the inbox).
+        await slack.run(AssignConversation(conversation.id, None, target.slug, agent.actor))
         return f"Assigned to {target.name}."
     assert request.service is not None
     await slack.run(AssignConversation(conversation.id, request.service, None, agent.actor))

@@ -7,7 +7,7 @@ The same code serves ``Action.Execute`` (the card comes back in the invoke respo
 from __future__ import annotations
 
 import inspect
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from adapters.teams import cards, render
@@ -15,9 +15,7 @@ from bot.commands import AssignConversation
 from bot.errors import DomainError, InvalidInput
 from bot.model import Agent
 
-SLOT_DAYS = 14
 MAX_SLOTS = 40
-DEFAULT_DURATIONS = (15, 30, 45, 60)
 
 
 def not_an_agent_card() -> dict[str, Any]:
@@ -121,27 +119,49 @@ class CardActions:
 
     async def _assign(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        service = str(data.get("service") or "")
-        if not service:
-            raise InvalidInput("Choose a service.", code="missing_service")
+        # A person without a service: the engine picks one they belong to (the same in every channel).
+        service = str(data.get("service") or "") or None
         assignee = str(data.get("assignee") or "") or None
         await self.runtime.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
         return await self._card(conversation.id)
 
     # --- meetings --------------------------------------------------------------------------------
 
+    async def _options(
+        self, agent: Agent, data: dict[str, Any], *, guest_id: str | None = None
+    ) -> tuple[Any, Any]:
+        """The engine's booking options: a meeting's are its host's, never the clicker's."""
+        meetings = _meetings()
+        from bot.meetings.options import options_for
+
+        meeting = None
+        async with self.runtime.uow(read_only=True) as uow:
+            if data.get("meeting_id"):
+                meeting = await meetings.get_meeting_for(uow, agent.actor, str(data["meeting_id"]))
+            options = await options_for(
+                uow, self.runtime.clock, agent=agent.slug, meeting=meeting, guest_id=guest_id
+            )
+        return meeting, options
+
     async def _schedule_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
-        meetings = _meetings()
-        tz = agent_timezone(agent)
-        durations = agent_durations(agent)
-        duration = _int(data.get("duration")) or durations[0]
+        guest_id = None
+        if not data.get("meeting_id"):
+            guest_id = (await self._conversation(agent, data)).guest_id
+        meeting, options = await self._options(agent, data, guest_id=guest_id)
+        tz = options.time_zone
+        durations = list(options.durations)
+        duration = _int(data.get("duration")) or options.default_duration
         if duration not in durations:
             durations = [*durations, duration]
-        today = self.runtime.clock.now().astimezone(UTC).date()
-        found = meetings.agent_slots(
-            self.runtime, agent.slug, today, today + timedelta(days=SLOT_DAYS), duration, tz
+        found = _meetings().agent_slots(
+            self.runtime,
+            meeting.agent if meeting else agent.slug,
+            options.window_start,
+            options.window_end,
+            duration,
+            tz,
         )
         if inspect.isawaitable(found):
             found = await found
@@ -153,8 +173,10 @@ class CardActions:
             durations,
             slots,
             timezone=tz,
+            window=(options.window_start, options.window_end),
             meeting_id=data.get("meeting_id") or None,
             duration=duration,
+            subject=None if meeting else options.default_subject,
             error=error,
         )
 
@@ -162,13 +184,11 @@ class CardActions:
         from bot.meetings.commands import BookMeeting
 
         conversation = await self._conversation(agent, data)
-        async with self.runtime.uow(read_only=True) as uow:
-            guest = await uow.guests.get(conversation.guest_id)
         await self.runtime.bus.handle(
-            BookMeeting(
+            BookMeeting(  # what the card left empty, the engine fills in (bot.meetings.options)
                 start=_slot(data),
-                duration=_int(data.get("duration")) or 30,
-                subject=f"Meeting with {guest.name if guest else 'a guest'}",
+                duration=_int(data.get("duration")),
+                subject=str(data.get("subject") or "").strip() or None,
                 by=agent.actor,
                 agent=agent.slug,
                 conversation_id=conversation.id,
@@ -209,8 +229,12 @@ class CardActions:
     async def _duration_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
+        _, options = await self._options(agent, data)
         return cards.duration_form(
-            str(data.get("meeting_id") or ""), agent_durations(agent), _int(data.get("duration")), error=error
+            str(data.get("meeting_id") or ""),
+            list(options.durations),
+            _int(data.get("duration")) or options.default_duration,
+            error=error,
         )
 
     async def _change_duration(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
@@ -249,28 +273,10 @@ def _meetings() -> Any:
     return queries
 
 
-def _scheduling(agent: Agent) -> Any:
-    """The engine's reading of the agent's settings (defaults filled in), or None if unreadable."""
-    from scheduling.agent_settings import parse_settings
-    from scheduling.errors import SchedulingError
-
-    try:
-        return parse_settings(agent.settings)
-    except SchedulingError:
-        return None
-
-
 def agent_timezone(agent: Agent) -> str:
-    parsed = _scheduling(agent)
-    return str(parsed.timezone if parsed else agent.settings.get("timezone") or agent.timezone or "UTC")
+    from bot.meetings.options import time_zone_of
 
-
-def agent_durations(agent: Agent) -> list[int]:
-    """The durations the agent offers, the default first."""
-    parsed = _scheduling(agent)
-    if parsed is None:
-        return list(DEFAULT_DURATIONS)
-    return [parsed.default_duration, *sorted(d for d in parsed.durations if d != parsed.default_duration)]
+    return time_zone_of(agent)
 
 
 def _start(slot: Any) -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -178,10 +179,13 @@ def schedule_form(
     slots: Sequence[tuple[str, str]],
     *,
     timezone: str,
+    window: tuple[date, date],
     meeting_id: str | None = None,
     duration: int | None = None,
+    subject: str | None = None,
     error: str | None = None,
 ) -> dict[str, Any]:
+    """``subject``: the engine's default subject, pre-filled when booking (empty: the engine's again)."""
     verb = "reschedule" if meeting_id else "book"
     title = "Reschedule the meeting" if meeting_id else "Schedule a meeting"
     data: dict[str, Any] = {"conversation_id": conversation_id}
@@ -189,7 +193,7 @@ def schedule_form(
         data["meeting_id"] = meeting_id
     body = [
         plain(title, weight="bolder"),
-        plain(f"Times in {timezone}."),
+        plain(f"Times in {timezone}, {window[0]:%a %d %b %Y} to {window[1]:%a %d %b %Y}."),
         choice_set(
             "duration",
             "Duration",
@@ -200,7 +204,11 @@ def schedule_form(
     if slots:
         body.append(choice_set("slot", "Free time", slots, slots[0][0]))
     else:
-        body.append(plain("No free time in the next two weeks."))
+        body.append(plain(f"No free time until {window[1]:%a %d %b}."))
+    if subject is not None and not meeting_id:
+        body.append(
+            {"type": "Input.Text", "id": "subject", "label": "Subject", "value": subject, "maxLength": 200}
+        )
     body += error_line(error)
     actions = [button("Show times for this duration", "schedule_form", **data)]
     if slots:

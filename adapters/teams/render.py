@@ -101,9 +101,9 @@ async def conversation_view(
         assignee = await uow.agents.get(conversation.assignee) if conversation.assignee else None
         messages = await uow.messages.list(conversation_id, after_seq=max(0, conversation.last_seq - 20))
     last = next((m for m in reversed(messages) if m.author.kind != "system" and not m.internal), None)
-    tz = (assignee.settings.get("timezone") if assignee else None) or (
-        assignee.timezone if assignee else "UTC"
-    )
+    from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
+
+    tz = time_zone_of(assignee) if assignee else FALLBACK_TIMEZONE
     start = address.get("meeting_start")
     return cards.ConversationView(
         conversation_id=conversation_id,

@@ -7,6 +7,7 @@ from aiohttp import web
 from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.errors import field, read_json
 from adapters.web.guest_api import _after
+from adapters.web.openapi import AGENT, documented, schema
 from adapters.web.serialize import message_json, summary_json, view_json
 from bot import queries
 from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
@@ -16,6 +17,7 @@ routes = web.RouteTableDef()
 
 
 @routes.post("/api/agent/login")
+@documented("Email a one-time sign-in link (always 202)", body=schema(email="string"))
 async def request_login_link(request: web.Request) -> web.Response:
     body = await read_json(request)
     try:
@@ -28,6 +30,7 @@ async def request_login_link(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/login/redeem")
+@documented("Exchange a sign-in link token for a bearer token", body=schema(token="string"))
 async def redeem(request: web.Request) -> web.Response:
     body = await read_json(request)
     token = await request.app[RUNTIME].bus.handle(RedeemLoginLink(token=field(body, "token")))
@@ -35,6 +38,7 @@ async def redeem(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/me")
+@documented("The signed-in agent", auth=AGENT)
 async def me(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -51,6 +55,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/services")
+@documented("Services and their members", auth=AGENT)
 async def services(request: web.Request) -> web.Response:
     await current_agent(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -71,6 +76,7 @@ async def services(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations")
+@documented("Inbox: ?scope=mine|services, with unread counts", auth=AGENT)
 async def list_conversations(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     scope = request.query.get("scope", "services")
@@ -82,6 +88,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations/{id}")
+@documented("One conversation", auth=AGENT)
 async def get_conversation(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -90,6 +97,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations/{id}/messages")
+@documented("Messages after ?after=seq (internal notes included)", auth=AGENT)
 async def list_messages(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -98,6 +106,11 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/conversations/{id}/messages")
+@documented(
+    "Reply (internal: true for a note guests never see)",
+    body=schema(text="string", client_id="string", internal="boolean"),
+    auth=AGENT,
+)
 async def post_message(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = await read_json(request)
@@ -114,6 +127,12 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/conversations/{id}/assign")
+@documented(
+    "Assign: {to: me} or {service, assignee|null}; naming only an assignee lets the engine pick "
+    "a service they belong to",
+    body=schema(to="string", service="string", assignee="string"),
+    auth=AGENT,
+)
 async def assign(request: web.Request) -> web.Response:
     """``{"to": "me"}`` or ``{"service": "sales", "assignee": "bob" | null}``."""
     agent = await current_agent(request)
@@ -123,8 +142,8 @@ async def assign(request: web.Request) -> web.Response:
     if body.get("to") == "me":
         service, assignee = None, agent.slug  # the engine picks the service
     else:
-        service = field(body, "service")
         assignee: str | None = field(body, "assignee", required=False)
+        service = field(body, "service", required=assignee is None)  # a person alone: the engine picks
     conversation = await runtime.bus.handle(
         AssignConversation(
             conversation_id=conversation_id, service=service, assignee=assignee, by=agent.actor
@@ -136,6 +155,7 @@ async def assign(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/conversations/{id}/read")
+@documented("Mark read up to seq", body=schema(seq="integer"), auth=AGENT)
 async def mark_read(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = await read_json(request)

@@ -14,17 +14,19 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.web import (
     agent_api,
     avatars,
+    booking_api,
     calendar_api,
     conversation_api,
     guest_api,
     live,
     meetings_api,
     pages,
+    settings_api,
 )
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
-from adapters.web.openapi import document, openapi_document
+from adapters.web.openapi import documented, openapi_document
 from bot.bootstrap import Runtime
 from bot.metrics import OUTBOX_PENDING
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 
 
+@documented("Health: 200 {status: ok} once the database answers", responses={"503": "unavailable"})
 async def healthz(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     try:
@@ -41,6 +44,7 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+@documented("Prometheus metrics (bearer CONVENE_METRICS_TOKEN when set, else loopback only)")
 async def metrics(request: web.Request) -> web.Response:
     OUTBOX_PENDING.set(await request.app[RUNTIME].storage.outbox.pending())
     response = web.Response(body=generate_latest())
@@ -48,6 +52,7 @@ async def metrics(request: web.Request) -> web.Response:
     return response
 
 
+@documented("This document")
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document(request.app))
 
@@ -74,7 +79,9 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(avatars.routes)
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
+    app.router.add_routes(booking_api.routes)
     app.router.add_routes(meetings_api.routes)
+    app.router.add_routes(settings_api.routes)
     app.router.add_routes(calendar_api.routes)
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
@@ -84,9 +91,6 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
         add_routes = getattr(channel, "add_routes", None)
         if add_routes is not None and name != "web":
             add_routes(app, runtime)
-            # Other channels describe their routes as data; we never import them (see DESIGN.md).
-            for doc in getattr(channel, "route_docs", ()):
-                document(**doc)
     for extra in getattr(runtime, "web_routes", []):
         extra(app, runtime)
     if manage_workers:

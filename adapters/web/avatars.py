@@ -9,7 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_agent
-from adapters.web.openapi import document
+from adapters.web.openapi import AGENT, documented
 from bot.commands import SetAgentAvatar
 from bot.errors import InvalidInput, NotFound
 
@@ -24,6 +24,11 @@ def _folder(request: web.Request) -> Path:
 
 
 @routes.put("/api/agent/avatar")
+@documented(
+    "Upload my picture (PNG or JPEG body, at most 512 KB)",
+    auth=AGENT,
+    responses={"400": "avatar_too_large or avatar_not_an_image"},
+)
 async def upload(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     data = bytearray()
@@ -44,6 +49,7 @@ async def upload(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/agent/avatar")
+@documented("Go back to generated initials", auth=AGENT)
 async def remove(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     await request.app[RUNTIME].bus.handle(SetAgentAvatar(agent.slug, None))
@@ -60,13 +66,3 @@ async def picture(request: web.Request) -> web.FileResponse:
     response.content_type = "image/png" if name.endswith(".png") else "image/jpeg"
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"  # the name is the content hash
     return response
-
-
-document(
-    "PUT",
-    "/api/agent/avatar",
-    "Upload my picture (PNG or JPEG body, at most 512 KB)",
-    auth="agentToken",
-    responses={"400": "avatar_too_large or avatar_not_an_image"},
-)
-document("DELETE", "/api/agent/avatar", "Go back to generated initials", auth="agentToken")

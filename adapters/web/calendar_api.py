@@ -9,7 +9,7 @@ import html
 from aiohttp import web
 
 from adapters.web.auth import RUNTIME, bearer, current_agent
-from adapters.web.openapi import document
+from adapters.web.openapi import AGENT, documented
 from bot import queries
 from bot.calendars import connect, connections
 from bot.calendars.links import agent_of_link, connect_link
@@ -69,6 +69,11 @@ async def google_callback(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/calendar/google/link")
+@documented(
+    "A one-hour link that starts the Google Calendar connection in a browser: {url}",
+    auth=AGENT,
+    responses={"503": "calendar_not_configured"},
+)
 async def google_link(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     runtime = request.app[RUNTIME]
@@ -77,6 +82,11 @@ async def google_link(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/calendar/microsoft")
+@documented(
+    "Connect the agent's Microsoft 365 mailbox (org-wide consent) and take working hours from Outlook",
+    auth=AGENT,
+    responses={"400": "microsoft_user_not_found", "503": "calendar_not_configured"},
+)
 async def microsoft_activate(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     runtime = request.app[RUNTIME]
@@ -89,52 +99,28 @@ async def microsoft_activate(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/calendars")
+@documented(
+    "The agent's calendars {provider, calendars: [{id, name, primary, writable, booking, busy}]}; "
+    "choose with PUT /api/agent/settings {booking_calendars, busy_calendars}",
+    auth=AGENT,
+    responses={"503": "calendar_unavailable"},
+)
 async def agent_calendars(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     return web.json_response(await connect.agent_calendars(request.app[RUNTIME], agent.slug))
 
 
 @routes.get("/api/agent/calendar")
+@documented("The calendar connection {provider, status: ok|broken, account_email}", auth=AGENT)
 async def calendar_status(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     return web.json_response(await connections.connection_status(request.app[RUNTIME], agent.slug))
 
 
 @routes.delete("/api/agent/calendar")
+@documented("Disconnect: back to the built-in calendar", auth=AGENT)
 async def disconnect(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     runtime = request.app[RUNTIME]
     await connections.disconnect(runtime, agent.slug)
     return web.json_response(await connections.connection_status(runtime, agent.slug))
-
-
-A = "agentToken"
-for _method, _path, _summary, _responses in [
-    (
-        "POST",
-        "/api/agent/calendar/google/link",
-        "A one-hour link that starts the Google Calendar connection in a browser: {url}",
-        {"503": "calendar_not_configured"},
-    ),
-    (
-        "POST",
-        "/api/agent/calendar/microsoft",
-        "Connect the agent's Microsoft 365 mailbox (org-wide consent) and take working hours from Outlook",
-        {"400": "microsoft_user_not_found", "503": "calendar_not_configured"},
-    ),
-    (
-        "GET",
-        "/api/agent/calendars",
-        "The agent's calendars {provider, calendars: [{id, name, primary, writable, booking, busy}]}; "
-        "choose with PUT /api/agent/settings {booking_calendars, busy_calendars}",
-        {"503": "calendar_unavailable"},
-    ),
-    (
-        "GET",
-        "/api/agent/calendar",
-        "The calendar connection {provider, status: ok|broken, account_email}",
-        {},
-    ),
-    ("DELETE", "/api/agent/calendar", "Disconnect: back to the built-in calendar", {}),
-]:
-    document(_method, _path, _summary, responses=_responses, auth=A)

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_agent, current_guest
 from adapters.web.errors import field, read_json
-from adapters.web.openapi import document
+from adapters.web.openapi import AGENT, GUEST, documented, schema
 from adapters.web.serialize import member_json, view_json
 from bot import queries
 from bot.commands import AddMember, JoinByLink, React, RemoveMember, RenameConversation, SetReadOnly, Unreact
@@ -20,11 +20,8 @@ from bot.model import Actor
 from bot.queries import ReactionCount
 
 routes = web.RouteTableDef()
-G, A = "guestToken", "agentToken"
-
-
-def _obj(**props: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}
+_REACTION = "Add (POST) or take back (DELETE) a reaction {emoji}; returns the emoji's count"
+_REFUSALS = {"403": "read_only / members_hidden / agents_only", "404": "unknown_conversation"}
 
 
 def _reactions_json(found: dict[str, list[ReactionCount]]) -> dict[str, Any]:
@@ -79,6 +76,12 @@ async def _reactions(request: web.Request, actor: Actor) -> web.Response:
 
 
 @routes.post("/api/guest/join")
+@documented(
+    "Join a conversation by its link token, as an external member (guests need an email)",
+    body=schema(link_token="string"),
+    auth=GUEST,
+    responses=_REFUSALS,
+)
 async def join(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     body = await read_json(request)
@@ -92,17 +95,24 @@ async def join(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/guest/conversations/{id}/members")
+@documented("Members (hidden from read-only external members)", auth=GUEST, responses=_REFUSALS)
 async def guest_members(request: web.Request) -> web.Response:
     return await _members(request, (await current_guest(request)).actor, for_agent=False)
 
 
 @routes.get("/api/guest/conversations/{id}/reactions")
+@documented(
+    "Reactions per message id: emoji, count, mine, by (names, when the member list is visible)",
+    auth=GUEST,
+    responses=_REFUSALS,
+)
 async def guest_reactions(request: web.Request) -> web.Response:
     return await _reactions(request, (await current_guest(request)).actor)
 
 
 @routes.post("/api/guest/conversations/{id}/messages/{message_id}/reactions")
 @routes.delete("/api/guest/conversations/{id}/messages/{message_id}/reactions")
+@documented(_REACTION, body=schema(emoji="string"), auth=GUEST, responses=_REFUSALS)
 async def guest_react(request: web.Request) -> web.Response:
     return await _react(request, (await current_guest(request)).actor)
 
@@ -111,11 +121,18 @@ async def guest_react(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations/{id}/members")
+@documented("Members with their read markers (last_read_seq)", auth=AGENT, responses=_REFUSALS)
 async def agent_members(request: web.Request) -> web.Response:
     return await _members(request, (await current_agent(request)).actor, for_agent=True)
 
 
 @routes.post("/api/agent/conversations/{id}/members")
+@documented(
+    "Add an agent {agent: slug} or a guest {email, name?}; at most 1,000 members",
+    body=schema(agent="string", email="string", name="string"),
+    auth=AGENT,
+    responses=_REFUSALS,
+)
 async def add_member(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = await read_json(request)
@@ -134,6 +151,7 @@ async def add_member(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/agent/conversations/{id}/members/{kind}/{member_id}")
+@documented("Remove a member", auth=AGENT, responses=_REFUSALS)
 async def remove_member(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     await request.app[RUNTIME].bus.handle(
@@ -148,6 +166,7 @@ async def remove_member(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/conversations/{id}/rename")
+@documented("Rename for everyone", body=schema(title="string"), auth=AGENT, responses=_REFUSALS)
 async def rename(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = await read_json(request)
@@ -160,6 +179,12 @@ async def rename(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/agent/conversations/{id}/read-only")
+@documented(
+    "Make the conversation read-only for external members (or not)",
+    body=schema(read_only="boolean"),
+    auth=AGENT,
+    responses=_REFUSALS,
+)
 async def read_only(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = await read_json(request)
@@ -174,97 +199,13 @@ async def read_only(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations/{id}/reactions")
+@documented("Reactions per message id, with who reacted", auth=AGENT, responses=_REFUSALS)
 async def agent_reactions(request: web.Request) -> web.Response:
     return await _reactions(request, (await current_agent(request)).actor)
 
 
 @routes.post("/api/agent/conversations/{id}/messages/{message_id}/reactions")
 @routes.delete("/api/agent/conversations/{id}/messages/{message_id}/reactions")
+@documented(_REACTION, body=schema(emoji="string"), auth=AGENT, responses=_REFUSALS)
 async def agent_react(request: web.Request) -> web.Response:
     return await _react(request, (await current_agent(request)).actor)
-
-
-_REACTION = "Add (POST) or take back (DELETE) a reaction {emoji}; returns the emoji's count"
-for method, path, summary, body, auth in [
-    (
-        "POST",
-        "/api/guest/join",
-        "Join a conversation by its link token, as an external member (guests need an email)",
-        _obj(link_token="string"),
-        G,
-    ),
-    (
-        "GET",
-        "/api/guest/conversations/{id}/members",
-        "Members (hidden from read-only external members)",
-        None,
-        G,
-    ),
-    (
-        "GET",
-        "/api/guest/conversations/{id}/reactions",
-        "Reactions per message id: emoji, count, mine, by (names, when the member list is visible)",
-        None,
-        G,
-    ),
-    (
-        "POST",
-        "/api/guest/conversations/{id}/messages/{message_id}/reactions",
-        _REACTION,
-        _obj(emoji="string"),
-        G,
-    ),
-    (
-        "DELETE",
-        "/api/guest/conversations/{id}/messages/{message_id}/reactions",
-        _REACTION,
-        _obj(emoji="string"),
-        G,
-    ),
-    (
-        "GET",
-        "/api/agent/conversations/{id}/members",
-        "Members with their read markers (last_read_seq)",
-        None,
-        A,
-    ),
-    (
-        "POST",
-        "/api/agent/conversations/{id}/members",
-        "Add an agent {agent: slug} or a guest {email, name?}; at most 1,000 members",
-        _obj(agent="string", email="string", name="string"),
-        A,
-    ),
-    ("DELETE", "/api/agent/conversations/{id}/members/{kind}/{member_id}", "Remove a member", None, A),
-    ("POST", "/api/agent/conversations/{id}/rename", "Rename for everyone", _obj(title="string"), A),
-    (
-        "POST",
-        "/api/agent/conversations/{id}/read-only",
-        "Make the conversation read-only for external members (or not)",
-        _obj(read_only="boolean"),
-        A,
-    ),
-    ("GET", "/api/agent/conversations/{id}/reactions", "Reactions per message id, with who reacted", None, A),
-    (
-        "POST",
-        "/api/agent/conversations/{id}/messages/{message_id}/reactions",
-        _REACTION,
-        _obj(emoji="string"),
-        A,
-    ),
-    (
-        "DELETE",
-        "/api/agent/conversations/{id}/messages/{message_id}/reactions",
-        _REACTION,
-        _obj(emoji="string"),
-        A,
-    ),
-]:
-    document(
-        method,
-        path,
-        summary,
-        body=body,
-        auth=auth,
-        responses={"403": "read_only / members_hidden / agents_only", "404": "unknown_conversation"},
-    )

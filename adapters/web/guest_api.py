@@ -6,6 +6,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_guest
 from adapters.web.errors import field, read_json
+from adapters.web.openapi import GUEST, documented, schema
 from adapters.web.serialize import message_json, view_json
 from bot import queries
 from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation
@@ -22,6 +23,10 @@ def _after(request: web.Request) -> int:
 
 
 @routes.post("/api/guest/sessions")
+@documented(
+    "Start a guest session; returns {token, guest_id}",
+    body=schema(name="string", email="string", timezone="string"),
+)
 async def create_session(request: web.Request) -> web.Response:
     body = await read_json(request)
     session = await request.app[RUNTIME].bus.handle(
@@ -37,12 +42,18 @@ async def create_session(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/guest/me")
+@documented("The signed-in guest", auth=GUEST)
 async def me(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     return web.json_response({"guest_id": guest.id, "name": guest.name, "email": guest.email})
 
 
 @routes.post("/api/guest/conversations")
+@documented(
+    "Write to a service or an agent; reuses the guest's earlier conversation with them",
+    body=schema(service="string", agent="string", text="string", client_id="string"),
+    auth=GUEST,
+)
 async def start_conversation(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     body = await read_json(request)
@@ -68,6 +79,7 @@ async def start_conversation(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/guest/conversations")
+@documented("The guest's conversations", auth=GUEST)
 async def list_conversations(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -76,6 +88,7 @@ async def list_conversations(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/guest/conversations/{id}")
+@documented("One conversation (title as the guest sees it)", auth=GUEST)
 async def get_conversation(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -84,6 +97,7 @@ async def get_conversation(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/guest/conversations/{id}/messages")
+@documented("Messages after ?after=seq", auth=GUEST)
 async def list_messages(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     async with request.app[RUNTIME].uow(read_only=True) as uow:
@@ -92,6 +106,11 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/guest/conversations/{id}/messages")
+@documented(
+    "Post a message (client_id makes resends idempotent)",
+    body=schema(text="string", client_id="string"),
+    auth=GUEST,
+)
 async def post_message(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     body = await read_json(request)
@@ -109,6 +128,7 @@ async def post_message(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/guest/conversations/{id}/read")
+@documented("Mark read up to seq", body=schema(seq="integer"), auth=GUEST)
 async def mark_read(request: web.Request) -> web.Response:
     guest = await current_guest(request)
     body = await read_json(request)

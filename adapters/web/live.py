@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from adapters.web.auth import RUNTIME
+from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
 from bot import queries
 from bot.commands import PostMessage, StartConversation
@@ -144,9 +145,14 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
     )
 
 
+@documented(
+    "WebSocket: first frame {token}; then live {type: message|event}; "
+    "send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}"
+)
 async def guest_ws(request: web.Request) -> web.WebSocketResponse:
     return await _serve(request, "guest")
 
 
+@documented("WebSocket for the inbox: first frame {token}; live events of every visible conversation")
 async def agent_ws(request: web.Request) -> web.WebSocketResponse:
     return await _serve(request, "agent")

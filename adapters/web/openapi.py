@@ -2,153 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from aiohttp import web
 
-_DOCS: dict[tuple[str, str], dict[str, Any]] = {}
+GUEST, AGENT = "guestToken", "agentToken"  # the two bearer schemes below
+_ATTRIBUTE = "openapi"
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
-def document(
-    method: str,
-    path: str,
+def documented(
     summary: str,
     *,
     body: dict[str, Any] | None = None,
     responses: dict[str, str] | None = None,
     auth: str | None = None,
-) -> None:
-    """Channel plugins and engine modules describe the routes they add."""
-    _DOCS[(method.upper(), path)] = {
-        "summary": summary,
-        "body": body,
-        "responses": responses or {},
-        "auth": auth,
-    }
+) -> Callable[[Handler], Handler]:
+    """The one way to describe a route, written beside it (under ``@routes.get(...)``, or on the
+    handler a channel mounts). The document reads it from the live router, so a route and its
+    description cannot drift apart, and an undocumented route shows up as ``undocumented``."""
+
+    def describe(handler: Handler) -> Handler:
+        setattr(
+            handler,
+            _ATTRIBUTE,
+            {"summary": summary, "body": body, "responses": responses or {}, "auth": auth},
+        )
+        return handler
+
+    return describe
 
 
-def _obj(**props: str) -> dict[str, Any]:
+def schema(**props: str) -> dict[str, Any]:
+    """``schema(text="string", seq="integer")``: a flat JSON object for a request body."""
     return {"type": "object", "properties": {k: {"type": v} for k, v in props.items()}}
 
 
-G, A = "guestToken", "agentToken"
-for method, path, summary, body, auth in [
-    ("GET", "/healthz", "Health: 200 {status: ok} once the database answers", None, None),
-    ("GET", "/metrics", "Prometheus metrics", None, None),
-    ("GET", "/api/openapi.json", "This document", None, None),
-    (
-        "POST",
-        "/api/guest/sessions",
-        "Start a guest session; returns {token, guest_id}",
-        _obj(name="string", email="string", timezone="string"),
-        None,
-    ),
-    ("GET", "/api/guest/me", "The signed-in guest", None, G),
-    (
-        "POST",
-        "/api/guest/conversations",
-        "Write to a service or an agent; reuses the guest's earlier conversation with them",
-        _obj(service="string", agent="string", text="string", client_id="string"),
-        G,
-    ),
-    ("GET", "/api/guest/conversations", "The guest's conversations", None, G),
-    ("GET", "/api/guest/conversations/{id}", "One conversation (title as the guest sees it)", None, G),
-    (
-        "GET",
-        "/api/guest/conversations/{id}/messages",
-        "Messages after ?after=seq (a guest numbers only the messages guests see)",
-        None,
-        G,
-    ),
-    (
-        "POST",
-        "/api/guest/conversations/{id}/messages",
-        "Post a message (client_id makes resends idempotent)",
-        _obj(text="string", client_id="string"),
-        G,
-    ),
-    (
-        "POST",
-        "/api/guest/conversations/{id}/read",
-        "Mark read up to seq (in the guest's numbering)",
-        _obj(seq="integer"),
-        G,
-    ),
-    (
-        "GET",
-        "/api/guest/ws",
-        "WebSocket: first frame {token}; then live {type: message|event}; send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}",
-        None,
-        None,
-    ),
-    ("POST", "/api/agent/login", "Email a one-time sign-in link (always 202)", _obj(email="string"), None),
-    (
-        "POST",
-        "/api/agent/login/redeem",
-        "Exchange a sign-in link token for a bearer token",
-        _obj(token="string"),
-        None,
-    ),
-    ("GET", "/api/agent/me", "The signed-in agent", None, A),
-    ("GET", "/api/agent/services", "Services and their members", None, A),
-    ("GET", "/api/agent/conversations", "Inbox: ?scope=mine|services, with unread counts", None, A),
-    ("GET", "/api/agent/conversations/{id}", "One conversation", None, A),
-    (
-        "GET",
-        "/api/agent/conversations/{id}/messages",
-        "Messages after ?after=seq (internal notes included)",
-        None,
-        A,
-    ),
-    (
-        "POST",
-        "/api/agent/conversations/{id}/messages",
-        "Reply (internal: true for a note guests never see)",
-        _obj(text="string", client_id="string", internal="boolean"),
-        A,
-    ),
-    (
-        "POST",
-        "/api/agent/conversations/{id}/assign",
-        "Assign: {to: me} or {service, assignee|null}",
-        _obj(to="string", service="string", assignee="string"),
-        A,
-    ),
-    ("POST", "/api/agent/conversations/{id}/read", "Mark read up to seq", _obj(seq="integer"), A),
-    (
-        "GET",
-        "/api/agent/ws",
-        "WebSocket for the inbox: first frame {token}; live events of every visible conversation",
-        None,
-        None,
-    ),
-]:
-    document(method, path, summary, body=body, auth=auth)
+def _doc(handler: Any) -> dict[str, Any] | None:
+    doc = getattr(handler, _ATTRIBUTE, None)
+    return doc if isinstance(doc, dict) else None
 
 
-def documented_paths() -> set[tuple[str, str]]:
-    return set(_DOCS)
+def _handlers(app: web.Application) -> dict[tuple[str, str], Any]:
+    found = {}
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = info.get("path") or info.get("formatter")
+        if path and route.method != "HEAD":
+            found[(route.method, path)] = route.handler
+    return found
+
+
+def documented_paths(app: web.Application) -> set[tuple[str, str]]:
+    return {key for key, handler in _handlers(app).items() if _doc(handler) is not None}
 
 
 def api_routes(app: web.Application) -> set[tuple[str, str]]:
     """Routes that belong in the document: the API, health and metrics (pages and static files don't)."""
-    found = set()
-    for route in app.router.routes():
-        info = route.resource.get_info() if route.resource else {}
-        path = info.get("path") or info.get("formatter")
-        if not path or route.method == "HEAD":
-            continue
-        if path.startswith(("/api/", "/healthz", "/metrics", "/slack/")):
-            found.add((route.method, path))
-    return found
+    return {
+        (method, path)
+        for method, path in _handlers(app)
+        if path.startswith(("/api/", "/healthz", "/metrics", "/slack/"))
+    }
 
 
 def openapi_document(app: web.Application) -> dict[str, Any]:
     paths: dict[str, Any] = {}
+    handlers = _handlers(app)
     for method, path in sorted(api_routes(app)):
-        doc = _DOCS.get(
-            (method, path), {"summary": "undocumented", "body": None, "responses": {}, "auth": None}
-        )
+        doc = _doc(handlers[(method, path)]) or {
+            "summary": "undocumented",
+            "body": None,
+            "responses": {},
+            "auth": None,
+        }
         operation: dict[str, Any] = {
             "summary": doc["summary"],
             "responses": {
@@ -171,8 +99,8 @@ def openapi_document(app: web.Application) -> dict[str, Any]:
         "info": {"title": "Convene", "version": "0.1.0"},
         "components": {
             "securitySchemes": {
-                G: {"type": "http", "scheme": "bearer", "description": "from POST /api/guest/sessions"},
-                A: {
+                GUEST: {"type": "http", "scheme": "bearer", "description": "from POST /api/guest/sessions"},
+                AGENT: {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "from `convene agent token EMAIL` or a sign-in link",

@@ -21,6 +21,7 @@ from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
+from bot.meetings.options import default_duration_of, default_subject
 from bot.meetings.ports import MeetingRuntime
 from bot.meetings.slots import around, free_at, slot_taken, zone
 from bot.model import Conversation, Member, clean_text, require
@@ -102,7 +103,8 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
 
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
-    subject = clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")
+    if cmd.subject is not None:
+        clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")  # refused before anything is read
     start = utc_start(cmd.start)
     guest_tz = cmd.guest_timezone
     if guest_tz:
@@ -112,14 +114,20 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
         if request.key and (earlier := await read.meetings.by_idempotency_key(request.key)):
             return Booking(earlier, False)
         profiles = await load_profiles(read, request.candidates)
+        guest = await read.guests.get(request.guest_id)
     if len(profiles) < len(request.candidates):
         missing = sorted(set(request.candidates) - set(profiles))[0]
         raise NotFound(f"There is no agent called {missing!r}.", code="unknown_agent")
-    allowed = {s: p for s, p in profiles.items() if cmd.duration in p.settings.durations}
+    # Whatever the form left empty takes the defaults every channel offers (bot.meetings.options).
+    duration = cmd.duration
+    if duration is None:
+        duration = default_duration_of(p.settings for p in profiles.values())
+    subject = clean_text(
+        cmd.subject if cmd.subject is not None else default_subject(guest), limit=MAX_SUBJECT, what="subject"
+    )
+    allowed = {s: p for s, p in profiles.items() if duration in p.settings.durations}
     if not allowed:
-        check_duration(
-            cmd.duration, next(iter(profiles.values())).settings.durations
-        )  # raises, with the lengths
+        check_duration(duration, next(iter(profiles.values())).settings.durations)  # raises, with the lengths
     # Calendars are read before the transaction: a slow calendar must never hold the database.
     window = around(start)
     busy = await fetch_busy(
@@ -130,7 +138,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
         raise calendar_unavailable(sorted(allowed)[0])
     try:
         return await _book(
-            cmd, uow, clock, request, readable, busy.by_agent, window, start, subject, guest_tz
+            cmd, uow, clock, request, readable, busy.by_agent, window, start, subject, duration, guest_tz
         )
     except Conflict as error:
         if request.key is None or isinstance(error, SlotTaken):
@@ -153,6 +161,7 @@ async def _book(
     window: tuple[datetime, datetime],
     start: datetime,
     subject: str,
+    duration: int,
     guest_tz: str | None,
 ) -> Booking:
     async with uow:
@@ -163,9 +172,9 @@ async def _book(
         now = clock.now()
         own = await uow.meetings.busy(sorted(profiles), *window)
         busy = {slug: [*provider_busy.get(slug, []), *own.get(slug, [])] for slug in profiles}
-        free = [slug for slug, p in profiles.items() if free_at(p, busy[slug], start, cmd.duration, now)]
+        free = [slug for slug, p in profiles.items() if free_at(p, busy[slug], start, duration, now)]
         if not free:
-            raise slot_taken(profiles, busy, start, cmd.duration, now)
+            raise slot_taken(profiles, busy, start, duration, now)
         chosen = free[0] if len(free) == 1 else await _fairest(uow, free, now)
         profile = profiles[chosen]
         agent = profile.agent
@@ -177,7 +186,7 @@ async def _book(
             guest_id=guest.id,
             subject=subject,
             start=start,
-            end=start + timedelta(minutes=cmd.duration),
+            end=start + timedelta(minutes=duration),
             service=request.service,
             guest_timezone=guest_tz or guest.timezone,
             idempotency_key=request.key,
@@ -187,7 +196,7 @@ async def _book(
         try:
             await uow.meetings.add(meeting)  # flushes: PostgreSQL's exclusion constraint speaks here
         except SlotTaken:
-            raise slot_taken(profiles, busy, start, cmd.duration, now) from None
+            raise slot_taken(profiles, busy, start, duration, now) from None
         await post_notice(
             uow, conversation, texts.booked(meeting, agent.name, profile.settings.timezone), now
         )

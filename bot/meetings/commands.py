@@ -13,12 +13,13 @@ from bot.model import Actor
 @dataclass(frozen=True)
 class BookMeeting(Command):
     """A guest books for themself (``by.kind == "guest"``); an agent may book from a conversation
-    (``conversation_id`` names the guest; ``agent`` defaults to the booking agent)."""
+    (``conversation_id`` names the guest; ``agent`` defaults to the booking agent). ``duration`` and
+    ``subject`` left None take the engine's defaults (``bot.meetings.options``)."""
 
     start: datetime
-    duration: int
-    subject: str
     by: Actor
+    duration: int | None = None
+    subject: str | None = None
     agent: str | None = None
     service: str | None = None
     guest_id: str | None = None

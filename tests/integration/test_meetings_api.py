@@ -427,7 +427,7 @@ async def test_every_meeting_route_is_documented(client: Any) -> None:
         for r in api_routes(client.app)
         if "meeting" in r[1] or "slots" in r[1] or r[1].endswith(("settings", "booking"))
     }
-    assert missing and not (missing - documented_paths())
+    assert missing and not (missing - documented_paths(client.app))
 
 
 async def test_an_agent_books_from_a_conversation_into_that_conversation(client: Any) -> None:
@@ -456,3 +456,14 @@ async def test_an_agent_books_from_a_conversation_into_that_conversation(client:
         "/api/agent/meetings", json={**body, "start": "2026-10-26T09:00:00Z"}, headers=carol
     )
     assert (r.status, (await r.json())["code"]) == (404, "unknown_conversation")
+
+
+async def test_the_booking_info_names_the_guest_only_for_a_guests_token(client: Any) -> None:
+    ann = await guest(client)
+    bob = await agent(client.runtime, "bob")  # the inbox asks with an agent's token
+    subjects = []
+    for headers in (ann, bob, {"Authorization": "Bearer stale"}, {}):
+        r = await client.get("/api/agents/alice/booking", headers=headers)
+        assert r.status == 200
+        subjects.append((await r.json())["default_subject"])
+    assert subjects == ["Meeting with Ann", "Meeting", "Meeting", "Meeting"]
