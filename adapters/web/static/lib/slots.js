@@ -25,7 +25,7 @@ const TESTIDS = {
   prev: "slots-prev",
   next: "slots-next",
   range: "slots-range",
-  days: "slots",
+  days: "slot-days",
   alternatives: "slots-alternatives",
   none: "slots-none",
 };
