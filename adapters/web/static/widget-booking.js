@@ -146,6 +146,7 @@ export function installBooking(w) {
     submitButton.disabled = true;
     durationSelect.replaceChildren();
     picker.hideAlternatives();
+    picker.loading();
     w.showBooking(true);
     // Focus now, not after the slots arrive: by then the guest may be typing somewhere else.
     if (!who.hidden) nameInput.focus();

@@ -134,6 +134,12 @@ export function slotPicker({ fetchSlots, onChoose = () => {}, onError = () => {}
     },
     /** The same page again (another duration, a slot taken meanwhile). */
     reload: load,
+    /** "Loading…" until open() (the page is still asking what it may offer). */
+    loading() {
+      state.version += 1;
+      if (state.chosen) choose(null);
+      fill(list, el("p", { class: "muted" }, text.loading));
+    },
     /** Shows nothing to choose, with the "no free times" sentence (a range that cannot hold any). */
     empty() {
       state.version += 1;
