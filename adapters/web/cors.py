@@ -1,8 +1,12 @@
-"""CORS for the guest API: the widget runs on other people's websites.
+"""CORS for the guest API and the widget's modules: the widget runs on other people's websites.
 
 Guests authenticate with a bearer token in the ``Authorization`` header, never a cookie, so any origin
 may call ``/api/guest/*`` (``Access-Control-Allow-Origin: *`` without credentials): a foreign page can
 do nothing with the API that it could not do with a token it already holds.
+
+The widget loads its ES modules (``/static/widget-app.js``, ``/static/lib/*.js``) with ``import()``
+from the Convene host; browsers fetch cross-origin modules in CORS mode, so every static file says
+``Access-Control-Allow-Origin: *`` too. They are public files: anyone may read them anyway.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 GUEST_PREFIX = "/api/guest/"
+STATIC_PREFIX = "/static/"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",  # the widget changes meetings too
@@ -23,6 +28,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith(STATIC_PREFIX):
+        return _open_to_all(await handler(request))
     if not request.path.startswith(GUEST_PREFIX):
         return await handler(request)
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
@@ -33,6 +40,10 @@ async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamR
     except web.HTTPException as error:
         error.headers["Access-Control-Allow-Origin"] = "*"
         raise
+    return _open_to_all(response)
+
+
+def _open_to_all(response: web.StreamResponse) -> web.StreamResponse:
     if not response.prepared:  # a WebSocket has sent its headers already; browsers do not ask there
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -60,3 +60,15 @@ async def test_agent_api_is_not_opened_to_other_origins(client: TestClient) -> N
     assert "Access-Control-Allow-Origin" not in r.headers
     r = await client.get("/api/agent/me", headers={"Origin": "https://acme.example"})
     assert "Access-Control-Allow-Origin" not in r.headers
+
+
+@pytest.mark.parametrize("path", ["/static/lib/time.js", "/static/lib/slots.js", "/static/widget-app.js"])
+async def test_the_widgets_modules_may_be_imported_from_any_website(client: TestClient, path: str) -> None:
+    """widget.js runs on other origins and import()s its modules from the Convene host: browsers
+    fetch those in CORS mode and run them only with a JavaScript content type."""
+    r = await client.get(path, headers={"Origin": "https://acme.example"})
+    assert r.status == 200
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.content_type in {"text/javascript", "application/javascript"}
+    assert "Access-Control-Allow-Credentials" not in r.headers
+    assert "export " in await r.text()

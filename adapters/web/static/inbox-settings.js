@@ -1,6 +1,6 @@
 /* The agent's scheduling settings in a dialog: GET/PUT /api/agent/settings. The server validates;
  * a refused value shows the server's own sentence, so every channel words a rule the same way. */
-import { el } from "./inbox-net.js";
+import { el } from "./lib/dom.js";
 
 const WEEKDAYS = [
   ["mon", "Monday"],

@@ -1,0 +1,308 @@
+/* The Convene widget's behaviour: the guest's session, sending with retries, the live connection,
+ * unread counts, the toolbar hook, and loading the booking module on first use.
+ *
+ * widget.js (a classic script any website can embed) imports this module from the Convene host
+ * and calls start(); the modules it imports come from that host too (/static/lib/, sent with CORS
+ * headers). Messages typed while offline are kept in localStorage and sent again with the same
+ * client_id, which the server stores once.
+ */
+import { apiClient, seg, uuid } from "./lib/api.js";
+import { calendarIcon, submitOnEnter } from "./lib/dom.js";
+import { catchUpAfter, LiveSocket, socketUrl } from "./lib/live.js";
+import { viewerZone } from "./lib/time.js";
+import { messageThread } from "./widget-thread.js";
+import { buildView } from "./widget-view.js";
+
+const EXPIRED = "Your chat session has expired. Please start again.";
+
+function readJSON(key) {
+  try {
+    return JSON.parse(localStorage.getItem(key) || "null");
+  } catch (_) {
+    return null;
+  }
+}
+
+function writeJSON(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, JSON.stringify(value));
+  } catch (_) {
+    /* private mode: the session lasts as long as the page */
+  }
+}
+
+/** script: the embedding <script> tag (its data-* attributes); origin: the Convene host. */
+export function start(script, origin) {
+  const target = script.dataset.agent ? { agent: script.dataset.agent } : { service: script.dataset.service || "sales" };
+  const TARGET_KEY = target.agent ? `agent:${target.agent}` : `service:${target.service}`;
+  // One session per Convene host (the host page's origin scopes localStorage already).
+  const SESSION_KEY = `convene:${origin}:session`;
+  const PENDING_KEY = `convene:${origin}:pending:${TARGET_KEY}`;
+  const bookingEnabled = script.dataset.booking !== "off"; // sites that only want the chat
+
+  const state = {
+    session: readJSON(SESSION_KEY),
+    conversationId: null,
+    pending: readJSON(PENDING_KEY) || [], // {client_id, text} not yet acknowledged by the server
+    open: false,
+    unread: 0,
+    readSeq: 0, // the last seq we told the server we have read
+  };
+  const call = apiClient({ base: origin, token: () => state.session && state.session.token });
+  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend } });
+  const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
+  const thread = messageThread(view.list, isMine);
+  const socket = new LiveSocket(socketUrl(origin, "/api/guest/ws"), () => ({ token: state.session.token }), {
+    onState: view.setStatus,
+    onReady,
+    onFrame,
+    onUnauthorized: () => forgetSession(EXPIRED),
+  });
+  submitOnEnter(view.input, view.composer);
+
+  // ---- the toolbar hook and the booking module ---------------------------------------------------
+
+  const registeredActions = [];
+  const frameListeners = [];
+  const sessionListeners = [];
+  let booking = null; // a promise of the booking module's handle: {open()}
+
+  const renderActions = () => view.renderActions(registeredActions, context);
+  const context = () => ({ api: call, target, session: state.session, conversationId: state.conversationId, notice: thread.notice, root: view.root });
+
+  /** Imports widget-booking.js from the Convene host once; a failed load is tried again next time. */
+  function loadBooking() {
+    if (!booking) {
+      booking = import("./widget-booking.js").then((module) => module.installBooking(bookingHooks()));
+      booking.catch(() => {
+        booking = null;
+      });
+    }
+    return booking;
+  }
+
+  /** What the booking module may use: the widget's plumbing, not the host page's globals. */
+  function bookingHooks() {
+    return {
+      call,
+      target,
+      meetingsHost: view.meetingsHost,
+      bookingHost: view.bookingHost,
+      notice: thread.notice,
+      session: () => state.session,
+      conversationId: () => state.conversationId,
+      startSession,
+      showBooking(show) {
+        view.showBooking(show, Boolean(state.session));
+        if (!show) thread.scrollDown();
+      },
+      onFrame: (listener) => frameListeners.push(listener),
+      onSession: (listener) => sessionListeners.push(listener),
+    };
+  }
+
+  function openBooking() {
+    loadBooking()
+      .then((module) => module.open())
+      .catch(() => thread.notice("Scheduling is not available right now. Please try again."));
+  }
+
+  // ---- views -------------------------------------------------------------------------------------
+
+  function toggle(force) {
+    state.open = force === undefined ? !state.open : force;
+    view.setOpen(state.open);
+    if (state.open && bookingEnabled && state.session) loadBooking().catch(() => {}); // upcoming meetings
+    if (state.open) {
+      state.unread = 0;
+      view.setUnread(0);
+      (state.session ? view.input : view.nameInput).focus();
+      markRead();
+      thread.scrollDown();
+    }
+  }
+
+  function addMessage(message) {
+    if (!thread.add(message)) return;
+    if (!isMine(message.author) && message.author.kind !== "system" && !state.open) {
+      state.unread += 1;
+      view.setUnread(state.unread);
+    }
+  }
+
+  // ---- session -----------------------------------------------------------------------------------
+
+  async function onStart(event) {
+    event.preventDefault();
+    const name = view.nameInput.value.trim();
+    if (!name) return;
+    view.startButton.disabled = true;
+    view.showFormError("");
+    try {
+      await startSession(name, view.emailInput.value.trim());
+      view.input.focus();
+    } catch (error) {
+      view.showFormError(error.message || "Could not start the chat. Please try again.");
+    } finally {
+      view.startButton.disabled = false;
+    }
+  }
+
+  /** Signs the guest in (the chat form and the booking view both ask for a name). */
+  async function startSession(name, email) {
+    const body = { name, timezone: viewerZone() };
+    if (email) body.email = email;
+    const created = await call("POST", "/api/guest/sessions", body);
+    state.session = { token: created.token, guest_id: created.guest_id, name: created.name };
+    writeJSON(SESSION_KEY, state.session);
+    view.showChat(true);
+    socket.start();
+    sessionListeners.forEach((listener) => listener(state.session));
+    if (bookingEnabled) loadBooking().catch(() => {}); // lists the guest's meetings
+    return state.session;
+  }
+
+  function forgetSession(reason) {
+    state.session = null;
+    state.conversationId = null;
+    state.pending = [];
+    state.readSeq = 0;
+    writeJSON(SESSION_KEY, null);
+    writeJSON(PENDING_KEY, null);
+    thread.clear();
+    socket.stop();
+    view.setStatus("idle");
+    view.showChat(false);
+    sessionListeners.forEach((listener) => listener(null));
+    if (reason) view.showFormError(reason);
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  function onSend(event) {
+    event.preventDefault();
+    const text = view.input.value.trim();
+    if (!text || !state.session) return;
+    view.input.value = "";
+    const item = { client_id: uuid(), text };
+    state.pending.push(item);
+    writeJSON(PENDING_KEY, state.pending);
+    thread.pending(item);
+    if (!transmit(item)) socket.now(); // typing is a good moment to stop waiting out a backoff
+  }
+
+  /** Sends (again) with the same client_id: the server stores a message once. */
+  function transmit(item) {
+    const frame = { type: "send", text: item.text, client_id: item.client_id };
+    if (state.conversationId) frame.conversation_id = state.conversationId;
+    else Object.assign(frame, target);
+    return socket.send(frame);
+  }
+
+  function settle(clientId) {
+    state.pending = state.pending.filter((item) => item.client_id !== clientId);
+    writeJSON(PENDING_KEY, state.pending);
+  }
+
+  // ---- live --------------------------------------------------------------------------------------
+
+  async function onReady() {
+    frameListeners.forEach((listener) => listener({ type: "hello" }));
+    await catchUp();
+    for (const item of state.pending) if (!transmit(item)) break;
+  }
+
+  function onFrame(frame) {
+    frameListeners.forEach((listener) => listener(frame));
+    if (frame.type === "message") {
+      if (frame.conversation_id === state.conversationId) {
+        addMessage(frame.message);
+        markRead();
+      } else if (!state.conversationId) {
+        // Before our first ack: the guest may also have other conversations (another service, an
+        // agent's personal link) on this socket, so ask which one is ours.
+        catchUp();
+      }
+    } else if (frame.type === "ack") {
+      if (!state.conversationId) {
+        state.conversationId = frame.conversation_id;
+        refreshTitle(); // the first message started the conversation: now it has a name
+      }
+      settle(frame.client_id);
+      addMessage(frame.message);
+    } else if (frame.type === "event" && frame.event === "ConversationRenamed" && frame.conversation_id === state.conversationId) {
+      if (frame.data && frame.data.title) view.title.textContent = frame.data.title;
+    } else if (frame.type === "error" && frame.client_id) {
+      settle(frame.client_id);
+      thread.failed(frame.client_id);
+      thread.notice(frame.message || "This message could not be sent.");
+    }
+  }
+
+  /** Whatever happened while we were away: the conversation, then every message after the last one. */
+  async function catchUp() {
+    try {
+      const { conversations } = await call("GET", "/api/guest/conversations");
+      const mine = conversations.find((c) => (target.agent ? c.agent === target.agent : c.service === target.service && !c.agent));
+      if (!mine) return;
+      state.conversationId = mine.id;
+      view.title.textContent = mine.title;
+      const page = (after) => call("GET", `/api/guest/conversations/${seg(mine.id)}/messages?after=${after}`);
+      await catchUpAfter(thread.lastSeq, page, addMessage);
+      markRead();
+    } catch (error) {
+      if (error.status === 401) forgetSession(EXPIRED);
+      // Anything else: the socket's own reconnect brings us back here.
+    }
+  }
+
+  async function refreshTitle() {
+    try {
+      const conversation = await call("GET", `/api/guest/conversations/${seg(state.conversationId)}`);
+      view.title.textContent = conversation.title;
+    } catch (_) {
+      /* cosmetic: the next catch-up sets it */
+    }
+  }
+
+  function markRead() {
+    const seq = thread.lastSeq;
+    if (!state.open || !state.conversationId || !seq || document.hidden || state.readSeq >= seq) return;
+    state.readSeq = seq;
+    call("POST", `/api/guest/conversations/${seg(state.conversationId)}/read`, { seq }).catch(() => {
+      state.readSeq = 0;
+    });
+  }
+
+  document.addEventListener("visibilitychange", () => document.hidden || markRead());
+
+  // ---- start -------------------------------------------------------------------------------------
+
+  // A page may want to add buttons or open the chat: window.Convene.widget.
+  window.Convene = window.Convene || {};
+  window.Convene.widget = {
+    open: () => toggle(true),
+    close: () => toggle(false),
+    addAction(action) {
+      registeredActions.push(action);
+      renderActions();
+    },
+    renderActions,
+    context,
+  };
+  if (bookingEnabled) {
+    registeredActions.push({ id: "schedule", testid: "schedule-meeting", label: "Schedule a meeting", icon: calendarIcon, run: openBooking });
+  }
+
+  function mount() {
+    document.body.append(view.host);
+    view.showChat(Boolean(state.session));
+    renderActions();
+    state.pending.forEach(thread.pending);
+    if (state.session) socket.start();
+  }
+
+  if (document.body) mount();
+  else document.addEventListener("DOMContentLoaded", mount);
+}
