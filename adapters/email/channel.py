@@ -12,11 +12,12 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 from adapters.email import calendar_mail
+from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import mail_domain, reply_address
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
@@ -83,8 +84,8 @@ def conversation_mail(
     link = conversation_link(config, conversation_id, member_kind)
     domain = mail_domain(config)
     message = EmailMessage()
-    message["To"] = formataddr((to_name, to_email))
-    message["Subject"] = subject
+    message["To"] = mailbox(to_name, to_email)
+    message["Subject"] = header_text(subject)
     message["Reply-To"] = reply_address(config, conversation_id, member_kind, member_id)
     message["References"] = f"<conversation-{conversation_id}@{domain}>"  # one thread per conversation
     message["Auto-Submitted"] = "auto-generated"
@@ -129,7 +130,7 @@ def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessag
 def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
     link = f"{config['public_url']}/inbox/login?token={event.token}"
     message = EmailMessage()
-    message["To"] = formataddr((event.name, event.email))
+    message["To"] = mailbox(event.name, event.email)
     message["Subject"] = "Your Convene sign-in link"
     message.set_content(
         f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"

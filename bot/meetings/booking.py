@@ -22,7 +22,8 @@ from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
 from bot.meetings.slots import around, free_at, slot_taken, zone
-from bot.model import Conversation, Member, clean_text, require
+from bot.model import Conversation, Member, require
+from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
 
@@ -101,7 +102,7 @@ async def _resolve(cmd: BookMeeting, uow: Any) -> _Request:
 
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: Any) -> Booking:
-    subject = clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")
+    subject = clean_line(cmd.subject, limit=MAX_SUBJECT, what="subject")
     start = utc_start(cmd.start)
     guest_tz = cmd.guest_timezone
     if guest_tz:
