@@ -53,6 +53,7 @@ class Settings:
     worker_poll_seconds: float = 1.0
     run_workers: bool = True
     log_level: str = "INFO"
+    metrics_token: str = ""  # when set, /metrics needs it as a bearer token; else loopback only
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
