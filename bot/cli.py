@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.bootstrap import Runtime, bootstrap
 from bot.commands import CreateAgent, CreateService, IssueAgentToken
+from bot.outbox_cli import register as register_outbox
 
 DEMO_SERVICES = [("sales", "Sales", ["alice", "bob"]), ("support", "Support", ["carol", "dave"])]
 DEMO_HOURS = {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -78,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("email")
     link = agent.add_parser("login-link", help="print a one-time sign-in link for the web inbox")
     link.add_argument("email")
+    register_outbox(sub)  # convene outbox failed | retry ID
     for register in _cli_extensions():
         register(sub)
     args = parser.parse_args(argv)

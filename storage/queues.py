@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import from_json
 from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
+from storage.dead_letters import DeadLetters
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
 from storage.types import UTCDateTime
 
@@ -126,7 +127,7 @@ class SqlJobStore:
             ).scalar_one_or_none()
 
 
-class SqlOutboxStore:
+class SqlOutboxStore(DeadLetters):
     def __init__(self, storage: Any) -> None:
         self.storage = storage
 
@@ -134,6 +135,7 @@ class SqlOutboxStore:
         ready = (
             (OutboxRow.dispatched_at.is_(None))
             & (OutboxRow.next_attempt_at <= now)
+            & OutboxRow.failed_at.is_(None)
             & or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
         )
         ids = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
@@ -179,7 +181,11 @@ class SqlOutboxStore:
     async def pending(self) -> int:
         async with self.storage.session() as s:
             return (
-                await s.execute(select(func.count(OutboxRow.id)).where(OutboxRow.dispatched_at.is_(None)))
+                await s.execute(
+                    select(func.count(OutboxRow.id)).where(
+                        OutboxRow.dispatched_at.is_(None), OutboxRow.failed_at.is_(None)
+                    )
+                )
             ).scalar_one()
 
     async def older_pending(
@@ -200,6 +206,7 @@ class SqlOutboxStore:
                     OutboxRow.conversation_id.in_(list(conversation_ids)),
                     OutboxRow.id < before_id,
                     OutboxRow.dispatched_at.is_(None),
+                    OutboxRow.failed_at.is_(None),  # a dead letter holds back nothing
                 )
                 .order_by(OutboxRow.id)
             )

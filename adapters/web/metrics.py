@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web.auth import RUNTIME, bearer
 from adapters.web.errors import error_response
-from bot.metrics import OUTBOX_PENDING
+from bot.metrics import OUTBOX_DEAD, OUTBOX_PENDING
 
 PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
@@ -50,6 +50,7 @@ async def metrics(request: web.Request) -> web.Response:
         return refused
     outbox = request.app[RUNTIME].storage.outbox
     OUTBOX_PENDING.set(await outbox.pending())
+    OUTBOX_DEAD.set(await outbox.dead_count())
     response = web.Response(body=generate_latest())
     response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
     return response
