@@ -60,7 +60,11 @@ async def test_a_booking_by_a_guest_with_a_line_break_in_name_and_subject_mails_
         from sqlalchemy import text
 
         undelivered = (
-            await s.execute(text("SELECT event_type, last_error FROM outbox WHERE dispatched_at IS NULL AND event_type LIKE 'Meeting%'"))
+            await s.execute(
+                text(
+                    "SELECT event_type, last_error FROM outbox WHERE dispatched_at IS NULL AND event_type LIKE 'Meeting%'"
+                )
+            )
         ).all()
     assert undelivered == [], undelivered
 
