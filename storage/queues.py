@@ -16,6 +16,7 @@ from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
 from storage.dead_letters import DeadLetters
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
+from storage.sealed_payloads import erase_delivered_secrets, opened_payload
 from storage.types import UTCDateTime
 
 
@@ -149,7 +150,14 @@ class SqlOutboxStore(DeadLetters):
         )
         async with self.storage.session(write=True) as s:
             rows = (await s.execute(stmt)).all()
-        items = [OutboxItem(r.id, from_json(r.event_type, dict(r.payload)), r.attempts) for r in rows]
+            items = [
+                OutboxItem(
+                    r.id,
+                    from_json(r.event_type, opened_payload(s, r.event_type, dict(r.payload))),
+                    r.attempts,
+                )
+                for r in rows
+            ]
         return sorted(items, key=lambda i: i.id)
 
     async def delivered(self, keys: Sequence[str]) -> set[str]:
@@ -169,6 +177,7 @@ class SqlOutboxStore(DeadLetters):
             await s.execute(
                 update(OutboxRow).where(OutboxRow.id == item_id).values(dispatched_at=now, claimed_until=None)
             )
+            await erase_delivered_secrets(s, [item_id])
 
     async def retry(self, item_id: int, at: datetime, error: str) -> None:
         async with self.storage.session(write=True) as s:
@@ -247,6 +256,7 @@ class SqlOutboxStore(DeadLetters):
                     .where(OutboxRow.id.in_(list(finished)))
                     .values(dispatched_at=now, claimed_until=None)
                 )
+                await erase_delivered_secrets(s, finished)  # a delivered sign-in link is no longer kept
             for item_id, (at, error) in retries.items():
                 await s.execute(
                     update(OutboxRow)

@@ -12,13 +12,14 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import Conflict
-from bot.events import Event, to_json
+from bot.events import Event
 from bot.ports import Clock
 from bot.transient import TransientStorageError
 from storage import repositories as r
 from storage.database import LoopLocal, make_engine
 from storage.models import OutboxRow
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+from storage.sealed_payloads import sealed_payload
 
 
 class Storage:
@@ -130,7 +131,7 @@ class SqlUnitOfWork:
                     {
                         "event_type": event.type,
                         "conversation_id": getattr(event, "conversation_id", None) or None,
-                        "payload": to_json(event),
+                        "payload": sealed_payload(self.session, event),
                         "created_at": now,
                         "next_attempt_at": now,
                     }

@@ -21,6 +21,7 @@ from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import mail_domain, reply_address
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
+from bot.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 REPLY_MARKER = "-- Reply above this line --"
@@ -51,11 +52,11 @@ class Mailer:
                 start_tls=tls == "starttls",
             )
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)  # mail holds sign-in links and conversations: the owner's only
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
         path = self.folder / f"{name}.eml"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(bytes(message))
+        write_private(tmp, bytes(message))
         tmp.rename(path)  # a reader never sees half a mail; a resend of the same mail replaces it
 
 
