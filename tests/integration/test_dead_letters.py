@@ -15,8 +15,9 @@ from sqlalchemy import text
 
 from adapters.web.app import make_app
 from bot.cli import main
-from bot.commands import CreateAgent, IssueAgentToken
+from bot.commands import CreateAgent, IssueAgentToken, PostMessage, RegisterGuest, StartConversation
 from bot.delivery_failures import PermanentDeliveryError, is_permanent
+from bot.model import Actor, Binding
 from bot.outbox import OutboxDispatcher
 
 
@@ -127,6 +128,46 @@ async def test_a_network_error_keeps_retrying_with_backoff_past_five_attempts(ru
     down.failure = None
     assert await dispatcher.dispatch_once() == 1
     assert down.delivered == ["alice@example.com"]
+
+
+class Thread:
+    """A Slack-like ``slack`` channel port: ordered, not replay safe; it refuses one message for good."""
+
+    name = "slack"
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    async def deliver(self, event: Any, binding: Any) -> None:
+        text = getattr(event, "text", "")
+        if text == "poison":
+            raise PermanentDeliveryError("message rejected: invalid blocks")
+        if event.type == "MessagePosted":
+            self.texts.append(text)
+
+
+async def test_a_dead_letter_no_longer_holds_back_the_later_notices_of_its_thread(runtime: Any) -> None:
+    from bot.cli import demo
+
+    await demo(runtime)
+    ann = (await runtime.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    started = await runtime.bus.handle(StartConversation(ann.id, "hello", agent="alice"))
+    conversation_id = started.conversation.id
+    async with runtime.uow() as uow:
+        await uow.bindings.add(Binding(conversation_id, "slack", {"channel": "C1"}))
+        await uow.commit()
+    alice = Actor("agent", "alice", "Alice")
+    await runtime.bus.handle(PostMessage(conversation_id, alice, "poison"))
+    await runtime.bus.handle(PostMessage(conversation_id, alice, "after"))
+    slack = Thread()
+    dispatcher = OutboxDispatcher(runtime.storage.outbox, runtime.uow, {"slack": slack}, runtime.clock)
+    for _ in range(6):
+        await dispatcher.dispatch_once()
+        runtime.clock.advance(hours=1)
+    # "after" waited its turn behind "poison" until that was given up, then went out
+    assert slack.texts == ["Ann started a conversation with Alice.", "hello", "after"]
+    assert await runtime.storage.outbox.dead_count() == 1
+    assert await runtime.storage.outbox.pending() == 0
 
 
 @pytest.mark.parametrize(
