@@ -66,4 +66,4 @@ class DeadLetters:
                 .where(OutboxRow.id == item_id, OutboxRow.failed_at.is_not(None))
                 .values(failed_at=None, attempts=0, next_attempt_at=OutboxRow.created_at, claimed_until=None)
             )
-            return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+            return bool(result.rowcount == 1)

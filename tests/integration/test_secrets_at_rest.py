@@ -54,6 +54,7 @@ async def test_the_data_folder_is_0700_and_every_file_in_it_0600_whatever_the_um
         async with TestClient(TestServer(make_app(runtime, manage_workers=False))) as client:
             r = await client.put("/api/agent/avatar", data=PNG, headers={"Authorization": f"Bearer {token}"})
             assert r.status == 200, await r.text()
+        journal = {p.name: mode(p) for p in data.glob("convene.db-*")}  # SQLite's -wal and -shm, while open
         await runtime.storage.dispose()
     finally:
         os.umask(previous)
@@ -63,8 +64,8 @@ async def test_the_data_folder_is_0700_and_every_file_in_it_0600_whatever_the_um
     folders = {p: mode(p) for p in (data, data / "outbox", data / "avatars")}
     assert folders == dict.fromkeys(folders, 0o700)
     files = [data / "convene.db", data / "secret_key", *mails, *pictures]
-    files += [p for p in data.glob("convene.db-*")]  # SQLite's -wal and -shm, when present
     assert {p.name: mode(p) for p in files} == {p.name: 0o600 for p in files}
+    assert "convene.db-wal" in journal and set(journal.values()) == {0o600}
 
 
 async def test_a_sign_in_token_is_kept_only_as_a_hash_and_its_mail_leaves_no_token_behind(
