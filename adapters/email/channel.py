@@ -19,6 +19,7 @@ from typing import Any
 from adapters.email import calendar_mail
 from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import mail_domain, reply_address
+from bot.delivery_failures import PermanentDeliveryError
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 from bot.private_files import private_dir, write_private
@@ -42,15 +43,24 @@ class Mailer:
             import aiosmtplib
 
             tls = self.config.get("smtp_tls", "starttls")
-            await aiosmtplib.send(
-                message,
-                hostname=self.config["smtp_host"],
-                port=int(self.config.get("smtp_port") or 587),
-                username=self.config.get("smtp_user") or None,
-                password=self.config.get("smtp_password") or None,
-                use_tls=tls == "tls",
-                start_tls=tls == "starttls",
-            )
+            try:
+                await aiosmtplib.send(
+                    message,
+                    hostname=self.config["smtp_host"],
+                    port=int(self.config.get("smtp_port") or 587),
+                    username=self.config.get("smtp_user") or None,
+                    password=self.config.get("smtp_password") or None,
+                    use_tls=tls == "tls",
+                    start_tls=tls == "starttls",
+                )
+            except aiosmtplib.SMTPRecipientsRefused as error:
+                refusals = error.recipients
+                # 5xx for every recipient: the address does not exist, and asking again will not change
+                # it. A 4xx (greylisting, a full mailbox) is retried like a network error.
+                if refusals and all(500 <= r.code < 600 for r in refusals):
+                    detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in refusals)
+                    raise PermanentDeliveryError(f"SMTP refused every recipient ({detail})") from error
+                raise
             return
         private_dir(self.folder)  # mail holds sign-in links and conversations: the owner's only
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
