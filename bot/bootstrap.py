@@ -8,6 +8,7 @@ whatever order modules happen to be imported in.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import bot.calendars.connections
@@ -93,3 +94,12 @@ def bootstrap(
         module.register(runtime)
     log.info("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")
     return runtime
+
+
+async def with_runtime(work: Callable[[Runtime], Awaitable[int | None]]) -> int:
+    """Runs one CLI command against a fully wired runtime and always releases the database."""
+    runtime = bootstrap()
+    try:
+        return (await work(runtime)) or 0
+    finally:
+        await runtime.storage.dispose()

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
-from bot.bootstrap import Runtime, bootstrap
+from bot.bootstrap import Runtime, with_runtime
 from bot.commands import CreateAgent, CreateService, IssueAgentToken
+from bot.outbox_cli import register as register_outbox
 
 DEMO_SERVICES = [("sales", "Sales", ["alice", "bob"]), ("support", "Support", ["carol", "dave"])]
 DEMO_HOURS = {d: [("09:00", "17:00")] for d in ("mon", "tue", "wed", "thu", "fri")}
@@ -18,14 +19,6 @@ DEMO_SETTINGS: dict[str, Any] = {
     "working_hours": {d: [list(p) for p in periods] for d, periods in DEMO_HOURS.items()},
     "lunch_break": ["13:00", "14:00"],
 }
-
-
-async def _with_runtime(work: Callable[[Runtime], Awaitable[int | None]]) -> int:
-    runtime = bootstrap()
-    try:
-        return (await work(runtime)) or 0
-    finally:
-        await runtime.storage.dispose()
 
 
 async def migrate(runtime: Runtime) -> None:
@@ -78,15 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("email")
     link = agent.add_parser("login-link", help="print a one-time sign-in link for the web inbox")
     link.add_argument("email")
+    register_outbox(sub)  # convene outbox failed | retry ID
     for register in _cli_extensions():
         register(sub)
     args = parser.parse_args(argv)
     if args.command == "migrate":
-        return asyncio.run(_with_runtime(migrate))
+        return asyncio.run(with_runtime(migrate))
     if args.command == "demo":
-        return asyncio.run(_with_runtime(demo))
+        return asyncio.run(with_runtime(demo))
     if args.command == "serve":
-        return asyncio.run(_with_runtime(serve))
+        return asyncio.run(with_runtime(serve))
     if args.command == "agent":
         kind = "api" if args.agent_command == "token" else "login"
 
@@ -101,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
             print(value if kind == "api" else f"{runtime.settings.base_url}/inbox/login?token={value}")
             return 0
 
-        return asyncio.run(_with_runtime(issue))
+        return asyncio.run(with_runtime(issue))
     handler = getattr(args, "run", None)
     if handler is not None:
         return int(handler(args) or 0)

@@ -128,6 +128,9 @@ class MessagesRead(Event):
 class LoginLinkIssued(Event):
     """Not about a conversation: delivered to the agent's mailbox only."""
 
+    # A live one-time token: storage keeps it encrypted in the outbox and erases it once delivered.
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
+
     conversation_id: str  # empty
     email: str
     name: str

@@ -3,6 +3,9 @@
 Bookkeeping is batched: one claim, one read of destinations and one commit per batch. A delivery to a
 channel that is not ``replay_safe`` (Slack, Teams, email) is recorded the moment it succeeds, so a crash
 never sends it twice; live pushes to browsers are replay safe (clients drop a message id they have).
+
+A delivery that keeps failing for a reason no retry mends ends as a dead letter after a few attempts
+(see ``bot/delivery_failures``); network errors are retried with backoff, without end.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from bot.metrics import DELIVERIES
+from bot.delivery_failures import MAX_ATTEMPTS, is_permanent, reason
+from bot.metrics import DEAD_LETTERED, DELIVERIES
 from bot.model import Binding
 from bot.ports import Channel, Clock, OutboxItem, OutboxStore, UnitOfWorkFactory
 
@@ -103,6 +107,7 @@ class OutboxDispatcher:
         held = await self._held_back(items, conversation_ids, bindings)
         now = self.clock.now()
         failures: dict[int, list[str]] = defaultdict(list)
+        transient: set[int] = set()  # events with a failure worth retrying (or only waiting their turn)
         backoff = {
             item.id: now
             + timedelta(
@@ -135,9 +140,13 @@ class OutboxDispatcher:
                     turn = waiting + HOLD_MARGIN
                     retry_at[item.id] = max(retry_at.get(item.id, turn), turn)
                     failures[item.id].append(f"{binding.channel}: waiting for an earlier notice")
+                    transient.add(item.id)
                     continue
-                if not await self._deliver(item, binding, channel):
-                    failures[item.id].append(f"{binding.channel}: failed")
+                error = await self._deliver(item, binding, channel)
+                if error is not None:
+                    failures[item.id].append(reason(binding.channel, error))
+                    if not is_permanent(error):
+                        transient.add(item.id)
                     retry_at[item.id] = max(retry_at.get(item.id, backoff[item.id]), backoff[item.id])
                     held[(self._conversation(item), binding.id)] = backoff[item.id]
                 elif replay_safe:
@@ -147,8 +156,24 @@ class OutboxDispatcher:
 
         await asyncio.gather(*(walk(steps) for steps in walks.values()))
         finished = [item.id for item in items if item.id not in failures]
+        dead = [i for i in items if i.id in failures and i.id not in transient and i.attempts >= MAX_ATTEMPTS]
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
+        for item in dead:
+            del retries[item.id]
         await self.store.complete(delivered, finished, retries, self.clock.now())
+        for item in dead:
+            why = "; ".join(failures[item.id])
+            await self.store.dead_letter(item.id, self.clock.now(), why)
+            DEAD_LETTERED.labels(item.event.type).inc()
+            log.error(
+                "outbox event %s (%s) is a dead letter after %d attempts: %s "
+                "(see `convene outbox failed`; `convene outbox retry %s` sends it again)",
+                item.id,
+                item.event.type,
+                item.attempts,
+                why,
+                item.id,
+            )
         return len(items)
 
     @staticmethod
@@ -194,13 +219,14 @@ class OutboxDispatcher:
                 held[(cid, bid)] = max(at[oid], held.get((cid, bid), at[oid]))
         return held
 
-    async def _deliver(self, item: OutboxItem, binding: Binding, channel: Channel) -> bool:
+    async def _deliver(self, item: OutboxItem, binding: Binding, channel: Channel) -> Exception | None:
+        """None when delivered; otherwise what went wrong (a timeout too), for the caller to judge."""
         try:
             new_address = await asyncio.wait_for(channel.deliver(item.event, binding), self.delivery_deadline)
-        except Exception as error:  # noqa: BLE001 - any failure (a timeout too) means "try again later"
+        except Exception as error:  # noqa: BLE001 - any failure is recorded and judged, never raised
             log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
             DELIVERIES.labels(binding.channel, "error").inc()
-            return False
+            return error
         if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
             binding.address = new_address
             binding.thread_key = new_address.get("thread_key", binding.thread_key)
@@ -208,4 +234,4 @@ class OutboxDispatcher:
                 await uow.bindings.save(binding)
                 await uow.commit()
         DELIVERIES.labels(binding.channel, "ok").inc()
-        return True
+        return None

@@ -244,6 +244,10 @@ class OutboxStore(Protocol):
         """One transaction for a batch's bookkeeping."""
         ...
 
+    async def dead_letter(self, item_id: int, now: datetime, error: str) -> None:
+        """Give the event up: never claimed again until an operator revives it."""
+        ...
+
 
 @dataclass(frozen=True)
 class JobItem:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from bot.private_files import private_dir, write_private
+
 PREFIX = "CONVENE_"
 
 
@@ -53,6 +55,7 @@ class Settings:
     worker_poll_seconds: float = 1.0
     run_workers: bool = True
     log_level: str = "INFO"
+    metrics_token: str = ""  # when set, /metrics needs it as a bearer token; else loopback only
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -98,9 +101,8 @@ def load_settings(environ: Mapping[str, str] | None = None, toml_path: str | Pat
 def _with_generated_secret(settings: Settings) -> Settings:
     path = Path(settings.data_dir) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        private_dir(path.parent)
+        write_private(path, secrets.token_urlsafe(48).encode())  # 0600 from its first byte
     from dataclasses import replace
 
     return replace(settings, secret_key=path.read_text().strip())

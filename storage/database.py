@@ -1,4 +1,9 @@
-"""Engine creation: SQLite in WAL mode by default, PostgreSQL through asyncpg at scale."""
+"""Engine creation: SQLite in WAL mode by default, PostgreSQL through asyncpg at scale.
+
+Errors never carry the values of a statement (``hide_parameters``, and PostgreSQL's ``DETAIL`` line,
+which quotes the offending key, is dropped): link tokens, message texts and emails stay out of the log.
+A new SQLite file is created 0600 in a 0700 folder.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +14,41 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from bot.private_files import private_dir, touch_private
+
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_dir(Path(path).parent)
+            touch_private(path)
         from storage.sqlite_inline import inline_creator
 
-        engine = create_async_engine(url, echo=echo, async_creator=inline_creator(path, busy_timeout=2.0))
+        engine = create_async_engine(
+            url, echo=echo, hide_parameters=True, async_creator=inline_creator(path, busy_timeout=2.0)
+        )
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    engine = create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_size=10, max_overflow=20, pool_pre_ping=True
+    )
+    event.listen(engine.sync_engine, "handle_error", _drop_detail)
+    return engine
+
+
+def _drop_detail(context: Any) -> None:
+    """asyncpg prints the server's DETAIL ("Key (email)=(ann@example.org) already exists") with the
+    error; the constraint's name in the message is all our code and the log need."""
+    error: BaseException | None = context.original_exception
+    seen = 0
+    while error is not None and seen < 5:
+        if getattr(error, "detail", None):
+            try:
+                error.detail = None  # type: ignore[attr-defined]
+            except (AttributeError, TypeError):
+                pass
+        error, seen = error.__cause__ or error.__context__, seen + 1
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

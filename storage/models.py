@@ -218,6 +218,7 @@ class OutboxRow(Base):
     claimed_until: Mapped[datetime | None]
     dispatched_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None]  # a dead letter: given up, kept for `convene outbox retry`
     __table_args__ = (
         Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),
         Index("ix_outbox_conversation", "conversation_id", "dispatched_at"),

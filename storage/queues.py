@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import from_json
 from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
+from storage.dead_letters import DeadLetters
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
+from storage.sealed_payloads import erase_delivered_secrets, opened_payload
 from storage.types import UTCDateTime
 
 
@@ -126,7 +128,7 @@ class SqlJobStore:
             ).scalar_one_or_none()
 
 
-class SqlOutboxStore:
+class SqlOutboxStore(DeadLetters):
     def __init__(self, storage: Any) -> None:
         self.storage = storage
 
@@ -134,6 +136,7 @@ class SqlOutboxStore:
         ready = (
             (OutboxRow.dispatched_at.is_(None))
             & (OutboxRow.next_attempt_at <= now)
+            & OutboxRow.failed_at.is_(None)
             & or_(OutboxRow.claimed_until.is_(None), OutboxRow.claimed_until < now)
         )
         ids = select(OutboxRow.id).where(ready).order_by(OutboxRow.id).limit(limit)
@@ -147,7 +150,14 @@ class SqlOutboxStore:
         )
         async with self.storage.session(write=True) as s:
             rows = (await s.execute(stmt)).all()
-        items = [OutboxItem(r.id, from_json(r.event_type, dict(r.payload)), r.attempts) for r in rows]
+            items = [
+                OutboxItem(
+                    r.id,
+                    from_json(r.event_type, opened_payload(s, r.event_type, dict(r.payload))),
+                    r.attempts,
+                )
+                for r in rows
+            ]
         return sorted(items, key=lambda i: i.id)
 
     async def delivered(self, keys: Sequence[str]) -> set[str]:
@@ -167,6 +177,7 @@ class SqlOutboxStore:
             await s.execute(
                 update(OutboxRow).where(OutboxRow.id == item_id).values(dispatched_at=now, claimed_until=None)
             )
+            await erase_delivered_secrets(s, [item_id])
 
     async def retry(self, item_id: int, at: datetime, error: str) -> None:
         async with self.storage.session(write=True) as s:
@@ -179,7 +190,11 @@ class SqlOutboxStore:
     async def pending(self) -> int:
         async with self.storage.session() as s:
             return (
-                await s.execute(select(func.count(OutboxRow.id)).where(OutboxRow.dispatched_at.is_(None)))
+                await s.execute(
+                    select(func.count(OutboxRow.id)).where(
+                        OutboxRow.dispatched_at.is_(None), OutboxRow.failed_at.is_(None)
+                    )
+                )
             ).scalar_one()
 
     async def older_pending(
@@ -200,6 +215,7 @@ class SqlOutboxStore:
                     OutboxRow.conversation_id.in_(list(conversation_ids)),
                     OutboxRow.id < before_id,
                     OutboxRow.dispatched_at.is_(None),
+                    OutboxRow.failed_at.is_(None),  # a dead letter holds back nothing
                 )
                 .order_by(OutboxRow.id)
             )
@@ -240,6 +256,7 @@ class SqlOutboxStore:
                     .where(OutboxRow.id.in_(list(finished)))
                     .values(dispatched_at=now, claimed_until=None)
                 )
+                await erase_delivered_secrets(s, finished)  # a delivered sign-in link is no longer kept
             for item_id, (at, error) in retries.items():
                 await s.execute(
                     update(OutboxRow)

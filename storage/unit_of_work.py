@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import Conflict
-from bot.events import Event, to_json
+from bot.events import Event
 from bot.ports import Clock
 from bot.transient import TransientStorageError
 from storage.calendar_connections import SqlCalendarConnections
@@ -25,6 +25,7 @@ from storage.membership import SqlDigests, SqlMembership
 from storage.models import OutboxRow
 from storage.people import SqlAgents, SqlGuests, SqlServices
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+from storage.sealed_payloads import sealed_payload
 from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
@@ -142,7 +143,7 @@ class SqlUnitOfWork:
                     {
                         "event_type": event.type,
                         "conversation_id": getattr(event, "conversation_id", None) or None,
-                        "payload": to_json(event),
+                        "payload": sealed_payload(self.session, event),
                         "created_at": now,
                         "next_attempt_at": now,
                     }

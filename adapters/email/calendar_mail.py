@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 from email.message import EmailMessage
-from email.utils import formataddr
 from typing import Any
+
+from adapters.email.headers import mailbox
 
 LABELS = {"google": "Google Calendar", "microsoft": "Microsoft 365"}
 
@@ -18,7 +19,7 @@ def calendar_disconnected_mail(event: Any) -> EmailMessage:
     ]
     action = "Reconnect" if event.provider == "google" else "Open the inbox to reconnect"
     message = EmailMessage()
-    message["To"] = formataddr((event.agent_name, event.agent_email))
+    message["To"] = mailbox(event.agent_name, event.agent_email)
     message["Subject"] = f"Your {label} is disconnected from Convene"
     message["Auto-Submitted"] = "auto-generated"
     text = [f"Hello {event.agent_name},", "", *paragraphs, "", f"{action}: {event.reconnect_url}", ""]

@@ -12,15 +12,18 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 from adapters.email import calendar_mail
+from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
 from bot import access
+from bot.delivery_failures import PermanentDeliveryError
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
+from bot.private_files import private_dir, write_private
 
 log = logging.getLogger(__name__)
 
@@ -40,21 +43,30 @@ class Mailer:
             import aiosmtplib
 
             tls = self.config.get("smtp_tls", "starttls")
-            await aiosmtplib.send(
-                message,
-                hostname=self.config["smtp_host"],
-                port=int(self.config.get("smtp_port") or 587),
-                username=self.config.get("smtp_user") or None,
-                password=self.config.get("smtp_password") or None,
-                use_tls=tls == "tls",
-                start_tls=tls == "starttls",
-            )
+            try:
+                await aiosmtplib.send(
+                    message,
+                    hostname=self.config["smtp_host"],
+                    port=int(self.config.get("smtp_port") or 587),
+                    username=self.config.get("smtp_user") or None,
+                    password=self.config.get("smtp_password") or None,
+                    use_tls=tls == "tls",
+                    start_tls=tls == "starttls",
+                )
+            except aiosmtplib.SMTPRecipientsRefused as error:
+                refusals = error.recipients
+                # 5xx for every recipient: the address does not exist, and asking again will not change
+                # it. A 4xx (greylisting, a full mailbox) is retried like a network error.
+                if refusals and all(500 <= r.code < 600 for r in refusals):
+                    detail = "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in refusals)
+                    raise PermanentDeliveryError(f"SMTP refused every recipient ({detail})") from error
+                raise
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)  # mail holds sign-in links and conversations: the owner's only
         name = message["Message-ID"].strip("<>").replace("@", "_").replace("/", "_")
         path = self.folder / f"{name}.eml"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(bytes(message))
+        write_private(tmp, bytes(message))
         tmp.rename(path)  # a reader never sees half a mail; a resend of the same mail replaces it
 
 
@@ -83,8 +95,8 @@ def conversation_mail(
     link = conversation_link(config, conversation_id, member_kind)
     domain = mail_domain(config)
     message = EmailMessage()
-    message["To"] = formataddr((to_name, to_email))
-    message["Subject"] = subject
+    message["To"] = mailbox(to_name, to_email)
+    message["Subject"] = header_text(subject)
     message["Reply-To"] = reply_address(config, conversation_id, member_kind, member_id)
     message["References"] = f"<conversation-{conversation_id}@{domain}>"  # one thread per conversation
     message["Auto-Submitted"] = "auto-generated"
@@ -129,7 +141,7 @@ def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessag
 def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
     link = f"{config['public_url']}/inbox/login?token={event.token}"
     message = EmailMessage()
-    message["To"] = formataddr((event.name, event.email))
+    message["To"] = mailbox(event.name, event.email)
     message["Subject"] = "Your Convene sign-in link"
     message.set_content(
         f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"

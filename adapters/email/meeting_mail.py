@@ -6,9 +6,9 @@ from __future__ import annotations
 import hashlib
 import html
 from email.message import EmailMessage
-from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
+from adapters.email.headers import header_text, mailbox
 from bot.meetings.events import MeetingEvent
 from scheduling.ics import build_ics, google_calendar_link, meeting_uid
 
@@ -60,8 +60,8 @@ def render_meeting_mail(
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
 
     message = EmailMessage()
-    message["To"] = formataddr((recipient_name, recipient_email))
-    message["Subject"] = f"{headline}: {e.subject} — {when}"
+    message["To"] = mailbox(recipient_name, recipient_email)
+    message["Subject"] = header_text(f"{headline}: {e.subject} — {when}")
     digest = hashlib.sha256(recipient_email.lower().encode()).hexdigest()[:12]
     # One Message-ID per (meeting, change, recipient): a redelivery after a crash replaces, not doubles.
     message["Message-ID"] = f"<meeting.{e.meeting_id}.{e.type}.{e.sequence}.{digest}@convene.local>"
@@ -79,7 +79,7 @@ def render_meeting_mail(
         parts.append(f'<p><a href="{_h(google)}">Add to Google Calendar</a></p>')
     message.add_alternative("\n".join(parts), subtype="html")
     method = "CANCEL" if cancelled else "REQUEST"
-    attendees = [(e.guest_name, e.guest_email)] if e.guest_email else []
+    attendees = [(header_text(e.guest_name), e.guest_email)] if e.guest_email else []
     ics = build_ics(
         method=method,
         uid=meeting_uid(e.meeting_id),
@@ -87,7 +87,7 @@ def render_meeting_mail(
         subject=e.subject,
         start=e.start,
         end=e.end,
-        organizer=(e.agent_name, e.agent_email),
+        organizer=(header_text(e.agent_name), e.agent_email),
         attendees=attendees,
         description=f"Meeting with {other}. {link}",
         url=link,

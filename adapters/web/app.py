@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web import (
     agent_api,
@@ -26,9 +25,9 @@ from adapters.web import (
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
+from adapters.web.metrics import metrics
 from adapters.web.openapi import documented, openapi_document
 from bot.bootstrap import Runtime
-from bot.metrics import OUTBOX_PENDING
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -42,14 +41,6 @@ async def healthz(request: web.Request) -> web.Response:
     except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
         return web.json_response({"status": "unavailable", "error": type(error).__name__}, status=503)
     return web.json_response({"status": "ok"})
-
-
-@documented("Prometheus metrics (bearer CONVENE_METRICS_TOKEN when set, else loopback only)")
-async def metrics(request: web.Request) -> web.Response:
-    OUTBOX_PENDING.set(await request.app[RUNTIME].storage.outbox.pending())
-    response = web.Response(body=generate_latest())
-    response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
-    return response
 
 
 @documented("This document")
@@ -67,10 +58,18 @@ async def security_headers(request: web.Request, handler: Any) -> web.StreamResp
     return response
 
 
+async def every_response_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:
+    """On every response, 404s and static files included (a middleware misses what the router
+    raises): no MIME sniffing, and a Server header without software versions (aiohttp's names both)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Server"] = "Convene"
+
+
 def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Application:
     app = web.Application(
         middlewares=[security_headers, cors_middleware, errors_middleware], client_max_size=1024**2
     )
+    app.on_response_prepare.append(every_response_headers)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)

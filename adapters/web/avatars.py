@@ -12,6 +12,7 @@ from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.openapi import AGENT, documented
 from bot.commands import SetAgentAvatar
 from bot.errors import InvalidInput, NotFound
+from bot.private_files import private_dir, write_private
 
 routes = web.RouteTableDef()
 MAX_BYTES = 512 * 1024
@@ -41,8 +42,8 @@ async def upload(request: web.Request) -> web.Response:
         raise InvalidInput("Send a PNG or JPEG picture.", code="avatar_not_an_image")
     name = f"{agent.slug}-{hashlib.sha256(bytes(data)).hexdigest()[:12]}.{kind}"
     folder = _folder(request)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(bytes(data))
+    private_dir(folder)  # this process serves the pictures; nobody else on the host needs to read them
+    write_private(folder / name, bytes(data))
     url = f"{request.app[RUNTIME].settings.base_url}/avatars/{name}"
     await request.app[RUNTIME].bus.handle(SetAgentAvatar(agent.slug, url))
     return web.json_response({"avatar_url": url})

@@ -32,9 +32,9 @@ def register(subparsers: Any) -> None:
 
 
 def _run(work: Any) -> int:
-    from bot.cli import _with_runtime
+    from bot.bootstrap import with_runtime
 
-    return asyncio.run(_with_runtime(work))
+    return asyncio.run(with_runtime(work))
 
 
 def _activate(args: argparse.Namespace) -> int:

@@ -23,7 +23,8 @@ from bot.events import (
 )
 from bot.handlers.people import clean_email
 from bot.handlers.posting import post_notice
-from bot.model import MAX_MEMBERS, MAX_NAME_LENGTH, Actor, Binding, Conversation, Guest, Member, clean_text
+from bot.model import MAX_MEMBERS, MAX_NAME_LENGTH, Actor, Binding, Conversation, Guest, Member
+from bot.names import clean_line, clean_name
 from bot.ports import Clock, UnitOfWork
 
 MAX_EMOJI_LENGTH = 32
@@ -83,7 +84,7 @@ async def add_member(cmd: AddMember, uow: UnitOfWork, clock: Clock) -> Joined:
             assert email is not None
             guest = await uow.membership.guest_by_email(email)
             if guest is None:
-                name = clean_text(cmd.name or email.split("@")[0], limit=MAX_NAME_LENGTH, what="name")
+                name = clean_name(cmd.name or email.split("@")[0])
                 guest = Guest(name, email)
                 await uow.guests.add(guest)
             member = Member("guest", guest.id, guest.name, email)
@@ -170,7 +171,7 @@ async def remove_member(cmd: RemoveMember, uow: UnitOfWork, clock: Clock) -> Non
 
 
 async def rename_conversation(cmd: RenameConversation, uow: UnitOfWork, clock: Clock) -> Conversation:
-    title = clean_text(cmd.title, limit=MAX_NAME_LENGTH, what="title")
+    title = clean_line(cmd.title, limit=MAX_NAME_LENGTH, what="title")
     async with uow:
         conversation, _ = await _managed(uow, cmd.conversation_id, cmd.by)
         if conversation.title == title:

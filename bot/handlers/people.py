@@ -17,7 +17,8 @@ from bot.commands import (
 )
 from bot.errors import InvalidInput, NotFound, Unauthorized
 from bot.events import LoginLinkIssued
-from bot.model import MAX_NAME_LENGTH, Agent, Guest, Service, clean_text
+from bot.model import Agent, Guest, Service
+from bot.names import clean_name
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token, token_hash
 
@@ -45,7 +46,7 @@ async def create_service(cmd: CreateService, uow: UnitOfWork) -> Service:
         existing = await uow.services.get(clean_slug(cmd.slug))
         if existing is not None:
             return existing  # seeding twice is harmless
-        service = Service(cmd.slug, clean_text(cmd.name, limit=MAX_NAME_LENGTH, what="name"))
+        service = Service(cmd.slug, clean_name(cmd.name))
         await uow.services.add(service)
         await uow.commit()
         return service
@@ -57,9 +58,7 @@ async def create_agent(cmd: CreateAgent, uow: UnitOfWork) -> Agent:
     async with uow:
         agent = await uow.agents.get(clean_slug(cmd.slug))
         if agent is None:
-            agent = Agent(
-                cmd.slug, clean_text(cmd.name, limit=MAX_NAME_LENGTH, what="name"), email, cmd.timezone
-            )
+            agent = Agent(cmd.slug, clean_name(cmd.name), email, cmd.timezone)
             if cmd.settings:
                 agent.settings = dict(cmd.settings)
             await uow.agents.add(agent)
@@ -81,7 +80,7 @@ class GuestSession:
 
 
 async def register_guest(cmd: RegisterGuest, uow: UnitOfWork, clock: Clock) -> GuestSession:
-    name = clean_text(cmd.name, limit=MAX_NAME_LENGTH, what="name")
+    name = clean_name(cmd.name)
     email = clean_email(cmd.email, required=False)
     async with uow:
         guest = Guest(name, email, cmd.timezone)

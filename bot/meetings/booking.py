@@ -24,7 +24,8 @@ from bot.meetings.model import Meeting
 from bot.meetings.options import default_duration_of, default_subject
 from bot.meetings.ports import MeetingRuntime
 from bot.meetings.slots import around, free_at, slot_taken, zone
-from bot.model import Conversation, Member, clean_text, require
+from bot.model import Conversation, Member, require
+from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
 
@@ -104,7 +105,7 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
     if cmd.subject is not None:
-        clean_text(cmd.subject, limit=MAX_SUBJECT, what="subject")  # refused before anything is read
+        clean_line(cmd.subject, limit=MAX_SUBJECT, what="subject")  # refused before anything is read
     start = utc_start(cmd.start)
     guest_tz = cmd.guest_timezone
     if guest_tz:
@@ -122,7 +123,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
     duration = cmd.duration
     if duration is None:
         duration = default_duration_of(p.settings for p in profiles.values())
-    subject = clean_text(
+    subject = clean_line(
         cmd.subject if cmd.subject is not None else default_subject(guest), limit=MAX_SUBJECT, what="subject"
     )
     allowed = {s: p for s, p in profiles.items() if duration in p.settings.durations}

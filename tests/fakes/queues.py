@@ -24,6 +24,7 @@ class FakeOutboxStore:
             r
             for r in self.st.outbox
             if not r["done"]
+            and r.get("failed_at") is None
             and naive(r["next"]) <= naive(now)
             and (r.get("claimed_until") is None or naive(r["claimed_until"]) < naive(now))
         ][:limit]
@@ -44,8 +45,13 @@ class FakeOutboxStore:
     async def retry(self, item_id: int, at: datetime, error: str) -> None:
         next(r for r in self.st.outbox if r["id"] == item_id)["next"] = at
 
+    async def dead_letter(self, item_id: int, now: datetime, error: str) -> None:
+        row = next(r for r in self.st.outbox if r["id"] == item_id)
+        if not row["done"]:
+            row.update(failed_at=now, claimed_until=None, last_error=error[:2000])
+
     async def pending(self) -> int:
-        return sum(1 for r in self.st.outbox if not r["done"])
+        return sum(1 for r in self.st.outbox if not r["done"] and r.get("failed_at") is None)
 
     async def older_pending(
         self, conversation_ids: Sequence[str], before_id: int, now: datetime
@@ -58,6 +64,7 @@ class FakeOutboxStore:
             (r["id"], r["event"].conversation_id, now if held(r) else r["next"])
             for r in self.st.outbox
             if not r["done"]
+            and r.get("failed_at") is None  # a dead letter holds back nothing
             and r["id"] < before_id
             and getattr(r["event"], "conversation_id", "") in conversation_ids
         ]
