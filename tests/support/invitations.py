@@ -15,9 +15,9 @@ Written from the clients' documented and observed formats (RFC 6047 iMIP as each
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 
 CRLF = "\r\n"
 
