@@ -18,6 +18,7 @@ from typing import Any
 
 from adapters.email import calendar_mail
 from adapters.email.reply_address import mail_domain, reply_address
+from bot.assistant.events import ASSISTANT_EVENT_TYPES
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
 
@@ -167,6 +168,10 @@ class EmailChannel:
             await self.mailer.send(login_mail(self.config, event))
         elif isinstance(event, UnreadDigestReady):
             await self.mailer.send(digest_mail(self.config, event))
+        elif event.type in ASSISTANT_EVENT_TYPES:  # mails of the assistant (issue 13), one person each
+            from adapters.email.assistant_mail import render
+
+            await self.mailer.send(render(self.config, event))  # type: ignore[arg-type]
         elif event.type == "CalendarConnectionBroken":  # to the agent, whose slots are withheld
             await self.mailer.send(calendar_mail.calendar_disconnected_mail(event))
         elif event.type.startswith("Meeting") or event.type == "ReminderDue":

@@ -21,6 +21,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from adapters.email.assistant_inbound import AssistantMailbox
 from adapters.email.channel import REPLY_MARKER
 from adapters.email.reply_address import parse_reply_address
 from bot import access
@@ -70,6 +71,7 @@ class ReplyHandler:
     def __init__(self, runtime: Any, config: dict[str, Any]) -> None:
         self.runtime = runtime
         self.config = config
+        self.assistant = AssistantMailbox(runtime, config)  # assistant@… and assistant+<token>@…
 
     async def _member(self, address: str, sender: str) -> tuple[str, Actor] | None:
         parsed = parse_reply_address(self.config, address)
@@ -84,6 +86,11 @@ class ReplyHandler:
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
+        if self.assistant.token_of(address) is not None:
+            verdict = await self.assistant.rcpt(address, envelope.mail_from or "")
+            if verdict.startswith("250"):
+                envelope.rcpt_tos.append(address)
+            return verdict
         if await self._member(address, envelope.mail_from or "") is None:
             return "550 5.7.1 This address does not take mail from you"
         envelope.rcpt_tos.append(address)
@@ -93,6 +100,13 @@ class ReplyHandler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or envelope.content or b""
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        mine = [a for a in envelope.rcpt_tos if self.assistant.token_of(a) is not None]
+        if mine:  # the assistant's addresses: one answer for the whole mail (one per address is moot)
+            verdicts = [await self.assistant.data(raw, a, envelope.mail_from or "") for a in mine]
+            envelope.rcpt_tos = [a for a in envelope.rcpt_tos if a not in mine]
+            if not envelope.rcpt_tos:
+                return next((v for v in verdicts if not v.startswith("250")), verdicts[0])
         message = email.message_from_bytes(
             raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default
         )
@@ -134,12 +148,21 @@ class InboundMail:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(
-            lambda: SMTP(self.handler, data_size_limit=MAX_MAIL_BYTES, hostname="convene"),
-            self.host,
-            self.port,
+        try:
+            self.server = await loop.create_server(
+                lambda: SMTP(self.handler, data_size_limit=MAX_MAIL_BYTES, hostname="convene"),
+                self.host,
+                self.port,
+            )
+        except OSError as error:  # another process has the port (several workers): it serves the mail
+            log.warning("inbound mail not started on %s:%s: %s", self.host, self.port, error)
+            return
+        port = self.server.sockets[0].getsockname()[1]
+        log.info("reply-by-mail endpoint on %s:%s", self.host, port)
+        print(
+            f"assistant: invite {self.handler.assistant.address} (inbound SMTP on {self.host}:{port})",
+            flush=True,
         )
-        log.info("reply-by-mail endpoint on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:
         if self.server is not None:

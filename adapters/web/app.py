@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.web import (
     agent_api,
+    assistant_join,
     avatars,
     calendar_api,
     conversation_api,
@@ -76,6 +77,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(meetings_api.routes)
     app.router.add_routes(calendar_api.routes)
+    app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)
