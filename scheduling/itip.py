@@ -152,12 +152,12 @@ def _instant(prop: Any, zones: dict[str, Any], floating: str) -> tuple[datetime,
     return wall.replace(tzinfo=tz).astimezone(UTC), iana, False
 
 
-def _text(component: VEvent, name: str) -> str:
+def _text(component: Any, name: str) -> str:
     value = component.get(name)
     return str(value).strip() if value is not None else ""
 
 
-def _join_url(component: VEvent, location: str, description: str) -> str:
+def _join_url(component: Any, location: str, description: str) -> str:
     for name in _JOIN_PROPERTIES:
         value = _text(component, name)
         if value.lower().startswith("https://"):
@@ -166,7 +166,7 @@ def _join_url(component: VEvent, location: str, description: str) -> str:
     return found.group(0) if found else ""
 
 
-def _exdates(component: VEvent, zones: dict[str, Any], floating: str) -> tuple[datetime, ...]:
+def _exdates(component: Any, zones: dict[str, Any], floating: str) -> tuple[datetime, ...]:
     raw = component.get("EXDATE")
     if raw is None:
         return ()
@@ -178,7 +178,7 @@ def _exdates(component: VEvent, zones: dict[str, Any], floating: str) -> tuple[d
     return tuple(result)
 
 
-def _event(component: VEvent, method: str, zones: dict[str, Any], floating: str) -> CalendarEvent:
+def _event(component: Any, method: str, zones: dict[str, Any], floating: str) -> CalendarEvent:
     uid = _text(component, "UID")
     if not uid:
         raise _error("missing_uid", "The invitation has no UID, so we could not tell which event it is.")
@@ -189,7 +189,8 @@ def _event(component: VEvent, method: str, zones: dict[str, Any], floating: str)
         if component.get("DTEND") is not None:
             end = _instant(component["DTEND"], zones, floating)[0]
         elif component.get("DURATION") is not None:
-            end = start + component["DURATION"].dt
+            duration: Any = component["DURATION"]
+            end = start + duration.dt
         else:
             end = start + (timedelta(days=1) if all_day else timedelta(0))
         if end < start:
@@ -240,6 +241,7 @@ def parse_calendar(data: bytes | str, *, method: str = "", floating_zone: str = 
             "The calendar data is damaged: some lines are broken (not folded as iCalendar requires).",
         )
     zones: dict[str, Any] = {}
+    vtimezone: Any
     for vtimezone in calendar.walk("VTIMEZONE"):
         try:
             zones[str(vtimezone["TZID"])] = vtimezone.to_tz()
@@ -265,8 +267,8 @@ def _is_tnef(part: Message) -> bool:
     )
 
 
-def _calendar_part(message: Message) -> Message | None:
-    found = None
+def _calendar_part(message: Message) -> Any:
+    found: Any = None
     for part in message.walk():
         if part.is_multipart():
             continue
@@ -351,7 +353,7 @@ def build_reply(
         "attendee", f"mailto:{attendee.email}", parameters={**_cn(attendee), "PARTSTAT": partstat.upper()}
     )
     calendar.add_component(vevent)
-    return calendar.to_ical()
+    return bytes(calendar.to_ical())
 
 
 def _cn(person: Person) -> dict[str, str]:

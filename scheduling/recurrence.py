@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
 from scheduling.errors import SchedulingError
 
@@ -46,7 +46,8 @@ def next_start(
         rule = rrulestr(_wall_until(rrule, tz), dtstart=wall_start)
     except (ValueError, TypeError) as error:
         raise SchedulingError("invalid_rrule", f"The recurrence rule could not be read ({error}).") from None
-    for index, wall in enumerate(rule):  # type: ignore[arg-type]
+    wall: datetime
+    for index, wall in enumerate(rule):
         if index >= MAX_SCANNED:
             return None
         moment = wall.replace(tzinfo=tz).astimezone(UTC)

@@ -7,13 +7,19 @@ nothing. Every mail that follows is an event in the same transaction; the email 
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot import access
 from bot.assistant import reminders, texts
 from bot.assistant.addresses import address_token, conversation_address, new_address_token
+from bot.assistant.checks import (
+    Outcome,
+    first_time,
+    organizer_of,
+    own_address,
+    reply_due,
+    tell_members,
+    token_conversation,
+)
 from bot.assistant.commands import (
     AcceptCalendarInvitation,
     CalendarMail,
@@ -21,13 +27,7 @@ from bot.assistant.commands import (
     ExplainRefusedInvitation,
     RecordAttendeeReply,
 )
-from bot.assistant.events import (
-    AssistantConversationOpened,
-    CalendarMeetingChanged,
-    CalendarMeetingReady,
-    CalendarReplyDue,
-    InvitationRefused,
-)
+from bot.assistant.events import AssistantConversationOpened, CalendarMeetingReady, InvitationRefused
 from bot.assistant.model import (
     CANCELLED,
     SERIES,
@@ -44,76 +44,6 @@ from bot.ports import Clock, UnitOfWork
 from bot.settings import Settings
 from bot.tokens import new_token
 from scheduling.itip import CalendarEvent, Person
-
-
-@dataclass(frozen=True)
-class Outcome:
-    conversation_id: str | None
-    result: str  # opened | added | updated | unchanged | cancelled | replied | repeat
-
-
-async def _first_time(uow: UnitOfWork, cmd: CalendarMail, now: datetime) -> bool:
-    if not cmd.message_id:
-        return True
-    key = hashlib.sha256(cmd.message_id.encode()).hexdigest()
-    return await uow.inbound.first_time("assistant", key, now)  # type: ignore[attr-defined, no-any-return]
-
-
-async def _organizer(uow: UnitOfWork, cmd: CalendarMail) -> tuple[Agent, Person]:
-    person = next((e.organizer for e in cmd.events if e.organizer), None)
-    if person is None:
-        raise InvalidInput("The invitation names no organiser.", code="no_organizer")
-    agent = await uow.agents.get_by_email(person.email)
-    if agent is None:
-        raise Forbidden(
-            f"Only members of the team can schedule through the assistant, and {person.email} is not one.",
-            code="organizer_not_an_agent",
-        )
-    if cmd.sender != person.email:
-        raise Forbidden(
-            "Only the organiser of an event can invite the assistant to it or change it.",
-            code="sender_not_organizer",
-        )
-    return agent, person
-
-
-async def _token_conversation(uow: UnitOfWork, token: str, agent: Agent) -> Conversation:
-    link = await repository(uow).conversation_by_token(token)
-    conversation = await uow.conversations.get(link.conversation_id, for_update=True) if link else None
-    if conversation is None:
-        raise NotFound("That conversation address is unknown.", code="unknown_conversation")
-    members = await uow.conversations.members(conversation.id)
-    services = [s.slug for s in await uow.services.of_agent(agent.slug)]
-    if not access.agent_can_see(conversation, agent.slug, services, members):
-        raise Forbidden("Only members of the conversation can add meetings to it.", code="not_a_member")
-    return conversation
-
-
-async def _address(uow: UnitOfWork, conversation_id: str, settings: Settings) -> str:
-    link = await repository(uow).conversation(conversation_id)
-    return conversation_address(settings.assistant, link.token) if link else settings.assistant
-
-
-def _reply(
-    meeting: CalendarMeeting, event: CalendarEvent, organizer: Person, settings: Settings, now: datetime
-) -> CalendarReplyDue:
-    listed = next(
-        (p for p in event.attendees if address_token(p.email, settings.assistant) is not None), None
-    )
-    return CalendarReplyDue(
-        conversation=meeting.conversation_id,
-        email=organizer.email,
-        name=organizer.name,
-        uid=meeting.uid,
-        sequence=event.sequence,
-        summary=meeting.summary,
-        start=event.start,
-        end=event.end,
-        recurrence_id=event.recurrence_id,
-        assistant_address=listed.email if listed else settings.assistant,
-        assistant_name=listed.name if listed and listed.name else "Convene assistant",
-        dtstamp=now,
-    )
 
 
 async def _open(
@@ -162,8 +92,8 @@ async def _record_new(
         await repo.add_conversation(AssistantConversation(conversation.id, token, agent.slug))
         address = conversation_address(settings.assistant, token)
     else:
-        conversation = await _token_conversation(uow, cmd.token, agent)
-        address = await _address(uow, conversation.id, settings)
+        conversation = await token_conversation(uow, cmd.token, agent)
+        address = await own_address(uow, conversation.id, settings)
     added = await add_members(uow, conversation, people, now=now, skip={f"agent:{agent.slug}"})
     meeting = CalendarMeeting(
         conversation_id=conversation.id,
@@ -215,33 +145,8 @@ async def _record_new(
     )
     for member in added:
         await invite(uow, member, conversation, meeting, agent.name, address, now)
-    uow.record(_reply(meeting, event, organizer, settings, now))
+    uow.record(reply_due(meeting, event, organizer, settings, now))
     return Outcome(conversation.id, "opened" if opened else "added")
-
-
-async def _tell_members(
-    uow: UnitOfWork,
-    conversation: Conversation,
-    meeting: CalendarMeeting,
-    change: str,
-    address: str,
-    **extra: object,
-) -> None:
-    for member in await uow.conversations.members(conversation.id):
-        if member.email and member.email.lower() != meeting.organizer_email:  # the organiser made the change
-            uow.record(
-                CalendarMeetingChanged(
-                    conversation=conversation.id,
-                    email=member.email,
-                    name=member.name,
-                    title=conversation.title or meeting.summary,
-                    change=change,
-                    member_kind=member.kind,
-                    member_id=member.id,
-                    **details(meeting, address),
-                    **extra,  # type: ignore[arg-type]
-                )
-            )
 
 
 async def _cancel(
@@ -257,8 +162,8 @@ async def _cancel(
         meeting.summary, meeting.start, meeting.end, meeting.timezone, instance=meeting.instance != SERIES
     )
     await post_notice(uow, conversation, text, now)
-    await _tell_members(
-        uow, conversation, meeting, "cancelled", await _address(uow, conversation.id, settings)
+    await tell_members(
+        uow, conversation, meeting, "cancelled", await own_address(uow, conversation.id, settings)
     )
     if meeting.instance == SERIES:  # the series is gone: so are the reminders of its moved instances
         for instance in await repository(uow).instances(meeting.uid):
@@ -291,7 +196,7 @@ async def _update(
     conversation = await uow.conversations.get(meeting.conversation_id, for_update=True)
     if conversation is None:
         raise NotFound("No such conversation.", code="unknown_conversation")
-    address = await _address(uow, conversation.id, settings)
+    address = await own_address(uow, conversation.id, settings)
     people = participants(organizer, event.attendees, settings.assistant)
     added = await add_members(uow, conversation, people, now=now, skip={f"agent:{agent.slug}"})
     new = (meeting.start, meeting.end)
@@ -304,12 +209,12 @@ async def _update(
     await post_notice(uow, conversation, text, now)
     await reminders.arm(uow, meeting, now)  # also saves the row
     change = "moved" if old != new else "updated"
-    await _tell_members(
+    await tell_members(
         uow, conversation, meeting, change, address, previous_start=old[0], previous_end=old[1]
     )
     for member in added:
         await invite(uow, member, conversation, meeting, agent.name, address, now)
-    uow.record(_reply(meeting, event, organizer, settings, now))
+    uow.record(reply_due(meeting, event, organizer, settings, now))
     return Outcome(conversation.id, "updated")
 
 
@@ -348,9 +253,9 @@ async def accept_calendar_invitation(
     cmd: AcceptCalendarInvitation, uow: UnitOfWork, clock: Clock, settings: Settings
 ) -> Outcome:
     async with uow:
-        if not await _first_time(uow, cmd, clock.now()):
+        if not await first_time(uow, cmd.message_id, clock.now()):
             return Outcome(None, "repeat")
-        agent, organizer = await _organizer(uow, cmd)
+        agent, organizer = await organizer_of(uow, cmd)
         outcomes: list[Outcome] = []
         for event in cmd.events:
             if event.start is None:
@@ -369,9 +274,9 @@ async def cancel_calendar_event(
     cmd: CancelCalendarEvent, uow: UnitOfWork, clock: Clock, settings: Settings
 ) -> Outcome:
     async with uow:
-        if not await _first_time(uow, cmd, clock.now()):
+        if not await first_time(uow, cmd.message_id, clock.now()):
             return Outcome(None, "repeat")
-        await _organizer(uow, cmd)
+        await organizer_of(uow, cmd)
         outcome = Outcome(None, "unchanged")
         for event in cmd.events:
             meeting = await repository(uow).meeting(event.uid, instance_key(event), for_update=True)
@@ -386,7 +291,7 @@ async def cancel_calendar_event(
 
 async def record_attendee_reply(cmd: RecordAttendeeReply, uow: UnitOfWork, clock: Clock) -> Outcome:
     async with uow:
-        if not await _first_time(uow, cmd, clock.now()):
+        if not await first_time(uow, cmd.message_id, clock.now()):
             return Outcome(None, "repeat")
         event = cmd.events[0]
         replier = next((p for p in event.attendees if p.email == cmd.sender), None)
@@ -423,8 +328,7 @@ async def explain_refused_invitation(
         return
     async with uow:
         if cmd.message_id:
-            key = hashlib.sha256(b"refused:" + cmd.message_id.encode()).hexdigest()
-            if not await uow.inbound.first_time("assistant", key, clock.now()):  # type: ignore[attr-defined]
+            if not await first_time(uow, "refused:" + cmd.message_id, clock.now()):
                 return
         uow.record(
             InvitationRefused(
