@@ -10,8 +10,10 @@ A mail we cannot read is answered with a mail that says why; the server keeps ru
 
 from __future__ import annotations
 
+import email.policy
 import hashlib
 import logging
+from email.parser import BytesHeaderParser
 from typing import Any
 
 from adapters.email.authentication import dmarc_passed
@@ -83,10 +85,8 @@ class AssistantMailbox:
 
     async def _data(self, raw: bytes, address: str, envelope_sender: str) -> str:
         token = self.token_of(address) or ""
-        try:
-            message = read_message(raw)
-        except InvitationError as error:
-            return f"552 5.3.4 {smtp_line(error.message)}"
+        # The headers alone say who it is from, even when the body is too large to read.
+        message = BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
         sender = email_of(message.get("From", "")) or email_of(envelope_sender)
         if self.trusted_relay and not dmarc_passed(message, self.trusted_relay, sender):
             return "550 5.7.1 This mail did not pass DMARC at our relay"
@@ -102,7 +102,7 @@ class AssistantMailbox:
             invitation = parse_message(raw, floating_zone=agent.timezone if agent else "UTC")
         except InvitationError as error:
             if error.code == "not_an_invitation" and token:
-                return await self._post(message, raw, token, sender)
+                return await self._post(read_message(raw), raw, token, sender)
             if agent is None and (not token or await self._member(token, sender) is None):
                 return REFUSED_STRANGER if not token else REFUSED_NON_MEMBER
             return await self._explain(explain, error.code, error.message)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import email.policy
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -63,19 +64,22 @@ class Mailroom:
         return fresh
 
 
-@pytest.fixture
-async def mailroom(database_url: str, make_settings: Any, clock: Any) -> AsyncIterator[Mailroom]:
+@asynccontextmanager
+async def open_mailroom(
+    url: str, make_settings: Any, clock: Any, **overrides: Any
+) -> AsyncIterator[Mailroom]:
     collect = Collect()
     controller = Controller(collect, hostname="127.0.0.1", port=free_port())
     controller.start()
     settings = make_settings(
-        database_url,
+        url,
         run_workers=False,
         smtp_host="127.0.0.1",
         smtp_port=controller.port,
         smtp_tls="none",
         mail_from="Convene <convene@mail.convene.test>",
         inbound_smtp_port=free_port(),
+        **overrides,
     )
     runtime = bootstrap(settings, clock=clock)
     await demo(runtime)
@@ -88,3 +92,18 @@ async def mailroom(database_url: str, make_settings: Any, clock: Any) -> AsyncIt
     finally:
         await runtime.stop()
         controller.stop()
+
+
+@pytest.fixture
+async def mailroom(database_url: str, make_settings: Any, clock: Any) -> AsyncIterator[Mailroom]:
+    async with open_mailroom(database_url, make_settings, clock) as room:
+        yield room
+
+
+@pytest.fixture
+async def dmarc_mailroom(sqlite_url: str, make_settings: Any, clock: Any) -> AsyncIterator[Mailroom]:
+    """Behind a trusted relay: only mail with its ``dmarc=pass`` counts."""
+    async with open_mailroom(
+        sqlite_url, make_settings, clock, inbound_require_dmarc="mx.convene.test"
+    ) as room:
+        yield room

@@ -15,7 +15,7 @@ from icalendar import Calendar
 from bot.assistant.commands import RedeemConversationInvitation
 from bot.model import Member
 from tests.integration.assistant.conftest import ASSISTANT, Mailroom
-from tests.support.invitations import Invite, apple_mail, google_mail, outlook_mail
+from tests.support.invitations import Invite, apple_mail, google_mail, outlook_mail, winmail_mail
 
 ALICE = ("Alice", "alice@example.com")  # an agent of the demo
 BOB = ("Bob", "bob@example.com")  # another agent
@@ -274,3 +274,56 @@ async def test_a_reminder_goes_out_before_the_meeting(mailroom: Mailroom, clock:
     _, _, messages, _ = await state(mailroom)
     assert messages[-1].startswith("Reminder: “Quarterly planning” starts in 15 minutes")
     assert {str(m["Subject"]) for m in mailroom.new_mails()} == {"Reminder: Quarterly planning"}
+
+
+async def test_winmail_dat_and_oversized_mail_are_answered_in_plain_words(mailroom: Mailroom) -> None:
+    await mailroom.send(winmail_mail(planning(), ASSISTANT))
+    (tnef,) = mailroom.new_mails()
+    assert "winmail.dat" in text_of(tnef) and "switch the message format to HTML" in text_of(tnef)
+
+    large = outlook_mail(planning(), ASSISTANT)
+    large.add_attachment(
+        b"\0" * (2 * 1024 * 1024), maintype="application", subtype="pdf", filename="deck.pdf"
+    )
+    await mailroom.send(large)
+    (too_large,) = mailroom.new_mails()
+    assert "larger than 2 MB" in text_of(too_large)
+    assert (await state(mailroom))[0] is None
+
+
+async def test_behind_a_trusted_relay_only_mail_with_its_dmarc_pass_counts(dmarc_mailroom: Mailroom) -> None:
+    forged = outlook_mail(planning(), ASSISTANT)
+    forged["Authentication-Results"] = "mx.attacker.test; dmarc=pass header.from=example.com"
+    with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+        await dmarc_mailroom.send(forged)
+    assert refused.value.code == 550 and "DMARC" in refused.value.message
+
+    vouched = outlook_mail(planning(), ASSISTANT)
+    vouched["Authentication-Results"] = (
+        "mx.convene.test; spf=pass smtp.mailfrom=example.com; dkim=pass header.d=example.com; "
+        "dmarc=pass (p=reject) header.from=example.com"
+    )
+    await dmarc_mailroom.send(vouched)
+    assert (await state(dmarc_mailroom))[0].title == "Quarterly planning"
+
+
+async def test_a_participants_one_time_link_signs_them_in_over_http(mailroom: Mailroom) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from adapters.web.app import make_app
+
+    await mailroom.send(google_mail(planning(start="20270329T070000Z", end="20270329T073000Z"), ASSISTANT))
+    (ann,) = to(mailroom.new_mails(), "ann@example.org")
+    token = re.search(r"token=([\w-]+)", text_of(ann)).group(1)  # type: ignore[union-attr]
+    async with TestClient(TestServer(make_app(mailroom.runtime, manage_workers=False))) as client:
+        page = await client.get(f"/assistant/join?token={token}")
+        assert page.status == 200 and token in await page.text()  # a GET spends nothing
+        joined = await client.post("/api/assistant/join", json={"token": token})
+        body = await joined.json()
+        assert joined.status == 200 and body["location"] == f"/?conversation={body['conversation_id']}"
+        me = await client.get(
+            "/api/guest/me", headers={"Authorization": f"Bearer {body['session']['token']}"}
+        )
+        assert (await me.json())["email"] == "ann@example.org"
+        again = await client.post("/api/assistant/join", json={"token": token})
+        assert again.status == 401 and (await again.json())["code"] == "invalid_invitation_link"
