@@ -14,6 +14,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME
 from adapters.web.errors import field, read_json
+from adapters.web.openapi import document
 from bot.assistant.commands import RedeemConversationInvitation
 
 routes = web.RouteTableDef()
@@ -75,3 +76,12 @@ async def join(request: web.Request) -> web.Response:
         },
         dumps=json.dumps,
     )
+
+
+document(
+    "POST",
+    "/api/assistant/join",
+    "Redeem a participant's one-time link from the assistant's mail {token}: a guest session and the "
+    "conversation to open; 401 invalid_invitation_link when used, expired or unknown",
+    body={"type": "object", "properties": {"token": {"type": "string"}}},
+)
