@@ -94,7 +94,7 @@ async def _record_new(
     else:
         conversation = await token_conversation(uow, cmd.token, agent)
         address = await own_address(uow, conversation.id, settings)
-    added = await add_members(uow, conversation, people, now=now, skip={f"agent:{agent.slug}"})
+    added = await add_members(uow, conversation, people, by=agent.actor, now=now, announce=not opened)
     meeting = CalendarMeeting(
         conversation_id=conversation.id,
         uid=event.uid,
@@ -197,8 +197,6 @@ async def _update(
     if conversation is None:
         raise NotFound("No such conversation.", code="unknown_conversation")
     address = await own_address(uow, conversation.id, settings)
-    people = participants(organizer, event.attendees, settings.assistant)
-    added = await add_members(uow, conversation, people, now=now, skip={f"agent:{agent.slug}"})
     new = (meeting.start, meeting.end)
     if not was_active:
         text = texts.recorded(meeting.summary, *new, meeting.timezone, meeting.rrule)
@@ -212,6 +210,9 @@ async def _update(
     await tell_members(
         uow, conversation, meeting, change, address, previous_start=old[0], previous_end=old[1]
     )
+    # Newcomers get the invitation (with the meeting as it is now) rather than news of a change.
+    people = participants(organizer, event.attendees, settings.assistant)
+    added = await add_members(uow, conversation, people, by=agent.actor, now=now, announce=True)
     for member in added:
         await invite(uow, member, conversation, meeting, agent.name, address, now)
     uow.record(reply_due(meeting, event, organizer, settings, now))

@@ -15,7 +15,9 @@ from bot.assistant.addresses import address_token
 from bot.assistant.events import ConversationInvitationMailed
 from bot.assistant.model import CalendarMeeting
 from bot.errors import Conflict
-from bot.model import MAX_MEMBERS, Agent, Binding, Conversation, Guest, Member
+from bot.events import MemberAdded
+from bot.handlers.posting import post_notice
+from bot.model import MAX_MEMBERS, Actor, Agent, Binding, Conversation, Guest, Member
 from bot.ports import UnitOfWork
 from bot.tokens import new_token, token_hash
 from scheduling.itip import Person
@@ -50,10 +52,13 @@ async def add_members(
     conversation: Conversation,
     people: list[Person],
     *,
+    by: Actor,
     now: datetime,
-    skip: set[str] = frozenset(),  # type: ignore[assignment]
+    announce: bool,
 ) -> list[Member]:
-    """Adds whoever is not a member yet; returns the new members."""
+    """Adds whoever is not a member yet, as ``bot/handlers/membership`` does (a web binding for guests,
+    ``MemberAdded``, no unread history); ``announce`` also says so in the thread. Returns the new
+    members other than ``by``, who need an invitation mail."""
     members = await uow.conversations.members(conversation.id)
     present = {m.key for m in members}
     added: list[Member] = []
@@ -61,7 +66,7 @@ async def add_members(
         member, _ = await member_for(uow, person)
         if member.key in present:
             continue
-        if len(members) + len(added) >= MAX_MEMBERS:
+        if len(present) >= MAX_MEMBERS:
             raise Conflict(
                 f"A conversation has at most {MAX_MEMBERS:,} members.",
                 code="too_many_members",
@@ -71,8 +76,20 @@ async def add_members(
         await uow.conversations.add_member(conversation.id, member)
         if member.kind == "guest":
             await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": member.id}))
+        uow.record(
+            MemberAdded(
+                conversation_id=conversation.id,
+                kind=member.kind,
+                member_id=member.id,
+                name=member.name,
+                external=member.external,
+                by=by,
+            )
+        )
+        if announce:
+            await post_notice(uow, conversation, f"{by.name} invited {member.name} to the meeting.", now)
         present.add(member.key)
-        if member.key not in skip:
+        if member.key != by.key:
             added.append(member)
     return added
 

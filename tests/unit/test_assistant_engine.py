@@ -15,6 +15,7 @@ from bot.assistant.commands import (
     ExplainRefusedInvitation,
     RecordAttendeeReply,
 )
+from bot.assistant.events import ASSISTANT_EVENT_TYPES
 from bot.assistant.handlers import (
     accept_calendar_invitation,
     cancel_calendar_event,
@@ -61,7 +62,7 @@ async def accept(
 
 
 def types(factory: AssistantUnitOfWorkFactory) -> list[str]:
-    return [e.type for e in factory.events() if e.type != "MessagePosted"]  # notices aside
+    return [e.type for e in factory.events() if e.type in ASSISTANT_EVENT_TYPES]  # the mails
 
 
 async def test_an_invitation_opens_a_conversation_and_sends_four_mails(world: Any) -> None:
@@ -81,6 +82,8 @@ async def test_an_invitation_opens_a_conversation_and_sends_four_mails(world: An
         "guest:ann@example.org",
     }
     assert [j["kind"] for j in factory.state.jobs] == ["assistant_reminder"]
+    added = [(e.kind, e.name) for e in factory.events() if e.type == "MemberAdded"]  # type: ignore[attr-defined]
+    assert added == [("agent", "Alice"), ("guest", "Ann")]  # live views learn of everyone
 
 
 @pytest.mark.parametrize(

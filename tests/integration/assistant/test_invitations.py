@@ -4,6 +4,7 @@ and Apple Calendar build them, mailed over SMTP to the inbound server, on both d
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -327,3 +328,30 @@ async def test_a_participants_one_time_link_signs_them_in_over_http(mailroom: Ma
         assert (await me.json())["email"] == "ann@example.org"
         again = await client.post("/api/assistant/join", json={"token": token})
         assert again.status == 401 and (await again.json())["code"] == "invalid_invitation_link"
+
+
+async def test_a_cancelled_instance_leaves_the_rest_of_the_series(mailroom: Mailroom) -> None:
+    await mailroom.send(outlook_mail(planning(rrule="FREQ=WEEKLY;COUNT=4"), ASSISTANT))
+    one = planning(
+        method="CANCEL", recurrence_id="20270405T090000", start="20270405T090000", end="20270405T093000"
+    )
+    await mailroom.send(outlook_mail(replace(one, sequence=1), ASSISTANT))
+    _, _, messages, (whole, instance) = await state(mailroom)
+    assert whole.status == "active" and instance.status == "cancelled"
+    assert messages[-1] == (
+        "This occurrence of “Quarterly planning” (Mon 05 Apr 2027, 09:00–09:30 (Europe/Berlin)) was cancelled."
+    )
+
+
+async def test_an_attendee_added_later_joins_and_is_invited(mailroom: Mailroom) -> None:
+    await mailroom.send(outlook_mail(planning(), ASSISTANT))
+    mailroom.new_mails()
+    carl = ("Carl Customer", "carl@example.org")
+    await mailroom.send(
+        outlook_mail(planning(sequence=1, attendees=[ANN, BOB, carl, ("", ASSISTANT)]), ASSISTANT)
+    )
+    _, members, messages, _ = await state(mailroom)
+    assert ("guest", "carl@example.org") in {(m.kind, m.email) for m in members}
+    assert "Alice invited Carl Customer to the meeting." in messages
+    (invitation,) = to(mailroom.new_mails(), "carl@example.org")
+    assert "/assistant/join?token=" in text_of(invitation)
