@@ -1,6 +1,7 @@
 """Scheduling by inviting the assistant (issue 13): calendar invitations open and follow conversations.
 
-``register(runtime)`` adds the command handlers and the ``assistant_reminder`` job; the SMTP adapter
+``register(runtime)`` adds the command handlers and the ``assistant_reminder`` and
+``assistant_calendar_link`` jobs; the SMTP adapter
 (``adapters/email/assistant_inbound.py``) turns mail to the assistant's addresses into these commands.
 """
 
@@ -20,6 +21,7 @@ def register(runtime: Any) -> None:
         record_attendee_reply,
     )
     from bot.assistant.joining import redeem_conversation_invitation
+    from bot.assistant.office import LINK_JOB, finish, prepare_link
     from bot.assistant.reminders import REMINDER_JOB, send_reminder
 
     runtime.bus.register(c.AcceptCalendarInvitation, accept_calendar_invitation)
@@ -28,6 +30,7 @@ def register(runtime: Any) -> None:
     runtime.bus.register(c.ExplainRefusedInvitation, explain_refused_invitation)
     runtime.bus.register(c.RedeemConversationInvitation, redeem_conversation_invitation)
     runtime.jobs.register(REMINDER_JOB, send_reminder)
+    runtime.jobs.register(LINK_JOB, finish, prepare=prepare_link(runtime))
 
 
 @extension

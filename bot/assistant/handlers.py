@@ -36,6 +36,7 @@ from bot.assistant.model import (
     instance_key,
     repository,
 )
+from bot.assistant.office import request_link
 from bot.assistant.people import add_members, details, invite, member_for, participants
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.handlers.posting import post_notice
@@ -120,6 +121,8 @@ async def _record_new(
         now,
     )
     await reminders.arm(uow, meeting, now)
+    if meeting.instance == SERIES:
+        await request_link(uow, meeting.id, now)  # the organiser's connected calendar gets our link
     info = details(meeting, address)
     title = conversation.title or meeting.summary
     if opened:

@@ -81,7 +81,7 @@ async def test_an_invitation_opens_a_conversation_and_sends_four_mails(world: An
         "agent:alice@example.com",
         "guest:ann@example.org",
     }
-    assert [j["kind"] for j in factory.state.jobs] == ["assistant_reminder"]
+    assert [j["kind"] for j in factory.state.jobs] == ["assistant_reminder", "assistant_calendar_link"]
     added = [(e.kind, e.name) for e in factory.events() if e.type == "MemberAdded"]  # type: ignore[attr-defined]
     assert added == [("agent", "Alice"), ("guest", "Ann")]  # live views learn of everyone
 
