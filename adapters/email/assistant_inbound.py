@@ -1,7 +1,8 @@
 """Mail to the assistant: calendar invitations (iTIP over mail) become one command each.
 
 ``assistant@<domain>`` takes invitations from agents only: anyone else is refused with 550 at RCPT
-time, before any content is read. A conversation's own ``assistant+<token>@<domain>`` takes mail from
+time, before any content is read (behind a trusted relay, whose envelope may be rewritten by
+forwarding, after DATA on the From header and the relay's DMARC verdict). A conversation's own ``assistant+<token>@<domain>`` takes mail from
 that conversation's members only: an invitation adds a meeting; anything else is a message, posted as
 that member exactly like a reply by email. The adapter authenticates (envelope, From header, DMARC
 when required), parses (``scheduling/itip.py``) and sends one command; the engine decides the rest.
@@ -70,6 +71,10 @@ class AssistantMailbox:
 
     async def rcpt(self, address: str, sender: str) -> str:
         token = self.token_of(address)
+        if self.trusted_relay and token is not None:
+            # Behind our relay the envelope may be rewritten (forwarding, SRS): the From header and the
+            # relay's DMARC verdict decide, after DATA, with the same 550s.
+            return "250 OK"
         if token == "":
             return "250 OK" if await self._agent(email_of(sender)) is not None else REFUSED_STRANGER
         if token and await self._member(token, email_of(sender)) is not None:

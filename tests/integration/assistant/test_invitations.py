@@ -355,3 +355,18 @@ async def test_an_attendee_added_later_joins_and_is_invited(mailroom: Mailroom) 
     assert "Alice invited Carl Customer to the meeting." in messages
     (invitation,) = to(mailroom.new_mails(), "carl@example.org")
     assert "/assistant/join?token=" in text_of(invitation)
+
+
+async def test_behind_the_relay_a_rewritten_envelope_is_fine_and_the_from_header_decides(
+    dmarc_mailroom: Mailroom,
+) -> None:
+    forwarded = outlook_mail(planning(), ASSISTANT)
+    forwarded["Authentication-Results"] = "mx.convene.test; dmarc=pass header.from=example.com"
+    await dmarc_mailroom.send(forwarded, sender="SRS0=ab12=XY=example.com=alice@forwarder.example.com")
+    assert (await state(dmarc_mailroom))[0].title == "Quarterly planning"
+
+    stranger = outlook_mail(planning(uid="x-1", organizer=("Mallory", "mallory@example.net")), ASSISTANT)
+    stranger["Authentication-Results"] = "mx.convene.test; dmarc=pass header.from=example.net"
+    with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+        await dmarc_mailroom.send(stranger, sender="mallory@example.net")
+    assert refused.value.code == 550 and "mallory@example.net is not one" in refused.value.message
