@@ -370,3 +370,26 @@ async def test_behind_the_relay_a_rewritten_envelope_is_fine_and_the_from_header
     with pytest.raises(aiosmtplib.SMTPDataError) as refused:
         await dmarc_mailroom.send(stranger, sender="mallory@example.net")
     assert refused.value.code == 550 and "mallory@example.net is not one" in refused.value.message
+
+
+async def test_a_series_reminds_before_each_occurrence_at_its_wall_clock_time(
+    mailroom: Mailroom, clock: Any
+) -> None:
+    # Fridays at 09:00 Berlin: 26 Mar is winter time (08:00 UTC), 2 Apr summer time (07:00 UTC).
+    await mailroom.send(
+        outlook_mail(
+            planning(start="20270326T090000", end="20270326T093000", rrule="FREQ=WEEKLY;COUNT=2"), ASSISTANT
+        )
+    )
+    reminders = []
+    for moment in [datetime(2027, 3, 26, 7, 45, tzinfo=UTC), datetime(2027, 4, 2, 6, 45, tzinfo=UTC)]:
+        clock.set(moment)
+        await mailroom.settle()
+        reminders.append((await state(mailroom))[2][-1])
+    assert reminders == [
+        "Reminder: “Quarterly planning” starts in 15 minutes (Fri 26 Mar 2027, 09:00–09:30 (Europe/Berlin)).",
+        "Reminder: “Quarterly planning” starts in 15 minutes (Fri 02 Apr 2027, 09:00–09:30 (Europe/Berlin)).",
+    ]
+    clock.set(datetime(2027, 4, 9, 6, 45, tzinfo=UTC))  # COUNT=2: the series is over
+    await mailroom.settle()
+    assert (await state(mailroom))[2][-1] == reminders[-1]
