@@ -261,12 +261,20 @@ async def accept_calendar_invitation(
             return Outcome(None, "repeat")
         agent, organizer = await organizer_of(uow, cmd)
         outcomes: list[Outcome] = []
+        opened: set[str] = set()  # UIDs this mail introduces
         for event in cmd.events:
             if event.start is None:
                 raise InvalidInput("The invitation has no start time (DTSTART).", code="missing_dtstart")
             meeting = await repository(uow).meeting(event.uid, instance_key(event), for_update=True)
             meeting = meeting or await _instance_of_series(uow, event, clock)
+            if meeting is not None and event.uid in opened:
+                # A series that arrives with its changed instances: they are part of what is new, so
+                # they are recorded quietly instead of being announced as changes.
+                meeting.apply(event)
+                await reminders.arm(uow, meeting, clock.now())
+                continue
             if meeting is None:
+                opened.add(event.uid)
                 outcomes.append(await _record_new(uow, cmd, event, agent, organizer, clock, settings))
             else:
                 outcomes.append(await _update(uow, meeting, event, agent, organizer, clock, settings))

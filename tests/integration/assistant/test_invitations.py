@@ -16,7 +16,7 @@ from icalendar import Calendar
 from bot.assistant.commands import RedeemConversationInvitation
 from bot.model import Member
 from tests.integration.assistant.conftest import ASSISTANT, Mailroom
-from tests.support.invitations import Invite, apple_mail, google_mail, outlook_mail, winmail_mail
+from tests.support.invitations import Invite, apple_mail, google_ics, google_mail, outlook_mail, winmail_mail
 
 ALICE = ("Alice", "alice@example.com")  # an agent of the demo
 BOB = ("Bob", "bob@example.com")  # another agent
@@ -393,3 +393,22 @@ async def test_a_series_reminds_before_each_occurrence_at_its_wall_clock_time(
     clock.set(datetime(2027, 4, 9, 6, 45, tzinfo=UTC))  # COUNT=2: the series is over
     await mailroom.settle()
     assert (await state(mailroom))[2][-1] == reminders[-1]
+
+
+async def test_a_series_invited_with_a_changed_instance_records_both_quietly(mailroom: Mailroom) -> None:
+    # Google sends a series with its exceptions as several VEVENTs in one REQUEST.
+    series = google_ics(
+        planning(start="20270329T070000Z", end="20270329T073000Z", rrule="FREQ=WEEKLY;COUNT=3")
+    )
+    instance = google_ics(
+        planning(
+            start="20270406T080000Z", end="20270406T083000Z", recurrence_id="20270405T070000Z", sequence=1
+        )
+    )
+    vevent = instance[instance.index("BEGIN:VEVENT") : instance.index("END:VCALENDAR")]
+    ics = series.replace("END:VCALENDAR", vevent + "END:VCALENDAR")
+    await mailroom.send(google_mail(planning(), ASSISTANT, ics=ics))
+    _, _, messages, (whole, moved) = await state(mailroom)
+    assert whole.rrule == "FREQ=WEEKLY;COUNT=3" and moved.start == datetime(2027, 4, 6, 8, tzinfo=UTC)
+    assert not any("moved" in m for m in messages)
+    assert not [m for m in mailroom.new_mails() if str(m["Subject"]).startswith("Moved")]
