@@ -115,6 +115,9 @@ def change_mail(config: dict[str, Any], event: CalendarMeetingChanged) -> EmailM
     elif event.change == "cancelled":
         lead = [f"“{event.summary}” was cancelled."]
         subject = f"Cancelled: {event.summary}"
+    elif event.change == "added":
+        lead = [f"“{event.summary}” was added to the conversation “{event.title}”."]
+        subject = f"New meeting: {event.summary}"
     elif event.change == "reminder":
         lead = [f"“{event.summary}” starts in {event.minutes_before} minutes."]
         subject = f"Reminder: {event.summary}"

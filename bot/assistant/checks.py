@@ -100,9 +100,13 @@ async def tell_members(
     meeting: CalendarMeeting,
     change: str,
     address: str,
+    *,
+    skip: frozenset[str] = frozenset(),  # member keys told otherwise (newcomers get the invitation)
     **extra: object,
 ) -> None:
     for member in await uow.conversations.members(conversation.id):
+        if member.key in skip:
+            continue
         if member.email and member.email.lower() != meeting.organizer_email:  # the organiser made the change
             uow.record(
                 CalendarMeetingChanged(

@@ -57,9 +57,9 @@ class ConversationInvitationMailed(MeetingDetails):
 
 @dataclass(frozen=True, kw_only=True)
 class CalendarMeetingChanged(MeetingDetails):
-    """To a member: the meeting moved, changed, was cancelled, or is about to start."""
+    """To a member: a meeting was added, moved, changed, cancelled, or is about to start."""
 
-    change: str  # "moved" | "updated" | "cancelled" | "reminder"
+    change: str  # "added" | "moved" | "updated" | "cancelled" | "reminder"
     previous_start: datetime | None = None
     previous_end: datetime | None = None
     minutes_before: int = 0

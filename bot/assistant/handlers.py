@@ -146,6 +146,8 @@ async def _record_new(
             **info,
         )
     )
+    if not opened:  # the members already there hear of the new meeting
+        await tell_members(uow, conversation, meeting, "added", address, skip=frozenset(m.key for m in added))
     for member in added:
         await invite(uow, member, conversation, meeting, agent.name, address, now)
     uow.record(reply_due(meeting, event, organizer, settings, now))

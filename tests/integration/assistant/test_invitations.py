@@ -187,6 +187,9 @@ async def test_the_conversations_own_address_adds_a_meeting_and_takes_members_ma
     again, _, messages, (meeting,) = await state(mailroom, follow_up.uid)
     assert again.id == conversation.id and meeting.start == datetime(2027, 4, 5, 8, tzinfo=UTC)
     assert messages[-1].startswith("Meeting “Follow-up”: Mon 05 Apr 2027, 08:00–08:30 (UTC)")
+    mails = mailroom.new_mails()
+    assert [str(m["Subject"]) for m in to(mails, "ann@example.org")] == ["New meeting: Follow-up"]
+    assert [str(m["Subject"]) for m in to(mails, "bob@example.com")] == ["New meeting: Follow-up"]
 
     # Ann writes to the conversation's address: her words are posted as her; the quote is dropped.
     note = EmailMessage()
