@@ -3,7 +3,9 @@
 A reply is accepted only when it is sent to a genuine reply address (HMAC-checked) and comes from the
 address of the member that reply address belongs to; anything else is refused with 550 at RCPT time,
 before any content is read, and nothing is posted. Quoted text is stripped; the engine checks the rest
-(read-only, length) exactly as for any other channel.
+(read-only, length) exactly as for any other channel. Mail to the assistant's addresses goes to
+``assistant_inbound`` instead; with ``CONVENE_INBOUND_REQUIRE_DMARC`` set, a reply counts only with the
+trusted relay's ``dmarc=pass``.
 """
 
 from __future__ import annotations
