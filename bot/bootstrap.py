@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+import bot.assistant
 import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
@@ -42,6 +43,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
     bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+    bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 
 

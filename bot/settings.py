@@ -7,6 +7,7 @@ import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +48,11 @@ class Settings:
     smtp_password: str = ""
     smtp_tls: str = "starttls"  # starttls | tls | none
     mail_from: str = "Convene <convene@localhost>"
-    inbound_smtp_port: int = 0  # 0: no inbound mail endpoint (replies by email)
+    inbound_smtp_port: int = 2525  # replies by email and the assistant; 0: no inbound mail endpoint
     inbound_smtp_host: str = "127.0.0.1"
     mail_domain: str = ""  # of the Reply-To addresses; default: the domain of mail_from
+    assistant_address: str = ""  # invite it to an event; default assistant@<mail domain>
+    inbound_require_dmarc: str = ""  # the trusted relay's authserv-id: mail must carry its dmarc=pass
     job_lease_seconds: float = 60.0
     calendar_deadline_seconds: float = 8.0  # past it, a calendar counts as unreadable for that request
     worker_poll_seconds: float = 1.0
@@ -62,11 +65,23 @@ class Settings:
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    @property
+    def mail_domain_name(self) -> str:
+        if self.mail_domain:
+            return self.mail_domain
+        return parseaddr(self.mail_from)[1].rpartition("@")[2] or "localhost"
+
+    @property
+    def assistant(self) -> str:
+        """The assistant's address, lower-case: ``CONVENE_ASSISTANT_ADDRESS`` or assistant@<mail domain>."""
+        return (self.assistant_address or f"assistant@{self.mail_domain_name}").strip().lower()
+
     def plugin_config(self) -> dict[str, Any]:
         """What plugins see: every setting by its lower-case name, without the prefix."""
         config = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
         config.update(self.extra)
         config["public_url"] = self.base_url
+        config["assistant_address"] = self.assistant
         return config
 
 

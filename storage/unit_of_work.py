@@ -15,6 +15,7 @@ from bot.errors import Conflict
 from bot.events import Event
 from bot.ports import Clock
 from bot.transient import TransientStorageError
+from storage.assistant import SqlAssistant
 from storage.calendar_connections import SqlCalendarConnections
 from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
@@ -115,6 +116,7 @@ class SqlUnitOfWork:
         self.identities = SqlAgentIdentities(s, now)
         self.membership = SqlMembership(s, now)
         self.digests = SqlDigests(s, now)
+        self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

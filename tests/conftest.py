@@ -118,6 +118,7 @@ def _settings(url: str, folder: Path, **overrides: Any) -> Settings:
         public_url="http://convene.test",
         worker_poll_seconds=0.05,
         log_level="WARNING",
+        inbound_smtp_port=0,  # tests that want the inbound mail server give it a free port
     )
     return replace(base, **overrides)
 

@@ -3,7 +3,9 @@
 A reply is accepted only when it is sent to a genuine reply address (HMAC-checked) and comes from the
 address of the member that reply address belongs to; anything else is refused with 550 at RCPT time,
 before any content is read, and nothing is posted. Quoted text is stripped; the engine checks the rest
-(read-only, length) exactly as for any other channel.
+(read-only, length) exactly as for any other channel. Mail to the assistant's addresses goes to
+``assistant_inbound`` instead; with ``CONVENE_INBOUND_REQUIRE_DMARC`` set, a reply counts only with the
+trusted relay's ``dmarc=pass``.
 """
 
 from __future__ import annotations
@@ -12,16 +14,17 @@ import asyncio
 import email
 import email.policy
 import hashlib
-import html
 import logging
-import re
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from adapters.email.reply_address import REPLY_MARKER, parse_reply_address
+from adapters.email.assistant_inbound import AssistantMailbox
+from adapters.email.authentication import dmarc_passed
+from adapters.email.replies import reply_text
+from adapters.email.reply_address import parse_reply_address
 from bot import access
 from bot.commands import PostMessage
 from bot.errors import DomainError
@@ -29,38 +32,6 @@ from bot.model import Actor
 
 log = logging.getLogger(__name__)
 MAX_MAIL_BYTES = 10 * 1024 * 1024
-_WROTE = re.compile(r"wrote:\s*$|schrieb:\s*$|a écrit\s*:\s*$", re.IGNORECASE)
-_HEADER_BLOCK = ("-----Original Message-----", "________________________________")
-
-
-def strip_quoted(text: str) -> str:
-    """The new part of a reply: what is above the quote, our marker or the signature."""
-    lines = text.replace("\r\n", "\n").split("\n")
-    kept: list[str] = []
-    for index, line in enumerate(lines):
-        stripped = line.strip()
-        if REPLY_MARKER in line or stripped in _HEADER_BLOCK or line == "-- ":
-            break
-        # "On Mon, 23 Nov 2026, Convene <...> wrote:", which some clients wrap over two lines.
-        if stripped.startswith(("On ", "Am ", "Le ")):
-            window = " ".join(s.strip() for s in lines[index : index + 2])
-            if _WROTE.search(stripped) or _WROTE.search(window):
-                break
-        if not stripped.startswith(">"):
-            kept.append(line)
-    return "\n".join(kept).strip()
-
-
-def reply_text(message: EmailMessage) -> str:
-    body = message.get_body(preferencelist=("plain", "html"))
-    if body is None:
-        return ""
-    content = body.get_content()
-    if body.get_content_subtype() == "html":
-        content = re.sub(r"(?is)<(script|style|blockquote).*?</\1>", "", content)
-        content = html.unescape(re.sub(r"<br\s*/?>|</p>", "\n", content, flags=re.IGNORECASE))
-        content = re.sub(r"<[^>]+>", "", content)
-    return strip_quoted(content)
 
 
 class ReplyHandler:
@@ -69,6 +40,7 @@ class ReplyHandler:
     def __init__(self, runtime: Any, config: dict[str, Any]) -> None:
         self.runtime = runtime
         self.config = config
+        self.assistant = AssistantMailbox(runtime, config)  # assistant@… and assistant+<token>@…
 
     async def _member(self, address: str, sender: str) -> tuple[str, Actor] | None:
         parsed = parse_reply_address(self.config, address)
@@ -83,6 +55,11 @@ class ReplyHandler:
     async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook name
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
+        if self.assistant.token_of(address) is not None:
+            verdict = await self.assistant.rcpt(address, envelope.mail_from or "")
+            if verdict.startswith("250"):
+                envelope.rcpt_tos.append(address)
+            return verdict
         if await self._member(address, envelope.mail_from or "") is None:
             return "550 5.7.1 This address does not take mail from you"
         envelope.rcpt_tos.append(address)
@@ -92,11 +69,21 @@ class ReplyHandler:
         self, server: SMTP, session: Session, envelope: Envelope
     ) -> str:
         raw = envelope.original_content or envelope.content or b""
+        raw = raw if isinstance(raw, bytes) else raw.encode()
+        mine = [a for a in envelope.rcpt_tos if self.assistant.token_of(a) is not None]
+        if mine:  # the assistant's addresses: one answer for the whole mail (one per address is moot)
+            verdicts = [await self.assistant.data(raw, a, envelope.mail_from or "") for a in mine]
+            envelope.rcpt_tos = [a for a in envelope.rcpt_tos if a not in mine]
+            if not envelope.rcpt_tos:
+                return next((v for v in verdicts if not v.startswith("250")), verdicts[0])
         message = email.message_from_bytes(
             raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default
         )
         assert isinstance(message, EmailMessage)
         header_sender = parseaddr(str(message.get("From", "")))[1] or envelope.mail_from or ""
+        relay = str(self.config.get("inbound_require_dmarc") or "")
+        if relay and not dmarc_passed(message, relay, header_sender):
+            return "550 5.7.1 This mail did not pass DMARC at our relay"
         text = reply_text(message)
         message_id = str(message.get("Message-ID") or "") or hashlib.sha256(raw).hexdigest()
         client_id = "mail:" + hashlib.sha256(message_id.encode()).hexdigest()[:40]
@@ -133,12 +120,21 @@ class InboundMail:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        self.server = await loop.create_server(
-            lambda: SMTP(self.handler, data_size_limit=MAX_MAIL_BYTES, hostname="convene"),
-            self.host,
-            self.port,
+        try:
+            self.server = await loop.create_server(
+                lambda: SMTP(self.handler, data_size_limit=MAX_MAIL_BYTES, hostname="convene"),
+                self.host,
+                self.port,
+            )
+        except OSError as error:  # another process has the port (several workers): it serves the mail
+            log.warning("inbound mail not started on %s:%s: %s", self.host, self.port, error)
+            return
+        port = self.server.sockets[0].getsockname()[1]
+        log.info("reply-by-mail endpoint on %s:%s", self.host, port)
+        print(
+            f"assistant: invite {self.handler.assistant.address} (inbound SMTP on {self.host}:{port})",
+            flush=True,
         )
-        log.info("reply-by-mail endpoint on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:
         if self.server is not None:

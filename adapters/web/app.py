@@ -12,6 +12,7 @@ from aiohttp import web
 
 from adapters.web import (
     agent_api,
+    assistant_join,
     avatars,
     booking_api,
     calendar_api,
@@ -82,6 +83,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(meetings_api.routes)
     app.router.add_routes(settings_api.routes)
     app.router.add_routes(calendar_api.routes)
+    app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from adapters.email.channel import conversation_mail, digest_mail
+from adapters.email.compose import conversation_mail, digest_mail
 from adapters.email.meeting_mail import render_meeting_mail
 from adapters.web.app import make_app
 from bot.commands import AddMember, RegisterGuest, RenameConversation, StartConversation

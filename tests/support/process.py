@@ -34,6 +34,7 @@ class ServerProcess:
             "CONVENE_DATA_DIR": self.folder,
             "CONVENE_PORT": str(self.port),
             "CONVENE_LOG_LEVEL": "WARNING",
+            "CONVENE_INBOUND_SMTP_PORT": "0",
             **(env or {}),
         }
         self.process: subprocess.Popen[bytes] | None = None

@@ -93,6 +93,12 @@ class GoogleCalendarProvider:
     async def working_hours(self, account: CalendarAccount) -> WorkingHours | None:
         return None  # Google's working hours are not exposed by the Calendar API
 
+    async def link_event(self, account: CalendarAccount, ical_uid: str, line: str, marker: str) -> bool:
+        """The assistant: ``line`` appended once to the event with this iCalendar UID (see ical_link)."""
+        from adapters.calendars.google.ical_link import link_event
+
+        return await link_event(self._client, account, ical_uid, line, marker)
+
     # -- change pickup (a calendar-sync job) ------------------------------------------------------
 
     async def sync_changes(

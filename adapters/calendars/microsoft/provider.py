@@ -155,6 +155,12 @@ class MicrosoftCalendarProvider:
         week = {DAY_NAMES[d.lower()]: [span] for d in hours["daysOfWeek"] if d.lower() in DAY_NAMES}
         return WorkingHours(timezone=zone, working_hours=week)
 
+    async def link_event(self, account: CalendarAccount, ical_uid: str, line: str, marker: str) -> bool:
+        """The assistant: ``line`` appended once to the event with this iCalendar UID (see ical_link)."""
+        from adapters.calendars.microsoft.ical_link import link_event
+
+        return await link_event(self._graph, await self.user_id(account), ical_uid, line, marker)
+
     # -- change pickup (a calendar-sync job) ------------------------------------------------------
 
     async def delta_changes(

@@ -115,6 +115,11 @@ class FakeGoogle(FakeServer):
             return web.json_response({"error": {"code": 404, "message": "Not Found"}}, status=404)
         zone = self.calendar_zones.get(cal, "UTC")
         q = request.query
+        if (
+            "iCalUID" in q
+        ):  # the event an organiser made, by its iCalendar UID (the series and its exceptions)
+            found = [e for e in self.events.get(cal, []) if e.get("iCalUID") == q["iCalUID"]]
+            return web.json_response({"kind": "calendar#events", "timeZone": zone, "items": found})
         if "syncToken" in q or "timeMin" not in q:
             token = q.get("syncToken", "")
             if token == "expired":

@@ -96,7 +96,17 @@ class FakeGraph(FakeServer):
         r.add_post("/v1.0/users/{user}/calendar/events", self.create)
         r.add_patch("/v1.0/users/{user}/calendars/{cal}/events/{eid}", self.patch)
         r.add_delete("/v1.0/users/{user}/calendars/{cal}/events/{eid}", self.delete)
+        r.add_get("/v1.0/users/{user}/events", self.events_by_filter)
+        r.add_patch("/v1.0/users/{user}/events/{eid}", self.patch)
         return app
+
+    async def events_by_filter(self, request: web.Request) -> web.Response:
+        """Only the filter the assistant uses: ``iCalUId eq '…'`` (quotes doubled inside)."""
+        wanted = (
+            request.query.get("$filter", "").removeprefix("iCalUId eq '").removesuffix("'").replace("''", "'")
+        )
+        found = [{**e, "id": eid} for eid, e in self.created.items() if e.get("iCalUId") == wanted]
+        return web.json_response({"value": found})
 
     @web.middleware
     async def _auth(self, request: web.Request, handler: Any) -> web.StreamResponse:

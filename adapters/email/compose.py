@@ -1,0 +1,106 @@
+"""The mails Convene writes about conversations: one member's mail about a conversation (text and HTML,
+a link in, a reply address), the unread-message digest and the sign-in mail.
+
+Kept apart from the channel that sends them, so other mail writers (meetings, the assistant) build
+on the same pieces without importing the channel.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from adapters.email.headers import header_text, mailbox
+from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
+from bot.events import LoginLinkIssued, UnreadDigestReady
+
+
+def conversation_link(config: dict[str, Any], conversation_id: str, member_kind: str) -> str:
+    """Agents open the inbox; guests the page with the widget, which opens the conversation."""
+    base = str(config.get("public_url") or "").rstrip("/")
+    if member_kind == "agent":
+        return f"{base}/inbox#{conversation_id}"
+    return f"{base}/?conversation={conversation_id}"
+
+
+def conversation_mail(
+    config: dict[str, Any],
+    *,
+    to_name: str,
+    to_email: str,
+    subject: str,
+    paragraphs: Sequence[str],
+    conversation_id: str,
+    member_kind: str,
+    member_id: str,
+    message_key: str | None = None,
+) -> EmailMessage:
+    """A mail about a conversation, for one member: text + HTML, a link in, and a reply address.
+    ``message_key`` makes the Message-ID stable, so a redelivered mail is recognisably the same one."""
+    link = conversation_link(config, conversation_id, member_kind)
+    domain = mail_domain(config)
+    message = EmailMessage()
+    message["To"] = mailbox(to_name, to_email)
+    message["Subject"] = header_text(subject)
+    message["Reply-To"] = reply_address(config, conversation_id, member_kind, member_id)
+    message["References"] = f"<conversation-{conversation_id}@{domain}>"  # one thread per conversation
+    message["Auto-Submitted"] = "auto-generated"
+    if message_key:
+        message["Message-ID"] = f"<{message_key}@{domain}>"
+    text = [REPLY_MARKER, "", f"Hello {to_name},", "", *paragraphs, ""]
+    text += ["Reply to this email to answer in the conversation, or open it here:", link, ""]
+    message.set_content("\n".join(text))
+    body = "".join(f"<p>{_html(p)}</p>" for p in paragraphs)
+    message.add_alternative(
+        f'<p style="color:#888">{_html(REPLY_MARKER)}</p><p>Hello {_html(to_name)},</p>{body}'
+        f'<p>Reply to this email to answer in the conversation, or <a href="{_html(link)}">'
+        "open the conversation</a>.</p>",
+        subtype="html",
+    )
+    return message
+
+
+def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessage:
+    count = len(event.messages) + event.more
+    noun = "message" if count == 1 else "messages"
+    paragraphs = [f"you have {count} unread {noun} in “{event.title}”:"]
+    for item in event.messages:
+        when = datetime.fromisoformat(item["created_at"]).strftime("%d.%m.%Y %H:%M UTC")
+        paragraphs.append(f"{item['author']} ({when}):\n{item['text']}")
+    if event.more:
+        paragraphs.append(f"… and {event.more} more.")
+    last_seq = event.messages[-1]["seq"] if event.messages else 0
+    return conversation_mail(
+        config,
+        to_name=event.name,
+        to_email=event.email,
+        subject=f"{count} new {noun} in {event.title}",
+        paragraphs=paragraphs,
+        conversation_id=event.conversation,
+        member_kind=event.member_kind,
+        member_id=event.member_id,
+        message_key=f"digest-{event.conversation}-{event.member_kind}-{event.member_id}-{last_seq}",
+    )
+
+
+def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
+    link = f"{config['public_url']}/inbox/login?token={event.token}"
+    message = EmailMessage()
+    message["To"] = mailbox(event.name, event.email)
+    message["Subject"] = "Your Convene sign-in link"
+    message.set_content(
+        f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"
+    )
+    message.add_alternative(
+        f'<p>Hello {_html(event.name)},</p><p><a href="{_html(link)}">Sign in to your Convene inbox</a></p>'
+        "<p>The link works once, for 30 minutes.</p>",
+        subtype="html",
+    )
+    return message
+
+
+def _html(text: str) -> str:
+    return html.escape(text, quote=True).replace("\n", "<br>")
