@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -17,7 +17,7 @@ from adapters.slack.context import SlackContext
 
 SUBMIT_WAIT_SECONDS = 2.0  # a modal's errors must be in the ack; past this we close it and report later
 ANY = re.compile(".*")
-Work = Callable[[SlackContext, dict[str, Any]], Awaitable[Any]]
+Work = Callable[[SlackContext, dict[str, Any]], Coroutine[Any, Any, Any]]
 
 
 def register(bolt: AsyncApp, ctx: SlackContext) -> None:
