@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from .conftest import SALES, SlackDriver
-from .test_dialogue import card_text, guest_sees, guest_writes, link_sales, slack_root_ts
+from .dialog import card_text, guest_sees, guest_writes, link_sales, slack_root_ts
 
 TUESDAY_10_BERLIN = "2026-11-24T09:00:00Z"  # the clock starts Monday 23 Nov 2026, 08:00 UTC
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from .conftest import SALES, SECRET, SlackDriver
+from .dialog import guest_sees, guest_writes, link_sales, slack_root_ts
 from .fake_slack import BOT_USER, signature_headers
-from .test_dialogue import guest_sees, guest_writes, link_sales, slack_root_ts
 
 
 @pytest.fixture
