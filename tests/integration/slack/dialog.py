@@ -68,7 +68,7 @@ class Expect:
     calls: Sequence[str] = UNCHECKED  # the Web API methods called, in order (bolt's auth.test aside)
     modal_errors: dict[str, str] | None = UNCHECKED  # by block-id prefix; None: the modal closes
     assignee: str | None = UNCHECKED  # the conversation's assignee afterwards
-    thread_ends: str = UNCHECKED  # the last line in the thread, by its start
+    thread_ends: str = UNCHECKED  # the last line in the thread ("…" at the end: by its start)
     guest_sees: tuple[str, str, str] | None = UNCHECKED  # the guest's last message; None: unchanged
 
 
@@ -161,7 +161,8 @@ async def verify_dialog(
         if expect.assignee is not UNCHECKED:
             assert await assignee_of(slack, scene.cid) == expect.assignee, where
         if expect.thread_ends is not UNCHECKED:
-            assert slack.fake.thread(SALES, scene.ts)[-1].startswith(expect.thread_ends), where
+            last = slack.fake.thread(SALES, scene.ts)[-1]
+            assert _matches(last, expect.thread_ends), (where, last)
         if expect.guest_sees is not UNCHECKED:
             after = await guest_sees(slack, scene.guest, scene.cid)
             if expect.guest_sees is None:
