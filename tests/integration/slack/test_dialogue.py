@@ -6,6 +6,10 @@ from __future__ import annotations
 from .conftest import SALES, SlackDriver
 from .dialog import Click, Expect, Reply, Scene, Slash, card_text, guest_sees, guest_writes, verify_dialog
 
+# Re-exported: tests/integration/test_same_in_every_channel.py sets its scene with them.
+from .dialog import link_sales as link_sales
+from .dialog import slack_root_ts as slack_root_ts
+
 
 async def test_guest_to_slack_and_back(slack: SlackDriver) -> None:
     fake = slack.fake
