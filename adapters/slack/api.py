@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 Sleep = Callable[[float], Awaitable[None]]
 MAX_RATE_LIMIT_RETRIES = 3
@@ -57,9 +58,9 @@ class ChannelLimiter:
 
 def retry_after(error: SlackApiError) -> float | None:
     response = error.response
-    if getattr(response, "status_code", None) != 429:
+    if response.status_code != 429:
         return None
-    headers = {k.lower(): v for k, v in (getattr(response, "headers", None) or {}).items()}
+    headers = {k.lower(): v for k, v in (response.headers or {}).items()}
     raw = headers.get("retry-after", "1")
     if isinstance(raw, list):
         raw = raw[0]
@@ -76,9 +77,15 @@ class SlackApi:
         self.client = client
         self.limiter = limiter
 
-    async def _call(self, limit: str | None, method: str, /, **kwargs: Any) -> dict[str, Any]:
+    async def _call(
+        self,
+        limit: str | None,
+        method: str,
+        call: Callable[..., Awaitable[AsyncSlackResponse]],
+        /,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
         """A 429 means Slack did not act on the call, so trying it again cannot post twice."""
-        call = getattr(self.client, method.replace(".", "_"))
         for _attempt in range(MAX_RATE_LIMIT_RETRIES + 1):
             try:
                 if limit is not None:
@@ -99,17 +106,29 @@ class SlackApi:
         raise RateLimited(method, 0)
 
     async def post(self, channel: str, **kwargs: Any) -> dict[str, Any]:
-        return await self._call(channel, "chat.postMessage", channel=channel, **kwargs)
+        return await self._call(
+            channel, "chat.postMessage", self.client.chat_postMessage, channel=channel, **kwargs
+        )
 
     async def update(self, channel: str, ts: str, **kwargs: Any) -> dict[str, Any]:
         # chat.update is not under the one-per-second posting rule, only under 429s.
-        return await self._call(None, "chat.update", channel=channel, ts=ts, **kwargs)
+        return await self._call(
+            None, "chat.update", self.client.chat_update, channel=channel, ts=ts, **kwargs
+        )
 
     async def ephemeral(self, channel: str, user: str, text: str, **kwargs: Any) -> dict[str, Any]:
-        return await self._call(None, "chat.postEphemeral", channel=channel, user=user, text=text, **kwargs)
+        return await self._call(
+            None,
+            "chat.postEphemeral",
+            self.client.chat_postEphemeral,
+            channel=channel,
+            user=user,
+            text=text,
+            **kwargs,
+        )
 
     async def open_view(self, trigger_id: str, view: dict[str, Any]) -> dict[str, Any]:
-        return await self._call(None, "views.open", trigger_id=trigger_id, view=view)
+        return await self._call(None, "views.open", self.client.views_open, trigger_id=trigger_id, view=view)
 
     async def update_view(
         self, view_id: str, view: dict[str, Any], hash_: str | None = None
@@ -117,10 +136,10 @@ class SlackApi:
         kwargs: dict[str, Any] = {"view_id": view_id, "view": view}
         if hash_:
             kwargs["hash"] = hash_
-        return await self._call(None, "views.update", **kwargs)
+        return await self._call(None, "views.update", self.client.views_update, **kwargs)
 
     async def user_email(self, user_id: str) -> str | None:
-        data = await self._call(None, "users.info", user=user_id)
+        data = await self._call(None, "users.info", self.client.users_info, user=user_id)
         profile = (data.get("user") or {}).get("profile") or {}
         email = profile.get("email")
         return email if isinstance(email, str) and email else None

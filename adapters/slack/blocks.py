@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.meetings.model import Meeting
+
 MAX_PREVIEW = 300
 
 # action ids: the listeners and the tests speak these names
@@ -125,16 +127,14 @@ def inbox_blocks(rows: Sequence[Any], public_url: str) -> list[dict[str, Any]]:
     return blocks
 
 
-def meetings_blocks(meetings: Sequence[Any], tz: str) -> list[dict[str, Any]]:
+def meetings_blocks(meetings: Sequence[Meeting], tz: str) -> list[dict[str, Any]]:
     if not meetings:
         return [{"type": "section", "text": {"type": "mrkdwn", "text": "No upcoming meetings."}}]
     blocks: list[dict[str, Any]] = []
     for meeting in meetings[:15]:
         mid = str(meeting.id)
-        subject = esc(getattr(meeting, "subject", "") or "Meeting")
-        start = getattr(meeting, "start", None) or getattr(meeting, "start_at", None)
-        duration = getattr(meeting, "duration", None)
-        line = f"*{subject}* · {when(start, tz) if start else ''} · {duration} min"
+        subject = esc(meeting.subject or "Meeting")
+        line = f"*{subject}* · {when(meeting.start, tz)} · {meeting.duration} min"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
         blocks.append({"type": "actions", "elements": meeting_buttons(mid)})
     return blocks

@@ -1,5 +1,5 @@
 """The ``slack`` channel: one endpoint (``/slack/events``) into a slack-bolt ``AsyncApp``, outbound
-notices into service-channel threads, and the helpers the listeners share.
+notices into service-channel threads, and the ``SlackContext`` the listeners work with.
 
 Listeners acknowledge at once and do the slow work (identity look-ups, engine commands, Slack calls)
 in background tasks that this object tracks, so ``await channel.idle()`` lets tests and shutdown wait for
@@ -17,16 +17,17 @@ from typing import Any
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.api import ChannelLimiter, SlackApi
+from adapters.slack.context import SlackContext, Texts
 from adapters.slack.delivery import Delivery
-from adapters.slack.identity import NOT_AN_AGENT, Identities
+from adapters.slack.identity import Identities
 from adapters.slack.listeners import register as register_listeners
+from adapters.slack.reads import SlackReads
 from bot.events import Event
-from bot.model import Agent, Binding
+from bot.model import Binding
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -50,26 +51,36 @@ class SlackChannel:
             process_before_response=True,
             logger=logging.getLogger("slack_bolt"),
         )
-        self.runtime: Any = None
-        self.identities: Identities | None = None
+        self.runtime: Runtime | None = None
         self.delivery: Delivery | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._workers = asyncio.Semaphore(int(config.get("slack_workers", 2)))
-        register_listeners(self.bolt, self)
 
     # -- wiring --------------------------------------------------------------------------------------
 
-    def _attach(self, runtime: Any) -> None:
-        if self.runtime is None:
-            self.runtime = runtime
-            self.identities = Identities(runtime, self.api)
-            self.delivery = Delivery(self.api, runtime, self.public_url)
+    def _attach(self, runtime: Runtime) -> None:
+        if self.runtime is not None:
+            return
+        self.runtime = runtime
+        self.delivery = Delivery(self.api, runtime, self.public_url)
+        context = SlackContext(
+            bus=runtime.bus,
+            reads=SlackReads(runtime),
+            api=self.api,
+            identities=Identities(runtime, self.api),
+            texts=Texts(internal_marker=self.marker),
+            public_url=self.public_url,
+            spawn=self.spawn,
+        )
+        # Registered once the engine is known, so every listener gets a complete context; bolt takes
+        # listeners at any time, and no request reaches it before ``add_routes`` or ``start``.
+        register_listeners(self.bolt, context)
 
-    def add_routes(self, app: web.Application, runtime: Any) -> None:
+    def add_routes(self, app: web.Application, runtime: Runtime) -> None:
         self._attach(runtime)
         app.router.add_post("/slack/events", self.handle)
 
-    async def start(self, runtime: Any) -> None:
+    async def start(self, runtime: Runtime) -> None:
         self._attach(runtime)
 
     async def stop(self) -> None:
@@ -124,46 +135,3 @@ class SlackChannel:
         if self.delivery is None:
             raise RuntimeError("the Slack channel has not been started")
         return await self.delivery.deliver(event, binding)
-
-    # -- shared by the listeners ---------------------------------------------------------------------
-
-    async def tell(
-        self,
-        channel: str | None,
-        user: str,
-        text: str,
-        *,
-        blocks: list[dict[str, Any]] | None = None,
-        response_url: str | None = None,
-        thread_ts: str | None = None,
-    ) -> None:
-        """An ephemeral message: only ``user`` sees it. Falls back to the response URL where the bot may
-        not post (a DM between two people, a private channel it is not in)."""
-        extra: dict[str, Any] = {}
-        if blocks:
-            extra["blocks"] = blocks
-        if thread_ts:
-            extra["thread_ts"] = thread_ts
-        if channel:
-            try:
-                await self.api.ephemeral(channel, user, text, **extra)
-                return
-            except SlackApiError as error:
-                if not response_url:
-                    log.warning("could not tell %s in %s: %s", user, channel, error.response.get("error"))
-                    return
-        if response_url:
-            await AsyncWebhookClient(response_url).send(
-                text=text, blocks=blocks, response_type="ephemeral", replace_original=False
-            )
-
-    async def agent(self, user: str, channel: str | None, response_url: str | None = None) -> Agent | None:
-        """The agent behind a Slack user, or None after telling them why nothing happened."""
-        assert self.identities is not None
-        agent = await self.identities.agent_for(user)
-        if agent is None:
-            await self.tell(channel, user, NOT_AN_AGENT, response_url=response_url)
-        return agent
-
-    async def run(self, command: Any) -> Any:
-        return await self.runtime.bus.handle(command)

@@ -8,25 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from datetime import datetime
 from typing import Any
 
 from adapters.slack import blocks
 from adapters.slack.api import SlackApi
-from bot.events import Event
+from bot.events import ConversationAssigned, ConversationStarted, Event, MessagePosted
+from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
+from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
 from bot.model import Binding
 
 log = logging.getLogger(__name__)
 
 SLACK_CLIENT_PREFIX = "slack:"  # messages that came from a Slack thread are already there
-MEETING_EVENTS = {
-    "MeetingBooked",
-    "MeetingRescheduled",
-    "MeetingDurationChanged",
-    "MeetingCancelled",
-    "ReminderDue",
-}
-THREAD_EVENTS = {"MessagePosted", "ConversationAssigned", *MEETING_EVENTS}
+THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent)
 REMEMBERED_POSTS = 10_000
 
 
@@ -69,24 +63,23 @@ class Delivery:
     ) -> dict[str, Any] | None:
         if not address.get("channel"):
             return None
-        if event.type == "ConversationStarted":
+        if isinstance(event, ConversationStarted):
             return await self._root_card(event, address)
-        if event.type not in THREAD_EVENTS:
+        if not isinstance(event, THREAD_EVENTS):
             return None
         if not address.get("ts"):
             raise RootCardMissing(f"conversation {event.conversation_id}: root card not posted yet")
-        if event.type == "MessagePosted":
+        if isinstance(event, MessagePosted):
             return await self._message(event, binding, address)
-        if event.type == "ConversationAssigned":
+        if isinstance(event, ConversationAssigned):
             card = dict(address.get("card") or {})
-            if getattr(event, "assignee_name", None):
-                card["assignee"] = event.assignee_name  # type: ignore[attr-defined]
-            else:
-                card["assignee"] = f"{await self._service_name(event.service)} (whole service)"  # type: ignore[attr-defined]
+            card["assignee"] = (
+                event.assignee_name or f"{await self._service_name(event.service)} (whole service)"
+            )
             return await self._update_card(address, card)
-        return await self._meeting(event, binding, address)
+        return await self._meeting(event, address)
 
-    async def _root_card(self, event: Event, address: dict[str, Any]) -> dict[str, Any]:
+    async def _root_card(self, event: ConversationStarted, address: dict[str, Any]) -> dict[str, Any]:
         card = await self._initial_card(event)
         if address.get("ts"):  # redelivery: the card exists, refresh it instead of posting another
             return await self._update_card(address, {**card, **(address.get("card") or {})})
@@ -96,8 +89,7 @@ class Delivery:
         channel = response.get("channel") or address["channel"]
         return {**address, "channel": channel, "ts": ts, "thread_key": f"{channel}:{ts}", "card": card}
 
-    async def _initial_card(self, event: Event) -> dict[str, Any]:
-        e: Any = event
+    async def _initial_card(self, e: ConversationStarted) -> dict[str, Any]:
         card: dict[str, Any] = {
             "conversation_id": e.conversation_id,
             "guest": e.guest_name,
@@ -122,9 +114,8 @@ class Delivery:
         return card
 
     async def _message(
-        self, event: Event, binding: Binding, address: dict[str, Any]
+        self, e: MessagePosted, binding: Binding, address: dict[str, Any]
     ) -> dict[str, Any] | None:
-        e: Any = event
         if (e.client_id or "").startswith(SLACK_CLIENT_PREFIX):
             return None  # an agent wrote it in this thread: echoing it would double it
         via = "" if e.author.kind != "agent" else "web inbox"
@@ -136,22 +127,22 @@ class Delivery:
             return await self._update_card(address, card)
         return None
 
-    async def _meeting(self, event: Event, binding: Binding, address: dict[str, Any]) -> dict[str, Any]:
+    async def _meeting(self, event: MeetingEvent, address: dict[str, Any]) -> dict[str, Any]:
         """The engine posts each meeting change as a system message (it reaches the thread as a line);
         here only the card's "next meeting" follows."""
-        e: Any = event
         card = dict(address.get("card") or {})
-        meeting_id = str(getattr(e, "meeting_id", "") or "")
         shown = card.get("meeting") or {}
-        if event.type == "MeetingCancelled":
-            if shown.get("id") == meeting_id:
+        if isinstance(event, MeetingCancelled):
+            if shown.get("id") == event.meeting_id:
                 card["meeting"] = None
-        elif event.type != "ReminderDue":
-            start, end = getattr(e, "start", None), getattr(e, "end", None)
-            if isinstance(start, datetime) and isinstance(end, datetime):
-                tz = getattr(e, "agent_timezone", None) or await self._timezone(getattr(e, "agent", None))
-                duration = int((end - start).total_seconds() // 60)
-                card["meeting"] = {"id": meeting_id, "when": blocks.when(start, tz), "duration": duration}
+        elif not isinstance(event, ReminderDue):
+            tz = event.agent_timezone or await self._timezone(event.agent)
+            duration = int((event.end - event.start).total_seconds() // 60)
+            card["meeting"] = {
+                "id": event.meeting_id,
+                "when": blocks.when(event.start, tz),
+                "duration": duration,
+            }
         return await self._update_card(address, card)
 
     async def _post_once(self, key: str, address: dict[str, Any], text: str) -> None:
@@ -181,8 +172,6 @@ class Delivery:
         return service.name if service else slug
 
     async def _timezone(self, agent_slug: str | None) -> str:
-        from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
-
         if agent_slug:
             async with self.runtime.uow(read_only=True) as uow:
                 agent = await uow.agents.get(agent_slug)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from slack_sdk.errors import SlackApiError
 
 from adapters.slack.api import SlackApi
 from bot.model import Agent
+from bot.runtime import Runtime
 
 CHANNEL = "slack"
 # The polite refusal when ``agent_for`` finds no agent; here, next to that decision, so the channel and
@@ -26,7 +27,7 @@ class IdentityRepository(Protocol):
 
 
 class Identities:
-    def __init__(self, runtime: Any, api: SlackApi) -> None:
+    def __init__(self, runtime: Runtime, api: SlackApi) -> None:
         self.runtime = runtime
         self.api = api
 
@@ -37,9 +38,9 @@ class Identities:
         async with self.runtime.uow(read_only=True) as uow:
             slug = await uow.identities.get(CHANNEL, user_id)
             if slug is not None:
-                agent = await uow.agents.get(slug)
-                if agent is not None:
-                    return agent
+                cached: Agent | None = await uow.agents.get(slug)
+                if cached is not None:
+                    return cached
         try:
             email = await self.api.user_email(user_id)
         except SlackApiError as error:
@@ -49,7 +50,7 @@ class Identities:
         if email is None:
             return None
         async with self.runtime.uow() as uow:
-            agent = await uow.agents.get_by_email(email)
+            agent: Agent | None = await uow.agents.get_by_email(email)
             if agent is None:
                 # Not cached: someone who becomes an agent later is recognised then.
                 return None

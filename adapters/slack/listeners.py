@@ -7,22 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
 from adapters.slack import blocks, modals, on_actions, on_messages, on_slash, slash
-
-if TYPE_CHECKING:
-    from adapters.slack.channel import SlackChannel
+from adapters.slack.context import SlackContext
 
 SUBMIT_WAIT_SECONDS = 2.0  # a modal's errors must be in the ack; past this we close it and report later
 ANY = re.compile(".*")
-Work = Callable[["SlackChannel", dict[str, Any]], Awaitable[Any]]
+Work = Callable[[SlackContext, dict[str, Any]], Coroutine[Any, Any, Any]]
 
 
-def register(bolt: AsyncApp, slack: SlackChannel) -> None:
+def register(bolt: AsyncApp, ctx: SlackContext) -> None:
     @bolt.command("/convene")
     async def on_command(ack: Any, body: dict[str, Any]) -> None:
         try:
@@ -34,7 +32,7 @@ def register(bolt: AsyncApp, slack: SlackChannel) -> None:
             await ack(response_type="ephemeral", text=slash.USAGE)
             return
         await ack()
-        slack.spawn(on_slash.run(slack, body, request))
+        ctx.spawn(on_slash.run(ctx, body, request))
 
     buttons: dict[str, Work] = {
         blocks.ASSIGN_TO_ME: on_actions.assign_to_me,
@@ -47,7 +45,7 @@ def register(bolt: AsyncApp, slack: SlackChannel) -> None:
         modals.MEETING_DURATION: on_actions.meeting_duration_picked,
     }
     for action_id, work in buttons.items():
-        bolt.action(action_id)(_background(slack, work))
+        bolt.action(action_id)(_background(ctx, work))
 
     submissions: dict[str, Work] = {
         modals.ASSIGN_VIEW: on_actions.assign_submitted,
@@ -56,12 +54,12 @@ def register(bolt: AsyncApp, slack: SlackChannel) -> None:
         modals.SETTINGS_VIEW: on_actions.settings_submitted,
     }
     for callback_id, work in submissions.items():
-        bolt.view(callback_id)(_submission(slack, work))
+        bolt.view(callback_id)(_submission(ctx, work))
 
     @bolt.event("message")
     async def on_message(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        slack.spawn(on_messages.thread_reply(slack, body))
+        ctx.spawn(on_messages.thread_reply(ctx, body))
 
     async def harmless(ack: Any) -> None:
         await ack()  # URL buttons (Open in inbox), old cards, events we do not subscribe to
@@ -71,19 +69,19 @@ def register(bolt: AsyncApp, slack: SlackChannel) -> None:
     bolt.event(ANY)(harmless)
 
 
-def _background(slack: SlackChannel, work: Work) -> Callable[..., Awaitable[None]]:
+def _background(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]:
     async def listener(ack: Any, body: dict[str, Any]) -> None:
         await ack()
-        slack.spawn(work(slack, body))
+        ctx.spawn(work(ctx, body))
 
     return listener
 
 
-def _submission(slack: SlackChannel, work: Work) -> Callable[..., Awaitable[None]]:
+def _submission(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]:
     """The engine runs before the ack when it is quick, so a refusal can show inside the modal."""
 
     async def listener(ack: Any, body: dict[str, Any]) -> None:
-        task = slack.spawn(work(slack, body))
+        task = ctx.spawn(work(ctx, body))
         done, _ = await asyncio.wait({task}, timeout=SUBMIT_WAIT_SECONDS)
         errors = task.result() if task in done and task.exception() is None else None
         if errors:
@@ -91,13 +89,13 @@ def _submission(slack: SlackChannel, work: Work) -> Callable[..., Awaitable[None
             return
         await ack()
         if task not in done:
-            slack.spawn(_report_late(slack, body, task))
+            ctx.spawn(_report_late(ctx, body, task))
 
     return listener
 
 
-async def _report_late(slack: SlackChannel, body: dict[str, Any], task: asyncio.Task[Any]) -> None:
+async def _report_late(ctx: SlackContext, body: dict[str, Any], task: asyncio.Task[Any]) -> None:
     errors = await task
     if errors:
         channel = modals.meta_of(body.get("view") or {}).get("channel")
-        await slack.tell(channel, body["user"]["id"], " ".join(errors.values()))
+        await ctx.tell(channel, body["user"]["id"], " ".join(errors.values()))

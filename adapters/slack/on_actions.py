@@ -6,18 +6,25 @@ Engine refusals reach the agent in the engine's own words: ephemerally for butto
 from __future__ import annotations
 
 import logging
+from collections.abc import Coroutine
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from adapters.slack import meetings, modals
-from adapters.slack.identity import NOT_AN_AGENT
-from bot import queries
+from adapters.slack import modals
+from adapters.slack.context import SlackContext
+from adapters.slack.reads import settings_of
 from bot.commands import AssignConversation
 from bot.errors import DomainError
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    RescheduleMeeting,
+    UpdateAgentSettings,
+)
+from bot.meetings.model import Meeting
+from bot.meetings.options import BookingOptions
 from bot.model import Agent
-
-if TYPE_CHECKING:
-    from adapters.slack.channel import SlackChannel
 
 log = logging.getLogger(__name__)
 Errors = dict[str, str] | None
@@ -40,97 +47,81 @@ def _picked(body: dict[str, Any]) -> str | None:
     return (action.get("selected_option") or {}).get("value") or action.get("value")
 
 
-async def _agent(slack: SlackChannel, body: dict[str, Any]) -> Agent | None:
+async def _agent(ctx: SlackContext, body: dict[str, Any]) -> Agent | None:
     user, channel, response_url = _where(body)
-    return await slack.agent(user, channel, response_url)
+    return await ctx.agent(user, channel, response_url)
 
 
-async def _tell(slack: SlackChannel, body: dict[str, Any], text: str) -> None:
+async def _tell(ctx: SlackContext, body: dict[str, Any], text: str) -> None:
     user, channel, response_url = _where(body)
-    await slack.tell(channel, user, text, response_url=response_url)
+    await ctx.tell(channel, user, text, response_url=response_url)
 
 
-async def _guarded(slack: SlackChannel, body: dict[str, Any], work: Any) -> None:
+async def _guarded(ctx: SlackContext, body: dict[str, Any], work: Coroutine[Any, Any, None]) -> None:
     try:
         await work
     except DomainError as error:
-        await _tell(slack, body, error.message)
-    except ModuleNotFoundError:
-        await _tell(slack, body, "Meetings are not available on this Convene server.")
+        await _tell(ctx, body, error.message)
 
 
-async def _service_of(slack: SlackChannel, agent: Agent, conversation_id: str) -> str | None:
-    async with slack.runtime.uow(read_only=True) as uow:
-        view = await queries.view_conversation(uow, agent.actor, conversation_id)  # NotFound if hidden
-        if view.conversation.service:
-            return view.conversation.service
-        own = await uow.services.of_agent(agent.slug)
-    return own[0].slug if own else None
+async def _agent_of_submission(ctx: SlackContext, body: dict[str, Any]) -> Agent | None:
+    return await ctx.identities.agent_for(body["user"]["id"])
 
 
 # -- assign ------------------------------------------------------------------------------------------
 
 
-async def assign_to_me(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def assign_to_me(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
         conversation_id = str(_action(body).get("value") or "")
         # No service named: the engine keeps the conversation's or picks mine (refusals are told).
-        await slack.run(AssignConversation(conversation_id, None, agent.slug, agent.actor))
+        await ctx.run(AssignConversation(conversation_id, None, agent.slug, agent.actor))
         if (body.get("container") or {}).get("is_ephemeral"):
-            await _tell(slack, body, "Assigned to you.")
+            await _tell(ctx, body, "Assigned to you.")
 
-    await _guarded(slack, body, work())
-
-
-async def _assign_view(slack: SlackChannel, meta: dict[str, Any], service: str | None) -> dict[str, Any]:
-    async with slack.runtime.uow(read_only=True) as uow:
-        services = await uow.services.list()
-        chosen = next((s for s in services if s.slug == service), services[0] if services else None)
-        members = []
-        for slug in chosen.members if chosen else []:
-            member = await uow.agents.get(slug)
-            members.append((slug, member.name if member else slug))
-    return modals.assign_modal(
-        meta, [(s.slug, s.name) for s in services], chosen.slug if chosen else None, members
-    )
+    await _guarded(ctx, body, work())
 
 
-async def open_assign(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def _assign_view(ctx: SlackContext, meta: dict[str, Any], service: str | None) -> dict[str, Any]:
+    choices = await ctx.reads.assign_choices(service)
+    return modals.assign_modal(meta, choices.services, choices.chosen, choices.members)
+
+
+async def open_assign(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
         conversation_id = str(_action(body).get("value") or "")
-        service = await _service_of(slack, agent, conversation_id)
+        service = await ctx.reads.service_of(agent, conversation_id)  # NotFound if hidden
         meta = {"conversation_id": conversation_id, "channel": _where(body)[1]}
-        await slack.api.open_view(body["trigger_id"], await _assign_view(slack, meta, service))
+        await ctx.api.open_view(body["trigger_id"], await _assign_view(ctx, meta, service))
 
-    await _guarded(slack, body, work())
+    await _guarded(ctx, body, work())
 
 
-async def assign_service_picked(slack: SlackChannel, body: dict[str, Any]) -> None:
+async def assign_service_picked(ctx: SlackContext, body: dict[str, Any]) -> None:
     view = body.get("view") or {}
     meta = modals.meta_of(view)
-    updated = await _assign_view(slack, meta, _picked(body))
-    await slack.api.update_view(view["id"], updated, view.get("hash"))
+    updated = await _assign_view(ctx, meta, _picked(body))
+    await ctx.api.update_view(view["id"], updated, view.get("hash"))
 
 
-async def assign_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
+async def assign_submitted(ctx: SlackContext, body: dict[str, Any]) -> Errors:
     view = body["view"]
-    assert slack.identities is not None
-    agent = await slack.identities.agent_for(body["user"]["id"])
+    agent = await _agent_of_submission(ctx, body)
     if agent is None:
-        return {modals.block_id(view, "service"): NOT_AN_AGENT}
+        return {modals.block_id(view, "service"): ctx.texts.not_an_agent}
     meta = modals.meta_of(view)
     service = modals.value(view, "service", modals.ASSIGN_SERVICE) or meta.get("service") or ""
     assignee = modals.value(view, "assignee", modals.ASSIGN_ASSIGNEE)
     try:
-        await slack.run(
+        await ctx.run(
             AssignConversation(
                 str(meta.get("conversation_id") or ""),
                 service,
@@ -146,9 +137,9 @@ async def assign_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
 # -- meetings ----------------------------------------------------------------------------------------
 
 
-async def _meeting_view(slack: SlackChannel, meta: dict[str, Any], duration: int) -> dict[str, Any]:
+async def _meeting_view(ctx: SlackContext, meta: dict[str, Any], duration: int) -> dict[str, Any]:
     start, end = (date.fromisoformat(d) for d in meta["window"])
-    slots = await meetings.slots(slack.runtime, meta["agent"], duration, meta["tz"], start, end)
+    slots = await ctx.reads.slots(meta["agent"], duration, meta["tz"], start, end)
     return modals.meeting_modal(
         meta,
         title="Schedule meeting" if meta["mode"] == "book" else "Reschedule meeting",
@@ -161,7 +152,7 @@ async def _meeting_view(slack: SlackChannel, meta: dict[str, Any], duration: int
     )
 
 
-def _offer(options: Any) -> dict[str, Any]:
+def _offer(options: BookingOptions) -> dict[str, Any]:
     """The engine's booking options, carried in the modal so a refresh offers the same."""
     return {
         "durations": list(options.durations),
@@ -170,16 +161,15 @@ def _offer(options: Any) -> dict[str, Any]:
     }
 
 
-async def open_schedule(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def open_schedule(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
         conversation_id = str(_action(body).get("value") or "")
-        async with slack.runtime.uow(read_only=True) as uow:  # only conversations the agent may see
-            view = await queries.view_conversation(uow, agent.actor, conversation_id)
-        options = await meetings.options(slack.runtime, agent=agent.slug, guest_id=view.conversation.guest_id)
+        view = await ctx.reads.conversation(agent.actor, conversation_id)  # only ones the agent may see
+        options = await ctx.reads.options(agent=agent.slug, guest_id=view.conversation.guest_id)
         meta = {
             "mode": "book",
             "conversation_id": conversation_id,
@@ -188,27 +178,27 @@ async def open_schedule(slack: SlackChannel, body: dict[str, Any]) -> None:
             "channel": _where(body)[1],
             **_offer(options),
         }
-        await slack.api.open_view(
-            body["trigger_id"], await _meeting_view(slack, meta, options.default_duration)
-        )
+        await ctx.api.open_view(body["trigger_id"], await _meeting_view(ctx, meta, options.default_duration))
 
-    await _guarded(slack, body, work())
+    await _guarded(ctx, body, work())
 
 
-async def _meeting_and_options(slack: SlackChannel, agent: Agent, body: dict[str, Any]) -> tuple[Any, Any]:
+async def _meeting_and_options(
+    ctx: SlackContext, agent: Agent, body: dict[str, Any]
+) -> tuple[Meeting, BookingOptions]:
     """The meeting the button names (access-checked) and what changing it offers: the engine's
     options for its host, never for whoever clicked."""
-    meeting = await meetings.meeting_for(slack.runtime, agent, str(_action(body).get("value") or ""))
-    return meeting, await meetings.options(slack.runtime, meeting=meeting)
+    meeting = await ctx.reads.meeting_for(agent, str(_action(body).get("value") or ""))
+    return meeting, await ctx.reads.options(meeting=meeting)
 
 
-async def open_reschedule(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def open_reschedule(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
-        meeting, options = await _meeting_and_options(slack, agent, body)
+        meeting, options = await _meeting_and_options(ctx, agent, body)
         meta = {
             "mode": "reschedule",
             "meeting_id": meeting.id,
@@ -216,29 +206,26 @@ async def open_reschedule(slack: SlackChannel, body: dict[str, Any]) -> None:
             "channel": _where(body)[1],
             **_offer(options),
         }
-        await slack.api.open_view(
-            body["trigger_id"], await _meeting_view(slack, meta, options.default_duration)
-        )
+        await ctx.api.open_view(body["trigger_id"], await _meeting_view(ctx, meta, options.default_duration))
 
-    await _guarded(slack, body, work())
+    await _guarded(ctx, body, work())
 
 
-async def meeting_duration_picked(slack: SlackChannel, body: dict[str, Any]) -> None:
+async def meeting_duration_picked(ctx: SlackContext, body: dict[str, Any]) -> None:
     view = body.get("view") or {}
     if view.get("callback_id") != modals.MEETING_VIEW:
         return  # the change-duration modal needs no refresh
     meta = modals.meta_of(view)
-    updated = await _meeting_view(slack, meta, int(_picked(body) or meta["durations"][0]))
-    await slack.api.update_view(view["id"], updated, view.get("hash"))
+    updated = await _meeting_view(ctx, meta, int(_picked(body) or meta["durations"][0]))
+    await ctx.api.update_view(view["id"], updated, view.get("hash"))
 
 
-async def meeting_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
+async def meeting_submitted(ctx: SlackContext, body: dict[str, Any]) -> Errors:
     view = body["view"]
-    assert slack.identities is not None
-    agent = await slack.identities.agent_for(body["user"]["id"])
+    agent = await _agent_of_submission(ctx, body)
     slot_block = modals.block_id(view, "slot")
     if agent is None:
-        return {slot_block: NOT_AN_AGENT}
+        return {slot_block: ctx.texts.not_an_agent}
     meta = modals.meta_of(view)
     slot = modals.value(view, "slot", modals.MEETING_SLOT)
     if not slot or slot == "-":
@@ -248,20 +235,19 @@ async def meeting_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors
     try:
         if meta["mode"] == "book":
             subject = (modals.value(view, "subject", modals.MEETING_SUBJECT) or "").strip() or None
-            fields = {"agent": meta["agent"], "conversation_id": meta["conversation_id"]}
-            await slack.run(
-                meetings.command(
-                    "BookMeeting", start=start, duration=duration, subject=subject, by=agent.actor, **fields
-                )
+            booking = BookMeeting(
+                start=start,
+                by=agent.actor,
+                duration=duration,
+                subject=subject,
+                agent=meta["agent"],
+                conversation_id=meta["conversation_id"],
             )
+            await ctx.run(booking)
         else:
-            await slack.run(
-                meetings.command(
-                    "RescheduleMeeting",
-                    meeting_id=meta["meeting_id"],
-                    start=start,
-                    by=agent.actor,
-                    duration=duration,
+            await ctx.run(
+                RescheduleMeeting(
+                    meeting_id=meta["meeting_id"], start=start, by=agent.actor, duration=duration
                 )
             )
     except DomainError as error:
@@ -269,63 +255,55 @@ async def meeting_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors
     return None
 
 
-async def open_duration(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def open_duration(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
-        meeting, options = await _meeting_and_options(slack, agent, body)
+        meeting, options = await _meeting_and_options(ctx, agent, body)
         meta = {"meeting_id": meeting.id, "channel": _where(body)[1]}
         view = modals.duration_modal(meta, options.durations, options.default_duration)
-        await slack.api.open_view(body["trigger_id"], view)
+        await ctx.api.open_view(body["trigger_id"], view)
 
-    await _guarded(slack, body, work())
+    await _guarded(ctx, body, work())
 
 
-async def duration_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
+async def duration_submitted(ctx: SlackContext, body: dict[str, Any]) -> Errors:
     view = body["view"]
-    assert slack.identities is not None
-    agent = await slack.identities.agent_for(body["user"]["id"])
+    agent = await _agent_of_submission(ctx, body)
     if agent is None:
-        return {"duration": NOT_AN_AGENT}
+        return {"duration": ctx.texts.not_an_agent}
     meta = modals.meta_of(view)
     duration = int(modals.value(view, "duration", modals.MEETING_DURATION) or 0)
     try:
-        await slack.run(
-            meetings.command(
-                "ChangeMeetingDuration", meeting_id=meta["meeting_id"], duration=duration, by=agent.actor
-            )
-        )
+        await ctx.run(ChangeMeetingDuration(meeting_id=meta["meeting_id"], duration=duration, by=agent.actor))
     except DomainError as error:
         return {"duration": error.message}
     return None
 
 
-async def cancel_meeting(slack: SlackChannel, body: dict[str, Any]) -> None:
-    agent = await _agent(slack, body)
+async def cancel_meeting(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
     if agent is None:
         return
 
     async def work() -> None:
         meeting_id = str(_action(body).get("value") or "")
-        await slack.run(meetings.command("CancelMeeting", meeting_id=meeting_id, by=agent.actor))
-        await _tell(slack, body, "Meeting cancelled; the guest has been told.")
+        await ctx.run(CancelMeeting(meeting_id=meeting_id, by=agent.actor))
+        await _tell(ctx, body, "Meeting cancelled; the guest has been told.")
 
-    await _guarded(slack, body, work())
+    await _guarded(ctx, body, work())
 
 
-async def settings_submitted(slack: SlackChannel, body: dict[str, Any]) -> Errors:
+async def settings_submitted(ctx: SlackContext, body: dict[str, Any]) -> Errors:
     view = body["view"]
-    assert slack.identities is not None
-    agent = await slack.identities.agent_for(body["user"]["id"])
+    agent = await _agent_of_submission(ctx, body)
     if agent is None:
-        return {"timezone": NOT_AN_AGENT}
-    settings = modals.settings_from(view, meetings.settings_of(agent))
+        return {"timezone": ctx.texts.not_an_agent}
+    settings = modals.settings_from(view, settings_of(agent))
     try:
-        await slack.run(
-            meetings.command("UpdateAgentSettings", agent=agent.slug, settings=settings, by=agent.actor)
-        )
+        await ctx.run(UpdateAgentSettings(agent=agent.slug, settings=settings, by=agent.actor))
     except DomainError as error:
         field = str(error.details.get("field") or "timezone").split(".")[0]
         block = SETTINGS_FIELDS.get(field, field)

@@ -2,63 +2,58 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from adapters.slack import blocks, meetings, modals, slash
-from bot import queries
+from adapters.slack import blocks, modals, slash
+from adapters.slack.context import SlackContext
+from adapters.slack.reads import settings_of, timezone_of
 from bot.commands import AssignConversation, LinkServiceChannel
 from bot.errors import DomainError
 from bot.model import Agent
 
-if TYPE_CHECKING:
-    from adapters.slack.channel import SlackChannel
 
-
-async def run(slack: SlackChannel, body: dict[str, Any], request: slash.Request) -> None:
+async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -> None:
     user, channel, response_url = body["user_id"], body.get("channel_id"), body.get("response_url")
 
     async def tell(text: str, blocks_: list[dict[str, Any]] | None = None) -> None:
-        await slack.tell(channel, user, text, blocks=blocks_, response_url=response_url)
+        await ctx.tell(channel, user, text, blocks=blocks_, response_url=response_url)
 
-    agent = await slack.agent(user, channel, response_url)
+    agent = await ctx.agent(user, channel, response_url)
     if agent is None:
         return
     try:
         if isinstance(request, slash.Inbox):
-            async with slack.runtime.uow(read_only=True) as uow:
-                rows = await queries.inbox(uow, agent, mine_only=True)
-            await tell(f"Your conversations ({len(rows)})", blocks.inbox_blocks(rows, slack.public_url))
+            rows = await ctx.reads.inbox(agent)
+            await tell(f"Your conversations ({len(rows)})", blocks.inbox_blocks(rows, ctx.public_url))
         elif isinstance(request, slash.Assign):
-            await tell(await _assign(slack, agent, request))
+            await tell(await _assign(ctx, agent, request))
         elif isinstance(request, slash.Meetings):
-            found = await meetings.upcoming(slack.runtime, agent)
-            tz = meetings.timezone_of(agent)
+            found = await ctx.reads.upcoming(agent)
+            tz = timezone_of(agent)
             await tell(f"Your upcoming meetings ({len(found)})", blocks.meetings_blocks(found, tz))
         elif isinstance(request, slash.BookingLink):
-            await tell(f"Your booking link: {request.url(slack.public_url, agent.slug)}")
+            await tell(f"Your booking link: {request.url(ctx.public_url, agent.slug)}")
         elif isinstance(request, slash.SettingsModal):
-            view = modals.settings_modal({"channel": channel}, meetings.settings_of(agent))
-            await slack.api.open_view(body["trigger_id"], view)
+            view = modals.settings_modal({"channel": channel}, settings_of(agent))
+            await ctx.api.open_view(body["trigger_id"], view)
         elif isinstance(request, slash.LinkChannel):
-            await slack.run(LinkServiceChannel(request.service, "slack", {"channel": channel}))
+            await ctx.run(LinkServiceChannel(request.service, "slack", {"channel": channel}))
             await tell(f"New conversations of `{request.service}` will appear in this channel.")
     except DomainError as error:
         await tell(error.message)
 
 
-async def _assign(slack: SlackChannel, agent: Agent, request: slash.Assign) -> str:
-    async with slack.runtime.uow(read_only=True) as uow:
-        view = await queries.view_conversation(uow, agent.actor, request.conversation_id)
+async def _assign(ctx: SlackContext, agent: Agent, request: slash.Assign) -> str:
+    view = await ctx.reads.conversation(agent.actor, request.conversation_id)
     conversation = view.conversation
     if request.user_id is not None:
-        assert slack.identities is not None
-        target = await slack.identities.agent_for(request.user_id)
+        target = await ctx.identities.agent_for(request.user_id)
         if target is None:
             return f"<@{request.user_id}> is not a Convene agent."
         # A person alone: the engine keeps the conversation's service when they belong to it, else
         # moves it to one of theirs (the same rule as Teams' "assign" and the inbox).
-        await slack.run(AssignConversation(conversation.id, None, target.slug, agent.actor))
+        await ctx.run(AssignConversation(conversation.id, None, target.slug, agent.actor))
         return f"Assigned to {target.name}."
     assert request.service is not None
-    await slack.run(AssignConversation(conversation.id, request.service, None, agent.actor))
+    await ctx.run(AssignConversation(conversation.id, request.service, None, agent.actor))
     return f"Assigned to the whole `{request.service}` service."

@@ -207,6 +207,19 @@ def test_every_import_points_down_a_floor() -> None:
     assert not upward, "imports pointing up or sideways a floor:\n" + "\n".join(upward)
 
 
+def test_channel_handlers_take_a_context_not_the_channel() -> None:
+    # DESIGN.md: each handler takes a small context; only the plugin that builds the channel names it,
+    # and not even a type-only import elsewhere (that is how a circle hides from the check above).
+    channels = {name for name in our_modules() if name.startswith("adapters.") and name.endswith(".channel")}
+    naming = [
+        f"{name} imports {i.target}" + (" (type only)" if i.type_only else "")
+        for name, found in import_graph().items()
+        for i in found
+        if i.target in channels and name not in (i.target, i.target.rsplit(".", 1)[0] + ".plugin")
+    ]
+    assert not naming, "handlers importing their channel module:\n" + "\n".join(naming)
+
+
 @pytest.mark.parametrize(
     "package, forbidden",
     [

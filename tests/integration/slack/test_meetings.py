@@ -7,8 +7,21 @@ from typing import Any
 
 import pytest
 
+from adapters.slack.identity import NOT_AN_AGENT
+
 from .conftest import SALES, SlackDriver
-from .test_dialogue import card_text, guest_sees, guest_writes, link_sales, slack_root_ts
+from .dialog import (
+    Click,
+    Expect,
+    Scene,
+    Step,
+    card_text,
+    guest_sees,
+    guest_writes,
+    link_sales,
+    slack_root_ts,
+    verify_dialog,
+)
 
 TUESDAY_10_BERLIN = "2026-11-24T09:00:00Z"  # the clock starts Monday 23 Nov 2026, 08:00 UTC
 
@@ -131,16 +144,50 @@ async def test_agent_books_from_the_card_and_a_taken_slot_is_refused_in_the_moda
     assert sum("Demo again" in t for _, _, t in await guest_sees(slack, g, cid)) == 0
 
 
-async def test_a_non_agent_cannot_reschedule(slack: SlackDriver, taken: Any) -> None:
-    g, cid, _ = taken
-    meeting_id = await guest_books(slack, g, cid)
+REFUSED = Expect(told=[NOT_AN_AGENT], calls=["users.info", "chat.postEphemeral"], guest_sees=None)
+
+
+@pytest.mark.parametrize(
+    "user, says, expect",
+    [
+        ("USTRANGER", Click("meeting_reschedule", "{meeting}"), REFUSED),  # no modal opens
+        ("USTRANGER", Click("meeting_duration", "{meeting}"), REFUSED),
+        ("USTRANGER", Click("meeting_cancel", "{meeting}"), REFUSED),
+        ("USTRANGER", Click("meeting_schedule"), REFUSED),
+        # Carol (Support) may not see a Sales meeting: the engine's own sentence, nothing changes.
+        ("UCAROL", Click("meeting_cancel", "{meeting}"), Expect(told=["No such meeting."], guest_sees=None)),
+        (
+            "UCAROL",
+            Click("meeting_reschedule", "{meeting}"),
+            Expect(told=["No such meeting."], guest_sees=None),
+        ),
+        (
+            "UALICE",
+            Click("meeting_reschedule", "{meeting}"),
+            Expect(told=[], calls=["views.open"], guest_sees=None),
+        ),
+        (
+            "UALICE",
+            Click("meeting_duration", "{meeting}"),
+            Expect(told=[], calls=["views.open"], guest_sees=None),
+        ),
+        (
+            "UALICE",
+            Click("meeting_cancel", "{meeting}"),
+            Expect(
+                told=["Meeting cancelled; the guest has been told."],
+                thread_ends="_Meeting cancelled by Alice: Quote…",
+            ),
+        ),
+    ],
+)
+async def test_who_may_change_a_meeting_from_slack(
+    slack: SlackDriver, taken: Any, user: str, says: Step, expect: Expect
+) -> None:
+    g, cid, thread_ts = taken
+    meeting = await guest_books(slack, g, cid)
     await slack.settle()
-    before = await guest_sees(slack, g, cid)
-    await slack.click("USTRANGER", "meeting_reschedule", meeting_id)
-    await slack.settle()
-    assert slack.fake.ephemerals("USTRANGER")[0].startswith("You are not a Convene agent")
-    assert slack.fake.of("views.open") == []
-    assert await guest_sees(slack, g, cid) == before
+    await verify_dialog(slack, Scene(guest=g, cid=cid, ts=thread_ts, meeting=meeting), [(user, says, expect)])
 
 
 @pytest.mark.parametrize(

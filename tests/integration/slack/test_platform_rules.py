@@ -8,9 +8,22 @@ from typing import Any
 
 import pytest
 
+from adapters.slack.identity import NOT_AN_AGENT
+
 from .conftest import SALES, SECRET, SlackDriver
-from .fake_slack import BOT_USER, signature_headers
-from .test_dialogue import guest_sees, guest_writes, link_sales, slack_root_ts
+from .dialog import (
+    Click,
+    Expect,
+    Reply,
+    Step,
+    guest_sees,
+    guest_writes,
+    link_sales,
+    open_scene,
+    slack_root_ts,
+    verify_dialog,
+)
+from .fake_slack import signature_headers
 
 
 @pytest.fixture
@@ -121,44 +134,39 @@ async def test_unknown_actions_are_acknowledged_and_change_nothing(slack: SlackD
     assert await guest_sees(slack, g, cid) == before
 
 
-async def test_a_non_agent_clicking_is_refused_and_nothing_changes(slack: SlackDriver, thread: Any) -> None:
-    g, cid, _ = thread
-    before = await guest_sees(slack, g, cid)
-    r = await slack.click("USTRANGER", "assign_to_me", cid)
-    assert r.status == 200
-    await slack.settle()
-    [refusal] = slack.fake.ephemerals("USTRANGER")
-    assert refusal.startswith("You are not a Convene agent")
-    assert await assignee(slack, cid) is None
-    assert await guest_sees(slack, g, cid) == before
-
-
-async def test_a_non_agent_replying_in_the_thread_does_not_reach_the_guest(
-    slack: SlackDriver, thread: Any
-) -> None:
-    g, cid, thread_ts = thread
-    await slack.send(slack.event_body("USTRANGER", "psst", thread_ts=thread_ts), "application/json")
-    await slack.settle()
-    assert "psst" not in [t for _, _, t in await guest_sees(slack, g, cid)]
-    assert slack.fake.ephemerals("USTRANGER")[0].startswith("You are not a Convene agent")
-
-
 @pytest.mark.parametrize(
-    "user, extra",
+    "user, says, expect",
     [
-        ("UALICE", {"bot_id": "BOTHER"}),  # any bot
-        (BOT_USER, {}),  # ourselves
-        ("UALICE", {"subtype": "message_changed"}),  # an edit
+        # Strangers are told why, and nothing reaches the guest or the conversation.
+        (
+            "USTRANGER",
+            Click("assign_to_me"),
+            Expect(
+                told=[NOT_AN_AGENT],
+                calls=["users.info", "chat.postEphemeral"],
+                assignee=None,
+                guest_sees=None,
+            ),
+        ),
+        (
+            "USTRANGER",
+            Reply("psst"),
+            Expect(told=[NOT_AN_AGENT], calls=["users.info", "chat.postEphemeral"], guest_sees=None),
+        ),
+        # An agent's reply reaches the guest, and Slack hears nothing back (no echo, no answer).
+        (
+            "UBOB",
+            Reply("Hi Ann!"),
+            Expect(told=[], calls=["users.info"], guest_sees=("agent", "Bob", "Hi Ann!")),
+        ),
+        # The internal marker keeps a note among agents.
+        ("UALICE", Reply("// she sounds ready to buy"), Expect(told=[], calls=[], guest_sees=None)),
     ],
-    ids=["bot", "self", "edit"],
 )
-async def test_bots_ourselves_and_edits_are_ignored(
-    slack: SlackDriver, thread: Any, user: str, extra: dict[str, Any]
+async def test_who_may_write_in_a_thread_and_what_reaches_the_guest(
+    slack: SlackDriver, user: str, says: Step, expect: Expect
 ) -> None:
-    g, cid, thread_ts = thread
-    await slack.send(slack.event_body(user, "robot text", thread_ts=thread_ts, **extra), "application/json")
-    await slack.settle()
-    assert "robot text" not in [t for _, _, t in await guest_sees(slack, g, cid)]
+    await verify_dialog(slack, await open_scene(slack), [(user, says, expect)])
 
 
 async def test_the_internal_marker_keeps_a_reply_from_the_guest(slack: SlackDriver, thread: Any) -> None:

@@ -1,4 +1,6 @@
-"""``/convene`` and the assign buttons and modal, as an agent in Slack would use them."""
+"""``/convene`` and the assign buttons and modal, as an agent in Slack would use them: dialogue tables
+of what the agent sends, what Slack is asked to do, what the agent is told, and who has the
+conversation afterwards."""
 
 from __future__ import annotations
 
@@ -6,17 +8,23 @@ from typing import Any
 
 import pytest
 
+from adapters.slack.identity import NOT_AN_AGENT
+
 from .conftest import SlackDriver
-from .test_dialogue import guest_sees, guest_writes, link_sales, slack_root_ts
-from .test_platform_rules import assignee
+from .dialog import Click, Expect, Scene, Slash, Step, Submit, open_scene, verify_dialog
+
+USAGE = "*Usage:* `/convene <command>`"
+REFUSED = [NOT_AN_AGENT]
+NO_CONVERSATION = ["No such conversation."]
+NO_MEETING = ["No such meeting."]
+NO_SERVICE = ["There is no service called 'nosuchservice'."]
+TOLD_IN_CHANNEL = ["chat.postEphemeral"]
+ASSIGNED = ["chat.postEphemeral", "chat.update", "chat.postMessage"]  # the answer, the card, the notice
 
 
 @pytest.fixture
-async def thread(slack: SlackDriver) -> tuple[dict[str, str], str, str]:
-    await link_sales(slack)
-    g, cid = await guest_writes(slack)
-    await slack.settle()
-    return g, cid, slack_root_ts(slack)
+async def scene(slack: SlackDriver) -> Scene:
+    return await open_scene(slack)
 
 
 @pytest.mark.parametrize(
@@ -38,103 +46,217 @@ async def thread(slack: SlackDriver) -> tuple[dict[str, str], str, str]:
 async def test_bad_arguments_answer_with_usage_at_once(
     slack: SlackDriver, text: str, reply_starts: str
 ) -> None:
-    r = await slack.command("UALICE", text)
-    assert r.status == 200
-    reply = await r.json()
-    assert reply["response_type"] == "ephemeral"
-    assert reply["text"].startswith(reply_starts)
-    assert "*Usage:* `/convene <command>`" in reply["text"]
-    await slack.settle()
-    # answered in the ack: no identity look-up, no engine (bolt's one auth.test aside)
-    assert [c.method for c in slack.fake.calls if c.method != "auth.test"] == []
+    # answered in the ack: no identity look-up, no engine, no Web API call (bolt's one auth.test aside)
+    [heard] = await verify_dialog(
+        slack, Scene(), [("UALICE", Slash(text), Expect(ack=reply_starts, calls=[]))]
+    )
+    assert USAGE in heard.answer["text"]
 
 
-async def test_my_booking_link(slack: SlackDriver) -> None:
-    await slack.command("UALICE", "link start=01.12.2026 end=15.12.2026 subject=Intro call & demo")
-    await slack.settle()
-    assert slack.fake.ephemerals("UALICE") == [
-        "Your booking link: http://convene.test/book/alice?start=01.12.2026&end=15.12.2026&subject=Intro+call+%26+demo"
-    ]
-
-
-async def test_strangers_get_a_refusal_from_every_command(slack: SlackDriver) -> None:
-    await slack.command("USTRANGER", "link-channel sales")
-    await slack.settle()
-    assert slack.fake.ephemerals("USTRANGER")[0].startswith("You are not a Convene agent")
-    async with slack.runtime.uow(read_only=True) as uow:
-        assert await uow.bindings.service_channels("sales") == []
+LINK = "http://convene.test/book/alice?start=01.12.2026&end=15.12.2026&subject=Intro+call+%26+demo"
 
 
 @pytest.mark.parametrize(
-    "target, reply, expected_assignee",
+    "user, says, expect",
     [
-        ("<@UBOB|bob>", "Assigned to Bob.", "bob"),
-        ("support", "Assigned to the whole `support` service.", None),
-        ("<@UCAROL>", "Assigned to Carol.", "carol"),  # not in Sales: the engine moves it to Support
-        ("<@USTRANGER>", "<@USTRANGER> is not a Convene agent.", None),
+        # assigning from the slash command
+        (
+            "UALICE",
+            Slash("assign {cid} <@UBOB|bob>"),
+            Expect(told=["Assigned to Bob."], calls=["users.info", *ASSIGNED], assignee="bob"),
+        ),
+        (
+            "UALICE",
+            Slash("assign {cid} support"),
+            Expect(told=["Assigned to the whole `support` service."], calls=ASSIGNED, assignee=None),
+        ),
+        # Carol is not in Sales: the engine moves the conversation to her service (Support).
+        ("UALICE", Slash("assign {cid} <@UCAROL>"), Expect(told=["Assigned to Carol."], assignee="carol")),
+        (
+            "UALICE",
+            Slash("assign {cid} <@USTRANGER>"),
+            Expect(
+                told=["<@USTRANGER> is not a Convene agent."],
+                calls=["users.info", *TOLD_IN_CHANNEL],
+                assignee=None,
+            ),
+        ),
+        (
+            "UALICE",
+            Slash("assign {unknown} support"),
+            Expect(told=NO_CONVERSATION, calls=TOLD_IN_CHANNEL, assignee=None),
+        ),
+        (
+            "UALICE",
+            Slash("assign {cid} nosuchservice"),
+            Expect(told=NO_SERVICE, calls=TOLD_IN_CHANNEL, assignee=None),
+        ),
+        (
+            "USTRANGER",
+            Slash("assign {cid} support"),
+            Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL], assignee=None),
+        ),
+        # the other commands
+        (
+            "UALICE",
+            Slash("link start=01.12.2026 end=15.12.2026 subject=Intro call & demo"),
+            Expect(told=[f"Your booking link: {LINK}"], calls=TOLD_IN_CHANNEL),
+        ),
+        ("UALICE", Slash("inbox"), Expect(told=["Your conversations (0)"], calls=TOLD_IN_CHANNEL)),
+        ("UALICE", Slash("meetings"), Expect(told=["Your upcoming meetings (0)"], calls=TOLD_IN_CHANNEL)),
+        ("UALICE", Slash("link-channel nosuchservice"), Expect(told=NO_SERVICE, calls=TOLD_IN_CHANNEL)),
+        (
+            "USTRANGER",
+            Slash("link-channel support"),
+            Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL]),
+        ),
+        ("USTRANGER", Slash("inbox"), Expect(told=REFUSED)),
+        ("USTRANGER", Slash("link"), Expect(told=REFUSED)),
+        ("USTRANGER", Slash("settings"), Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL])),
+        # the buttons on the card
+        (
+            "UALICE",
+            Click("assign_to_me"),
+            Expect(told=[], calls=["chat.update", "chat.postMessage"], assignee="alice"),
+        ),
+        ("UBOB", Click("assign_to_me"), Expect(told=[], assignee="bob")),
+        # Carol is not in Sales: its conversations are not hers to see, let alone take.
+        (
+            "UCAROL",
+            Click("assign_to_me"),
+            Expect(told=NO_CONVERSATION, calls=["users.info", *TOLD_IN_CHANNEL], assignee=None),
+        ),
+        (
+            "USTRANGER",
+            Click("assign_to_me"),
+            Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL], assignee=None, guest_sees=None),
+        ),
+        (
+            "UALICE",
+            Click("assign_to_me", "{unknown}"),
+            Expect(told=NO_CONVERSATION, calls=TOLD_IN_CHANNEL, assignee=None),
+        ),
+        ("UALICE", Click("assign_open", "{unknown}"), Expect(told=NO_CONVERSATION, calls=TOLD_IN_CHANNEL)),
+        ("USTRANGER", Click("assign_open"), Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL])),
+        (
+            "UALICE",
+            Click("meeting_schedule", "{unknown}"),
+            Expect(told=NO_CONVERSATION, calls=TOLD_IN_CHANNEL),
+        ),
+        ("UALICE", Click("meeting_cancel", "{unknown}"), Expect(told=NO_MEETING, calls=TOLD_IN_CHANNEL)),
+        ("UALICE", Click("meeting_reschedule", "{unknown}"), Expect(told=NO_MEETING, calls=TOLD_IN_CHANNEL)),
+        ("UALICE", Click("meeting_duration", "{unknown}"), Expect(told=NO_MEETING, calls=TOLD_IN_CHANNEL)),
     ],
 )
-async def test_assign_from_the_slash_command(
-    slack: SlackDriver, thread: Any, target: str, reply: str, expected_assignee: str | None
+async def test_what_an_agent_sends_and_what_follows(
+    slack: SlackDriver, scene: Scene, user: str, says: Step, expect: Expect
 ) -> None:
-    _, cid, _ = thread
-    await slack.command("UALICE", f"assign {cid} {target}")
-    await slack.settle()
-    assert slack.fake.ephemerals("UALICE")[-1] == reply
-    assert await assignee(slack, cid) == expected_assignee
+    await verify_dialog(slack, scene, [(user, says, expect)])
 
 
-async def test_inbox_lists_my_conversations(slack: SlackDriver, thread: Any) -> None:
-    _, cid, thread_ts = thread
-    await slack.click("UALICE", "assign_to_me", cid, message_ts=thread_ts)
-    await slack.settle()
-    await slack.command("UALICE", "inbox")
-    await slack.settle()
-    [listing] = [a for a in slack.fake.of("chat.postEphemeral") if a["text"].startswith("Your conversations")]
-    assert listing["text"] == "Your conversations (1)"
+async def test_a_stranger_cannot_link_a_channel(slack: SlackDriver, scene: Scene) -> None:
+    await verify_dialog(slack, scene, [("USTRANGER", Slash("link-channel support"), Expect(told=REFUSED))])
+    async with slack.runtime.uow(read_only=True) as uow:
+        assert await uow.bindings.service_channels("support") == []
+
+
+async def test_inbox_lists_my_conversations(slack: SlackDriver, scene: Scene) -> None:
+    await verify_dialog(
+        slack,
+        scene,
+        [
+            ("UALICE", Click("assign_to_me"), Expect(assignee="alice")),
+            ("UALICE", Slash("inbox"), Expect(told=["Your conversations (1)"], calls=TOLD_IN_CHANNEL)),
+        ],
+    )
+    listing = slack.fake.of("chat.postEphemeral")[-1]
     first = listing["blocks"][0]["text"]["text"]
-    assert "*Ann*" in first and cid in first
+    assert "*Ann*" in first and scene.cid in first
     assert [e["action_id"] for e in listing["blocks"][1]["elements"]] == ["assign_to_me", "open_inbox"]
 
 
-async def test_assign_modal_filters_assignees_by_service(slack: SlackDriver, thread: Any) -> None:
-    g, cid, thread_ts = thread
-    await slack.click("UALICE", "assign_open", cid, message_ts=thread_ts)
-    await slack.settle()
+def options(view: dict[str, Any], prefix: str) -> list[str]:
+    block = next(b for b in view["blocks"] if b["block_id"].split(":")[0] == prefix)
+    return [o["text"]["text"] for o in block["element"]["options"]]
+
+
+async def test_assign_modal_filters_assignees_by_service(slack: SlackDriver, scene: Scene) -> None:
+    await verify_dialog(
+        slack, scene, [("UALICE", Click("assign_open"), Expect(told=[], calls=["views.open"]))]
+    )
     view = slack.last_view()
     assert view["callback_id"] == "assign_modal"
-
-    def options(v: dict[str, Any], prefix: str) -> list[str]:
-        block = next(b for b in v["blocks"] if b["block_id"].split(":")[0] == prefix)
-        return [o["text"]["text"] for o in block["element"]["options"]]
-
     assert options(view, "service") == ["Sales", "Support"]
     assert options(view, "assignee") == ["The whole service", "Alice", "Bob"]
 
-    # Picking another service refreshes the assignee list in place (views.update).
-    await slack.click("UALICE", "assign_service", "", view=view, selected="support")
-    await slack.settle()
-    view = slack.last_view()
-    assert options(view, "assignee") == ["The whole service", "Carol", "Dave"]
+    # Picking another service refreshes the assignee list in place.
+    await verify_dialog(
+        slack,
+        scene,
+        [("UALICE", Click("assign_service", "support", in_view=True), Expect(calls=["views.update"]))],
+    )
+    assert options(slack.last_view(), "assignee") == ["The whole service", "Carol", "Dave"]
 
-    r = await slack.submit("UALICE", view, {"service": "support", "assignee": "carol"})
-    assert r.status == 200
-    assert await r.text() == ""  # the modal closes
-    await slack.settle()
-    assert await assignee(slack, cid) == "carol"
-    assert ("system", "Convene", "Alice assigned this conversation to Carol (Support).") in await guest_sees(
-        slack, g, cid
+    await verify_dialog(
+        slack,
+        scene,
+        [
+            (
+                "UALICE",
+                Submit({"service": "support", "assignee": "carol"}),
+                Expect(
+                    modal_errors=None,
+                    assignee="carol",
+                    guest_sees=("system", "Convene", "Alice assigned this conversation to Carol (Support)."),
+                ),
+            )
+        ],
     )
 
 
-async def test_engine_refusals_show_inside_the_modal(slack: SlackDriver, thread: Any) -> None:
-    _, cid, thread_ts = thread
-    await slack.click("UALICE", "assign_open", cid, message_ts=thread_ts)
-    await slack.settle()
-    view = slack.last_view()
-    r = await slack.submit("UALICE", view, {"service": "sales", "assignee": "dave"})
-    answer = await r.json()
-    assert answer["response_action"] == "errors"
-    assert list(answer["errors"].values()) == ["dave is not a member of Sales."]
-    await slack.settle()
-    assert await assignee(slack, cid) is None
+@pytest.mark.parametrize(
+    "values, errors, assignee",
+    [
+        ({"service": "sales", "assignee": "dave"}, {"assignee": "dave is not a member of Sales."}, None),
+        (
+            {"service": "sales", "assignee": "nobody"},
+            {"assignee": "There is no agent called 'nobody'."},
+            None,
+        ),
+        ({"service": "sales", "assignee": "bob"}, None, "bob"),
+        ({"service": "sales", "assignee": "*"}, None, None),
+    ],
+    ids=["not-a-member", "no-such-agent", "a-member", "the-whole-service"],
+)
+async def test_engine_refusals_show_inside_the_assign_modal(
+    slack: SlackDriver,
+    scene: Scene,
+    values: dict[str, str],
+    errors: dict[str, str] | None,
+    assignee: str | None,
+) -> None:
+    await verify_dialog(
+        slack,
+        scene,
+        [
+            ("UALICE", Click("assign_open"), Expect(calls=["views.open"])),
+            ("UALICE", Submit(values), Expect(modal_errors=errors, assignee=assignee)),
+        ],
+    )
+
+
+async def test_a_stranger_submitting_the_assign_modal_is_refused_inside_it(
+    slack: SlackDriver, scene: Scene
+) -> None:
+    await verify_dialog(
+        slack,
+        scene,
+        [
+            ("UALICE", Click("assign_open"), Expect(calls=["views.open"])),
+            (
+                "USTRANGER",
+                Submit({"service": "sales", "assignee": "bob"}),
+                Expect(modal_errors={"service": NOT_AN_AGENT}, assignee=None, guest_sees=None),
+            ),
+        ],
+    )
