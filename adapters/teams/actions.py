@@ -6,14 +6,22 @@ The same code serves ``Action.Execute`` (the card comes back in the invoke respo
 
 from __future__ import annotations
 
-import inspect
 from datetime import UTC, date, datetime
 from typing import Any
 
 from adapters.teams import cards, render
+from adapters.teams.context import TeamsContext
 from bot.commands import AssignConversation
 from bot.errors import DomainError, InvalidInput
-from bot.model import Agent
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    RescheduleMeeting,
+    UpdateAgentSettings,
+)
+from bot.meetings.options import time_zone_of
+from bot.model import Agent, Conversation
 
 MAX_SLOTS = 40
 
@@ -26,12 +34,9 @@ def not_an_agent_card() -> dict[str, Any]:
 
 
 class CardActions:
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-
-    @property
-    def runtime(self) -> Any:
-        return self.channel.runtime
+    def __init__(self, context: TeamsContext) -> None:
+        self.context = context
+        self.queries = context.queries
 
     async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
         """``key`` identifies the click (the activity id): the idempotency key of a booking."""
@@ -63,24 +68,13 @@ class CardActions:
         return cards.text_card(message, error=True)
 
     async def _card(self, conversation_id: str, *, error: str | None = None) -> dict[str, Any]:
-        address = await self._address(conversation_id)
-        view = await render.conversation_view(self.runtime, conversation_id, address, self.channel.public_url)
+        address = await self.queries.address(conversation_id)
+        view = await self.queries.conversation_view(conversation_id, address)
         return cards.conversation_card(view, error=error)
 
-    async def _address(self, conversation_id: str) -> dict[str, Any]:
-        async with self.runtime.uow(read_only=True) as uow:
-            for binding in await uow.bindings.for_conversation(conversation_id):
-                if binding.channel == "teams":
-                    return dict(binding.address)
-        return {}
-
-    async def _conversation(self, agent: Agent, data: dict[str, Any]) -> Any:
-        from bot import queries
-
+    async def _conversation(self, agent: Agent, data: dict[str, Any]) -> Conversation:
         cid = str(data.get("conversation_id") or "")
-        async with self.runtime.uow(read_only=True) as uow:
-            view = await queries.view_conversation(uow, agent.actor, cid)  # raises NotFound for outsiders
-        return view.conversation
+        return await self.queries.visible_conversation(agent, cid)  # NotFound for outsiders
 
     # --- assignment ------------------------------------------------------------------------------
 
@@ -90,7 +84,7 @@ class CardActions:
 
     async def _assign_me(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        await self.runtime.bus.handle(  # no service named: the engine picks it
+        await self.context.bus.handle(  # no service named: the engine picks it
             AssignConversation(conversation.id, None, agent.slug, by=agent.actor)
         )
         return await self._card(conversation.id)
@@ -99,9 +93,7 @@ class CardActions:
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        async with self.runtime.uow(read_only=True) as uow:
-            services = await uow.services.list()
-            agents = {a.slug: a.name for a in await uow.agents.list()}
+        services, agents = await self.queries.services_and_agent_names()
         members = [
             (slug, f"{agents.get(slug, slug)} ({service.name})")
             for service in services
@@ -122,26 +114,10 @@ class CardActions:
         # A person without a service: the engine picks one they belong to (the same in every channel).
         service = str(data.get("service") or "") or None
         assignee = str(data.get("assignee") or "") or None
-        await self.runtime.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
+        await self.context.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
         return await self._card(conversation.id)
 
     # --- meetings --------------------------------------------------------------------------------
-
-    async def _options(
-        self, agent: Agent, data: dict[str, Any], *, guest_id: str | None = None
-    ) -> tuple[Any, Any]:
-        """The engine's booking options: a meeting's are its host's, never the clicker's."""
-        meetings = _meetings()
-        from bot.meetings.options import options_for
-
-        meeting = None
-        async with self.runtime.uow(read_only=True) as uow:
-            if data.get("meeting_id"):
-                meeting = await meetings.get_meeting_for(uow, agent.actor, str(data["meeting_id"]))
-            options = await options_for(
-                uow, self.runtime.clock, agent=agent.slug, meeting=meeting, guest_id=guest_id
-            )
-        return meeting, options
 
     async def _schedule_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
@@ -149,25 +125,18 @@ class CardActions:
         guest_id = None
         if not data.get("meeting_id"):
             guest_id = (await self._conversation(agent, data)).guest_id
-        meeting, options = await self._options(agent, data, guest_id=guest_id)
+        meeting, options = await self.queries.booking_options(
+            agent, str(data.get("meeting_id") or "") or None, guest_id=guest_id
+        )
         tz = options.time_zone
         durations = list(options.durations)
         duration = _int(data.get("duration")) or options.default_duration
         if duration not in durations:
             durations = [*durations, duration]
-        found = _meetings().agent_slots(
-            self.runtime,
-            meeting.agent if meeting else agent.slug,
-            options.window_start,
-            options.window_end,
-            duration,
-            tz,
+        found = await self.queries.agent_slots(
+            meeting.agent if meeting else agent.slug, options.window_start, options.window_end, duration, tz
         )
-        if inspect.isawaitable(found):
-            found = await found
-        slots = [(_start(s).astimezone(UTC).isoformat(), render.when(_start(s), tz)) for s in found][
-            :MAX_SLOTS
-        ]
+        slots = [(s.astimezone(UTC).isoformat(), render.when(s, tz)) for s in found][:MAX_SLOTS]
         return cards.schedule_form(
             str(data.get("conversation_id") or ""),
             durations,
@@ -181,10 +150,8 @@ class CardActions:
         )
 
     async def _book(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import BookMeeting
-
         conversation = await self._conversation(agent, data)
-        await self.runtime.bus.handle(
+        await self.context.bus.handle(
             BookMeeting(  # what the card left empty, the engine fills in (bot.meetings.options)
                 start=_slot(data),
                 duration=_int(data.get("duration")),
@@ -199,9 +166,7 @@ class CardActions:
         return await self._card(conversation.id)
 
     async def _reschedule(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import RescheduleMeeting
-
-        await self.runtime.bus.handle(
+        await self.context.bus.handle(
             RescheduleMeeting(
                 str(data.get("meeting_id") or ""),
                 _slot(data),
@@ -214,22 +179,20 @@ class CardActions:
     async def _cancel_form(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         start = data.get("meeting_start")
         if not start and data.get("conversation_id"):
-            start = (await self._address(str(data["conversation_id"]))).get("meeting_start")
-        label = render.when(start, agent_timezone(agent)) if start else "the booked date"
+            start = (await self.queries.address(str(data["conversation_id"]))).get("meeting_start")
+        label = render.when(start, time_zone_of(agent)) if start else "the booked date"
         return cards.cancel_form(
             str(data.get("conversation_id") or ""), str(data.get("meeting_id") or ""), label
         )
 
     async def _cancel(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import CancelMeeting
-
-        await self.runtime.bus.handle(CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor))
+        await self.context.bus.handle(CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor))
         return await self._after_meeting_change(data, "The meeting is cancelled.")
 
     async def _duration_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
-        _, options = await self._options(agent, data)
+        _, options = await self.queries.booking_options(agent, str(data.get("meeting_id") or "") or None)
         return cards.duration_form(
             str(data.get("meeting_id") or ""),
             list(options.durations),
@@ -238,12 +201,10 @@ class CardActions:
         )
 
     async def _change_duration(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import ChangeMeetingDuration
-
         duration = _int(data.get("duration"))
         if duration is None:
             raise InvalidInput("Choose a duration.", code="invalid_duration")
-        await self.runtime.bus.handle(
+        await self.context.bus.handle(
             ChangeMeetingDuration(str(data.get("meeting_id") or ""), duration, by=agent.actor)
         )
         return await self._after_meeting_change(data, f"The meeting now lasts {duration} minutes.")
@@ -256,35 +217,9 @@ class CardActions:
     # --- settings --------------------------------------------------------------------------------
 
     async def _save_settings(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import UpdateAgentSettings
-
         values = _settings_input(data, agent)
-        await self.runtime.bus.handle(UpdateAgentSettings(agent.slug, values, by=agent.actor))
+        await self.context.bus.handle(UpdateAgentSettings(agent.slug, values, by=agent.actor))
         return cards.settings_card(values, saved=True)
-
-
-def _meetings() -> Any:
-    try:
-        from bot.meetings import queries
-    except ImportError:
-        raise DomainError(
-            "Meetings are not available on this server yet.", code="meetings_unavailable"
-        ) from None
-    return queries
-
-
-def agent_timezone(agent: Agent) -> str:
-    from bot.meetings.options import time_zone_of
-
-    return time_zone_of(agent)
-
-
-def _start(slot: Any) -> datetime:
-    if isinstance(slot, datetime):
-        return slot
-    if isinstance(slot, tuple | list):
-        return slot[0]
-    return slot.start
 
 
 def _int(value: Any) -> int | None:

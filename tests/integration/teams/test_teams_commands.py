@@ -96,7 +96,7 @@ async def test_throttling_and_gateway_errors_are_retried_respecting_retry_after(
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    teams.channel.sleep = sleep
+    teams.channel.connector.sleep = sleep
     await link_sales(teams)
     teams.ms.faults[:] = [(429, {"Retry-After": "7"}), (502, {}), (412, {})]
     g, cid = await guest_writes(teams)
@@ -110,7 +110,7 @@ async def test_a_lasting_failure_leaves_the_notice_to_the_outbox(teams: Teams, c
     async def sleep(seconds: float) -> None:
         return None
 
-    teams.channel.sleep = sleep
+    teams.channel.connector.sleep = sleep
     await link_sales(teams)
     teams.ms.faults[:] = [(503, {})]  # not retryable here: the outbox tries again later
     g, cid = await guest_writes(teams)
