@@ -6,6 +6,7 @@ The same code serves ``Action.Execute`` (the card comes back in the invoke respo
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -41,7 +42,9 @@ class CardActions:
     async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
         """``key`` identifies the click (the activity id): the idempotency key of a booking."""
         action = str(data.get("action") or "")
-        handler = getattr(self, f"_{action}", None)
+        handler: Callable[[Agent, dict[str, Any], str], Awaitable[dict[str, Any]]] | None = getattr(
+            self, f"_{action}", None
+        )
         if not action.isidentifier() or handler is None:
             return cards.text_card(f"Unknown action {action!r}.", error=True)
         try:
@@ -99,12 +102,13 @@ class CardActions:
             for service in services
             for slug in service.members
         ]
-        seen: set[str] = set()
-        unique = [(v, t) for v, t in members if not (v in seen or seen.add(v))]
+        unique: dict[str, str] = {}
+        for slug, title in members:
+            unique.setdefault(slug, title)  # each person once, with the first service they are in
         return cards.assign_form(
             conversation.id,
             [(s.slug, s.name) for s in services],
-            unique,
+            list(unique.items()),
             service=data.get("service") or conversation.assigned_service or conversation.service,
             error=error,
         )

@@ -173,7 +173,7 @@ class ConveneTeamsBot(TeamsActivityHandler):
         # botbuilder 4.17 serialises this response twice on the CloudAdapter path (and fails on the
         # second pass), so the model goes back unserialised: CloudAdapter.process serialises it once.
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        action: dict[str, Any] = value["action"] if isinstance(value.get("action"), dict) else {}
         if action.get("type") != "Action.Execute":
             return InvokeResponse(status=int(HTTPStatus.BAD_REQUEST))
         return InvokeResponse(

@@ -11,7 +11,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from bot.model import Agent
-from bot.ports import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 CHANNEL = "teams"
@@ -26,7 +25,8 @@ class IdentityRepository(Protocol):
 
 
 class Identities:
-    def __init__(self, uow: UnitOfWorkFactory) -> None:
+    def __init__(self, uow: Callable[..., Any]) -> None:
+        """``uow``: the unit-of-work factory (storage's, which has ``identities``)."""
         self.uow = uow
 
     async def agent_for(self, user: dict[str, Any], lookup: MemberLookup | None = None) -> Agent | None:
@@ -37,7 +37,7 @@ class Identities:
         async with self.uow(read_only=True) as uow:
             for key in keys:
                 slug = await uow.identities.get(CHANNEL, key)
-                agent = await uow.agents.get(slug) if slug else None
+                agent: Agent | None = await uow.agents.get(slug) if slug else None
                 if agent is not None:
                     return agent
         emails = [user.get("email"), user.get("userPrincipalName")]

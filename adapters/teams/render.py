@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams import cards
+from bot.calendars.connections import CalendarConnectionBroken
 from bot.events import (
     ConversationAssigned,
     ConversationRenamed,
@@ -46,6 +47,7 @@ ECHO_PREFIX = "teams:"  # client ids of messages written in Teams: never echoed 
 # notice (a system ``MessagePosted``) for a rename and for a reminder, so those reach the thread as lines.
 NOT_SHOWN: frozenset[type[Event]] = frozenset(
     {
+        CalendarConnectionBroken,
         ConversationRenamed,
         LoginLinkIssued,
         MemberAdded,
