@@ -21,6 +21,7 @@ from bot.meetings.commands import (
     RescheduleMeeting,
     UpdateAgentSettings,
 )
+from bot.meetings.model import Meeting
 from bot.meetings.options import time_zone_of
 from bot.model import Agent, Conversation
 
@@ -65,13 +66,21 @@ class CardActions:
             if action == "save_settings":
                 return cards.settings_card(_settings_input(data, agent), error=message)
             if data.get("conversation_id"):
-                return await self._card(data["conversation_id"], error=message)
+                return await self._card(agent, str(data["conversation_id"]), error=message)
         except DomainError:
             pass
         return cards.text_card(message, error=True)
 
-    async def _card(self, conversation_id: str, *, error: str | None = None) -> dict[str, Any]:
+    async def _card(
+        self, agent: Agent, conversation_id: str, *, error: str | None = None, meeting: Meeting | None = None
+    ) -> dict[str, Any]:
+        """The conversation's card, for an agent who may see it (``NotFound`` otherwise: the ids in a
+        card's data come from the client). ``meeting``: as the engine just left it, before the outbox
+        brings the change to the thread's card."""
+        await self.queries.visible_conversation(agent, conversation_id)
         address = await self.queries.address(conversation_id)
+        if meeting is not None:
+            address = render.showing(address, meeting.id, meeting.start if meeting.booked else None)
         view = await self.queries.conversation_view(conversation_id, address)
         return cards.conversation_card(view, error=error)
 
@@ -82,15 +91,14 @@ class CardActions:
     # --- assignment ------------------------------------------------------------------------------
 
     async def _show_card(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        await self._conversation(agent, data)
-        return await self._card(data["conversation_id"])
+        return await self._card(agent, str(data.get("conversation_id") or ""))
 
     async def _assign_me(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
         await self.context.bus.handle(  # no service named: the engine picks it
             AssignConversation(conversation.id, None, agent.slug, by=agent.actor)
         )
-        return await self._card(conversation.id)
+        return await self._card(agent, conversation.id)
 
     async def _assign_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
@@ -119,7 +127,7 @@ class CardActions:
         service = str(data.get("service") or "") or None
         assignee = str(data.get("assignee") or "") or None
         await self.context.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
-        return await self._card(conversation.id)
+        return await self._card(agent, conversation.id)
 
     # --- meetings --------------------------------------------------------------------------------
 
@@ -155,7 +163,7 @@ class CardActions:
 
     async def _book(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        await self.context.bus.handle(
+        booking = await self.context.bus.handle(
             BookMeeting(  # what the card left empty, the engine fills in (bot.meetings.options)
                 start=_slot(data),
                 duration=_int(data.get("duration")),
@@ -167,10 +175,10 @@ class CardActions:
                 idempotency_key=f"teams:{key}",
             )
         )
-        return await self._card(conversation.id)
+        return await self._card(agent, conversation.id, meeting=booking.meeting)
 
     async def _reschedule(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        await self.context.bus.handle(
+        meeting = await self.context.bus.handle(
             RescheduleMeeting(
                 str(data.get("meeting_id") or ""),
                 _slot(data),
@@ -178,7 +186,7 @@ class CardActions:
                 duration=_int(data.get("duration")),
             )
         )
-        return await self._after_meeting_change(data, "The meeting is rescheduled.")
+        return await self._after_meeting_change(agent, data, meeting, "The meeting is rescheduled.")
 
     async def _cancel_form(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         start = data.get("meeting_start")
@@ -190,8 +198,10 @@ class CardActions:
         )
 
     async def _cancel(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        await self.context.bus.handle(CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor))
-        return await self._after_meeting_change(data, "The meeting is cancelled.")
+        meeting = await self.context.bus.handle(
+            CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor)
+        )
+        return await self._after_meeting_change(agent, data, meeting, "The meeting is cancelled.")
 
     async def _duration_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
@@ -208,14 +218,18 @@ class CardActions:
         duration = _int(data.get("duration"))
         if duration is None:
             raise InvalidInput("Choose a duration.", code="invalid_duration")
-        await self.context.bus.handle(
+        meeting = await self.context.bus.handle(
             ChangeMeetingDuration(str(data.get("meeting_id") or ""), duration, by=agent.actor)
         )
-        return await self._after_meeting_change(data, f"The meeting now lasts {duration} minutes.")
+        return await self._after_meeting_change(
+            agent, data, meeting, f"The meeting now lasts {duration} minutes."
+        )
 
-    async def _after_meeting_change(self, data: dict[str, Any], text: str) -> dict[str, Any]:
+    async def _after_meeting_change(
+        self, agent: Agent, data: dict[str, Any], meeting: Meeting, text: str
+    ) -> dict[str, Any]:
         if data.get("conversation_id"):
-            return await self._card(str(data["conversation_id"]))
+            return await self._card(agent, str(data["conversation_id"]), meeting=meeting)
         return cards.text_card(text)
 
     # --- settings --------------------------------------------------------------------------------

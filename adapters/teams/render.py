@@ -101,16 +101,22 @@ def _assigned(event: ConversationAssigned, address: dict[str, Any]) -> ThreadUpd
 @thread_update.register(MeetingDurationChanged)
 def _meeting_set(event: MeetingEvent, address: dict[str, Any]) -> ThreadUpdate:
     """The card shows this meeting next (the engine's notice about it comes as a message)."""
-    shown = {**address, "meeting_id": event.meeting_id, "meeting_start": event.start.isoformat()}
-    return ThreadUpdate(redraw_card=True, address=shown)
+    return ThreadUpdate(redraw_card=True, address=showing(address, event.meeting_id, event.start))
 
 
 @thread_update.register
 def _meeting_cancelled(event: MeetingCancelled, address: dict[str, Any]) -> ThreadUpdate:
-    if address.get("meeting_id") not in (None, event.meeting_id):
-        return ThreadUpdate(redraw_card=True)  # another meeting is shown: it stays
-    shown = {k: v for k, v in address.items() if k not in ("meeting_id", "meeting_start")}
-    return ThreadUpdate(redraw_card=True, address=shown)
+    return ThreadUpdate(redraw_card=True, address=showing(address, event.meeting_id, None))
+
+
+def showing(address: dict[str, Any], meeting_id: str, start: datetime | None) -> dict[str, Any]:
+    """The address with the card showing this meeting at ``start``; None: it is cancelled, and the
+    card drops it (a different meeting shown stays)."""
+    if start is not None:
+        return {**address, "meeting_id": meeting_id, "meeting_start": start.isoformat()}
+    if address.get("meeting_id") not in (None, meeting_id):
+        return dict(address)
+    return {k: v for k, v in address.items() if k not in ("meeting_id", "meeting_start")}
 
 
 def message_text(event: MessagePosted) -> str | None:

@@ -44,6 +44,12 @@ PEOPLE = {
         "aadObjectId": "aad-bob",
         "userPrincipalName": "bob@example.com",
     },
+    "29:carol": {
+        "id": "29:carol",
+        "name": "Carol C",
+        "aadObjectId": "aad-carol",
+        "email": "carol@example.com",
+    },
     "29:mallory": {
         "id": "29:mallory",
         "name": "Mallory",
