@@ -4,6 +4,8 @@ server recording what the bot sends. Each table row is one move of an agent and 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .conftest import Teams
 from .dialog import NOT_AN_AGENT, After, Card, Dialog, Press, Say, card_facts, choices
 from .fake_botframework import APP_TOKEN, GENERAL, TENANT
@@ -24,6 +26,21 @@ async def guest_writes(teams: Teams, text: str = "Hi, I need a quote") -> tuple[
     )
     assert r.status == 201
     return g, (await r.json())["conversation"]["id"]
+
+
+def execute(teams: Teams, thread: str, verb: str, sender: str = "29:alice", **data: Any) -> dict[str, Any]:
+    """A Universal Action press as an activity (tests/integration/test_same_in_every_channel.py uses it)."""
+    return teams.activity(
+        "invoke",
+        sender=sender,
+        name="adaptiveCard/action",
+        conversation=thread,
+        conversation_type="channel",
+        value={
+            "action": {"type": "Action.Execute", "verb": verb, "data": {"action": verb, **data}},
+            "trigger": "manual",
+        },
+    )
 
 
 async def conversation_in_teams(teams: Teams) -> Dialog:
