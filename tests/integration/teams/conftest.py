@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 
 from adapters.web.app import make_app
 from bot.bootstrap import bootstrap
@@ -62,9 +61,6 @@ class Teams:
 async def teams(sqlite_url: str, make_settings: Any, clock: Any, tmp_path: Path) -> AsyncIterator[Teams]:
     ms = FakeBotFramework(tmp_path)
     await ms.start()
-    # botbuilder caches signing keys per metadata URL for the whole process; an earlier test's server
-    # on the same (reused) port published other keys under the same kid, which would fail as a 401.
-    JwtTokenExtractor.metadataCache.pop(ms.openid_url, None)
     settings = make_settings(
         sqlite_url,
         run_workers=False,
