@@ -26,6 +26,7 @@ from bot.meetings.options import time_zone_of
 from bot.model import Agent, Conversation
 
 MAX_SLOTS = 40
+Verb = Callable[[Agent, dict[str, Any], str], Awaitable[dict[str, Any]]]  # (agent, card data, click id)
 
 
 def not_an_agent_card() -> dict[str, Any]:
@@ -39,14 +40,27 @@ class CardActions:
     def __init__(self, context: TeamsContext) -> None:
         self.context = context
         self.queries = context.queries
+        # The verbs a card may send (cards.py), each to its method: nothing else is callable by a client.
+        self.verbs: dict[str, Verb] = {
+            "show_card": self._show_card,
+            "assign_me": self._assign_me,
+            "assign_form": self._assign_form,
+            "assign": self._assign,
+            "schedule_form": self._schedule_form,
+            "book": self._book,
+            "reschedule": self._reschedule,
+            "cancel_form": self._cancel_form,
+            "cancel": self._cancel,
+            "duration_form": self._duration_form,
+            "change_duration": self._change_duration,
+            "save_settings": self._save_settings,
+        }
 
     async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
         """``key`` identifies the click (the activity id): the idempotency key of a booking."""
         action = str(data.get("action") or "")
-        handler: Callable[[Agent, dict[str, Any], str], Awaitable[dict[str, Any]]] | None = getattr(
-            self, f"_{action}", None
-        )
-        if not action.isidentifier() or handler is None:
+        handler = self.verbs.get(action)
+        if handler is None:
             return cards.text_card(f"Unknown action {action!r}.", error=True)
         try:
             return await handler(agent, data, key)

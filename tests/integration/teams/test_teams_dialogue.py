@@ -199,6 +199,12 @@ async def test_buttons_on_a_conversation_the_agent_cannot_see_or_that_do_not_exi
                 Card(first="Unknown action 'dance'.", error="Unknown action 'dance'."),
                 nothing,
             ),
+            # Only the card verbs are reachable: not the methods behind them.
+            (
+                Press("card", {"conversation_id": "{cid}"}),
+                Card(first="Unknown action 'card'.", error="Unknown action 'card'."),
+                nothing,
+            ),
         ]
     )
 
