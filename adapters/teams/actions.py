@@ -6,16 +6,27 @@ The same code serves ``Action.Execute`` (the card comes back in the invoke respo
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
 from adapters.teams import cards, render
+from adapters.teams.context import TeamsContext
 from bot.commands import AssignConversation
 from bot.errors import DomainError, InvalidInput
-from bot.model import Agent
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    RescheduleMeeting,
+    UpdateAgentSettings,
+)
+from bot.meetings.model import Meeting
+from bot.meetings.options import time_zone_of
+from bot.model import Agent, Conversation
 
 MAX_SLOTS = 40
+Verb = Callable[[Agent, dict[str, Any], str], Awaitable[dict[str, Any]]]  # (agent, card data, click id)
 
 
 def not_an_agent_card() -> dict[str, Any]:
@@ -26,18 +37,30 @@ def not_an_agent_card() -> dict[str, Any]:
 
 
 class CardActions:
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-
-    @property
-    def runtime(self) -> Any:
-        return self.channel.runtime
+    def __init__(self, context: TeamsContext) -> None:
+        self.context = context
+        self.queries = context.queries
+        # The verbs a card may send (cards.py), each to its method: nothing else is callable by a client.
+        self.verbs: dict[str, Verb] = {
+            "show_card": self._show_card,
+            "assign_me": self._assign_me,
+            "assign_form": self._assign_form,
+            "assign": self._assign,
+            "schedule_form": self._schedule_form,
+            "book": self._book,
+            "reschedule": self._reschedule,
+            "cancel_form": self._cancel_form,
+            "cancel": self._cancel,
+            "duration_form": self._duration_form,
+            "change_duration": self._change_duration,
+            "save_settings": self._save_settings,
+        }
 
     async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
         """``key`` identifies the click (the activity id): the idempotency key of a booking."""
         action = str(data.get("action") or "")
-        handler = getattr(self, f"_{action}", None)
-        if not action.isidentifier() or handler is None:
+        handler = self.verbs.get(action)
+        if handler is None:
             return cards.text_card(f"Unknown action {action!r}.", error=True)
         try:
             return await handler(agent, data, key)
@@ -57,62 +80,57 @@ class CardActions:
             if action == "save_settings":
                 return cards.settings_card(_settings_input(data, agent), error=message)
             if data.get("conversation_id"):
-                return await self._card(data["conversation_id"], error=message)
+                return await self._card(agent, str(data["conversation_id"]), error=message)
         except DomainError:
             pass
         return cards.text_card(message, error=True)
 
-    async def _card(self, conversation_id: str, *, error: str | None = None) -> dict[str, Any]:
-        address = await self._address(conversation_id)
-        view = await render.conversation_view(self.runtime, conversation_id, address, self.channel.public_url)
+    async def _card(
+        self, agent: Agent, conversation_id: str, *, error: str | None = None, meeting: Meeting | None = None
+    ) -> dict[str, Any]:
+        """The conversation's card, for an agent who may see it (``NotFound`` otherwise: the ids in a
+        card's data come from the client). ``meeting``: as the engine just left it, before the outbox
+        brings the change to the thread's card."""
+        await self.queries.visible_conversation(agent, conversation_id)
+        address = await self.queries.address(conversation_id)
+        if meeting is not None:
+            address = render.showing(address, meeting.id, meeting.start if meeting.booked else None)
+        view = await self.queries.conversation_view(conversation_id, address)
         return cards.conversation_card(view, error=error)
 
-    async def _address(self, conversation_id: str) -> dict[str, Any]:
-        async with self.runtime.uow(read_only=True) as uow:
-            for binding in await uow.bindings.for_conversation(conversation_id):
-                if binding.channel == "teams":
-                    return dict(binding.address)
-        return {}
-
-    async def _conversation(self, agent: Agent, data: dict[str, Any]) -> Any:
-        from bot import queries
-
+    async def _conversation(self, agent: Agent, data: dict[str, Any]) -> Conversation:
         cid = str(data.get("conversation_id") or "")
-        async with self.runtime.uow(read_only=True) as uow:
-            view = await queries.view_conversation(uow, agent.actor, cid)  # raises NotFound for outsiders
-        return view.conversation
+        return await self.queries.visible_conversation(agent, cid)  # NotFound for outsiders
 
     # --- assignment ------------------------------------------------------------------------------
 
     async def _show_card(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        await self._conversation(agent, data)
-        return await self._card(data["conversation_id"])
+        return await self._card(agent, str(data.get("conversation_id") or ""))
 
     async def _assign_me(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        await self.runtime.bus.handle(  # no service named: the engine picks it
+        await self.context.bus.handle(  # no service named: the engine picks it
             AssignConversation(conversation.id, None, agent.slug, by=agent.actor)
         )
-        return await self._card(conversation.id)
+        return await self._card(agent, conversation.id)
 
     async def _assign_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
         conversation = await self._conversation(agent, data)
-        async with self.runtime.uow(read_only=True) as uow:
-            services = await uow.services.list()
-            agents = {a.slug: a.name for a in await uow.agents.list()}
+        services, agents = await self.queries.services_and_agent_names()
         members = [
             (slug, f"{agents.get(slug, slug)} ({service.name})")
             for service in services
             for slug in service.members
         ]
-        seen: set[str] = set()
-        unique = [(v, t) for v, t in members if not (v in seen or seen.add(v))]
+        unique: dict[str, str] = {}
+        for slug, title in members:
+            unique.setdefault(slug, title)  # each person once, with the first service they are in
         return cards.assign_form(
             conversation.id,
             [(s.slug, s.name) for s in services],
-            unique,
+            list(unique.items()),
             service=data.get("service") or conversation.assigned_service or conversation.service,
             error=error,
         )
@@ -122,26 +140,10 @@ class CardActions:
         # A person without a service: the engine picks one they belong to (the same in every channel).
         service = str(data.get("service") or "") or None
         assignee = str(data.get("assignee") or "") or None
-        await self.runtime.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
-        return await self._card(conversation.id)
+        await self.context.bus.handle(AssignConversation(conversation.id, service, assignee, by=agent.actor))
+        return await self._card(agent, conversation.id)
 
     # --- meetings --------------------------------------------------------------------------------
-
-    async def _options(
-        self, agent: Agent, data: dict[str, Any], *, guest_id: str | None = None
-    ) -> tuple[Any, Any]:
-        """The engine's booking options: a meeting's are its host's, never the clicker's."""
-        meetings = _meetings()
-        from bot.meetings.options import options_for
-
-        meeting = None
-        async with self.runtime.uow(read_only=True) as uow:
-            if data.get("meeting_id"):
-                meeting = await meetings.get_meeting_for(uow, agent.actor, str(data["meeting_id"]))
-            options = await options_for(
-                uow, self.runtime.clock, agent=agent.slug, meeting=meeting, guest_id=guest_id
-            )
-        return meeting, options
 
     async def _schedule_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
@@ -149,25 +151,18 @@ class CardActions:
         guest_id = None
         if not data.get("meeting_id"):
             guest_id = (await self._conversation(agent, data)).guest_id
-        meeting, options = await self._options(agent, data, guest_id=guest_id)
+        meeting, options = await self.queries.booking_options(
+            agent, str(data.get("meeting_id") or "") or None, guest_id=guest_id
+        )
         tz = options.time_zone
         durations = list(options.durations)
         duration = _int(data.get("duration")) or options.default_duration
         if duration not in durations:
             durations = [*durations, duration]
-        found = _meetings().agent_slots(
-            self.runtime,
-            meeting.agent if meeting else agent.slug,
-            options.window_start,
-            options.window_end,
-            duration,
-            tz,
+        found = await self.queries.agent_slots(
+            meeting.agent if meeting else agent.slug, options.window_start, options.window_end, duration, tz
         )
-        if inspect.isawaitable(found):
-            found = await found
-        slots = [(_start(s).astimezone(UTC).isoformat(), render.when(_start(s), tz)) for s in found][
-            :MAX_SLOTS
-        ]
+        slots = [(s.astimezone(UTC).isoformat(), render.when(s, tz)) for s in found][:MAX_SLOTS]
         return cards.schedule_form(
             str(data.get("conversation_id") or ""),
             durations,
@@ -181,10 +176,8 @@ class CardActions:
         )
 
     async def _book(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import BookMeeting
-
         conversation = await self._conversation(agent, data)
-        await self.runtime.bus.handle(
+        booking = await self.context.bus.handle(
             BookMeeting(  # what the card left empty, the engine fills in (bot.meetings.options)
                 start=_slot(data),
                 duration=_int(data.get("duration")),
@@ -196,12 +189,10 @@ class CardActions:
                 idempotency_key=f"teams:{key}",
             )
         )
-        return await self._card(conversation.id)
+        return await self._card(agent, conversation.id, meeting=booking.meeting)
 
     async def _reschedule(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import RescheduleMeeting
-
-        await self.runtime.bus.handle(
+        meeting = await self.context.bus.handle(
             RescheduleMeeting(
                 str(data.get("meeting_id") or ""),
                 _slot(data),
@@ -209,27 +200,27 @@ class CardActions:
                 duration=_int(data.get("duration")),
             )
         )
-        return await self._after_meeting_change(data, "The meeting is rescheduled.")
+        return await self._after_meeting_change(agent, data, meeting, "The meeting is rescheduled.")
 
     async def _cancel_form(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
         start = data.get("meeting_start")
         if not start and data.get("conversation_id"):
-            start = (await self._address(str(data["conversation_id"]))).get("meeting_start")
-        label = render.when(start, agent_timezone(agent)) if start else "the booked date"
+            start = (await self.queries.address(str(data["conversation_id"]))).get("meeting_start")
+        label = render.when(start, time_zone_of(agent)) if start else "the booked date"
         return cards.cancel_form(
             str(data.get("conversation_id") or ""), str(data.get("meeting_id") or ""), label
         )
 
     async def _cancel(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import CancelMeeting
-
-        await self.runtime.bus.handle(CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor))
-        return await self._after_meeting_change(data, "The meeting is cancelled.")
+        meeting = await self.context.bus.handle(
+            CancelMeeting(str(data.get("meeting_id") or ""), by=agent.actor)
+        )
+        return await self._after_meeting_change(agent, data, meeting, "The meeting is cancelled.")
 
     async def _duration_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None
     ) -> dict[str, Any]:
-        _, options = await self._options(agent, data)
+        _, options = await self.queries.booking_options(agent, str(data.get("meeting_id") or "") or None)
         return cards.duration_form(
             str(data.get("meeting_id") or ""),
             list(options.durations),
@@ -238,53 +229,29 @@ class CardActions:
         )
 
     async def _change_duration(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import ChangeMeetingDuration
-
         duration = _int(data.get("duration"))
         if duration is None:
             raise InvalidInput("Choose a duration.", code="invalid_duration")
-        await self.runtime.bus.handle(
+        meeting = await self.context.bus.handle(
             ChangeMeetingDuration(str(data.get("meeting_id") or ""), duration, by=agent.actor)
         )
-        return await self._after_meeting_change(data, f"The meeting now lasts {duration} minutes.")
+        return await self._after_meeting_change(
+            agent, data, meeting, f"The meeting now lasts {duration} minutes."
+        )
 
-    async def _after_meeting_change(self, data: dict[str, Any], text: str) -> dict[str, Any]:
+    async def _after_meeting_change(
+        self, agent: Agent, data: dict[str, Any], meeting: Meeting, text: str
+    ) -> dict[str, Any]:
         if data.get("conversation_id"):
-            return await self._card(str(data["conversation_id"]))
+            return await self._card(agent, str(data["conversation_id"]), meeting=meeting)
         return cards.text_card(text)
 
     # --- settings --------------------------------------------------------------------------------
 
     async def _save_settings(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        from bot.meetings.commands import UpdateAgentSettings
-
         values = _settings_input(data, agent)
-        await self.runtime.bus.handle(UpdateAgentSettings(agent.slug, values, by=agent.actor))
+        await self.context.bus.handle(UpdateAgentSettings(agent.slug, values, by=agent.actor))
         return cards.settings_card(values, saved=True)
-
-
-def _meetings() -> Any:
-    try:
-        from bot.meetings import queries
-    except ImportError:
-        raise DomainError(
-            "Meetings are not available on this server yet.", code="meetings_unavailable"
-        ) from None
-    return queries
-
-
-def agent_timezone(agent: Agent) -> str:
-    from bot.meetings.options import time_zone_of
-
-    return time_zone_of(agent)
-
-
-def _start(slot: Any) -> datetime:
-    if isinstance(slot, datetime):
-        return slot
-    if isinstance(slot, tuple | list):
-        return slot[0]
-    return slot.start
 
 
 def _int(value: Any) -> int | None:

@@ -80,8 +80,8 @@ class AppCredentials(MicrosoftAppCredentials):
 
     def get_access_token(self, force_refresh: bool = False) -> str:
         with self._lock:
-            if self.fresh() and not force_refresh:
-                return self._token  # type: ignore[return-value]
+            if self._token is not None and self.fresh() and not force_refresh:
+                return self._token
             scope = (
                 self.oauth_scope if self.oauth_scope.endswith("/.default") else self.oauth_scope + "/.default"
             )
@@ -90,9 +90,10 @@ class AppCredentials(MicrosoftAppCredentials):
                 raise PermissionError(
                     f"Failed to get access token: {result.get('error')}: {result.get('error_description')}"
                 )
-            self._token = result["access_token"]
+            token: str = result["access_token"]
+            self._token = token
             self._expires_at = time.time() + int(result.get("expires_in", 3600))
-            return self._token  # type: ignore[return-value]
+            return token
 
     async def ensure_token(self) -> None:
         if not self.fresh():

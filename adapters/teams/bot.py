@@ -7,7 +7,6 @@ card is the invoke response. A platform retry of an activity we have seen does n
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import re
@@ -21,6 +20,7 @@ from botbuilder.schema import AdaptiveCardInvokeResponse, AdaptiveCardInvokeValu
 from adapters.teams import cards, render
 from adapters.teams.actions import CardActions, not_an_agent_card
 from adapters.teams.commands import TextCommands, is_command
+from adapters.teams.context import TeamsContext
 from bot.commands import PostMessage
 from bot.errors import DomainError
 from bot.model import Agent
@@ -77,43 +77,33 @@ def _mentions_bot(activity: Any) -> bool:
 
 
 class ConveneTeamsBot(TeamsActivityHandler):
-    """Override any ``on_…`` method to change one behaviour; the channel supplies the plumbing."""
+    """Override any ``on_…`` method to change one behaviour; ``context`` is all a handler may use."""
 
-    def __init__(self, channel: Any) -> None:
+    def __init__(self, context: TeamsContext) -> None:
         super().__init__()
-        self.channel = channel
-        self.commands = TextCommands(channel)
-        self.actions = CardActions(channel)
-
-    @property
-    def runtime(self) -> Any:
-        return self.channel.runtime
+        self.context = context
+        self.commands = TextCommands(context)
+        self.actions = CardActions(context)
 
     # --- inbound plumbing ------------------------------------------------------------------------
 
     async def first_time(self, activity: Any) -> bool:
         """Activity ids are unique within a conversation; the key combines both."""
         conversation = activity.conversation.id if activity.conversation else ""
-        digest = hashlib.sha256(conversation.encode()).hexdigest()[:24]
-        async with self.runtime.uow() as uow:
-            fresh = await uow.inbound.first_time(
-                "teams", f"{digest}:{activity.id or ''}"[:200], self.runtime.clock.now()
-            )
-            await uow.commit()
-        return fresh
+        return await self.context.first_time(conversation, activity.id or "")
 
     async def agent_of(self, activity: Any) -> Agent | None:
         place = place_of(activity)
         user = user_of(activity)
 
         async def lookup() -> dict[str, Any] | None:
-            return await self.channel.member(place["service_url"], place["conversation_id"], user["id"])
+            return await self.context.api.member(place["service_url"], place["conversation_id"], user["id"])
 
-        return await self.channel.identities.agent_for(user, lookup)
+        return await self.context.identities.agent_for(user, lookup)
 
     async def answer(self, activity: Any, answer: dict[str, Any] | str) -> None:
         reply = render.text_activity(answer) if isinstance(answer, str) else render.card_activity(answer)
-        await self.channel.send(activity.service_url, activity.conversation.id, reply)
+        await self.context.api.send(activity.service_url, activity.conversation.id, reply)
 
     # --- messages --------------------------------------------------------------------------------
 
@@ -122,19 +112,18 @@ class ConveneTeamsBot(TeamsActivityHandler):
         if not await self.first_time(activity):
             return
         if isinstance(activity.value, dict) and activity.value.get("action"):
-            self.channel.spawn(self.on_card_submit(activity))  # Action.Submit arrives as a message
+            self.context.spawn(self.on_card_submit(activity))  # Action.Submit arrives as a message
             return
         mentioned = _mentions_bot(activity)
         text = clean_text(TurnContext.remove_recipient_mention(activity) if mentioned else activity.text)
-        self.channel.spawn(self.on_text(activity, text, mentioned=mentioned))
+        self.context.spawn(self.on_text(activity, text, mentioned=mentioned))
 
     async def on_text(self, activity: Any, text: str, *, mentioned: bool) -> None:
         place = place_of(activity)
         personal = place["conversation_type"] == "personal"
         binding = None
         if place["conversation_type"] == "channel":
-            async with self.runtime.uow(read_only=True) as uow:
-                binding = await uow.bindings.find_by_address("teams", "thread", place["conversation_id"])
+            binding = await self.context.queries.thread_binding(place["conversation_id"])
         if binding is None and not (personal or mentioned):
             return  # channel chatter that is not for us
         is_cmd = (personal or mentioned) and is_command(text)
@@ -156,7 +145,7 @@ class ConveneTeamsBot(TeamsActivityHandler):
         internal = text.startswith(INTERNAL_MARKER)
         body = text[len(INTERNAL_MARKER) :].strip() if internal else text
         try:
-            await self.runtime.bus.handle(
+            await self.context.bus.handle(
                 PostMessage(
                     conversation_id,
                     agent.actor,
@@ -184,7 +173,7 @@ class ConveneTeamsBot(TeamsActivityHandler):
         # botbuilder 4.17 serialises this response twice on the CloudAdapter path (and fails on the
         # second pass), so the model goes back unserialised: CloudAdapter.process serialises it once.
         value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
-        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        action: dict[str, Any] = value["action"] if isinstance(value.get("action"), dict) else {}
         if action.get("type") != "Action.Execute":
             return InvokeResponse(status=int(HTTPStatus.BAD_REQUEST))
         return InvokeResponse(
@@ -216,7 +205,7 @@ class ConveneTeamsBot(TeamsActivityHandler):
         bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
         if any(m.id == bot_id for m in members_added):
             activity = turn_context.activity
-            self.channel.spawn(
+            self.context.spawn(
                 self.answer(
                     activity, cards.help_card("Hello! I bring your Convene conversations into Teams.")
                 )

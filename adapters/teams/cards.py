@@ -42,7 +42,9 @@ def attachment(content: dict[str, Any]) -> dict[str, Any]:
     return {"contentType": CARD_CONTENT_TYPE, "content": content}
 
 
-def plain(text: str, *, weight: str | None = None, size: str | None = None, color: str | None = None) -> dict:
+def plain(
+    text: str, *, weight: str | None = None, size: str | None = None, color: str | None = None
+) -> dict[str, Any]:
     """Text exactly as given (no markdown)."""
     run: dict[str, Any] = {"type": "TextRun", "text": text}
     if weight:
@@ -272,7 +274,7 @@ def meetings_card(rows: Sequence[tuple[str, str, str, str | None]]) -> dict[str,
 
 def duration_form(
     meeting_id: str, durations: Sequence[int], current: int | None, *, error: str | None = None
-) -> dict:
+) -> dict[str, Any]:
     return card(
         [
             plain("Change the meeting's duration", weight="bolder"),

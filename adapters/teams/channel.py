@@ -1,15 +1,18 @@
 """The ``teams`` channel: POST /api/messages in, proactive posts to Teams channel threads out.
 
 Inbound activities go through botbuilder's ``CloudAdapter`` (authentication, turn pipeline) to
-``ConveneTeamsBot``; work that may be slow runs after the HTTP answer in tracked background tasks.
-Outbound, the outbox calls ``deliver``: a new conversation starts a channel thread with its card; later
-events become replies in that thread or update the card in place. Where a conversation lives in Teams
-(service URL, thread id, card id) is stored in the binding's address, so it survives restarts.
+``ConveneTeamsBot``, which gets a ``TeamsContext`` built here once, never the channel itself; work that
+may be slow runs after the HTTP answer in tracked background tasks. Outbound, the outbox calls
+``deliver``: ``render.thread_update`` says what the event changes (a new thread with its card, a reply
+line, the card drawn again in place) and the connector sends it. Where a conversation lives in Teams
+(service URL, thread id, card id, the meeting shown) is stored in the binding's address, so it
+survives restarts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -17,29 +20,24 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationParameters
 
 from adapters.teams import render
 from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.bot import ConveneTeamsBot
+from adapters.teams.connector import Connector
+from adapters.teams.context import TeamsContext
 from adapters.teams.identity import Identities
-from adapters.teams.outbound import ConversationLimiter, send_with_retries
+from adapters.teams.queries import TeamsQueries
 from bot.events import Event
 from bot.model import Binding
+from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
-
-MEETING_EVENTS = {
-    "MeetingBooked",
-    "MeetingRescheduled",
-    "MeetingDurationChanged",
-    "MeetingCancelled",
-    "ReminderDue",
-}
 
 
 class TeamsChannel:
     name = "teams"
+    bot_class = ConveneTeamsBot  # a subclass overriding ``on_…`` methods changes one behaviour
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
@@ -48,37 +46,42 @@ class TeamsChannel:
         self.auth = TeamsAuthentication(config)
         self.adapter = CloudAdapter(self.auth)
         self.adapter.on_turn_error = self._on_turn_error
-        self.bot = ConveneTeamsBot(self)
-        self.sleep = asyncio.sleep  # waits between retries; tests replace it
-        self.limiter = ConversationLimiter(sleep=lambda seconds: self.sleep(seconds))
-        self.runtime: Any = None
-        self.identities: Identities | None = None
+        self.connector = Connector(self.auth, self.adapter, self.app_id, config.get("teams_connector_url"))
+        self.runtime: Runtime | None = None
+        self.context: TeamsContext | None = None
+        self.bot: ConveneTeamsBot | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._clients: dict[str, Any] = {}
         self._addresses: dict[str, dict[str, Any]] = {}  # binding id → the address we last returned
 
     # --- hosting -------------------------------------------------------------------------------
 
-    def add_routes(self, app: web.Application, runtime: Any) -> None:
+    def add_routes(self, app: web.Application, runtime: Runtime) -> None:
         self._attach(runtime)
         app.router.add_post("/api/messages", self.messages)
         app.on_cleanup.append(lambda _app: self.stop())
 
-    async def start(self, runtime: Any) -> None:
+    async def start(self, runtime: Runtime) -> None:
         self._attach(runtime)
 
-    def _attach(self, runtime: Any) -> None:
+    def _attach(self, runtime: Runtime) -> None:
+        if self.runtime is runtime:
+            return
         self.runtime = runtime
-        self.identities = Identities(runtime)
+        self.queries = TeamsQueries(runtime, self.public_url)
+        self.context = TeamsContext(
+            bus=runtime.bus,
+            queries=self.queries,
+            api=self.connector,
+            identities=Identities(runtime.uow),
+            public_url=self.public_url,
+            spawn=self.spawn,
+            first_time=self._first_time,
+        )
+        self.bot = self.bot_class(self.context)
 
     async def stop(self) -> None:
         await self.idle()
-        clients, self._clients = self._clients, {}
-        for client in clients.values():
-            try:
-                await client.close()
-            except Exception:  # noqa: BLE001 - closing is best effort
-                pass
+        await self.connector.close()
 
     async def messages(self, request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
@@ -87,6 +90,7 @@ class TeamsChannel:
             await request.json()  # CloudAdapter parses it again; a broken body is a 400, not a 500
         except ValueError:
             raise web.HTTPBadRequest(reason="Malformed JSON") from None
+        assert self.bot is not None, "add_routes attaches the runtime first"
         response = await self.adapter.process(request, self.bot)
         return response or web.Response(status=201)
 
@@ -102,6 +106,17 @@ class TeamsChannel:
     async def _on_turn_error(self, context: TurnContext, error: Exception) -> None:
         log.error("Teams turn failed on %s activity", context.activity.type, exc_info=error)
         raise error
+
+    async def _first_time(self, conversation_id: str, activity_id: str) -> bool:
+        """Records an inbound activity; False when Teams sends the same one again. Activity ids are
+        unique within a conversation; the key combines both."""
+        assert self.runtime is not None
+        digest = hashlib.sha256(conversation_id.encode()).hexdigest()[:24]
+        key = f"{digest}:{activity_id}"[:200]
+        async with self.runtime.uow() as uow:
+            fresh: bool = await uow.inbound.first_time("teams", key, self.runtime.clock.now())
+            await uow.commit()
+        return fresh
 
     # --- background work -----------------------------------------------------------------------
 
@@ -121,75 +136,6 @@ class TeamsChannel:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    # --- the connector -------------------------------------------------------------------------
-
-    def service_url(self, address_or_url: dict[str, Any] | str) -> str:
-        url = address_or_url if isinstance(address_or_url, str) else address_or_url["service_url"]
-        return str(self.config.get("teams_connector_url") or url)
-
-    async def connector(self, service_url: str) -> Any:
-        client = self._clients.get(service_url)
-        if client is None:
-            factory = self.auth.create_connector_factory(self.adapter.create_claims_identity(self.app_id))
-            client = self._clients[service_url] = await factory.create(service_url, None)
-        # The client signs requests synchronously; renewing the token here keeps msal off the event loop.
-        await client.config.credentials.ensure_token()
-        return client
-
-    async def send(self, service_url: str, conversation_id: str, activity: Activity) -> str | None:
-        client = await self.connector(self.service_url(service_url))
-        result = await send_with_retries(
-            self.limiter,
-            conversation_id,
-            lambda: client.conversations.send_to_conversation(conversation_id, activity),
-            sleep=self.sleep,
-        )
-        return getattr(result, "id", None)
-
-    async def update(
-        self, service_url: str, conversation_id: str, activity_id: str, activity: Activity
-    ) -> None:
-        client = await self.connector(self.service_url(service_url))
-        activity.id = activity_id
-        await send_with_retries(
-            self.limiter,
-            conversation_id,
-            lambda: client.conversations.update_activity(conversation_id, activity_id, activity),
-            sleep=self.sleep,
-        )
-
-    async def create_thread(self, address: dict[str, Any], activity: Activity) -> tuple[str, str]:
-        """A new post in a Teams channel; its replies form the thread (conversation id ``…;messageid=…``)."""
-        client = await self.connector(self.service_url(address))
-        parameters = ConversationParameters(
-            is_group=True,
-            bot=ChannelAccount(id=address.get("bot_id") or f"28:{self.app_id}"),
-            channel_data={
-                "channel": {"id": address["channel_id"]},
-                "tenant": {"id": address.get("tenant_id")},
-            },
-            tenant_id=address.get("tenant_id"),
-            activity=activity,
-        )
-        result = await send_with_retries(
-            self.limiter,
-            address["channel_id"],
-            lambda: client.conversations.create_conversation(parameters),
-            sleep=self.sleep,
-        )
-        thread_id = result.id
-        activity_id = result.activity_id or thread_id.partition(";messageid=")[2]
-        return thread_id, activity_id
-
-    async def member(self, service_url: str, conversation_id: str, user_id: str) -> dict[str, Any] | None:
-        client = await self.connector(self.service_url(service_url))
-        member = await client.conversations.get_conversation_member(conversation_id, user_id)
-        if member is None:
-            return None
-        data = dict(member.serialize())
-        data.update(getattr(member, "additional_properties", None) or {})
-        return data
-
     # --- the outbox ----------------------------------------------------------------------------
 
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
@@ -202,40 +148,28 @@ class TeamsChannel:
         return new
 
     async def _deliver(self, event: Event, address: dict[str, Any]) -> dict[str, Any] | None:
-        original = dict(address)
-        kind = event.type
-        if kind == "ConversationStarted":
+        update = render.thread_update(event, address)
+        if update.start_thread:
             if address.get("thread_id"):
                 return None  # a retry after the thread was made: never a second thread
-            view = await render.conversation_view(
-                self.runtime, event.conversation_id, address, self.public_url
-            )
-            thread_id, card_id = await self.create_thread(address, render.card_activity(view))
+            view = await self.queries.conversation_view(event.conversation_id, address)
+            thread_id, card_id = await self.connector.create_thread(address, render.card_activity(view))
             return {**address, "thread_id": thread_id, "card_activity_id": card_id, "thread_key": thread_id}
+        if not update.shows_anything:
+            return None
         if not address.get("thread_id"):
-            if kind in {"MessagePosted", "ConversationAssigned"} | MEETING_EVENTS:
-                raise RuntimeError("the Teams thread of this conversation is not created yet")
-            return None
-        if kind == "MessagePosted":
-            text = render.message_text(event)
-            if text is not None:
-                await self.send(address["service_url"], address["thread_id"], render.text_activity(text))
-            return None
-        if kind in MEETING_EVENTS:
-            address = render.with_meeting(address, event)
-            if kind == "ReminderDue":
-                await self.send(
-                    address["service_url"],
-                    address["thread_id"],
-                    render.text_activity(render.reminder_text(event)),
-                )
-        elif kind != "ConversationAssigned":
-            return None
-        view = await render.conversation_view(self.runtime, event.conversation_id, address, self.public_url)
-        await self.update(
-            address["service_url"],
-            address["thread_id"],
-            address["card_activity_id"],
-            render.card_activity(view),
-        )
-        return address if address != original else None
+            raise RuntimeError("the Teams thread of this conversation is not created yet")
+        if update.line is not None:
+            await self.connector.send(
+                address["service_url"], address["thread_id"], render.text_activity(update.line)
+            )
+        new = update.address if update.address is not None else address
+        if update.redraw_card:
+            view = await self.queries.conversation_view(event.conversation_id, new)
+            await self.connector.update(
+                address["service_url"],
+                address["thread_id"],
+                address["card_activity_id"],
+                render.card_activity(view),
+            )
+        return new if new != address else None

@@ -8,16 +8,21 @@ from __future__ import annotations
 import shlex
 from datetime import UTC
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from adapters.teams import cards, render
-from adapters.teams.actions import _meetings, agent_timezone, parse_date
-from bot import queries
+from adapters.teams.actions import parse_date
+from adapters.teams.context import TeamsContext
 from bot.commands import AssignConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
+from bot.meetings.options import time_zone_of
 from bot.model import Agent
 
 NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel"}
+LINK_KEYS = ("start", "end", "subject")
+LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
+# Teams clients may turn typed quotes into typographic ones; shlex knows only the plain ones.
+QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 Answer = dict[str, Any] | str
 
 
@@ -27,17 +32,14 @@ def is_command(text: str) -> bool:
 
 
 class TextCommands:
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-
-    @property
-    def runtime(self) -> Any:
-        return self.channel.runtime
+    def __init__(self, context: TeamsContext) -> None:
+        self.context = context
+        self.queries = context.queries
 
     async def run(self, agent: Agent, text: str, place: dict[str, Any]) -> Answer:
         """``place`` is where it was typed: conversation type, Teams channel/team/tenant, service URL, bot."""
         try:
-            words = shlex.split(text)
+            words = shlex.split(text.translate(QUOTES))
         except ValueError:
             words = text.split()
         if not words:
@@ -63,34 +65,28 @@ class TextCommands:
         return cards.help_card(f"I don't know “{words[0]}”.")
 
     async def inbox(self, agent: Agent) -> Answer:
-        async with self.runtime.uow(read_only=True) as uow:
-            rows = await queries.inbox(uow, agent, mine_only=True)
+        rows = await self.queries.inbox(agent, mine_only=True)
         return cards.inbox_card(
             [(r.conversation.id, r.guest_name, r.last_text or "", r.unread) for r in rows[:20]],
-            f"{self.channel.public_url}/inbox",
+            f"{self.context.public_url}/inbox",
         )
 
     async def assign(self, agent: Agent, args: list[str]) -> Answer:
         if len(args) != 2:
             raise InvalidInput("Usage: assign <conversation> <agent|service>", code="usage")
-        async with self.runtime.uow(read_only=True) as uow:
-            rows = await queries.inbox(uow, agent)
-            matches = [r.conversation for r in rows if r.conversation.id.startswith(args[0].lower())]
-            if len(args[0]) < 6 or len(matches) != 1:
-                raise NotFound(
-                    f"No single conversation starts with {args[0]!r}.", code="unknown_conversation"
-                )
-            conversation = matches[0]
-            target = args[1].lstrip("@").lower()
-            service = await uow.services.get(target)
-            assignee = None
-            if service is None:
-                assignee = await uow.agents.get(target) or (
-                    await uow.agents.get_by_email(target) if "@" in target else None
-                )
-                if assignee is None:
-                    raise NotFound(f"There is no agent or service called {args[1]!r}.", code="unknown_target")
-        await self.runtime.bus.handle(  # a person without a service: the engine picks the service
+        rows = await self.queries.inbox(agent)
+        matches = [r.conversation for r in rows if r.conversation.id.startswith(args[0].lower())]
+        if len(args[0]) < 6 or len(matches) != 1:
+            raise NotFound(f"No single conversation starts with {args[0]!r}.", code="unknown_conversation")
+        conversation = matches[0]
+        target = args[1].lstrip("@").lower()
+        service = await self.queries.service(target)
+        assignee = None
+        if service is None:
+            assignee = await self.queries.agent(target)
+            if assignee is None:
+                raise NotFound(f"There is no agent or service called {args[1]!r}.", code="unknown_target")
+        await self.context.bus.handle(  # a person without a service: the engine picks the service
             AssignConversation(
                 conversation.id,
                 service.slug if service else None,
@@ -98,45 +94,24 @@ class TextCommands:
                 by=agent.actor,
             )
         )
-        who = assignee.name if assignee else service.name
+        who = assignee.name if assignee else service.name if service else target
         return f"Assigned to {who}."
 
     async def meetings(self, agent: Agent) -> Answer:
-        meetings = _meetings()
-        async with self.runtime.uow(read_only=True) as uow:
-            upcoming = meetings.upcoming_meetings(uow, agent=agent.slug)
-            if hasattr(upcoming, "__await__"):
-                upcoming = await upcoming
-        tz = agent_timezone(agent)
-        rows = []
-        for m in list(upcoming)[:15]:
-            start = getattr(m, "start", None) or getattr(m, "start_at", None)
-            who = getattr(m, "guest_name", None) or getattr(m, "subject", "") or ""
-            rows.append(
-                (
-                    str(m.id),
-                    render.when(start.astimezone(UTC), tz) if start else "",
-                    who,
-                    getattr(m, "conversation_id", None),
-                )
-            )
+        upcoming = await self.queries.upcoming_meetings(agent.slug)
+        tz = time_zone_of(agent)
+        rows = [
+            (m.id, render.when(m.start.astimezone(UTC), tz), m.subject, m.conversation_id)
+            for m in upcoming[:15]
+        ]
         return cards.meetings_card(rows)
 
     def link(self, agent: Agent, args: list[str]) -> Answer:
-        query: dict[str, str] = {}
-        for arg in args:
-            key, sep, value = arg.partition("=")
-            if not sep or key not in {"start", "end", "subject"}:
-                raise InvalidInput(
-                    "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]", code="usage"
-                )
-            if key in {"start", "end"}:
-                parse_date(value)
-            query[key] = value
+        query = link_query(args)
         if "start" in query and "end" in query and parse_date(query["end"]) < parse_date(query["start"]):
             raise InvalidInput("The end date is before the start date.", code="invalid_range")
-        url = f"{self.channel.public_url}/book/{agent.slug}"
-        return url + (f"?{urlencode(query)}" if query else "")
+        url = f"{self.context.public_url}/book/{agent.slug}"
+        return url + (f"?{urlencode(query, quote_via=quote)}" if query else "")
 
     async def link_channel(self, agent: Agent, args: list[str], place: dict[str, Any]) -> Answer:
         if len(args) != 1:
@@ -151,5 +126,25 @@ class TextCommands:
             "bot_id": place.get("bot_id"),
             "bot_name": place.get("bot_name"),
         }
-        await self.runtime.bus.handle(LinkServiceChannel(args[0].lower(), "teams", address))
+        await self.context.bus.handle(LinkServiceChannel(args[0].lower(), "teams", address))
         return f"New conversations of {args[0].lower()} will start a thread in this channel."
+
+
+def link_query(args: list[str]) -> dict[str, str]:
+    """``start=… end=… subject=…``; the subject is free text, so the words after it belong to it
+    (``subject=Pricing call``) until the next ``key=``, and a quoted one works too."""
+    query: dict[str, str] = {}
+    key = ""
+    for arg in args:
+        name, sep, value = arg.partition("=")
+        if sep and name in LINK_KEYS:
+            key = name
+            query[key] = value
+        elif key == "subject":
+            query[key] = f"{query[key]} {arg}".strip()
+        else:
+            raise InvalidInput(LINK_USAGE, code="usage")
+    for name in ("start", "end"):
+        if name in query:
+            parse_date(query[name])
+    return query

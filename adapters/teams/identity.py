@@ -25,18 +25,19 @@ class IdentityRepository(Protocol):
 
 
 class Identities:
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
+    def __init__(self, uow: Callable[..., Any]) -> None:
+        """``uow``: the unit-of-work factory (storage's, which has ``identities``)."""
+        self.uow = uow
 
     async def agent_for(self, user: dict[str, Any], lookup: MemberLookup | None = None) -> Agent | None:
         """``user`` is the activity's ``from`` (id, aadObjectId, maybe email); ``lookup`` asks the connector."""
         keys = [k for k in (user.get("aadObjectId"), user.get("id")) if k]
         if not keys:
             return None
-        async with self.runtime.uow(read_only=True) as uow:
+        async with self.uow(read_only=True) as uow:
             for key in keys:
                 slug = await uow.identities.get(CHANNEL, key)
-                agent = await uow.agents.get(slug) if slug else None
+                agent: Agent | None = await uow.agents.get(slug) if slug else None
                 if agent is not None:
                     return agent
         emails = [user.get("email"), user.get("userPrincipalName")]
@@ -47,7 +48,7 @@ class Identities:
                 log.warning("Teams member lookup failed", exc_info=True)
                 member = {}
             emails = [member.get("email"), member.get("userPrincipalName")]
-        async with self.runtime.uow() as uow:
+        async with self.uow() as uow:
             for email in filter(None, emails):
                 agent = await uow.agents.get_by_email(email)
                 if agent is not None:

@@ -45,7 +45,7 @@ def png(size: int, pixel: Any) -> bytes:
 def _in_ring(x: int, y: int, size: int, outer: float, inner: float) -> bool:
     c = (size - 1) / 2
     d = ((x - c) ** 2 + (y - c) ** 2) ** 0.5
-    return inner * size <= d <= outer * size
+    return bool(inner * size <= d <= outer * size)
 
 
 def color_icon() -> bytes:

@@ -1,36 +1,126 @@
-"""Engine state and events → what Teams shows: the conversation card and the thread's lines."""
+"""Engine events → what a conversation's Teams thread shows: a reply line, the card drawn again, or both.
+
+Each event type has its own renderer reading its typed fields (``thread_update`` dispatches on the
+event's class), so a renamed field fails the type check and the tests instead of rendering nothing.
+Event types Teams shows nothing for are listed in ``NOT_SHOWN``; a test checks every event type of the
+engine is one or the other. The card's state (the next meeting) lives in the binding's address.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import singledispatch
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams import cards
-from bot.events import Event, MessagePosted
+from bot.calendars.connections import CalendarConnectionBroken
+from bot.events import (
+    ConversationAssigned,
+    ConversationRenamed,
+    ConversationStarted,
+    Event,
+    LoginLinkIssued,
+    MemberAdded,
+    MemberRemoved,
+    MessagePosted,
+    MessagesRead,
+    ReactionAdded,
+    ReactionRemoved,
+    UnreadDigestReady,
+)
+from bot.meetings.events import (
+    MeetingBooked,
+    MeetingCancelled,
+    MeetingDurationChanged,
+    MeetingEvent,
+    MeetingRescheduled,
+    ReminderDue,
+)
 
 ECHO_PREFIX = "teams:"  # client ids of messages written in Teams: never echoed back into Teams
 
+# Facts with no place in a Teams thread (the inbox and mail show them). The engine writes its own
+# notice (a system ``MessagePosted``) for a rename and for a reminder, so those reach the thread as lines.
+NOT_SHOWN: frozenset[type[Event]] = frozenset(
+    {
+        CalendarConnectionBroken,
+        ConversationRenamed,
+        LoginLinkIssued,
+        MemberAdded,
+        MemberRemoved,
+        MessagesRead,
+        ReactionAdded,
+        ReactionRemoved,
+        ReminderDue,
+        UnreadDigestReady,
+    }
+)
 
-def text_activity(text: str) -> Activity:
-    # Plain text: Teams shows what people wrote, without interpreting markdown or HTML.
-    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+@dataclass(frozen=True)
+class ThreadUpdate:
+    """What one event changes in a conversation's Teams thread."""
+
+    start_thread: bool = False  # a new channel post with the conversation card; replies form the thread
+    line: str | None = None  # a reply in the thread
+    redraw_card: bool = False  # the conversation card is drawn again, in place
+    address: dict[str, Any] | None = None  # the binding's new address; None: unchanged
+
+    @property
+    def shows_anything(self) -> bool:
+        return self.start_thread or self.line is not None or self.redraw_card
 
 
-def card_activity(content: dict[str, Any]) -> Activity:
-    if isinstance(content, cards.ConversationView):
-        content = cards.conversation_card(content)
-    return Activity(
-        type=ActivityTypes.message,
-        attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
-    )
+@singledispatch
+def thread_update(event: Event, address: dict[str, Any]) -> ThreadUpdate:
+    """Event types in ``NOT_SHOWN`` (and any the engine adds before Teams learns them) show nothing."""
+    return ThreadUpdate()
 
 
-def message_text(event: Event) -> str | None:
+@thread_update.register
+def _started(event: ConversationStarted, address: dict[str, Any]) -> ThreadUpdate:
+    return ThreadUpdate(start_thread=True)
+
+
+@thread_update.register
+def _posted(event: MessagePosted, address: dict[str, Any]) -> ThreadUpdate:
+    return ThreadUpdate(line=message_text(event))
+
+
+@thread_update.register
+def _assigned(event: ConversationAssigned, address: dict[str, Any]) -> ThreadUpdate:
+    return ThreadUpdate(redraw_card=True)  # the engine's notice ("Alice took …") comes as a message
+
+
+@thread_update.register(MeetingBooked)
+@thread_update.register(MeetingRescheduled)
+@thread_update.register(MeetingDurationChanged)
+def _meeting_set(event: MeetingEvent, address: dict[str, Any]) -> ThreadUpdate:
+    """The card shows this meeting next (the engine's notice about it comes as a message)."""
+    return ThreadUpdate(redraw_card=True, address=showing(address, event.meeting_id, event.start))
+
+
+@thread_update.register
+def _meeting_cancelled(event: MeetingCancelled, address: dict[str, Any]) -> ThreadUpdate:
+    return ThreadUpdate(redraw_card=True, address=showing(address, event.meeting_id, None))
+
+
+def showing(address: dict[str, Any], meeting_id: str, start: datetime | None) -> dict[str, Any]:
+    """The address with the card showing this meeting at ``start``; None: it is cancelled, and the
+    card drops it (a different meeting shown stays)."""
+    if start is not None:
+        return {**address, "meeting_id": meeting_id, "meeting_start": start.isoformat()}
+    if address.get("meeting_id") not in (None, meeting_id):
+        return dict(address)
+    return {k: v for k, v in address.items() if k not in ("meeting_id", "meeting_start")}
+
+
+def message_text(event: MessagePosted) -> str | None:
     """The thread line for a message, or None when it must not appear (it was written in Teams)."""
-    assert isinstance(event, MessagePosted)
     if event.client_id and event.client_id.startswith(ECHO_PREFIX):
         return None
     if event.author.kind == "system":
@@ -40,81 +130,29 @@ def message_text(event: Event) -> str | None:
     return f"{event.author.name}: {event.text}"
 
 
-def when(moment: datetime | str | None, tz: str) -> str:
-    if moment is None:
-        return ""
+def when(moment: datetime | str, tz: str) -> str:
+    """``Tue 24.11.2026 10:00 CET``: a moment in the reader's zone."""
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     local = moment.astimezone(ZoneInfo(tz))
     return local.strftime("%a %d.%m.%Y %H:%M ") + (local.tzname() or tz)
 
 
-def _start_of(event: Event) -> Any:
-    for name in ("start", "new_start", "start_at", "starts_at"):
-        value = getattr(event, name, None)
-        if value is not None:
-            return value
-    return None
-
-
-def with_meeting(address: dict[str, Any], event: Event) -> dict[str, Any]:
-    """The card shows the next meeting; the binding's address remembers it between events."""
-    address = dict(address)
-    meeting_id = getattr(event, "meeting_id", None)
-    if event.type == "MeetingCancelled":
-        if address.get("meeting_id") in (None, meeting_id):
-            address.pop("meeting_id", None)
-            address.pop("meeting_start", None)
-        return address
-    if event.type == "ReminderDue":
-        return address
-    start = _start_of(event)
-    if meeting_id:
-        address["meeting_id"] = str(meeting_id)
-    if start is not None:
-        address["meeting_start"] = start.isoformat() if isinstance(start, datetime) else str(start)
-    return address
-
-
-def reminder_text(event: Event) -> str:
-    start = _start_of(event)
-    text = getattr(event, "text", None)
-    if text:
-        return str(text)
-    return (
-        f"Reminder: the meeting starts {when(start, 'UTC')}."
-        if start
-        else "Reminder: a meeting is coming up."
-    )
-
-
-async def conversation_view(
-    runtime: Any, conversation_id: str, address: dict[str, Any], public_url: str
-) -> cards.ConversationView:
-    async with runtime.uow(read_only=True) as uow:
-        conversation = await uow.conversations.get(conversation_id)
-        if conversation is None:
-            raise LookupError(f"conversation {conversation_id} is gone")
-        guest = await uow.guests.get(conversation.guest_id)
-        service_slug = conversation.assigned_service or conversation.service
-        service = await uow.services.get(service_slug) if service_slug else None
-        assignee = await uow.agents.get(conversation.assignee) if conversation.assignee else None
-        messages = await uow.messages.list(conversation_id, after_seq=max(0, conversation.last_seq - 20))
-    last = next((m for m in reversed(messages) if m.author.kind != "system" and not m.internal), None)
-    from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
-
-    tz = time_zone_of(assignee) if assignee else FALLBACK_TIMEZONE
+def next_meeting(address: dict[str, Any], tz: str) -> str | None:
+    """The card's "Next meeting" line, from what the binding's address remembers."""
     start = address.get("meeting_start")
-    return cards.ConversationView(
-        conversation_id=conversation_id,
-        guest_name=guest.name if guest else "Guest",
-        guest_email=guest.email if guest else None,
-        service_name=service.name if service else (conversation.agent or ""),
-        assignee_name=assignee.name
-        if assignee
-        else (f"{service.name} (everyone)" if conversation.assigned_service and service else None),
-        last_message=f"{last.author.name}: {last.text}" if last else None,
-        inbox_url=f"{public_url}/inbox#conversation={conversation_id}",
-        next_meeting=when(start, tz) if start else None,
-        meeting_id=address.get("meeting_id"),
+    return when(start, tz) if start else None
+
+
+def text_activity(text: str) -> Activity:
+    # Plain text: Teams shows what people wrote, without interpreting markdown or HTML.
+    return Activity(type=ActivityTypes.message, text=text, text_format="plain")
+
+
+def card_activity(content: dict[str, Any] | cards.ConversationView) -> Activity:
+    if isinstance(content, cards.ConversationView):
+        content = cards.conversation_card(content)
+    return Activity(
+        type=ActivityTypes.message,
+        attachments=[Attachment(content_type=cards.CARD_CONTENT_TYPE, content=content)],
     )

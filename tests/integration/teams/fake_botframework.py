@@ -17,6 +17,7 @@ from typing import Any
 
 import jwt
 from aiohttp import web
+from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.support.network import self_signed_cert
@@ -43,6 +44,12 @@ PEOPLE = {
         "name": "Bob B",
         "aadObjectId": "aad-bob",
         "userPrincipalName": "bob@example.com",
+    },
+    "29:carol": {
+        "id": "29:carol",
+        "name": "Carol C",
+        "aadObjectId": "aad-carol",
+        "email": "carol@example.com",
     },
     "29:mallory": {
         "id": "29:mallory",
@@ -121,6 +128,9 @@ class FakeBotFramework:
         metadata.router.add_get("/openid", self._openid)
         metadata.router.add_get("/keys", self._keys)
         self.metadata_base = await self._serve(metadata)
+        # botbuilder caches signing keys per metadata URL for the whole process; an earlier test's server
+        # on the same (reused) port published other keys under the same kid, which would fail as a 401.
+        JwtTokenExtractor.metadataCache.pop(self.openid_url, None)
 
         login = web.Application()
         login.router.add_get("/{tenant}/v2.0/.well-known/openid-configuration", self._login_metadata)

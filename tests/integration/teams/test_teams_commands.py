@@ -1,4 +1,5 @@
-"""Commands by @mention or in a personal chat, and the platform rules for what the bot sends."""
+"""Commands by @mention or in a personal chat, and the platform rules for what the bot sends. Each table
+row is one move of an agent and what follows (``dialog.Dialog``)."""
 
 from __future__ import annotations
 
@@ -7,83 +8,124 @@ from typing import Any
 import pytest
 
 from .conftest import Teams
-from .fake_botframework import GENERAL
-from .test_teams_dialogue import card_facts, guest_writes, link_sales
+from .dialog import NOT_AN_AGENT, After, Card, Dialog, Press, Say
+from .test_teams_dialogue import guest_writes, link_sales
 
-
-def texts_of(card: dict[str, Any]) -> list[str]:
-    return [i["text"] for e in card["body"] if e["type"] == "RichTextBlock" for i in e["inlines"]]
+LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
+BOOK = "http://convene.test/book/alice"
+MARS = "timezone 'Mars/Olympus' is not a known IANA time zone."
 
 
 @pytest.mark.parametrize(
-    "text, reply",
+    "text, answer",
     [
-        ("link", "http://convene.test/book/alice"),
+        ("link", BOOK),
         (
             "link start=01.12.2026 end=05.12.2026 subject=Demo",
-            "http://convene.test/book/alice?start=01.12.2026&end=05.12.2026&subject=Demo",
+            f"{BOOK}?start=01.12.2026&end=05.12.2026&subject=Demo",
         ),
+        ("link subject=Pricing call", f"{BOOK}?subject=Pricing%20call"),
+        ('link subject="Pricing call"', f"{BOOK}?subject=Pricing%20call"),
+        ("link subject=“Pricing call” end=05.12.2026", f"{BOOK}?subject=Pricing%20call&end=05.12.2026"),
+        ("link subject=Pricing call start=01.12.2026", f"{BOOK}?subject=Pricing%20call&start=01.12.2026"),
+        ("link subject=R&D review", f"{BOOK}?subject=R%26D%20review"),
         ("link start=2026-12-01", "'2026-12-01' is not a date like 24.11.2026."),
         ("link start=05.12.2026 end=01.12.2026", "The end date is before the start date."),
-        ("link colour=blue", "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"),
+        ("link colour=blue", LINK_USAGE),
+        ("link Pricing subject=call", LINK_USAGE),
         ("assign abc", "Usage: assign <conversation> <agent|service>"),
         ("assign 0000000000 bob", "No single conversation starts with '0000000000'."),
         ("link-channel sales", "Use link-channel in a Teams channel, not in a chat."),
         ("link-channel nope", "Use link-channel in a Teams channel, not in a chat."),
+        ("link-channel", "Usage: link-channel <service>"),
+        ("inbox", Card(first="No open conversations assigned to you.")),
+        ("meetings", Card(first="No upcoming meetings.")),
+        (
+            "settings",
+            Card(
+                first="Your calendar settings",
+                inputs=["timezone", "durations", "buffer_before", "buffer_after", "lunch_break"],
+            ),
+        ),
+        ("HELP", Card(first="Mention me with one of these:")),
     ],
 )
-async def test_personal_commands_answer_in_the_chat(teams: Teams, text: str, reply: str) -> None:
-    assert (await teams.post(teams.activity(text=text))).status == 201
-    assert teams.ms.texts("a:personal-alice") == [reply]
+async def test_personal_commands_answer_in_the_chat(teams: Teams, text: str, answer: Any) -> None:
+    await Dialog(teams).verify([(Say(text), answer)])
 
 
 async def test_inbox_and_assign_by_command(teams: Teams) -> None:
     g, cid = await guest_writes(teams)
-    await teams.post(teams.activity(text=f"assign {cid[:8]} bob"))
-    assert teams.ms.texts("a:personal-alice") == ["Assigned to Bob."]
-    assert (await teams.guest_texts(g, cid))[-1] == (
-        "system",
-        "Alice assigned this conversation to Bob (Sales).",
+    dialog = Dialog(teams, guest=g, cid=cid, short=cid[:8])
+    await dialog.verify(
+        [
+            (
+                Say("assign {short} bob"),
+                "Assigned to Bob.",
+                After(guest=("system", "Alice assigned this conversation to Bob (Sales).")),
+            ),
+            (
+                Say("inbox", by="bob"),
+                Card(first="Your conversations", lines=[f"Ann (1 unread) · {cid[:8]}"]),
+            ),
+            (
+                Say("assign {short} zed"),
+                "There is no agent or service called 'zed'.",
+                After(guest_unchanged=True),
+            ),
+            (
+                Say("assign {short} sales"),
+                "Assigned to Sales.",
+                After(guest=("system", "Alice assigned this conversation to Sales.")),
+            ),
+            # A person without a service: the engine picks theirs (carol's is Support).
+            (Say("assign {short} carol"), "Assigned to Carol."),
+            # Now in Support, the conversation is no longer Alice's to see, let alone assign.
+            (
+                Say("assign {short} bob"),
+                f"No single conversation starts with '{cid[:8]}'.",
+                After(guest_unchanged=True),
+            ),
+            (
+                Say("inbox", by="carol"),
+                Card(first="Your conversations", lines=[f"Ann (1 unread) · {cid[:8]}"]),
+            ),
+        ]
     )
-    await teams.post(teams.activity(sender="29:bob", conversation="a:personal-bob", text="inbox"))
-    [inbox] = teams.ms.cards("a:personal-bob")
-    assert f"Ann (1 unread) · {cid[:8]}" in texts_of(inbox)
-    # Refusals are the engine's own words.
-    await teams.post(teams.activity(text=f"assign {cid[:8]} carol"))
-    assert teams.ms.texts("a:personal-alice")[-1] == "Assigned to Carol."  # carol's own service: support
-    # Now in Support, the conversation is no longer Alice's to see, let alone assign.
-    await teams.post(teams.activity(text=f"assign {cid[:8]} bob"))
-    assert teams.ms.texts("a:personal-alice")[-1] == f"No single conversation starts with '{cid[:8]}'."
 
 
 async def test_channel_mentions_run_commands_and_chatter_is_ignored(teams: Teams) -> None:
-    thread = f"{GENERAL};messageid=5"
-    await teams.post(teams.activity(text="hello everyone", conversation=thread, conversation_type="channel"))
+    dialog = Dialog(teams)
+    await dialog.verify([(Say("hello everyone", where="channel"), None)])
     assert teams.ms.calls == []  # not for us: no answer, no lookup
-    await teams.post(
-        teams.activity(
-            text="link-channel nope", mention=True, conversation=thread, conversation_type="channel"
-        )
+    await dialog.verify(
+        [
+            (Say("link-channel nope", where="channel", mention=True), "There is no service called 'nope'."),
+            (Say("link-channel", where="channel", mention=True), "Usage: link-channel <service>"),
+            (Say("dance", where="channel", mention=True), Card(first="I don't know “dance”.")),
+            (Say("inbox", by="mallory", where="channel", mention=True), Card(first=NOT_AN_AGENT)),
+        ]
     )
-    assert teams.ms.texts(thread) == ["There is no service called 'nope'."]
-    await teams.post(
-        teams.activity(text="dance", mention=True, conversation=thread, conversation_type="channel")
-    )
-    [help_card] = teams.ms.cards(thread)
-    assert texts_of(help_card)[0] == "I don't know “dance”."
 
 
 async def test_a_non_agent_is_refused_and_not_remembered(teams: Teams) -> None:
-    await teams.post(teams.activity(sender="29:mallory", conversation="a:personal-mallory", text="inbox"))
-    [card] = teams.ms.cards("a:personal-mallory")
-    assert texts_of(card)[0].startswith("Only Convene agents can do this.")
+    await Dialog(teams).verify(
+        [
+            (Say("inbox", by="mallory"), Card(first=NOT_AN_AGENT)),
+            (Say("settings", by="mallory"), Card(first=NOT_AN_AGENT)),
+            (
+                Press("save_settings", {"timezone": "UTC"}, by="mallory", where="chat", submit=True),
+                Card(first=NOT_AN_AGENT),
+            ),
+        ]
+    )
     async with teams.runtime.uow(read_only=True) as uow:
         assert await uow.identities.get("teams", "aad-mallory") is None
 
 
 async def test_identity_is_looked_up_once_then_cached(teams: Teams) -> None:
-    for _ in range(3):
-        await teams.post(teams.activity(sender="29:bob", conversation="a:personal-bob", text="help"))
+    help_card = Card(first="Mention me with one of these:")
+    await Dialog(teams).verify([(Say("help", by="bob"), help_card)] * 3)
     lookups = [c for c in teams.ms.calls if "/members/" in c.path]
     assert len(lookups) == 1  # Bob's userPrincipalName matched bob@example.com, then the cache answers
     async with teams.runtime.uow(read_only=True) as uow:
@@ -96,7 +138,7 @@ async def test_throttling_and_gateway_errors_are_retried_respecting_retry_after(
     async def sleep(seconds: float) -> None:
         waits.append(seconds)
 
-    teams.channel.sleep = sleep
+    teams.channel.connector.sleep = sleep
     await link_sales(teams)
     teams.ms.faults[:] = [(429, {"Retry-After": "7"}), (502, {}), (412, {})]
     g, cid = await guest_writes(teams)
@@ -110,7 +152,7 @@ async def test_a_lasting_failure_leaves_the_notice_to_the_outbox(teams: Teams, c
     async def sleep(seconds: float) -> None:
         return None
 
-    teams.channel.sleep = sleep
+    teams.channel.connector.sleep = sleep
     await link_sales(teams)
     teams.ms.faults[:] = [(503, {})]  # not retryable here: the outbox tries again later
     g, cid = await guest_writes(teams)
@@ -120,86 +162,43 @@ async def test_a_lasting_failure_leaves_the_notice_to_the_outbox(teams: Teams, c
     await teams.settle()
     [thread] = teams.ms.threads  # exactly one thread, even though the first try failed
     assert teams.ms.texts(thread) == ["Ann started a conversation with Sales.", "Ann: Hi, I need a quote"]
-    r = await teams.post(
-        teams.activity(
-            "invoke",
-            name="adaptiveCard/action",
-            conversation=thread,
-            conversation_type="channel",
-            value={
-                "action": {
-                    "type": "Action.Execute",
-                    "verb": "assign_form",
-                    "data": {"action": "assign_form", "conversation_id": cid},
-                }
-            },
-        )
+    conversation = {"conversation_id": "{cid}"}
+    await Dialog(teams, thread=thread, guest=g, cid=cid).verify(
+        [
+            (Press("assign_form", conversation), Card(inputs=["service", "assignee"])),
+            (
+                Press("assign", {**conversation, "service": "sales", "assignee": "carol"}),
+                Card(error="carol is not a member of Sales.", inputs=["service", "assignee"]),
+                After(thread=[], card={}, guest_unchanged=True),
+            ),
+            (Press("show_card", conversation), Card(facts={"Assignee": "nobody yet"})),
+        ]
     )
-    form = (await r.json())["value"]
-    assert [e.get("id") for e in form["body"] if e["type"] == "Input.ChoiceSet"] == ["service", "assignee"]
-    r = await teams.post(
-        teams.activity(
-            "invoke",
-            name="adaptiveCard/action",
-            conversation=thread,
-            conversation_type="channel",
-            value={
-                "action": {
-                    "type": "Action.Execute",
-                    "verb": "assign",
-                    "data": {
-                        "action": "assign",
-                        "conversation_id": cid,
-                        "service": "sales",
-                        "assignee": "carol",
-                    },
-                }
-            },
-        )
-    )
-    refused = (await r.json())["value"]
-    assert "carol is not a member of Sales." in texts_of(refused)
-    assert card_facts(await _card(teams, thread, cid))["Assignee"] == "nobody yet"
-
-
-async def _card(teams: Teams, thread: str, cid: str) -> dict[str, Any]:
-    r = await teams.post(
-        teams.activity(
-            "invoke",
-            name="adaptiveCard/action",
-            conversation=thread,
-            conversation_type="channel",
-            value={
-                "action": {
-                    "type": "Action.Execute",
-                    "verb": "show_card",
-                    "data": {"action": "show_card", "conversation_id": cid},
-                }
-            },
-        )
-    )
-    return (await r.json())["value"]
 
 
 async def test_settings_card_saves_through_the_engine(teams: Teams) -> None:
-    await teams.post(teams.activity(text="settings"))
-    [form] = teams.ms.cards("a:personal-alice")
-    assert {e.get("id") for e in form["body"]} >= {"timezone", "durations", "buffer_before", "lunch_break"}
     submit = {
-        "action": "save_settings",
         "timezone": "Europe/London",
         "durations": "30,60",
         "buffer_before": "15",
         "lunch_break": "12:00-13:00",
     }
-    await teams.post(teams.activity(value=submit))
-    assert texts_of(teams.ms.cards("a:personal-alice")[-1])[-1] == "Saved."
+    save = Press("save_settings", submit, where="chat", submit=True)
+    await Dialog(teams).verify([(save, Card(first="Your calendar settings", lines=["Saved."]))])
     async with teams.runtime.uow(read_only=True) as uow:
         alice = await uow.agents.get("alice")
     assert alice.settings["timezone"] == "Europe/London" and alice.settings["durations"] == [30, 60]
-    await teams.post(teams.activity(value={**submit, "timezone": "Mars/Olympus"}))
-    refused = texts_of(teams.ms.cards("a:personal-alice")[-1])
-    assert "Saved." not in refused and any("Mars/Olympus" in t or "time zone" in t for t in refused), refused
+    refused = Press("save_settings", {**submit, "timezone": "Mars/Olympus"}, where="chat", submit=True)
+    bad_durations = Press("save_settings", {**submit, "durations": "30, an hour"}, where="chat", submit=True)
+    steps = await Dialog(teams).verify(
+        [
+            (refused, Card(first="Your calendar settings", error=MARS)),
+            (bad_durations, Card(error="Durations are whole minutes, separated by commas.")),
+        ]
+    )
+    assert "Saved." not in str(steps[0].answers[0])
+    async with teams.runtime.uow(read_only=True) as uow:
+        assert (await uow.agents.get("alice")).settings["timezone"] == "Europe/London"
 
 
 async def test_the_route_is_documented(teams: Teams) -> None:
