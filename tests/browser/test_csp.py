@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import expect
 
 from adapters.web.security_headers import CONTENT_SECURITY_POLICY
-from tests.browser.conftest import LiveServer, new_page
+from tests.browser.conftest import LiveServer, OtherSite, new_page
 from tests.browser.test_chat import conversation, guest_says, start_chat, thread_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_page_errors")]
@@ -131,3 +131,19 @@ def test_scripts_set_styles_through_the_cssom_only() -> None:
         assert not re.search(r"\bstyle\s*:\s*[\"'`]", text), file
         assert not re.search(r"setAttribute\(\s*[\"']style", text), file
         assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write", text), file
+
+
+@pytest.mark.parametrize("path", ["/", "/book/alice", "/inbox"])
+async def test_no_page_of_ours_can_be_framed_by_another_website(
+    browser: Any, server: LiveServer, other_site: OtherSite, path: str
+) -> None:
+    """Clickjacking: a page elsewhere must not lay our buttons under its own."""
+    other_site.pages["/frame"] = (
+        f'<!doctype html><title>Framer</title><iframe src="{server.url}{path}"></iframe>'
+    )
+    page = await new_page(browser, server)
+    async with page.expect_console_message(lambda m: "frame-ancestors 'none'" in m.text):
+        await page.goto(other_site.url + "/frame")
+    framed = page.frame_locator("iframe")
+    await expect(framed.locator("body")).not_to_contain_text("ACME")  # the demo site's words
+    await expect(framed.locator("[data-testid]")).to_have_count(0)

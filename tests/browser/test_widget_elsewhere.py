@@ -5,51 +5,21 @@ included for the bearer token, Idempotency-Key, PATCH and DELETE."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, free_port, new_page
+from tests.browser.conftest import LiveServer, OtherSite, new_page
 from tests.browser.test_booking import GUEST, book_in_widget, meeting, next_weekday, system_notice
 from tests.browser.test_chat import guest_says
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_page_errors")]
 
 
-@pytest.fixture
-async def other_site(server: LiveServer) -> AsyncIterator[str]:
-    """``http://127.0.0.1:<other port>/?agent=alice`` or ``?service=sales``: a page of someone else's
-    embedding the widget from the Convene host with one script tag, and no CSP of its own."""
-
-    async def page(request: web.Request) -> web.Response:
-        attrs = "".join(
-            f' data-{k}="{html.escape(v)}"' for k, v in request.query.items() if k in {"agent", "service"}
-        )
-        body = (
-            "<!doctype html><html><head><title>Partner shop</title></head><body><h1>Partner shop</h1>"
-            f'<script src="{server.url}/widget.js"{attrs} async></script></body></html>'
-        )
-        return web.Response(text=body, content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
-
-
 async def starts(server: LiveServer, kind: str, slug: str) -> list[str]:
-    """Free starts on one weekday a few days ahead (never today: a slot minutes away could pass)."""
+    """Free starts on the next weekday (never today: a slot minutes away could pass mid-test)."""
     day = next_weekday(1)
     query = {"start": day.isoformat(), "end": day.isoformat(), "tz": "Europe/Berlin"}
     async with aiohttp.ClientSession() as http:
@@ -60,12 +30,16 @@ async def starts(server: LiveServer, kind: str, slug: str) -> list[str]:
 
 @pytest.mark.parametrize("attribute, slug", [("agent", "alice"), ("service", "sales")])
 async def test_guest_chats_schedules_reschedules_and_cancels_from_another_website(
-    browser: Any, server: LiveServer, other_site: str, attribute: str, slug: str
+    browser: Any, server: LiveServer, other_site: OtherSite, attribute: str, slug: str
 ) -> None:
+    other_site.pages["/shop"] = (
+        "<!doctype html><html><head><title>Partner shop</title></head><body><h1>Partner shop</h1>"
+        f'<script src="{server.url}/widget.js" data-{attribute}="{slug}" async></script></body></html>'
+    )
     guest = await new_page(browser, server, **GUEST)
     seen: list[Any] = []
     guest.on("request", lambda r: r.url.startswith(server.url + "/api/") and seen.append(r))
-    await guest.goto(f"{other_site}/?{attribute}={slug}")
+    await guest.goto(f"{other_site.url}/shop")
     await guest.get_by_test_id("launcher").click()
     await guest.get_by_test_id("name-input").fill("Pia")
     await guest.get_by_test_id("email-input").fill("pia@example.org")
@@ -91,7 +65,7 @@ async def test_guest_chats_schedules_reschedules_and_cancels_from_another_websit
 
     # Everything went across origins: from the partner's page to the Convene host.
     origins = {(await r.all_headers()).get("origin") for r in seen if r.method != "OPTIONS"}
-    assert origins == {other_site}
+    assert origins == {other_site.url}
     paths = {r.url.split("?")[0].removeprefix(server.url) for r in seen}
     assert f"/api/{attribute}s/{slug}/slots" in paths
     methods = {r.method for r in seen if "/api/guest/meetings/" in r.url}
