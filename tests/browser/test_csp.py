@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from playwright.async_api import expect
 
@@ -147,3 +148,24 @@ async def test_no_page_of_ours_can_be_framed_by_another_website(
     framed = page.frame_locator("iframe")
     await expect(framed.locator("body")).not_to_contain_text("ACME")  # the demo site's words
     await expect(framed.locator("[data-testid]")).to_have_count(0)
+
+
+async def test_every_html_answer_of_the_router_carries_the_policy(server: LiveServer) -> None:
+    """Walks every GET route (path parameters filled with demo values), so a page added later cannot
+    be forgotten; static HTML files count too."""
+    sample = {"slug": "alice", "agent": "alice", "filename": "demo.html"}
+    paths = {"/static/demo.html", "/static/book.html", "/static/inbox.html"}
+    for resource in server.runner.app.router.resources():
+        info = resource.get_info()
+        template = info.get("path") or info.get("formatter")
+        if template and any(route.method == "GET" for route in resource):
+            paths.add(re.sub(r"\{([^}:]+)(:[^}]*)?\}", lambda m: sample.get(m.group(1), "x"), template))
+    pages = []
+    async with aiohttp.ClientSession() as http:
+        for path in sorted(paths - {"/api/guest/ws", "/api/agent/ws"}):
+            async with http.get(server.url + path, allow_redirects=False) as response:
+                if response.content_type == "text/html":
+                    pages.append(path)
+                    assert response.headers.get("Content-Security-Policy") == CONTENT_SECURITY_POLICY, path
+                    assert response.headers.get("X-Frame-Options") == "DENY", path
+    assert {"/", "/inbox", "/inbox/login", "/book/alice", "/calendar/google/connect"} <= set(pages)
