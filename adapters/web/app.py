@@ -6,7 +6,6 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
@@ -28,6 +27,7 @@ from adapters.web.cors import cors_middleware
 from adapters.web.errors import errors_middleware
 from adapters.web.metrics import metrics
 from adapters.web.openapi import documented, openapi_document
+from adapters.web.security_headers import every_response_headers
 from bot.bootstrap import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,27 +49,8 @@ async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document(request.app))
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Any) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
-    if request.path.startswith(("/inbox", "/book")):
-        response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
-
-
-async def every_response_headers(request: web.BaseRequest, response: web.StreamResponse) -> None:
-    """On every response, 404s and static files included (a middleware misses what the router
-    raises): no MIME sniffing, and a Server header without software versions (aiohttp's names both)."""
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Server"] = "Convene"
-
-
 def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Application:
-    app = web.Application(
-        middlewares=[security_headers, cors_middleware, errors_middleware], client_max_size=1024**2
-    )
+    app = web.Application(middlewares=[cors_middleware, errors_middleware], client_max_size=1024**2)
     app.on_response_prepare.append(every_response_headers)
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)

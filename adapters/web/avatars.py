@@ -1,12 +1,24 @@
-"""Agents' uploaded pictures: checked by their bytes, stored under the data folder, served as files."""
+"""Agents' uploaded pictures: checked by their bytes, redrawn from their pixels, stored under the data
+folder, served as files.
+
+Why redraw: a picture is shown to guests on other people's websites, and an upload can carry more
+than pixels: EXIF with the GPS position of the agent's home, comments and text chunks, an ICC profile,
+or a second file after the image's end (an HTML or script polyglot a browser might sniff). Pillow
+decodes the pixels and a fresh image is encoded from them alone, so nothing else survives. The
+declared size is checked before decoding: a tiny file can declare a picture of billions of pixels (a
+decompression bomb). A replaced or removed picture is deleted from disk.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import io
 import re
 from pathlib import Path
 
 from aiohttp import web
+from PIL import Image, ImageOps
 
 from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.openapi import AGENT, documented
@@ -18,6 +30,41 @@ routes = web.RouteTableDef()
 MAX_BYTES = 512 * 1024
 KINDS = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}  # the bytes decide, never the header
 NAME = re.compile(r"^[a-z0-9_-]{1,64}-[0-9a-f]{12}\.(png|jpg)$")
+MAX_SIDE = 4096  # pixels; far more than an avatar needs, and at most 64 MB decoded
+PILLOW_FORMAT = {"png": "PNG", "jpg": "JPEG"}
+
+
+def redraw(data: bytes, kind: str) -> bytes:
+    """The picture's pixels alone, encoded afresh as ``kind``; refuses what is not such a picture."""
+    try:
+        with Image.open(io.BytesIO(data), formats=[PILLOW_FORMAT[kind]]) as image:
+            width, height = image.size  # from the header: nothing is decoded yet
+            if width > MAX_SIDE or height > MAX_SIDE:
+                raise InvalidInput(
+                    f"The picture is larger than {MAX_SIDE}×{MAX_SIDE} pixels.", code="avatar_too_many_pixels"
+                )
+            image.load()
+            upright = ImageOps.exif_transpose(image)  # a phone's rotation, before its EXIF goes
+            mode = "RGBA" if kind == "png" and upright.has_transparency_data else "RGB"
+            pixels = upright.convert(mode)
+    except InvalidInput:
+        raise
+    except Image.DecompressionBombError as error:
+        raise InvalidInput("The picture has too many pixels.", code="avatar_too_many_pixels") from error
+    except Exception as error:  # noqa: BLE001 - any decoding failure: truncated, corrupt, not this format
+        raise InvalidInput("Send a PNG or JPEG picture.", code="avatar_not_an_image") from error
+    # A new image from the raw pixels has an empty info: no EXIF, ICC, text chunks or comments to copy.
+    clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    out = io.BytesIO()
+    clean.save(out, PILLOW_FORMAT[kind], **({"quality": 90} if kind == "jpg" else {}))
+    return out.getvalue()
+
+
+def _forget(folder: Path, slug: str, url: str | None, keep: str | None = None) -> None:
+    """Delete the stored file behind the agent's picture URL that is no longer theirs."""
+    name = (url or "").rsplit("/", 1)[-1]
+    if NAME.match(name) and name.startswith(f"{slug}-") and name != keep:
+        (folder / name).unlink(missing_ok=True)
 
 
 def _folder(request: web.Request) -> Path:
@@ -28,7 +75,7 @@ def _folder(request: web.Request) -> Path:
 @documented(
     "Upload my picture (PNG or JPEG body, at most 512 KB)",
     auth=AGENT,
-    responses={"400": "avatar_too_large or avatar_not_an_image"},
+    responses={"400": "avatar_too_large, avatar_too_many_pixels or avatar_not_an_image"},
 )
 async def upload(request: web.Request) -> web.Response:
     agent = await current_agent(request)
@@ -40,12 +87,14 @@ async def upload(request: web.Request) -> web.Response:
     kind = next((ext for magic, ext in KINDS.items() if bytes(data[:8]).startswith(magic)), None)
     if kind is None:
         raise InvalidInput("Send a PNG or JPEG picture.", code="avatar_not_an_image")
-    name = f"{agent.slug}-{hashlib.sha256(bytes(data)).hexdigest()[:12]}.{kind}"
+    picture = await asyncio.to_thread(redraw, bytes(data), kind)  # decoding is CPU work: off the loop
+    name = f"{agent.slug}-{hashlib.sha256(picture).hexdigest()[:12]}.{kind}"
     folder = _folder(request)
     private_dir(folder)  # this process serves the pictures; nobody else on the host needs to read them
-    write_private(folder / name, bytes(data))
+    write_private(folder / name, picture)
     url = f"{request.app[RUNTIME].settings.base_url}/avatars/{name}"
     await request.app[RUNTIME].bus.handle(SetAgentAvatar(agent.slug, url))
+    _forget(folder, agent.slug, agent.avatar_url, keep=name)
     return web.json_response({"avatar_url": url})
 
 
@@ -54,6 +103,7 @@ async def upload(request: web.Request) -> web.Response:
 async def remove(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     await request.app[RUNTIME].bus.handle(SetAgentAvatar(agent.slug, None))
+    _forget(_folder(request), agent.slug, agent.avatar_url)
     return web.json_response({"avatar_url": None})
 
 

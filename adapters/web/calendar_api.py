@@ -22,8 +22,8 @@ def page(title: str, text: str, status: int = 200) -> web.Response:
     """A small page the browser lands on after Google; all text escaped."""
     body = (
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-        "<meta name='viewport' content='width=device-width'></head>"
-        "<body style='font-family:system-ui;max-width:32rem;margin:4rem auto'>"
+        "<meta name='viewport' content='width=device-width'>"
+        "<link rel='stylesheet' href='/static/notice.css'></head><body>"  # no inline style: the CSP
         f"<h1>{html.escape(title)}</h1><p>{html.escape(text)}</p><p><a href='/inbox'>Back to the inbox</a></p></body></html>"
     )
     response = web.Response(text=body, content_type="text/html", status=status)

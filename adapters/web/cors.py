@@ -2,7 +2,10 @@
 
 Guests authenticate with a bearer token in the ``Authorization`` header, never a cookie, so any origin
 may call ``/api/guest/*`` (``Access-Control-Allow-Origin: *`` without credentials): a foreign page can
-do nothing with the API that it could not do with a token it already holds.
+do nothing with the API that it could not do with a token it already holds. The same holds for the
+public booking reads the widget makes before and while it books (``/api/agents/{slug}/slots``,
+``/api/services/{slug}/slots``, ``/api/agents/{slug}/booking``): they need no token at all. The
+agent API (``/api/agent/…``) stays closed to other origins.
 
 The widget loads its ES modules (``/static/widget-app.js``, ``/static/lib/*.js``) with ``import()``
 from the Convene host; browsers fetch cross-origin modules in CORS mode, so every static file says
@@ -11,11 +14,13 @@ from the Convene host; browsers fetch cross-origin modules in CORS mode, so ever
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
 GUEST_PREFIX = "/api/guest/"
+PUBLIC_BOOKING = re.compile(r"^/api/(agents|services)/[^/]+/(slots|booking)$")
 STATIC_PREFIX = "/static/"
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -30,7 +35,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(STATIC_PREFIX):
         return _open_to_all(await handler(request))
-    if not request.path.startswith(GUEST_PREFIX):
+    if not (request.path.startswith(GUEST_PREFIX) or PUBLIC_BOOKING.match(request.path)):
         return await handler(request)
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         # Answered before routing: the routes themselves do not answer OPTIONS.

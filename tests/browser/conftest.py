@@ -83,6 +83,35 @@ async def embedding_page(request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html")
 
 
+@dataclass
+class OtherSite:
+    """Someone else's website on another origin (another port on 127.0.0.1): it serves whatever HTML a
+    test puts in ``pages``, with no CSP of its own."""
+
+    url: str
+    pages: dict[str, str] = field(default_factory=dict)
+
+
+@pytest.fixture
+async def other_site() -> AsyncIterator[OtherSite]:
+    site = OtherSite(f"http://127.0.0.1:{free_port()}")
+
+    async def page(request: web.Request) -> web.Response:
+        if request.path not in site.pages:
+            raise web.HTTPNotFound()
+        return web.Response(text=site.pages[request.path], content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/{path:.*}", page)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(site.url.rsplit(":", 1)[1])).start()
+    try:
+        yield site
+    finally:
+        await runner.cleanup()
+
+
 @pytest.fixture
 async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
     from bot.cli import demo

@@ -26,16 +26,28 @@ async def client(sqlite_url: str, make_settings: Any) -> AsyncIterator[TestClien
     await runtime.storage.dispose()
 
 
-@pytest.mark.parametrize(
-    "path", ["/api/guest/sessions", "/api/guest/conversations", "/api/guest/conversations/x/messages"]
-)
+WIDGET_PATHS = [
+    "/api/guest/sessions",
+    "/api/guest/conversations",
+    "/api/guest/conversations/x/messages",
+    "/api/guest/meetings",
+    "/api/guest/meetings/x",
+    # What the widget reads to book, with or without a guest token:
+    "/api/agents/alice/slots",
+    "/api/services/sales/slots",
+    "/api/agents/alice/booking",
+]
+
+
+@pytest.mark.parametrize("path", WIDGET_PATHS)
 async def test_preflight_allows_any_origin_with_the_widget_headers(client: TestClient, path: str) -> None:
     r = await client.options(path, headers=PREFLIGHT)
     assert r.status == 204
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     allowed = {h.strip().lower() for h in r.headers["Access-Control-Allow-Headers"].split(",")}
     assert {"authorization", "content-type", "idempotency-key"} <= allowed
-    assert "POST" in r.headers["Access-Control-Allow-Methods"]
+    methods = {m.strip() for m in r.headers["Access-Control-Allow-Methods"].split(",")}
+    assert {"GET", "POST", "PATCH", "DELETE"} <= methods
     assert "Access-Control-Allow-Credentials" not in r.headers  # tokens, never cookies
 
 
@@ -45,6 +57,8 @@ async def test_preflight_allows_any_origin_with_the_widget_headers(client: TestC
         ("POST", "/api/guest/sessions", 201),  # answered
         ("GET", "/api/guest/me", 401),  # refused: the widget must still read why
         ("GET", "/api/guest/nowhere", 404),
+        ("GET", "/api/agents/nobody/booking", 404),
+        ("GET", "/api/services/nobody/slots", 404),
     ],
 )
 async def test_guest_answers_carry_the_origin_header(
@@ -55,8 +69,11 @@ async def test_guest_answers_carry_the_origin_header(
     assert r.headers["Access-Control-Allow-Origin"] == "*"
 
 
-async def test_agent_api_is_not_opened_to_other_origins(client: TestClient) -> None:
-    r = await client.options("/api/agent/conversations", headers=PREFLIGHT)
+@pytest.mark.parametrize(
+    "path", ["/api/agent/conversations", "/api/agent/meetings", "/api/agents/alice/other"]
+)
+async def test_agent_api_is_not_opened_to_other_origins(client: TestClient, path: str) -> None:
+    r = await client.options(path, headers=PREFLIGHT)
     assert "Access-Control-Allow-Origin" not in r.headers
     r = await client.get("/api/agent/me", headers={"Origin": "https://acme.example"})
     assert "Access-Control-Allow-Origin" not in r.headers

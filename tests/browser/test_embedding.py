@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp import web
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, free_port, new_page
+from tests.browser.conftest import LiveServer, OtherSite, new_page
 from tests.browser.test_chat import conversation, guest_says, open_inbox, thread_message
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_page_errors")]
@@ -22,28 +20,11 @@ PARTNER_PAGE = """<!doctype html>
 </body></html>"""
 
 
-@pytest.fixture
-async def partner_site(server: LiveServer) -> AsyncIterator[str]:
-    """Another origin (another port) serving a page that embeds the widget from the Convene host."""
-
-    async def page(request: web.Request) -> web.Response:
-        return web.Response(text=PARTNER_PAGE.replace("{convene}", server.url), content_type="text/html")
-
-    app = web.Application()
-    app.router.add_get("/", page)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        await runner.cleanup()
-
-
 async def test_widget_on_another_origin_opens_a_personal_chat(
-    browser: Any, server: LiveServer, partner_site: str
+    browser: Any, server: LiveServer, other_site: OtherSite
 ) -> None:
+    other_site.pages["/"] = PARTNER_PAGE.replace("{convene}", server.url)
+    partner_site = other_site.url + "/"
     guest = await new_page(browser, server)
     calls: list[Any] = []
     guest.on("request", lambda r: "/api/guest/" in r.url and calls.append(r))

@@ -4,6 +4,7 @@ kept as hashes (and their mail's outbox row is erased once delivered), SQL error
 from __future__ import annotations
 
 import email
+import io
 import logging
 import os
 import stat
@@ -14,6 +15,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +25,14 @@ from bot.commands import CreateAgent, IssueAgentToken, RedeemLoginLink
 from bot.errors import Unauthorized
 from bot.settings import load_settings
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = _png()  # a real picture: uploads are decoded and redrawn
 SECRET_EMAIL = "ann.secret@example.org"
 
 

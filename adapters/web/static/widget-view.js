@@ -12,7 +12,9 @@ const STATUS_TEXT = { connecting: "Connectingâ€¦", reconnecting: "Reconnectingâ€
 export function buildView({ origin, title, on }) {
   const host = el("div", { id: "convene-widget", "data-convene": "widget" });
   const root = host.attachShadow({ mode: "open" });
-  const shell = el("div", { class: "shell", style: "display:none" });
+  const shell = el("div", { class: "shell" });
+  // Through the CSSOM, never a style="" attribute: our own pages' CSP refuses inline style attributes.
+  shell.style.display = "none";
   const stylesheet = el("link", { rel: "stylesheet", href: `${origin}/static/widget.css` });
   // Shown once styled: no flash of an unstyled panel on the host page.
   const reveal = () => shell.style.removeProperty("display");
