@@ -161,6 +161,10 @@ class SqlGuests(_Repo):
             )
         )
 
+    async def lock(self, guest_id: str) -> None:
+        """Serialises a guest's bookings on PostgreSQL (SQLite serialises all writes anyway)."""
+        await self.s.execute(select(GuestRow.id).where(GuestRow.id == guest_id).with_for_update())
+
 
 def _conversation(row: ConversationRow) -> Conversation:
     return Conversation(
