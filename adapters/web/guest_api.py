@@ -6,6 +6,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_guest
 from adapters.web.errors import field, read_json
+from adapters.web.limits import limit_guest_message, limit_guest_session
 from adapters.web.serialize import message_json, view_json
 from bot import queries
 from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation
@@ -23,6 +24,7 @@ def _after(request: web.Request) -> int:
 
 @routes.post("/api/guest/sessions")
 async def create_session(request: web.Request) -> web.Response:
+    limit_guest_session(request)
     body = await read_json(request)
     session = await request.app[RUNTIME].bus.handle(
         RegisterGuest(
@@ -45,6 +47,7 @@ async def me(request: web.Request) -> web.Response:
 @routes.post("/api/guest/conversations")
 async def start_conversation(request: web.Request) -> web.Response:
     guest = await current_guest(request)
+    limit_guest_message(request, guest.id)
     body = await read_json(request)
     posted = await request.app[RUNTIME].bus.handle(
         StartConversation(
@@ -91,6 +94,7 @@ async def list_messages(request: web.Request) -> web.Response:
 @routes.post("/api/guest/conversations/{id}/messages")
 async def post_message(request: web.Request) -> web.Response:
     guest = await current_guest(request)
+    limit_guest_message(request, guest.id)
     body = await read_json(request)
     posted = await request.app[RUNTIME].bus.handle(
         PostMessage(
