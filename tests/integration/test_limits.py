@@ -20,6 +20,7 @@ from bot.bootstrap import bootstrap
 from bot.cli import demo
 
 Serve = Callable[..., Awaitable[TestClient]]
+PATIENCE = 30  # seconds of real time before a socket that never answers fails the test (no hangs)
 
 
 @pytest.fixture
@@ -171,7 +172,7 @@ async def ws_send(ws: Any, client_id: str, conversation_id: str) -> dict[str, An
         {"type": "send", "conversation_id": conversation_id, "text": "hi", "client_id": client_id}
     )
     while True:  # skip the live copies of our own messages
-        frame = await ws.receive_json()
+        frame = await ws.receive_json(timeout=PATIENCE)
         if frame["type"] in {"ack", "error"}:
             return dict(frame)
 
@@ -244,7 +245,7 @@ async def test_a_flooding_socket_gets_one_error_frame_then_is_closed_while_anoth
     for _ in range(20 + 200):  # the limit, then as many dropped frames as close a socket
         await flood.send_str(json.dumps({"type": "ping"}))
     received: list[Any] = []
-    while (frame := await flood.receive()).type == WSMsgType.TEXT:
+    while (frame := await flood.receive(timeout=PATIENCE)).type == WSMsgType.TEXT:
         received.append(json.loads(frame.data))
     assert [f["type"] for f in received] == ["pong"] * 20 + ["error"]
     assert (received[-1]["code"], received[-1]["retry_after"]) == ("rate_limited", 1)
@@ -261,10 +262,12 @@ async def test_a_socket_that_bursts_once_is_warned_but_stays_open(serve: Serve, 
     ws = await connect(client, await guest(client))
     for _ in range(8):  # three over: dropped, one warning
         await ws.send_str(json.dumps({"type": "ping"}))
-    frames = [await ws.receive_json() for _ in range(6)]
+    frames = [await ws.receive_json(timeout=PATIENCE) for _ in range(6)]
     assert [f["type"] for f in frames] == ["pong"] * 5 + ["error"]
     clock.advance(seconds=1)
     await ws.send_str(json.dumps({"type": "ping"}))
-    assert (await ws.receive_json())["type"] == "pong"  # the dropped ones were not answered late
+    assert (await ws.receive_json(timeout=PATIENCE))[
+        "type"
+    ] == "pong"  # the dropped ones were not answered late
     assert not ws.closed
     await ws.close()
