@@ -63,6 +63,9 @@ class ServiceRepository(Protocol):
 class GuestRepository(Protocol):
     async def get(self, guest_id: str) -> Guest | None: ...
     async def add(self, guest: Guest) -> None: ...
+    async def lock(self, guest_id: str) -> None:
+        """Serialises one guest's bookings (the upcoming-meetings limit) until the transaction ends."""
+        ...
 
 
 class ConversationRepository(Protocol):

@@ -59,6 +59,20 @@ class Settings:
     run_workers: bool = True
     log_level: str = "INFO"
     metrics_token: str = ""  # when set, /metrics needs it as a bearer token; else loopback only
+    # -- abuse limits, per process (README, "Security"); a count of 0 turns a limit off ---------------
+    login_mails_per_address: int = 5  # sign-in mails to one address ...
+    login_mails_per_address_seconds: float = 900.0  # ... per 15 minutes; past it: 202, no mail
+    login_requests_per_ip: int = 20  # sign-in requests from one IP ...
+    login_requests_per_ip_seconds: float = 60.0  # ... per minute; past it: 429
+    guest_sessions_per_ip: int = 20  # new guest sessions from one IP ...
+    guest_sessions_per_ip_seconds: float = 60.0  # ... per minute
+    guest_messages_per_second: int = 10  # per guest, REST and WebSocket together
+    guest_messages_per_hour: int = 300
+    guest_max_upcoming_meetings: int = 3  # booked by the guest; agents are not limited
+    ws_frames_per_second: int = 20  # per socket; frames past it are dropped
+    ws_close_after_dropped_frames: int = 200  # dropped without a calm second between: close 4429
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (addresses or CIDRs)
+    # ---------------------------------------------------------------------------------------------------------
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -86,6 +100,9 @@ class Settings:
 
 
 def _coerce(raw: Any, default: Any) -> Any:
+    if isinstance(default, tuple):  # a list in convene.toml, comma-separated in the environment
+        items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+        return tuple(str(item).strip() for item in items if str(item).strip())
     if isinstance(default, bool):
         return raw if isinstance(raw, bool) else str(raw).lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):

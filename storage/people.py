@@ -144,3 +144,7 @@ class SqlGuests(_Repo):
                 created_at=self._now(),
             )
         )
+
+    async def lock(self, guest_id: str) -> None:
+        """Serialises a guest's bookings on PostgreSQL (SQLite serialises all writes anyway)."""
+        await self.s.execute(select(GuestRow.id).where(GuestRow.id == guest_id).with_for_update())

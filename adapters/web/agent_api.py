@@ -7,9 +7,11 @@ from aiohttp import web
 from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.errors import field, read_json
 from adapters.web.guest_api import _after
+from adapters.web.limits import in_background, limit_login_ip, login_mail_allowed
 from adapters.web.openapi import AGENT, documented, schema
 from adapters.web.serialize import message_json, summary_json, view_json
 from bot import queries
+from bot.bootstrap import Runtime
 from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
 from bot.errors import DomainError, InvalidInput
 
@@ -19,14 +21,21 @@ routes = web.RouteTableDef()
 @routes.post("/api/agent/login")
 @documented("Email a one-time sign-in link (always 202)", body=schema(email="string"))
 async def request_login_link(request: web.Request) -> web.Response:
-    body = await read_json(request)
+    limit_login_ip(request)  # 429 past the per-IP limit
+    email = field(await read_json(request), "email")
+    # The same answer, as fast, whether or not the address belongs to an agent or is past its
+    # limit: no account discovery. The link is issued after the answer.
+    if login_mail_allowed(request, email):
+        in_background(request, _issue_login_link(request.app[RUNTIME], email))
+    return web.json_response({"status": "sent"}, status=202)
+
+
+async def _issue_login_link(runtime: Runtime, email: str) -> None:
     try:
-        await request.app[RUNTIME].bus.handle(IssueAgentToken(email=field(body, "email"), kind="login"))
+        await runtime.bus.handle(IssueAgentToken(email=email, kind="login"))
     except DomainError as error:
         if error.code != "unknown_agent":
             raise
-    # The same answer whether or not the address belongs to an agent: no account discovery.
-    return web.json_response({"status": "sent"}, status=202)
 
 
 @routes.post("/api/agent/login/redeem")

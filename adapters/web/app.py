@@ -17,6 +17,7 @@ from adapters.web import (
     calendar_api,
     conversation_api,
     guest_api,
+    limits,
     live,
     meetings_api,
     pages,
@@ -53,6 +54,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app = web.Application(middlewares=[cors_middleware, errors_middleware], client_max_size=1024**2)
     app.on_response_prepare.append(every_response_headers)
     app[RUNTIME] = runtime
+    limits.install(app, runtime)  # abuse limits: counters per process, 429s
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/api/openapi.json", openapi)

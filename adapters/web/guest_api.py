@@ -6,6 +6,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_guest
 from adapters.web.errors import field, read_json
+from adapters.web.limits import limit_guest_message, limit_guest_session
 from adapters.web.openapi import GUEST, documented, schema
 from adapters.web.serialize import message_json, view_json
 from bot import queries
@@ -28,6 +29,7 @@ def _after(request: web.Request) -> int:
     body=schema(name="string", email="string", timezone="string"),
 )
 async def create_session(request: web.Request) -> web.Response:
+    limit_guest_session(request)
     body = await read_json(request)
     session = await request.app[RUNTIME].bus.handle(
         RegisterGuest(
@@ -56,6 +58,7 @@ async def me(request: web.Request) -> web.Response:
 )
 async def start_conversation(request: web.Request) -> web.Response:
     guest = await current_guest(request)
+    limit_guest_message(request, guest.id)
     body = await read_json(request)
     posted = await request.app[RUNTIME].bus.handle(
         StartConversation(
@@ -113,6 +116,7 @@ async def list_messages(request: web.Request) -> web.Response:
 )
 async def post_message(request: web.Request) -> web.Response:
     guest = await current_guest(request)
+    limit_guest_message(request, guest.id)
     body = await read_json(request)
     posted = await request.app[RUNTIME].bus.handle(
         PostMessage(

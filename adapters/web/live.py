@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from adapters.web.auth import RUNTIME
+from adapters.web.limits import SocketGuard
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
 from bot import queries
@@ -80,17 +81,20 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     registry = hub.guests[who.id] if kind == "guest" else hub.agents[who.slug]
     registry.add(ws)
     await ws.send_json({"type": "hello", "id": who.id if kind == "guest" else who.slug, "name": who.name})
+    guard = SocketGuard(request, who.id if kind == "guest" else None)  # abuse limits (adapters/web/limits.py)
     try:
         async for frame in ws:
-            if frame.type != WSMsgType.TEXT:
+            if not await guard.admit(ws) or frame.type != WSMsgType.TEXT:
                 continue
-            await _on_frame(ws, runtime, who, kind, frame.data)
+            await _on_frame(ws, runtime, who, kind, frame.data, guard)
     finally:
         registry.discard(ws)
     return ws
 
 
-async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, data: str) -> None:
+async def _on_frame(
+    ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, data: str, guard: SocketGuard
+) -> None:
     try:
         frame = json.loads(data)
         if not isinstance(frame, dict):
@@ -109,6 +113,7 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
         text = frame.get("text")
         if not isinstance(client_id, str | None):
             raise DomainError("'client_id' must be a string.", code="invalid_field")
+        guard.message()  # the guest's message limit, shared with REST
         if kind == "guest" and not frame.get("conversation_id"):
             posted = await runtime.bus.handle(
                 StartConversation(
@@ -130,8 +135,10 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
                 )
             )
     except DomainError as error:
+        retry_after = getattr(error, "retry_after", None)  # rate_limited says when to try again
         await ws.send_json(
             {"type": "error", "client_id": client_id, "code": error.code, "message": error.message}
+            | ({"retry_after": retry_after} if retry_after is not None else {})
         )
         return
     # The ack is sent only after the commit: an acknowledged message is durable.

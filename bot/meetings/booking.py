@@ -139,7 +139,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
         raise calendar_unavailable(sorted(allowed)[0])
     try:
         return await _book(
-            cmd, uow, clock, request, readable, busy.by_agent, window, start, subject, duration, guest_tz
+            cmd, uow, clock, runtime, request, readable, busy.by_agent, window, start, subject, duration, guest_tz
         )
     except Conflict as error:
         if request.key is None or isinstance(error, SlotTaken):
@@ -156,6 +156,7 @@ async def _book(
     cmd: BookMeeting,
     uow: UnitOfWork,
     clock: Clock,
+    runtime: Any,
     request: _Request,
     profiles: dict[str, Profile],
     provider_busy: dict[str, list[Any]],
@@ -170,6 +171,8 @@ async def _book(
             await uow.agents.lock(slug)
         if request.key and (earlier := await uow.meetings.by_idempotency_key(request.key)):
             return Booking(earlier, False)
+        if cmd.by.kind == "guest":
+            await _within_guest_limit(uow, request.guest_id, runtime.settings.guest_max_upcoming_meetings)
         now = clock.now()
         own = await uow.meetings.busy(sorted(profiles), *window)
         busy = {slug: [*provider_busy.get(slug, []), *own.get(slug, [])] for slug in profiles}
@@ -210,6 +213,20 @@ async def _book(
         )
         await uow.commit()
         return Booking(meeting, True)
+
+
+async def _within_guest_limit(uow: UnitOfWork, guest_id: str, most: int) -> None:
+    """Abuse limit: a guest holds at most ``most`` upcoming meetings (0: no limit); agents book freely.
+    The guest's row is locked first, so two bookings at once cannot both take the last place."""
+    if most <= 0:
+        return
+    await uow.guests.lock(guest_id)
+    if len(await uow.meetings.upcoming(guest_id=guest_id)) >= most:
+        raise Conflict(
+            f"You already have {most} upcoming meetings; cancel one to book another.",
+            code="too_many_meetings",
+            limit=most,
+        )
 
 
 async def _fairest(uow: UnitOfWork, free: list[str], now: datetime) -> str:

@@ -90,6 +90,9 @@ class FakeGuests(_Repos):
     async def add(self, guest: Guest) -> None:
         self.st.guests[guest.id] = copy.deepcopy(guest)
 
+    async def lock(self, guest_id: str) -> None:
+        """One coroutine at a time uses the fake: nothing to serialise."""
+
 
 class FakeConversations(_Repos):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
