@@ -15,8 +15,10 @@ import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
 import bot.email_digest
+import bot.identity
 import bot.meetings.handlers
 import bot.meetings.jobs
+import bot.sessions
 from bot import plugins
 from bot.bus import MessageBus
 from bot.handlers import HANDLERS
@@ -42,6 +44,8 @@ MODULES: tuple[EngineModule, ...] = (
     bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
     bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+    bot.sessions,  # bearer tokens that end: idle expiry, sign-out
+    bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
 )
 
 

@@ -56,6 +56,10 @@ class Settings:
     run_workers: bool = True
     log_level: str = "INFO"
     metrics_token: str = ""  # when set, /metrics needs it as a bearer token; else loopback only
+    agent_token_idle_days: float = 30.0  # an agent API token unused this long stops working
+    guest_token_idle_days: float = 90.0  # a guest session unused this long stops working
+    inbound_require_dmarc: bool = False  # replies by mail need dmarc=pass from a trusted relay
+    inbound_trusted_relays: str = ""  # comma-separated authserv-ids whose Authentication-Results count
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

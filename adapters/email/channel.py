@@ -19,7 +19,7 @@ from typing import Any
 from adapters.email import calendar_mail
 from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
-from bot import access
+from bot import access, identity
 from bot.delivery_failures import PermanentDeliveryError
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
 from bot.model import Binding
@@ -154,6 +154,27 @@ def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
     return message
 
 
+def proof_mail(config: dict[str, Any], event: identity.EmailProofIssued) -> EmailMessage:
+    """Convene's own words only: the address may belong to someone who never asked for this."""
+    link = f"{config['public_url']}/?email_link={event.token}"
+    message = EmailMessage()
+    message["To"] = event.email
+    if event.invited_by:
+        message["Subject"] = "You are invited to a conversation"
+        lead = f"“{header_text(event.invited_by)}” added this address to a conversation. Open it here:"
+    else:
+        message["Subject"] = "Confirm your email address"
+        lead = "Someone entered this address in a chat. If it was you, confirm it here:"
+    text = f"Hello,\n\n{lead}\n{link}\n\nThe link works once, for 7 days. If you did not expect this, ignore it.\n"
+    message.set_content(text)
+    message.add_alternative(
+        f'<p>Hello,</p><p>{_html(lead)}</p><p><a href="{_html(link)}">{_html(link)}</a></p>'
+        "<p>The link works once, for 7 days. If you did not expect this, ignore it.</p>",
+        subtype="html",
+    )
+    return message
+
+
 class EmailChannel:
     name = "email"
 
@@ -174,10 +195,34 @@ class EmailChannel:
             await self.inbound.stop()
             self.inbound = None
 
+    async def _permit(self, event: Event, address: dict[str, Any]) -> identity.MailPermit | None:
+        """The engine says whether this guest address may be mailed (proven, or within its limit)."""
+        storage, clock = self.config.get("storage"), self.config.get("clock")
+        if storage is None or clock is None:  # a bare channel (no engine): nothing to a guest by default
+            return identity.MailPermit(quoted=False) if address.get("role") != "guest" else None
+        async with storage.unit_of_work() as uow:
+            permit = await identity.may_mail(uow, event, address, clock.now())
+            await uow.commit()
+        return permit
+
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if binding.address.get("role") == "guest" and not access.reaches(event, "guest"):
             return None  # the engine says this is for agents only
-        if isinstance(event, LoginLinkIssued):
+        mails_guest = binding.address.get("role") == "guest" or (
+            isinstance(event, UnreadDigestReady) and event.member_kind == "guest"
+        )
+        if mails_guest and binding.id.startswith("direct-"):
+            permit = await self._permit(event, binding.address)
+            if permit is None:
+                log.info(
+                    "no %s mail to an unproven guest address (not theirs to get, or over the limit)",
+                    event.type,
+                )
+                return None
+            binding.address = {**binding.address, "quoted": permit.quoted}
+        if isinstance(event, identity.EmailProofIssued):
+            await self.mailer.send(proof_mail(self.config, event))
+        elif isinstance(event, LoginLinkIssued):
             await self.mailer.send(login_mail(self.config, event))
         elif isinstance(event, UnreadDigestReady):
             await self.mailer.send(digest_mail(self.config, event))
@@ -189,7 +234,13 @@ class EmailChannel:
 
                 address = binding.address
                 url = str(self.config.get("public_url") or "")
-                mail = render_meeting_mail(event, address["email"], address.get("name") or "", url)
+                mail = render_meeting_mail(
+                    event,
+                    address["email"],
+                    address.get("name") or "",
+                    url,
+                    quoted=bool(address.get("quoted")),
+                )
                 self._reply_to(mail, event, address)
                 await self.mailer.send(mail)
         return None
