@@ -21,6 +21,7 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from adapters.email import authentication
 from adapters.email.reply_address import REPLY_MARKER, parse_reply_address
 from bot import access
 from bot.commands import PostMessage
@@ -96,6 +97,8 @@ class ReplyHandler:
             raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default
         )
         assert isinstance(message, EmailMessage)
+        if not authentication.accepted(message, self.config):
+            return authentication.REFUSAL
         header_sender = parseaddr(str(message.get("From", "")))[1] or envelope.mail_from or ""
         text = reply_text(message)
         message_id = str(message.get("Message-ID") or "") or hashlib.sha256(raw).hexdigest()
