@@ -241,7 +241,8 @@ class EmailChannel:
                     url,
                     quoted=bool(address.get("quoted")),
                 )
-                self._reply_to(mail, event, address)
+                if not address.get("quoted"):  # an unproven address: no way in to answer as that guest
+                    self._reply_to(mail, event, address)
                 await self.mailer.send(mail)
         return None
 

@@ -170,6 +170,7 @@ async def test_an_unproven_address_gets_its_own_confirmations_quoted_at_most_thr
     mail = sent[0]
     assert mail["Subject"] == "Your meeting “URGENT: verify your account” is booked"
     assert str(mail["To"]) == "ann@example.org"  # no display name a stranger chose
+    assert mail["Reply-To"] is None  # the mailbox's owner cannot answer as the guest who typed it
     assert "the name given was “Security Team <admin>”" in mail.get_body(("plain",)).get_content()
     clock.advance(hours=24, minutes=1)
     await deliver(client, booked(ann_id, ann, n=5))
