@@ -16,8 +16,10 @@ import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
 import bot.email_digest
+import bot.identity
 import bot.meetings.handlers
 import bot.meetings.jobs
+import bot.sessions
 from bot import plugins
 from bot.bus import MessageBus
 from bot.handlers import HANDLERS
@@ -43,6 +45,8 @@ MODULES: tuple[EngineModule, ...] = (
     bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
     bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+    bot.sessions,  # bearer tokens that end: idle expiry, sign-out
+    bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 

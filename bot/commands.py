@@ -131,6 +131,15 @@ class SetReadOnly(Command):
 
 
 @dataclass(frozen=True)
+class SetLink(Command):
+    """Rotate the conversation's join link (``enabled``: a new token kills the old) or turn it off."""
+
+    conversation_id: str
+    by: Actor
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
 class JoinByLink(Command):
     guest_id: str
     link_token: str

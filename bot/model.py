@@ -71,6 +71,13 @@ class Guest:
     email: str | None = None
     timezone: str | None = None
     id: str = field(default_factory=new_id)
+    # An address counts only once proven: set only by redeeming a one-time emailed link (bot/identity).
+    email_proven_at: datetime | None = None
+    email_origin: Literal["guest", "agent"] = "guest"  # who wrote the address down
+
+    @property
+    def email_proven(self) -> bool:
+        return self.email is not None and self.email_proven_at is not None
 
     @property
     def actor(self) -> Actor:

@@ -6,31 +6,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot import access
-from bot.errors import Forbidden, NotFound, Unauthorized
+from bot.errors import Forbidden, NotFound
 from bot.model import Actor, Agent, Conversation, Guest, Member, Message
-from bot.ports import Clock, ConversationSummary, UnitOfWork
+from bot.ports import ConversationSummary, UnitOfWork
 from bot.titles import heading_for
-from bot.tokens import token_hash
-
-
-async def guest_for_token(uow: UnitOfWork, token: str | None, clock: Clock) -> Guest:
-    if token:
-        guest_id = await uow.tokens.resolve(token_hash(token), "guest", clock.now())
-        if guest_id is not None:
-            guest = await uow.guests.get(guest_id)
-            if guest is not None:
-                return guest
-    raise Unauthorized("Missing or invalid guest token.", code="invalid_token")
-
-
-async def agent_for_token(uow: UnitOfWork, token: str | None, clock: Clock) -> Agent:
-    if token:
-        slug = await uow.tokens.resolve(token_hash(token), "api", clock.now())
-        if slug is not None:
-            agent = await uow.agents.get(slug)
-            if agent is not None:
-                return agent
-    raise Unauthorized("Missing or invalid agent token.", code="invalid_token")
 
 
 @dataclass(frozen=True)

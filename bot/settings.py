@@ -52,7 +52,9 @@ class Settings:
     inbound_smtp_host: str = "127.0.0.1"
     mail_domain: str = ""  # of the Reply-To addresses; default: the domain of mail_from
     assistant_address: str = ""  # invite it to an event; default assistant@<mail domain>
-    inbound_require_dmarc: str = ""  # the trusted relay's authserv-id: mail must carry its dmarc=pass
+    # inbound mail (replies, the assistant) counts only with dmarc=pass from a trusted relay: "true" with
+    # inbound_trusted_relays, or the one relay's authserv-id itself (README, "Identity and tokens")
+    inbound_require_dmarc: str = ""
     job_lease_seconds: float = 60.0
     calendar_deadline_seconds: float = 8.0  # past it, a calendar counts as unreadable for that request
     worker_poll_seconds: float = 1.0
@@ -73,6 +75,9 @@ class Settings:
     ws_close_after_dropped_frames: int = 200  # dropped without a calm second between: close 4429
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (addresses or CIDRs)
     # ---------------------------------------------------------------------------------------------------------
+    agent_token_idle_days: float = 30.0  # an agent API token unused this long stops working
+    guest_token_idle_days: float = 90.0  # a guest session unused this long stops working
+    inbound_trusted_relays: str = ""  # comma-separated authserv-ids whose Authentication-Results count
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property

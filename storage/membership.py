@@ -12,7 +12,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.model import Conversation, DigestState, Guest, Message
 from storage.conversations import _conversation, _message
-from storage.models import Base, BindingRow, ConversationRow, GuestRow, MemberRow, MessageRow, ReactionRow
+from storage.models import (
+    Base,
+    BindingRow,
+    ConversationRow,
+    GuestRow,
+    MemberRow,
+    MessageRow,
+    ReactionRow,
+    RemovalRow,
+)
+from storage.people import guest_of
 
 
 class EmailDigestRow(Base):
@@ -37,12 +47,12 @@ class SqlMembership:
         row = (
             await self.s.execute(
                 select(GuestRow)
-                .where(func.lower(GuestRow.email) == email.lower())
-                .order_by(GuestRow.created_at)
+                .where(func.lower(GuestRow.email) == email.lower(), GuestRow.email_proven_at.is_not(None))
+                .order_by(GuestRow.email_proven_at, GuestRow.created_at)
                 .limit(1)
             )
         ).scalar_one_or_none()
-        return Guest(row.name, row.email, row.timezone, id=row.id) if row else None
+        return guest_of(row) if row else None
 
     async def by_link_token(self, token: str, *, for_update: bool = False) -> Conversation | None:
         query = select(ConversationRow).where(ConversationRow.link_token == token)
@@ -68,6 +78,12 @@ class SqlMembership:
                 MemberRow.member_id == member_id,
             )
         )
+        if await self.s.get(RemovalRow, (conversation_id, kind, member_id)) is None:
+            self.s.add(
+                RemovalRow(
+                    conversation_id=conversation_id, kind=kind, member_id=member_id, removed_at=self._now()
+                )
+            )
         if kind == "guest":
             # The guest's live binding goes with the membership: no more notices to their widget.
             rows = await self.s.execute(
@@ -79,6 +95,18 @@ class SqlMembership:
                 if (row.address or {}).get("guest_id") == member_id:
                     await self.s.delete(row)
         await self.s.flush()
+
+    async def was_removed(self, conversation_id: str, kind: str, member_id: str) -> bool:
+        return await self.s.get(RemovalRow, (conversation_id, kind, member_id)) is not None
+
+    async def forget_removal(self, conversation_id: str, kind: str, member_id: str) -> None:
+        await self.s.execute(
+            delete(RemovalRow).where(
+                RemovalRow.conversation_id == conversation_id,
+                RemovalRow.kind == kind,
+                RemovalRow.member_id == member_id,
+            )
+        )
 
     async def message(self, conversation_id: str, message_id: str) -> Message | None:
         row = await self.s.get(MessageRow, message_id)

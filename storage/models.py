@@ -48,6 +48,28 @@ class GuestRow(Base):
     email: Mapped[str | None] = mapped_column(String(320))
     timezone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    email_proven_at: Mapped[datetime | None]  # set only by redeeming a one-time emailed link
+    email_origin: Mapped[str] = mapped_column(String(8), default="guest")  # who wrote it: guest | agent
+
+
+class UnprovenMailRow(Base):
+    """One mail to a guest's unproven address: the engine allows a few a day (bot/identity)."""
+
+    __tablename__ = "unproven_mail"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    guest_id: Mapped[str] = mapped_column(String(36))
+    sent_at: Mapped[datetime]
+    __table_args__ = (Index("ix_unproven_mail_guest", "guest_id", "sent_at"),)
+
+
+class RemovalRow(Base):
+    """A member an agent removed: joining by a link they kept is refused."""
+
+    __tablename__ = "conversation_removals"
+    conversation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    removed_at: Mapped[datetime]
 
 
 class TokenRow(Base):
@@ -60,6 +82,7 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]  # bearer tokens: touched at most hourly (bot/sessions)
 
 
 class ConversationRow(Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 
@@ -12,6 +13,7 @@ from storage.models import (
     GuestRow,
     ServiceMemberRow,
     ServiceRow,
+    UnprovenMailRow,
 )
 from storage.repositories import _Repo
 
@@ -129,10 +131,17 @@ class SqlServices(_Repo):
         return await self._build(rows)
 
 
+def guest_of(row: GuestRow) -> Guest:
+    origin = "agent" if row.email_origin == "agent" else "guest"
+    return Guest(
+        row.name, row.email, row.timezone, id=row.id, email_proven_at=row.email_proven_at, email_origin=origin
+    )
+
+
 class SqlGuests(_Repo):
     async def get(self, guest_id: str) -> Guest | None:
         row = await self.s.get(GuestRow, guest_id)
-        return Guest(row.name, row.email, row.timezone, id=row.id) if row else None
+        return guest_of(row) if row else None
 
     async def add(self, guest: Guest) -> None:
         self.s.add(
@@ -142,9 +151,36 @@ class SqlGuests(_Repo):
                 email=guest.email,
                 timezone=guest.timezone,
                 created_at=self._now(),
+                email_proven_at=guest.email_proven_at,
+                email_origin=guest.email_origin,
             )
         )
 
     async def lock(self, guest_id: str) -> None:
         """Serialises a guest's bookings on PostgreSQL (SQLite serialises all writes anyway)."""
         await self.s.execute(select(GuestRow.id).where(GuestRow.id == guest_id).with_for_update())
+
+    async def save(self, guest: Guest) -> None:
+        await self.s.execute(
+            update(GuestRow)
+            .where(GuestRow.id == guest.id)
+            .values(
+                name=guest.name,
+                email=guest.email,
+                timezone=guest.timezone,
+                email_proven_at=guest.email_proven_at,
+                email_origin=guest.email_origin,
+            )
+        )
+
+    async def mails_since(self, guest_id: str, since: datetime) -> int:
+        query = (
+            select(func.count())
+            .select_from(UnprovenMailRow)
+            .where(UnprovenMailRow.guest_id == guest_id, UnprovenMailRow.sent_at > since)
+        )
+        return int((await self.s.execute(query)).scalar_one())
+
+    async def note_mail(self, guest_id: str, at: datetime) -> None:
+        self.s.add(UnprovenMailRow(guest_id=guest_id, sent_at=at))
+        await self.s.flush()

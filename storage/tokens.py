@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 
+from bot.ports import TokenUse
 from storage.models import (
     InboundRow,
     TokenRow,
@@ -32,6 +33,31 @@ class SqlTokens(_Repo):
         if row.expires_at is not None and row.expires_at <= now:
             return None
         return row.subject
+
+    async def lookup(self, token_hash: str, kind: str, now: datetime) -> TokenUse | None:
+        row = await self.s.get(TokenRow, token_hash)
+        if row is None or row.kind != kind or row.used_at is not None:
+            return None
+        if row.expires_at is not None and row.expires_at <= now:
+            return None
+        return TokenUse(row.subject, row.last_used_at or row.created_at)
+
+    async def touch(self, token_hash: str, now: datetime) -> None:
+        # Conditional: many requests in one hour race to write once, and the latest time wins.
+        await self.s.execute(
+            update(TokenRow)
+            .where(
+                TokenRow.token_hash == token_hash,
+                or_(TokenRow.last_used_at.is_(None), TokenRow.last_used_at < now),
+            )
+            .values(last_used_at=now)
+        )
+
+    async def revoke(self, token_hash: str, kind: str) -> bool:
+        result = await self.s.execute(
+            delete(TokenRow).where(TokenRow.token_hash == token_hash, TokenRow.kind == kind)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def consume(self, token_hash: str, kind: str, now: datetime) -> str | None:
         subject = await self.resolve(token_hash, kind, now)

@@ -17,7 +17,7 @@ import logging
 from email.parser import BytesHeaderParser
 from typing import Any
 
-from adapters.email.authentication import dmarc_passed
+from adapters.email import authentication
 from adapters.email.replies import reply_text
 from bot.assistant.addresses import address_token
 from bot.assistant.commands import (
@@ -49,7 +49,8 @@ class AssistantMailbox:
     def __init__(self, runtime: Any, config: dict[str, Any]) -> None:
         self.runtime = runtime
         self.address = str(config.get("assistant_address") or "")
-        self.trusted_relay = str(config.get("inbound_require_dmarc") or "")
+        self.config = config
+        self.dmarc = authentication.required(config)  # behind a relay that checks DMARC (README)
 
     def token_of(self, address: str) -> str | None:
         """ "" for the assistant itself, a token for a conversation's own address, None for other mail."""
@@ -72,7 +73,7 @@ class AssistantMailbox:
 
     async def rcpt(self, address: str, sender: str) -> str:
         token = self.token_of(address)
-        if self.trusted_relay and token is not None:
+        if self.dmarc and token is not None:
             # Behind our relay the envelope may be rewritten (forwarding, SRS): the From header and the
             # relay's DMARC verdict decide, after DATA, with the same 550s.
             return "250 OK"
@@ -94,7 +95,9 @@ class AssistantMailbox:
         # The headers alone say who it is from, even when the body is too large to read.
         message = BytesHeaderParser(policy=email.policy.default).parsebytes(raw)
         sender = email_of(message.get("From", "")) or email_of(envelope_sender)
-        if self.trusted_relay and not dmarc_passed(message, self.trusted_relay, sender):
+        if self.dmarc and not authentication.dmarc_passed(
+            message, authentication.trusted_relays(self.config)
+        ):  # type: ignore[arg-type]
             return "550 5.7.1 This mail did not pass DMARC at our relay"
         explain = ExplainRefusedInvitation(
             to="" if _automatic(message) else sender,

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.email import calendar_mail
-from adapters.email.compose import digest_mail, login_mail
+from adapters.email.compose import digest_mail, login_mail, proof_mail
 from adapters.email.reply_address import reply_address
-from bot import access
+from bot import access, identity
 from bot.assistant.events import ASSISTANT_EVENT_TYPES
 from bot.delivery_failures import PermanentDeliveryError
 from bot.events import Event, LoginLinkIssued, UnreadDigestReady
@@ -88,10 +88,34 @@ class EmailChannel:
             await self.inbound.stop()
             self.inbound = None
 
+    async def _permit(self, event: Event, address: dict[str, Any]) -> identity.MailPermit | None:
+        """The engine says whether this guest address may be mailed (proven, or within its limit)."""
+        storage, clock = self.config.get("storage"), self.config.get("clock")
+        if storage is None or clock is None:  # a bare channel (no engine): nothing to a guest by default
+            return identity.MailPermit(quoted=False) if address.get("role") != "guest" else None
+        async with storage.unit_of_work() as uow:
+            permit = await identity.may_mail(uow, event, address, clock.now())
+            await uow.commit()
+        return permit
+
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if binding.address.get("role") == "guest" and not access.reaches(event, "guest"):
             return None  # the engine says this is for agents only
-        if isinstance(event, LoginLinkIssued):
+        mails_guest = binding.address.get("role") == "guest" or (
+            isinstance(event, UnreadDigestReady) and event.member_kind == "guest"
+        )
+        if mails_guest and binding.id.startswith("direct-"):
+            permit = await self._permit(event, binding.address)
+            if permit is None:
+                log.info(
+                    "no %s mail to an unproven guest address (not theirs to get, or over the limit)",
+                    event.type,
+                )
+                return None
+            binding.address = {**binding.address, "quoted": permit.quoted}
+        if isinstance(event, identity.EmailProofIssued):
+            await self.mailer.send(proof_mail(self.config, event))
+        elif isinstance(event, LoginLinkIssued):
             await self.mailer.send(login_mail(self.config, event))
         elif isinstance(event, UnreadDigestReady):
             await self.mailer.send(digest_mail(self.config, event))
@@ -107,8 +131,15 @@ class EmailChannel:
 
                 address = binding.address
                 url = str(self.config.get("public_url") or "")
-                mail = render_meeting_mail(event, address["email"], address.get("name") or "", url)
-                self._reply_to(mail, event, address)
+                mail = render_meeting_mail(
+                    event,
+                    address["email"],
+                    address.get("name") or "",
+                    url,
+                    quoted=bool(address.get("quoted")),
+                )
+                if not address.get("quoted"):  # an unproven address: no way in to answer as that guest
+                    self._reply_to(mail, event, address)
                 await self.mailer.send(mail)
         return None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
+from bot import identity
 from bot.events import LoginLinkIssued, UnreadDigestReady
 
 
@@ -104,3 +105,24 @@ def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
 
 def _html(text: str) -> str:
     return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+def proof_mail(config: dict[str, Any], event: identity.EmailProofIssued) -> EmailMessage:
+    """Convene's own words only: the address may belong to someone who never asked for this."""
+    link = f"{config['public_url']}/?email_link={event.token}"
+    message = EmailMessage()
+    message["To"] = event.email
+    if event.invited_by:
+        message["Subject"] = "You are invited to a conversation"
+        lead = f"“{header_text(event.invited_by)}” added this address to a conversation. Open it here:"
+    else:
+        message["Subject"] = "Confirm your email address"
+        lead = "Someone entered this address in a chat. If it was you, confirm it here:"
+    text = f"Hello,\n\n{lead}\n{link}\n\nThe link works once, for 7 days. If you did not expect this, ignore it.\n"
+    message.set_content(text)
+    message.add_alternative(
+        f'<p>Hello,</p><p>{_html(lead)}</p><p><a href="{_html(link)}">{_html(link)}</a></p>'
+        "<p>The link works once, for 7 days. If you did not expect this, ignore it.</p>",
+        subtype="html",
+    )
+    return message

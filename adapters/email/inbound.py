@@ -21,8 +21,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from adapters.email import authentication
 from adapters.email.assistant_inbound import AssistantMailbox
-from adapters.email.authentication import dmarc_passed
 from adapters.email.replies import reply_text
 from adapters.email.reply_address import parse_reply_address
 from bot import access
@@ -80,10 +80,9 @@ class ReplyHandler:
             raw if isinstance(raw, bytes) else raw.encode(), policy=email.policy.default
         )
         assert isinstance(message, EmailMessage)
+        if not authentication.accepted(message, self.config):
+            return authentication.REFUSAL
         header_sender = parseaddr(str(message.get("From", "")))[1] or envelope.mail_from or ""
-        relay = str(self.config.get("inbound_require_dmarc") or "")
-        if relay and not dmarc_passed(message, relay, header_sender):
-            return "550 5.7.1 This mail did not pass DMARC at our relay"
         text = reply_text(message)
         message_id = str(message.get("Message-ID") or "") or hashlib.sha256(raw).hexdigest()
         client_id = "mail:" + hashlib.sha256(message_id.encode()).hexdigest()[:40]

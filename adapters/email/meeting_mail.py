@@ -35,9 +35,26 @@ def _when(event: MeetingEvent, tz: str) -> str:
     return f"{a:%a %d %b %Y %H:%M}–{b:%H:%M} ({tz}; {utc})"
 
 
+# For an address nobody proved: the subject is Convene's sentence with the guest's words in quotes.
+QUOTED_SUBJECTS = {
+    "MeetingBooked": "Your meeting “{}” is booked",
+    "MeetingRescheduled": "Your meeting “{}” was moved",
+    "MeetingDurationChanged": "Your meeting “{}” was changed",
+    "MeetingCancelled": "Your meeting “{}” was cancelled",
+}
+QUOTED_SUBJECT_LENGTH = 60
+
+
+def _quoted(text: str, limit: int = QUOTED_SUBJECT_LENGTH) -> str:
+    text = header_text(text).replace("“", '"').replace("”", '"')
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def render_meeting_mail(
-    event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str
+    event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str, *, quoted: bool = False
 ) -> EmailMessage:
+    """``quoted``: the address is unproven, so a stranger may have typed the name and subject. They then
+    appear only as quoted text (never as the To name or the start of the subject)."""
     e = event
     is_agent = recipient_email.lower() == e.agent_email.lower()
     tz = (e.agent_timezone if is_agent else e.guest_timezone) or e.agent_timezone or "UTC"
@@ -60,17 +77,25 @@ def render_meeting_mail(
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
 
     message = EmailMessage()
-    message["To"] = mailbox(recipient_name, recipient_email)
-    message["Subject"] = header_text(f"{headline}: {e.subject} — {when}")
+    if quoted:
+        message["To"] = header_text(recipient_email)
+        template = QUOTED_SUBJECTS.get(e.type, "Your meeting “{}”")
+        message["Subject"] = template.format(_quoted(e.subject))
+        lead = f"{template.format(_quoted(e.subject, 300))} (with {e.agent_name})."
+        greeting = f"Hello (the name given was “{_quoted(recipient_name, 100)}”),"
+    else:
+        message["To"] = mailbox(recipient_name, recipient_email)
+        message["Subject"] = header_text(f"{headline}: {e.subject} — {when}")
+        greeting = f"Hello {recipient_name},"
     digest = hashlib.sha256(recipient_email.lower().encode()).hexdigest()[:12]
     # One Message-ID per (meeting, change, recipient): a redelivery after a crash replaces, not doubles.
     message["Message-ID"] = f"<meeting.{e.meeting_id}.{e.type}.{e.sequence}.{digest}@convene.local>"
-    lines = [f"Hello {recipient_name},", "", lead, f"When: {when}", "", f"Conversation: {link}"]
+    lines = [greeting, "", lead, f"When: {when}", "", f"Conversation: {link}"]
     if google:
         lines.append(f"Add to Google Calendar: {google}")
     message.set_content("\n".join(lines) + "\n")
     parts = [
-        f"<p>Hello {_h(recipient_name)},</p>",
+        f"<p>{_h(greeting)}</p>",
         f"<p>{_h(lead)}</p>",
         f"<p><strong>When:</strong> {_h(when)}</p>",
         f'<p><a href="{_h(link)}">Open the conversation</a></p>',

@@ -17,6 +17,7 @@ from adapters.web import (
     calendar_api,
     conversation_api,
     guest_api,
+    identity_api,
     limits,
     live,
     meetings_api,
@@ -62,6 +63,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(avatars.routes)
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
+    app.router.add_routes(identity_api.routes)
     app.router.add_routes(booking_api.routes)
     app.router.add_routes(meetings_api.routes)
     app.router.add_routes(settings_api.routes)

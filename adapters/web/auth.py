@@ -1,10 +1,11 @@
-"""Who is calling: guests and agents are identified only by server-issued bearer tokens."""
+"""Who is calling: guests and agents are identified only by server-issued bearer tokens, which end
+when unused for long (``bot.sessions``)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from bot import queries
+from bot import sessions
 from bot.bootstrap import Runtime
 from bot.model import Agent, Guest
 
@@ -19,12 +20,8 @@ def bearer(request: web.Request) -> str | None:
 
 
 async def current_guest(request: web.Request) -> Guest:
-    runtime = request.app[RUNTIME]
-    async with runtime.uow(read_only=True) as uow:
-        return await queries.guest_for_token(uow, bearer(request), runtime.clock)
+    return await sessions.guest_for_token(request.app[RUNTIME], bearer(request))
 
 
 async def current_agent(request: web.Request) -> Agent:
-    runtime = request.app[RUNTIME]
-    async with runtime.uow(read_only=True) as uow:
-        return await queries.agent_for_token(uow, bearer(request), runtime.clock)
+    return await sessions.agent_for_token(request.app[RUNTIME], bearer(request))

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from adapters.web.auth import RUNTIME, bearer, current_agent
 from adapters.web.openapi import AGENT, documented
-from bot import queries
+from bot import sessions
 from bot.calendars import connect, connections
 from bot.calendars.links import agent_of_link, connect_link
 from bot.errors import DomainError, Unauthorized
@@ -38,8 +38,7 @@ async def _connecting_agent(request: web.Request) -> str:
         return agent_of_link(runtime.settings.secret_key, link, runtime.clock.now())
     if bearer(request) is None:
         raise Unauthorized("Open this page from Convene (the inbox, Slack or Teams).", code="invalid_link")
-    async with runtime.uow(read_only=True) as uow:
-        return (await queries.agent_for_token(uow, bearer(request), runtime.clock)).slug
+    return (await sessions.agent_for_token(runtime, bearer(request))).slug
 
 
 @routes.get("/calendar/google/connect")

@@ -14,7 +14,7 @@ from adapters.web.auth import RUNTIME
 from adapters.web.limits import SocketGuard
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
-from bot import queries
+from bot import sessions
 from bot.commands import PostMessage, StartConversation
 from bot.errors import DomainError, Unauthorized
 
@@ -60,10 +60,9 @@ async def _authenticate(ws: web.WebSocketResponse, request: web.Request, kind: s
             token = json.loads(first.data).get("token")
         except (ValueError, AttributeError):
             token = None
-    async with runtime.uow(read_only=True) as uow:
-        if kind == "guest":
-            return await queries.guest_for_token(uow, token, runtime.clock)
-        return await queries.agent_for_token(uow, token, runtime.clock)
+    if kind == "guest":
+        return await sessions.guest_for_token(runtime, token)
+    return await sessions.agent_for_token(runtime, token)
 
 
 async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:

@@ -41,7 +41,8 @@ async def member_for(uow: UnitOfWork, person: Person) -> tuple[Member, Agent | G
         return Member("agent", agent.slug, agent.name, agent.email), agent
     guest = await uow.membership.guest_by_email(person.email)
     if guest is None:
-        guest = Guest(person.name or person.email.split("@")[0], person.email)
+        # the organiser (an agent) wrote this address into the invitation
+        guest = Guest(person.name or person.email.split("@")[0], person.email, email_origin="agent")
         await uow.guests.add(guest)
         await uow.guests.get(guest.id)  # a read flushes the new row before a conversation refers to it
     return Member("guest", guest.id, guest.name, person.email), guest
@@ -61,8 +62,13 @@ async def add_members(
     members other than ``by``, who need an invitation mail."""
     members = await uow.conversations.members(conversation.id)
     present = {m.key for m in members}
+    # Someone already in this conversation stays the same member, whether or not they proved the
+    # address since: the organiser's client names them by it on every update.
+    by_email = {(m.email or "").lower() for m in members if m.email}
     added: list[Member] = []
     for person in people:
+        if person.email.lower() in by_email:
+            continue
         member, _ = await member_for(uow, person)
         if member.key in present:
             continue

@@ -10,8 +10,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from bot import access
-from bot.commands import AddMember, JoinByLink, React, RemoveMember, RenameConversation, SetReadOnly, Unreact
+from bot import access, identity
+from bot.commands import (
+    AddMember,
+    JoinByLink,
+    React,
+    RemoveMember,
+    RenameConversation,
+    SetLink,
+    SetReadOnly,
+    Unreact,
+)
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.events import (
     Audience,
@@ -26,6 +35,7 @@ from bot.handlers.posting import post_notice
 from bot.model import MAX_MEMBERS, MAX_NAME_LENGTH, Actor, Binding, Conversation, Guest, Member
 from bot.names import clean_line, clean_name
 from bot.ports import Clock, UnitOfWork
+from bot.tokens import new_token
 
 MAX_EMOJI_LENGTH = 32
 
@@ -74,6 +84,8 @@ async def add_member(cmd: AddMember, uow: UnitOfWork, clock: Clock) -> Joined:
         raise InvalidInput("Add either an agent or a guest's email address.", code="agent_or_email")
     async with uow:
         conversation, members = await _managed(uow, cmd.conversation_id, cmd.by)
+        guest: Guest | None = None
+        invite = False  # a new guest, invited by a one-time link to the address
         if cmd.agent is not None:
             agent = await uow.agents.get(cmd.agent)
             if agent is None:
@@ -82,17 +94,23 @@ async def add_member(cmd: AddMember, uow: UnitOfWork, clock: Clock) -> Joined:
         else:
             email = clean_email(_require_email((cmd.email or "").strip()), required=True)
             assert email is not None
+            # Only a guest who proved this address is that person; a guest who merely typed it is not.
             guest = await uow.membership.guest_by_email(email)
+            invite = guest is None
             if guest is None:
                 name = clean_name(cmd.name or email.split("@")[0])
-                guest = Guest(name, email)
+                guest = Guest(name, email, email_origin="agent")
                 await uow.guests.add(guest)
             member = Member("guest", guest.id, guest.name, email)
         existing = next((m for m in members if m.key == member.key), None)
         if existing is not None or (member.kind == "guest" and member.id == conversation.guest_id):
             return Joined(conversation, existing or member, False)
         _require_room(members)
+        await uow.membership.forget_removal(conversation.id, member.kind, member.id)  # an agent may undo it
         await _add(uow, conversation, member, cmd.by, clock, f"{cmd.by.name} added {member.name}.")
+        if invite and guest is not None:
+            # The new guest signs in (and proves the address) with a one-time link sent to it.
+            await identity.issue_proof(uow, guest, clock.now(), conversation=conversation.id, by=cmd.by.name)
         await uow.commit()
         return Joined(conversation, member, True)
 
@@ -111,6 +129,11 @@ async def join_by_link(cmd: JoinByLink, uow: UnitOfWork, clock: Clock) -> Joined
         if existing is not None or conversation.guest_id == guest.id:
             me = existing or Member("guest", guest.id, guest.name, guest.email)
             return Joined(conversation, me, False)
+        if await uow.membership.was_removed(conversation.id, "guest", guest.id):
+            raise Forbidden(
+                "You were removed from this conversation; the link no longer lets you in.",
+                code="removed_from_conversation",
+            )
         member = Member("guest", guest.id, guest.name, _require_email(guest.email), external=True)
         _require_room(members)
         await _add(uow, conversation, member, guest.actor, clock, f"{guest.name} joined by link.")
@@ -168,6 +191,22 @@ async def remove_member(cmd: RemoveMember, uow: UnitOfWork, clock: Clock) -> Non
         )
         await post_notice(uow, conversation, text, clock.now())
         await uow.commit()
+
+
+async def set_link(cmd: SetLink, uow: UnitOfWork, clock: Clock) -> Conversation:
+    """A new join link (the old one stops working at once), or none: joining by link is off."""
+    async with uow:
+        conversation, _ = await _managed(uow, cmd.conversation_id, cmd.by)
+        conversation.link_token = new_token() if cmd.enabled else None
+        await uow.conversations.save(conversation)
+        text = (
+            f"{cmd.by.name} made a new link to this conversation; the old one no longer works."
+            if cmd.enabled
+            else f"{cmd.by.name} turned off joining this conversation by link."
+        )
+        await post_notice(uow, conversation, text, clock.now())
+        await uow.commit()
+        return conversation
 
 
 async def rename_conversation(cmd: RenameConversation, uow: UnitOfWork, clock: Clock) -> Conversation:

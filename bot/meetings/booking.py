@@ -139,7 +139,18 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
         raise calendar_unavailable(sorted(allowed)[0])
     try:
         return await _book(
-            cmd, uow, clock, runtime, request, readable, busy.by_agent, window, start, subject, duration, guest_tz
+            cmd,
+            uow,
+            clock,
+            runtime,
+            request,
+            readable,
+            busy.by_agent,
+            window,
+            start,
+            subject,
+            duration,
+            guest_tz,
         )
     except Conflict as error:
         if request.key is None or isinstance(error, SlotTaken):

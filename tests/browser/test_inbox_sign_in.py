@@ -40,3 +40,16 @@ async def test_the_session_survives_a_reload_until_signing_out(browser: Any, ser
     await expect(page.get_by_test_id("login-form")).to_be_visible()
     await page.reload()
     await expect(page.get_by_test_id("login-form")).to_be_visible()
+
+
+async def test_signing_out_ends_the_token_on_the_server_too(browser: Any, server: LiveServer) -> None:
+    page = await open_inbox(browser, server, "bob")
+    token = await page.evaluate("localStorage.getItem('convene.agent.token')")
+    assert token
+    me = await page.request.get(server.url + "/api/agent/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status == 200
+    await page.get_by_test_id("sign-out").click()
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    # A copy of the token (another tab, a stolen one) no longer works.
+    me = await page.request.get(server.url + "/api/agent/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status == 401 and (await me.json())["code"] == "invalid_token"

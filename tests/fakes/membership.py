@@ -11,10 +11,11 @@ from tests.fakes.repositories import _Repos
 
 class FakeMembership(_Repos):
     async def guest_by_email(self, email: str) -> Guest | None:
-        return next(
-            (copy.deepcopy(g) for g in self.st.guests.values() if (g.email or "").lower() == email.lower()),
-            None,
-        )
+        proven = [
+            g for g in self.st.guests.values() if g.email_proven and (g.email or "").lower() == email.lower()
+        ]
+        proven.sort(key=lambda g: g.email_proven_at)  # type: ignore[arg-type, return-value]
+        return copy.deepcopy(proven[0]) if proven else None
 
     async def by_link_token(self, token: str, *, for_update: bool = False) -> Conversation | None:
         return next((copy.deepcopy(c) for c in self.st.conversations.values() if c.link_token == token), None)
@@ -25,6 +26,7 @@ class FakeMembership(_Repos):
     async def remove(self, conversation_id: str, kind: str, member_id: str) -> None:
         rows = self.st.members.get(conversation_id, [])
         rows[:] = [m for m in rows if (m.kind, m.id) != (kind, member_id)]
+        self.st.removals.add((conversation_id, kind, member_id))
         if kind == "guest":  # like the SQL store: the guest's widget gets no more notices
             self.st.bindings[:] = [
                 b
@@ -35,6 +37,12 @@ class FakeMembership(_Repos):
                     and b.address.get("guest_id") == member_id
                 )
             ]
+
+    async def was_removed(self, conversation_id: str, kind: str, member_id: str) -> bool:
+        return (conversation_id, kind, member_id) in self.st.removals
+
+    async def forget_removal(self, conversation_id: str, kind: str, member_id: str) -> None:
+        self.st.removals.discard((conversation_id, kind, member_id))
 
     async def message(self, conversation_id: str, message_id: str) -> Message | None:
         return next(

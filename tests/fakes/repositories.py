@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.meetings.model import CalendarConnection, Meeting
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
-from bot.ports import ConversationSummary
+from bot.ports import ConversationSummary, TokenUse
 
 
 class FakeState:
@@ -34,6 +34,9 @@ class FakeState:
         self.digests: dict[tuple[str, str, str], DigestState] = {}
         self.meetings: dict[str, Meeting] = {}
         self.connections: dict[str, CalendarConnection] = {}  # by agent: one calendar source each
+        self.token_uses: dict[str, datetime] = {}  # token hash → issued or last used (bot/sessions)
+        self.unproven_mail: list[tuple[str, datetime]] = []  # (guest id, sent at)
+        self.removals: set[tuple[str, str, str]] = set()  # (conversation, kind, member id)
 
 
 def _utc_now() -> datetime:
@@ -92,6 +95,14 @@ class FakeGuests(_Repos):
 
     async def lock(self, guest_id: str) -> None:
         """One coroutine at a time uses the fake: nothing to serialise."""
+
+    save = add
+
+    async def mails_since(self, guest_id: str, since: datetime) -> int:
+        return sum(1 for g, at in self.st.unproven_mail if g == guest_id and at > since)
+
+    async def note_mail(self, guest_id: str, at: datetime) -> None:
+        self.st.unproven_mail.append((guest_id, at))
 
 
 class FakeConversations(_Repos):
@@ -208,12 +219,28 @@ class FakeBindings(_Repos):
 class FakeTokens(_Repos):
     async def add(self, token_hash: str, kind: str, subject: str, expires_at: datetime | None) -> None:
         self.st.tokens[token_hash] = (kind, subject, expires_at, False)
+        self.st.token_uses[token_hash] = self._now()
 
     async def resolve(self, token_hash: str, kind: str, now: datetime) -> str | None:
         row = self.st.tokens.get(token_hash)
         if row is None or row[0] != kind or row[3] or (row[2] is not None and row[2] <= now):
             return None
         return row[1]
+
+    async def lookup(self, token_hash: str, kind: str, now: datetime) -> TokenUse | None:
+        subject = await self.resolve(token_hash, kind, now)
+        return TokenUse(subject, self.st.token_uses[token_hash]) if subject is not None else None
+
+    async def touch(self, token_hash: str, now: datetime) -> None:
+        if token_hash in self.st.tokens and self.st.token_uses.get(token_hash, now) <= now:
+            self.st.token_uses[token_hash] = now
+
+    async def revoke(self, token_hash: str, kind: str) -> bool:
+        row = self.st.tokens.get(token_hash)
+        if row is None or row[0] != kind:
+            return False
+        del self.st.tokens[token_hash]
+        return True
 
     async def consume(self, token_hash: str, kind: str, now: datetime) -> str | None:
         subject = await self.resolve(token_hash, kind, now)

@@ -14,14 +14,28 @@ from bot.commands import IssueAgentToken
 
 
 async def guest(
-    client: Any, name: str = "Ann", email_address: str | None = "ann@example.org", **extra: Any
+    client: Any,
+    name: str = "Ann",
+    email_address: str | None = "ann@example.org",
+    *,
+    proven: bool = True,
+    **extra: Any,
 ) -> dict[str, str]:
+    """A guest session; by default the guest proved the address earlier, so every meeting mail reaches
+    it (an unproven one gets only its own confirmations: tests/integration/test_proven_email.py)."""
     body = {"name": name, **extra}
     if email_address:
         body["email"] = email_address
     r = await client.post("/api/guest/sessions", json=body)
     assert r.status == 201, await r.text()
-    return {"Authorization": f"Bearer {(await r.json())['token']}"}
+    created = await r.json()
+    if proven and email_address:
+        async with client.runtime.uow() as uow:
+            found = await uow.guests.get(created["guest_id"])
+            found.email_proven_at = client.runtime.clock.now()
+            await uow.guests.save(found)
+            await uow.commit()
+    return {"Authorization": f"Bearer {created['token']}"}
 
 
 async def agent(runtime: Any, slug: str) -> dict[str, str]:

@@ -10,9 +10,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
-from bot.commands import IssueAgentToken, PostMessage, RegisterGuest, StartConversation
+from bot.commands import IssueAgentToken, PostMessage, StartConversation
 from bot.model import Actor
 from tests.integration.test_email import mails_to, tick
+from tests.support.identity import proven_guest
 
 FRAME_TIMEOUT = 10.0  # seconds; a frame that is due arrives in milliseconds
 
@@ -165,7 +166,7 @@ async def test_an_agent_s_inbox_counts_each_conversation_from_their_own_marker_i
 
 
 async def test_a_guest_s_unread_email_numbers_messages_as_the_guest_does(seeded: Any, clock: Any) -> None:
-    ann = (await seeded.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    ann = await proven_guest(seeded, "Ann", "ann@example.org")
     cid = (await seeded.bus.handle(StartConversation(ann.id, "Hi", service="sales"))).conversation.id
     alice = Actor("agent", "alice", "Alice")
     await seeded.bus.handle(PostMessage(cid, alice, "VIP", internal=True))

@@ -21,6 +21,7 @@ from bot.bootstrap import Runtime, bootstrap
 from bot.cli import demo
 from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation
 from bot.model import Actor
+from tests.support.identity import proven_guest
 
 ALICE = Actor("agent", "alice", "Alice")
 
@@ -115,7 +116,7 @@ async def test_unread_emails_follow_the_timing_over_two_days(
 
 async def test_who_gets_unread_emails(seeded: Runtime, clock: Any) -> None:
     runtime = seeded
-    ann = (await runtime.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    ann = await proven_guest(runtime, "Ann", "ann@example.org")
     cid = (await runtime.bus.handle(StartConversation(ann.id, "Hi", service="sales"))).conversation.id
     clock.advance(minutes=10)
     await tick(runtime)
@@ -196,7 +197,7 @@ async def send_reply(runtime: Runtime, sender: str, to: str, text: str, message_
 
 async def test_mail_goes_out_over_smtp_and_replies_by_mail_come_back(smtp_runtime: Any, clock: Any) -> None:
     runtime, collect = smtp_runtime
-    ann = (await runtime.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    ann = await proven_guest(runtime, "Ann", "ann@example.org")
     cid = (await runtime.bus.handle(StartConversation(ann.id, "Can we meet?", agent="alice"))).conversation.id
     clock.advance(minutes=5)
     await tick(runtime)
@@ -271,6 +272,7 @@ async def test_a_meeting_mail_carries_an_ics_in_utc_with_its_sequence(smtp_runti
     from bot.model import Binding
 
     runtime, collect = smtp_runtime
+    ann = await proven_guest(runtime, "Ann", "ann@example.org")
     berlin_ten = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
     event = MeetingRescheduled(
         conversation_id="c-1",
@@ -278,7 +280,7 @@ async def test_a_meeting_mail_carries_an_ics_in_utc_with_its_sequence(smtp_runti
         agent="alice",
         agent_name="Alice",
         agent_email="alice@example.com",
-        guest_id="g-1",
+        guest_id=ann.id,
         guest_name="Ann",
         guest_email="ann@example.org",
         subject="Demo",
@@ -292,10 +294,11 @@ async def test_a_meeting_mail_carries_an_ics_in_utc_with_its_sequence(smtp_runti
         previous_end=berlin_ten - timedelta(days=1, minutes=-30),
     )
     address = {"email": "ann@example.org", "name": "Ann", "role": "guest"}
+    collect.mails.clear()
     await runtime.channels["email"].deliver(event, Binding("c-1", "email", address, id="direct-email-ann"))
     ((_, recipients, mail),) = collect.mails
     assert recipients == ["ann@example.org"]
-    assert parse_reply_address(runtime.config, str(mail["Reply-To"])) == ("c-1", "guest", "g-1")
+    assert parse_reply_address(runtime.config, str(mail["Reply-To"])) == ("c-1", "guest", ann.id)
     (ics,) = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
     content = ics.get_content()
     calendar = Calendar.from_ical(content if isinstance(content, bytes | str) else str(content))

@@ -100,6 +100,8 @@ DIALOGUE = [
     ("Alice takes it", "MessagePosted", "Alice took this conversation (Sales).", EVERYONE),
     ("Alice adds Ben", "MemberAdded", "", AGENTS),
     ("Alice adds Ben", "MessagePosted", "Alice added Ben.", EVERYONE),
+    # A new address gets a one-time invitation link in its own mailbox only (no thread has it).
+    ("Alice adds Ben", "EmailProofIssued", "", EVERYONE),
     ("Alice removes Ben", "MemberRemoved", "", AGENTS),
     ("Alice removes Ben", "MessagePosted", "Alice removed Ben.", EVERYONE),
 ]

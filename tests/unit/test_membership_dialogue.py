@@ -7,6 +7,7 @@ it. Dan is a guest an agent added; Eve joined by the conversation's link (an ext
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -45,8 +46,13 @@ async def world() -> tuple[FakeEngine, str]:
     for slug, service in [("alice", "sales"), ("bob", "sales"), ("carol", "support")]:
         await engine.handle(CreateAgent(slug, slug.title(), f"{slug}@example.com", services=(service,)))
     engine.state.agents["mute"] = Agent("mute", "Mute", "")  # an agent without an address
-    for guest in (ANN, DAN, EVE, FAY):
-        engine.state.guests[guest.id] = Guest(guest.name, f"{guest.id}@example.org", id=guest.id)
+    for guest in (ANN, DAN, EVE, FAY):  # each proved their address with a one-time link (bot/identity)
+        engine.state.guests[guest.id] = Guest(
+            guest.name,
+            f"{guest.id}@example.org",
+            id=guest.id,
+            email_proven_at=datetime(2026, 11, 1, tzinfo=UTC),
+        )
     engine.state.guests[NOEMAIL.id] = Guest(NOEMAIL.name, None, id=NOEMAIL.id)
     conversation = (await engine.handle(StartConversation(ANN.id, "hello", service="sales"))).conversation
     await engine.handle(AddMember(conversation.id, ALICE, email="dan@example.org"))
@@ -113,7 +119,11 @@ async def test_adding_a_member_dialogue(world: Any, by: str, whom: dict[str, Any
         assert joined.created and members(engine, cid)[-1] == joined.member.key
         assert joined.member.email and not joined.member.external
         assert engine.state.messages[-1].text == outcome
-        assert engine.event_types(before) == ["MemberAdded", "MessagePosted"]
+        # An address nobody proved yet becomes a new guest, invited by a one-time link to it.
+        invited = "email" in whom and not whom["email"].lower().startswith("fay@")
+        assert engine.event_types(before) == ["MemberAdded", "MessagePosted"] + (
+            ["EmailProofIssued"] if invited else []
+        )
 
 
 REMOVALS = [

@@ -75,7 +75,15 @@ function signOut(message) {
   showLogin(message);
 }
 
-$("sign-out").addEventListener("click", () => signOut("You are signed out."));
+// Signing out revokes the token on the server too: a copy of it (another tab, a stolen one) dies with it.
+$("sign-out").addEventListener("click", async () => {
+  try {
+    await call("POST", "/api/agent/logout");
+  } catch (_) {
+    // Already ended or the server is away: this browser forgets it either way.
+  }
+  signOut("You are signed out.");
+});
 $("settings-open").addEventListener("click", () => openSettings());
 
 // ---- the app -----------------------------------------------------------------------------------

@@ -303,6 +303,29 @@ export function start(script, origin) {
     if (state.session) socket.start();
   }
 
+  /** A one-time email link (?email_link=…) proves the guest's address and signs this browser in. */
+  async function redeemEmailLink() {
+    const params = new URLSearchParams(location.search);
+    const token = params.get("email_link");
+    if (!token) return;
+    params.delete("email_link"); // used once: a reload or a shared URL must not show it again
+    history.replaceState(null, "", location.pathname + (params.toString() ? `?${params}` : "") + location.hash);
+    try {
+      const redeemed = await call("POST", "/api/guest/email/redeem", { token });
+      if (state.session) forgetSession();
+      state.session = { token: redeemed.token, guest_id: redeemed.guest_id, name: redeemed.name };
+      writeJSON(SESSION_KEY, state.session);
+      view.showChat(true);
+      socket.start();
+      sessionListeners.forEach((listener) => listener(state.session));
+      toggle(true);
+    } catch (_) {
+      thread.notice("This email link has expired or was used already.");
+      toggle(true);
+    }
+  }
+
   if (document.body) mount();
   else document.addEventListener("DOMContentLoaded", mount);
+  redeemEmailLink();
 }
