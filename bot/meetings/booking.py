@@ -23,7 +23,7 @@ from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
 from bot.meetings.options import default_duration_of, default_subject
 from bot.meetings.ports import MeetingRuntime
-from bot.meetings.slots import around, free_at, slot_taken, zone
+from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, around, free_at, slot_taken, zone
 from bot.model import Conversation, Member, require
 from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
@@ -42,7 +42,15 @@ class Booking:
 def utc_start(value: object) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidInput(
-            "The start must be a date and time with a zone, like 2026-11-24T09:00:00Z.", code="invalid_start"
+            "The start must be a date and time with a zone, like 2026-11-24T09:00:00Z.",
+            code="invalid_start",
+            field="start",
+        )
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:  # year 1 or 9999 overflows on the way to UTC
+        raise InvalidInput(
+            f"The start must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+            code="invalid_start",
+            field="start",
         )
     return value.astimezone(UTC)
 
