@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from adapters.web.auth import RUNTIME
+from adapters.web.errors import bad_text, check_json, field
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
 from bot import queries
@@ -19,6 +20,7 @@ from bot.errors import DomainError, Unauthorized
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT = 10.0
+_FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
 
 
 class LiveHub:
@@ -95,7 +97,7 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
         frame = json.loads(data)
         if not isinstance(frame, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
         await ws.send_json({"type": "error", "code": "malformed_json", "message": "Frames are JSON objects."})
         return
     if frame.get("type") == "ping":
@@ -106,9 +108,11 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
         return
     client_id = frame.get("client_id")
     try:
+        # The same checks as an HTTP body: text no column holds, nesting, and each field's type.
+        check_json(frame, "frame")
+        for name in _FRAME_STRINGS:
+            field(frame, name, required=False)
         text = frame.get("text")
-        if not isinstance(client_id, str | None):
-            raise DomainError("'client_id' must be a string.", code="invalid_field")
         if kind == "guest" and not frame.get("conversation_id"):
             posted = await runtime.bus.handle(
                 StartConversation(
@@ -131,7 +135,13 @@ async def _on_frame(ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str
             )
     except DomainError as error:
         await ws.send_json(
-            {"type": "error", "client_id": client_id, "code": error.code, "message": error.message}
+            {
+                "type": "error",
+                "client_id": client_id if isinstance(client_id, str) and not bad_text(client_id) else None,
+                "code": error.code,
+                "message": error.message,
+                **({"field": error.details["field"]} if "field" in error.details else {}),
+            }
         )
         return
     # The ack is sent only after the commit: an acknowledged message is durable.
