@@ -21,7 +21,8 @@ from adapters.web.serialize import iso
 from bot.errors import InvalidInput, Unauthorized
 from bot.meetings import queries
 from bot.meetings.options import BookingOptions, options_for, service_options_for
-from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, zone
+from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR
+from bot.zones import zone
 
 STATIC = Path(__file__).parent / "static"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

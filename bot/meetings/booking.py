@@ -20,13 +20,15 @@ from bot.meetings import texts
 from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
+from bot.meetings.idempotency import request_hash, same_request
 from bot.meetings.model import Meeting
 from bot.meetings.options import default_duration_of, default_subject
 from bot.meetings.ports import MeetingRuntime
-from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, around, free_at, slot_taken, zone
+from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, around, free_at, slot_taken
 from bot.model import Conversation, Member, require
 from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
+from bot.zones import zone
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
 
 MAX_SUBJECT = 300
@@ -62,9 +64,10 @@ class _Request:
     candidates: list[str]
     service: str | None
     key: str | None
+    digest: str
 
 
-async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
+async def _resolve(cmd: BookMeeting, uow: UnitOfWork, start: datetime) -> _Request:
     """Who books for whom, with whom; refusals here touch nothing."""
     conversation: Conversation | None = None
     if cmd.by.kind == "guest":
@@ -108,7 +111,8 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
     key = f"{cmd.by.key}:{cmd.idempotency_key}" if cmd.idempotency_key else None
     if key is not None and len(key) > 200:
         raise InvalidInput("The Idempotency-Key is too long.", code="invalid_idempotency_key")
-    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key)
+    digest = request_hash(cmd, start)
+    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key, digest)
 
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
@@ -119,9 +123,9 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
     if guest_tz:
         zone(guest_tz)
     async with runtime.uow(read_only=True) as read:
-        request = await _resolve(cmd, read)
+        request = await _resolve(cmd, read, start)
         if request.key and (earlier := await read.meetings.by_idempotency_key(request.key)):
-            return Booking(earlier, False)
+            return Booking(same_request(earlier, request.digest), False)
         profiles = await load_profiles(read, request.candidates)
         guest = await read.guests.get(request.guest_id)
     if len(profiles) < len(request.candidates):
@@ -157,7 +161,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
             earlier = await read.meetings.by_idempotency_key(request.key)
         if earlier is None:
             raise
-        return Booking(earlier, False)
+        return Booking(same_request(earlier, request.digest), False)
 
 
 async def _book(
@@ -177,7 +181,7 @@ async def _book(
         for slug in sorted(profiles):  # one order everywhere: no deadlock between two services
             await uow.agents.lock(slug)
         if request.key and (earlier := await uow.meetings.by_idempotency_key(request.key)):
-            return Booking(earlier, False)
+            return Booking(same_request(earlier, request.digest), False)
         now = clock.now()
         own = await uow.meetings.busy(sorted(profiles), *window)
         busy = {slug: [*provider_busy.get(slug, []), *own.get(slug, [])] for slug in profiles}
@@ -199,6 +203,7 @@ async def _book(
             service=request.service,
             guest_timezone=guest_tz or guest.timezone,
             idempotency_key=request.key,
+            request_hash=request.digest if request.key else None,
             created_at=now,
             updated_at=now,
         )
