@@ -30,6 +30,7 @@ from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
 from bot.zones import zone
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
+from scheduling.zones import is_zone
 
 MAX_SUBJECT = 300
 FAIRNESS_WINDOW = timedelta(days=30)
@@ -201,7 +202,8 @@ async def _book(
             start=start,
             end=start + timedelta(minutes=duration),
             service=request.service,
-            guest_timezone=guest_tz or guest.timezone,
+            # A zone stored before zones were checked at registration is dropped, not copied on.
+            guest_timezone=guest_tz or (guest.timezone if is_zone(guest.timezone) else None),
             idempotency_key=request.key,
             request_hash=request.digest if request.key else None,
             created_at=now,

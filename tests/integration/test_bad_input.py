@@ -264,3 +264,18 @@ async def test_an_idempotency_key_reused_with_another_body_is_refused_and_the_sa
     assert (await refused(other, 422))["code"] == "idempotency_key_reused"
     listed = (await (await client.get("/api/guest/meetings", headers=ann)).json())["meetings"]
     assert len(listed) == 1
+
+
+async def test_a_guest_whose_zone_was_stored_before_zones_were_checked_can_still_book(client: Any) -> None:
+    import sqlalchemy as sa
+
+    r = await client.post("/api/guest/sessions", json={"name": "Ann", "email": "ann@example.org"})
+    session = await r.json()
+    ann = {"Authorization": f"Bearer {session['token']}"}
+    async with client.runtime.storage.engine.begin() as conn:
+        await conn.execute(
+            sa.text("UPDATE guests SET timezone = 'Europe' WHERE id = :id"), {"id": session["guest_id"]}
+        )
+    r = await book(client, ann, "2026-10-26T08:00:00Z")
+    assert r.status == 201, await r.text()
+    assert (await r.json())["meeting"]["guest_timezone"] is None

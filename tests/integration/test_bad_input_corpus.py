@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
-from adapters.web.errors import bad_text
 from bot.commands import IssueAgentToken
 
 # Bad for any field of that type: wrong JSON types, characters no column holds, sizes no field has.
@@ -110,6 +109,10 @@ async def _row_counts(client: Any) -> dict[str, int]:
         }
 
 
+def _storable(text: str) -> bool:
+    return "\x00" not in text and not any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
 def _bodies(properties: dict[str, Any], route: str) -> list[tuple[str, Any]]:
     # {"to": "me"} replaces service and assignee, so it is sent only when it is the field under test.
     base = {name: GOOD.get(name, "x") for name in properties if name != "to"}
@@ -120,7 +123,7 @@ def _bodies(properties: dict[str, Any], route: str) -> list[tuple[str, Any]]:
     for name, spec in properties.items():
         kind = (spec or {}).get("type", "string")
         for bad in [*BY_TYPE.get(kind, []), *BY_NAME.get(name, [])]:
-            if (route, name) in ANY_STRING_ACCEPTED and isinstance(bad, str) and not bad_text(bad):
+            if (route, name) in ANY_STRING_ACCEPTED and isinstance(bad, str) and _storable(bad):
                 continue
             out.append((f"{name}={bad!r:.40}", {**base, name: bad}))
     return out
