@@ -22,7 +22,7 @@ from bot.commands import IssueAgentToken
 
 # Bad for any field of that type: wrong JSON types, characters no column holds, sizes no field has.
 BY_TYPE: dict[str, list[Any]] = {
-    "string": [123, True, [], {"a": 1}, "\ud800", "a\x00b", "x" * 200_000],
+    "string": [123, True, [], {"a": 1}, "\ud800", "a\x00b", "x" * 20_000],
     "integer": ["1", 1.5, True, [], 2**31, -1, 2**63, -(2**63)],
     "boolean": ["yes", 1, [], {"a": 1}],
 }
@@ -102,11 +102,10 @@ async def _row_counts(client: Any) -> dict[str, int]:
     engine = client.runtime.storage.engine
     async with engine.connect() as conn:
         tables = await conn.run_sync(lambda sync: sa.inspect(sync).get_table_names())
-        return {
-            t: (await conn.execute(sa.text(f'SELECT count(*) FROM "{t}"'))).scalar_one()
-            for t in sorted(tables)
-            if t != "alembic_version"
-        }
+        counts = " UNION ALL ".join(
+            f"SELECT '{t}', count(*) FROM \"{t}\"" for t in sorted(tables) if t != "alembic_version"
+        )
+        return {table: count for table, count in (await conn.execute(sa.text(counts))).all()}
 
 
 def _storable(text: str) -> bool:
@@ -150,6 +149,11 @@ async def _check(response: Any, what: str, *, may_succeed: bool = False) -> None
         PROBLEMS.append(f"{what}: accepted with {status}: {text[:200]}")
     elif status >= 400 and not (isinstance(body, dict) and body.get("code")):
         PROBLEMS.append(f"{what}: {status} without a JSON code: {text[:200]}")
+
+
+def _sample(values: list[Any], index: int, k: int) -> list[Any]:
+    """``k`` of the values, a different few for each route: the corpus is sampled, not crossed."""
+    return [values[(index + i) % len(values)] for i in range(min(k, len(values)))]
 
 
 def _fill(path: str, ids: dict[str, str]) -> str:
@@ -196,12 +200,12 @@ async def test_every_documented_route_refuses_bad_input_with_a_code_and_writes_n
                     data = json.dumps(body, ensure_ascii=True).encode()
                     h = {**headers, "Content-Type": "application/json", "Idempotency-Key": "walk"}
                     await _check(await client.request(method, url, data=data, headers=h), f"{route} {what}")
-                for raw in RAW_BODIES:
+                for raw in _sample(RAW_BODIES, walked, 4):
                     h = {**headers, "Content-Type": "application/json"}
                     response = await client.request(method, url, data=raw, headers=h)
                     await _check(response, f"{route} body {raw[:20]!r}")
             for name, values in QUERY_BAD.items():
-                for value in values:
+                for value in _sample(values, walked, 1):
                     response = await client.request(
                         method,
                         f"{url}?{name}={quote(value, safe='', errors='surrogatepass')}",
@@ -211,7 +215,7 @@ async def test_every_documented_route_refuses_bad_input_with_a_code_and_writes_n
                     # work, so only reading routes are held to "nothing written" here).
                     await _check(response, f"{route} ?{name}={value!r:.30}", may_succeed=True)
             for name in [p["name"] for p in operation.get("parameters", [])]:
-                for bad in PATH_BAD:
+                for bad in _sample(PATH_BAD, walked, 3):
                     response = await client.request(method, _fill(path, {**ids, name: bad}), headers=headers)
                     await _check(response, f"{route} {{{name}}}={bad[:30]}", may_succeed=method == "get")
             after = await _row_counts(client)
