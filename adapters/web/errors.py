@@ -29,8 +29,7 @@ def error_response(status: int, code: str, message: str, **details: Any) -> web.
 @web.middleware
 async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
-        if request.path.startswith("/api/"):
-            _check_url(request)
+        _check_url(request)  # pages too: a feed or callback reads the database with what it was given
         return await handler(request)
     except DomainError as error:
         return error_response(error.status, error.code, error.message, **_jsonable(error.details))

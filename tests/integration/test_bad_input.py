@@ -156,6 +156,14 @@ async def test_a_calendar_feed_with_a_non_ascii_or_wrong_signature_is_not_found(
     assert r.status == 404
 
 
+@pytest.mark.parametrize(
+    "path", ["/calendar/alice%00/x.ics", "/calendar/alice/%00.ics", "/calendar/google/callback?state=%00"]
+)
+async def test_a_nul_in_a_page_path_or_query_is_refused_not_a_500(client: Any, path: str) -> None:
+    r = await client.get(path)
+    assert r.status == 400, await r.text()
+
+
 @pytest.mark.parametrize("link", ["eyJhIjoiYWxpY2UifQ.%C3%A9%C3%A9", "%C3%A9.%C3%A9", "."])
 async def test_a_calendar_connect_link_with_a_non_ascii_signature_is_refused_not_a_500(
     client: Any, link: str
