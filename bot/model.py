@@ -180,6 +180,23 @@ def clean_text(text: object, *, limit: int = MAX_MESSAGE_LENGTH, what: str = "me
     return text.strip()
 
 
+MAX_CLIENT_ID = 100
+
+
+def clean_client_id(value: object) -> str | None:
+    """The sender's own id for a message (resends find the first): short, or it would be stored and
+    echoed at any size (and PostgreSQL, whose column is 100 wide, would lose the message)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > MAX_CLIENT_ID or not value.isprintable():
+        raise InvalidInput(
+            f"The client_id is at most {MAX_CLIENT_ID} printable characters.",
+            code="invalid_client_id",
+            field="client_id",
+        )
+    return value
+
+
 def require(value: _T | None, what: str) -> _T:
     if value is None:
         raise NotFound(f"No such {what}.", code=f"unknown_{what}")

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduling.availability import MAX_DURATION, MIN_DURATION, WEEKDAYS, AvailabilityRules
 from scheduling.errors import SchedulingError
 from scheduling.intervals import parse_hhmm
+from scheduling.zones import is_zone
 
 ALLOWED_BUFFERS = (0, 15, 30)
 MAX_REMINDER_MINUTES = 7 * 24 * 60
@@ -92,10 +92,8 @@ def _calendars(name: str, value: object, *, required: bool) -> tuple[str, ...]:
 
 
 def _validate(s: SchedulingSettings) -> None:
-    try:
-        ZoneInfo(s.timezone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise _fail("timezone", f"timezone {s.timezone!r} is not a known IANA time zone.") from exc
+    if not is_zone(s.timezone):
+        raise _fail("timezone", f"timezone {s.timezone!r:.70} is not a known IANA time zone.")
     if not s.durations:
         raise _fail("durations", "durations needs at least one allowed meeting length.")
     for minutes in s.durations:

@@ -17,7 +17,7 @@ from storage.models import CalendarConnectionRow, MeetingRow
 from storage.repositories import _Repo
 
 _FIELDS = (
-    "conversation_id agent guest_id service subject guest_timezone status sequence idempotency_key "
+    "conversation_id agent guest_id service subject guest_timezone status sequence idempotency_key request_hash "
     "calendar_provider calendar_id external_event_id created_at updated_at"
 ).split()
 

@@ -162,6 +162,7 @@ class MeetingRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="booked")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))  # migration 0009
     calendar_provider: Mapped[str | None] = mapped_column(String(32))
     calendar_id: Mapped[str | None] = mapped_column(String(300))
     external_event_id: Mapped[str | None] = mapped_column(String(300))

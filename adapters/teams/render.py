@@ -17,6 +17,14 @@ from zoneinfo import ZoneInfo
 from botbuilder.schema import Activity, ActivityTypes, Attachment
 
 from adapters.teams import cards
+from bot.assistant.events import (
+    AssistantConversationOpened,
+    CalendarMeetingChanged,
+    CalendarMeetingReady,
+    CalendarReplyDue,
+    ConversationInvitationMailed,
+    InvitationRefused,
+)
 from bot.calendars.connections import CalendarConnectionBroken
 from bot.events import (
     ConversationAssigned,
@@ -47,6 +55,13 @@ ECHO_PREFIX = "teams:"  # client ids of messages written in Teams: never echoed 
 # notice (a system ``MessagePosted``) for a rename and for a reminder, so those reach the thread as lines.
 NOT_SHOWN: frozenset[type[Event]] = frozenset(
     {
+        # the assistant's mails (its changes reach the thread as the engine's own notices)
+        AssistantConversationOpened,
+        CalendarMeetingChanged,
+        CalendarMeetingReady,
+        CalendarReplyDue,
+        ConversationInvitationMailed,
+        InvitationRefused,
         CalendarConnectionBroken,
         ConversationRenamed,
         LoginLinkIssued,

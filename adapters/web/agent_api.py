@@ -148,11 +148,15 @@ async def assign(request: web.Request) -> web.Response:
     body = await read_json(request)
     runtime = request.app[RUNTIME]
     conversation_id = request.match_info["id"]
-    if body.get("to") == "me":
+    to = field(body, "to", required=False)
+    if to not in (None, "me"):
+        raise InvalidInput("'to' is 'me' or left out.", code="invalid_field", field="to")
+    assignee: str | None = field(body, "assignee", required=False)
+    service = field(
+        body, "service", required=assignee is None and to is None
+    )  # a person alone: the engine picks
+    if to == "me":
         service, assignee = None, agent.slug  # the engine picks the service
-    else:
-        assignee: str | None = field(body, "assignee", required=False)
-        service = field(body, "service", required=assignee is None)  # a person alone: the engine picks
     conversation = await runtime.bus.handle(
         AssignConversation(
             conversation_id=conversation_id, service=service, assignee=assignee, by=agent.actor

@@ -21,7 +21,8 @@ from adapters.web.serialize import iso
 from bot.errors import InvalidInput, Unauthorized
 from bot.meetings import queries
 from bot.meetings.options import BookingOptions, options_for, service_options_for
-from bot.meetings.slots import zone
+from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR
+from bot.zones import zone
 
 STATIC = Path(__file__).parent / "static"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -42,10 +43,15 @@ def _date(request: web.Request, name: str, default: date) -> date:
     try:
         if not DATE.match(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:  # the default end is start + 6 days
+            raise ValueError(raw)
+        return day
     except ValueError:
         raise InvalidInput(
-            f"'{name}' must be a date like 2026-11-24.", code="invalid_date", field=name
+            f"'{name}' must be a date like 2026-11-24, between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+            code="invalid_date",
+            field=name,
         ) from None
 
 
@@ -53,11 +59,12 @@ def _slot_request(request: web.Request, options: BookingOptions) -> tuple[date, 
     """What the caller left out is the engine's: the zone, the length, and today by the clock."""
     tz = request.query.get("tz") or options.time_zone
     raw = request.query.get("duration") or str(options.default_duration)
-    try:
-        duration = int(raw)
-    except ValueError:
-        raise InvalidInput("'duration' must be a whole number of minutes.", code="invalid_duration") from None
-    today = request.app[RUNTIME].clock.now().astimezone(zone(tz)).date()
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        raise InvalidInput(
+            "'duration' must be a whole number of minutes.", code="invalid_duration", field="duration"
+        )
+    duration = int(raw)
+    today = request.app[RUNTIME].clock.now().astimezone(zone(tz, "tz")).date()
     start = _date(request, "start", today)
     end = _date(request, "end", start + timedelta(days=DEFAULT_DAYS - 1))
     return start, end, duration, tz

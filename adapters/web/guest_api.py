@@ -5,22 +5,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from adapters.web.auth import RUNTIME, current_guest
-from adapters.web.errors import field, read_json
+from adapters.web.errors import field, read_json, whole_number
 from adapters.web.limits import limit_guest_message, limit_guest_session
 from adapters.web.openapi import GUEST, documented, schema
 from adapters.web.serialize import message_json, view_json
 from bot import queries
 from bot.commands import MarkRead, PostMessage, RegisterGuest, StartConversation
-from bot.errors import InvalidInput
 
 routes = web.RouteTableDef()
 
 
 def _after(request: web.Request) -> int:
-    try:
-        return max(0, int(request.query.get("after", "0")))
-    except ValueError:
-        raise InvalidInput("'after' must be a whole number.", code="invalid_field", field="after") from None
+    return whole_number(request.query.get("after") or None, "after", default=0)
 
 
 @routes.post("/api/guest/sessions")

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from adapters.web.auth import RUNTIME
+from adapters.web.errors import bad_text, check_json, field
 from adapters.web.limits import SocketGuard
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
@@ -20,6 +21,7 @@ from bot.errors import DomainError, Unauthorized
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT = 10.0
+_FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
 
 
 class LiveHub:
@@ -98,7 +100,7 @@ async def _on_frame(
         frame = json.loads(data)
         if not isinstance(frame, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
         await ws.send_json({"type": "error", "code": "malformed_json", "message": "Frames are JSON objects."})
         return
     if frame.get("type") == "ping":
@@ -109,9 +111,11 @@ async def _on_frame(
         return
     client_id = frame.get("client_id")
     try:
+        # The same checks as an HTTP body: text no column holds, nesting, and each field's type.
+        check_json(frame, "frame")
+        for name in _FRAME_STRINGS:
+            field(frame, name, required=False)
         text = frame.get("text")
-        if not isinstance(client_id, str | None):
-            raise DomainError("'client_id' must be a string.", code="invalid_field")
         guard.message()  # the guest's message limit, shared with REST
         if kind == "guest" and not frame.get("conversation_id"):
             posted = await runtime.bus.handle(
@@ -136,7 +140,13 @@ async def _on_frame(
     except DomainError as error:
         retry_after = getattr(error, "retry_after", None)  # rate_limited says when to try again
         await ws.send_json(
-            {"type": "error", "client_id": client_id, "code": error.code, "message": error.message}
+            {
+                "type": "error",
+                "client_id": client_id if isinstance(client_id, str) and not bad_text(client_id) else None,
+                "code": error.code,
+                "message": error.message,
+                **({"field": error.details["field"]} if "field" in error.details else {}),
+            }
             | ({"retry_after": retry_after} if retry_after is not None else {})
         )
         return

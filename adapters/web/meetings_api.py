@@ -39,15 +39,17 @@ _BOOK_NOTE = "duration and subject default to the agent's booking options (GET /
 
 def _start(value: object) -> datetime:
     if not isinstance(value, str):
-        raise InvalidInput("'start' is required, like 2026-11-24T09:00:00Z.", code="invalid_start")
+        raise InvalidInput(
+            "'start' is required, like 2026-11-24T09:00:00Z.", code="invalid_start", field="start"
+        )
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise InvalidInput(
-            "'start' must be a date and time like 2026-11-24T09:00:00Z.", code="invalid_start"
+            "'start' must be a date and time like 2026-11-24T09:00:00Z.", code="invalid_start", field="start"
         ) from None
     if parsed.utcoffset() is None:
-        raise InvalidInput("'start' needs a zone (Z or +01:00).", code="invalid_start")
+        raise InvalidInput("'start' needs a zone (Z or +01:00).", code="invalid_start", field="start")
     return parsed
 
 
@@ -56,7 +58,9 @@ def _duration(body: dict[str, Any], *, required: bool) -> int | None:
     if value is None and not required:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise InvalidInput("'duration' must be a whole number of minutes.", code="invalid_duration")
+        raise InvalidInput(
+            "'duration' must be a whole number of minutes.", code="invalid_duration", field="duration"
+        )
     return value
 
 

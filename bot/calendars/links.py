@@ -47,7 +47,9 @@ def agent_of_link(secret: str, token: str, now: datetime) -> str:
         payload = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (ValueError, TypeError):
         raise refused from None
-    if not signature or not hmac.compare_digest(signature, _sign(secret, payload)):
+    # As bytes: compare_digest refuses a str with non-ASCII characters (a TypeError, once a 500).
+    given = signature.encode("utf-8", "surrogatepass")
+    if not signature or not hmac.compare_digest(given, _sign(secret, payload).encode()):
         raise refused
     data = json.loads(payload)
     if int(data["e"]) <= now.timestamp():

@@ -9,7 +9,16 @@ from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, 
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
 from bot.handlers.posting import PostingHooks, append_message, post_notice
-from bot.model import Agent, Binding, Conversation, Member, Message, clean_text, require
+from bot.model import (
+    Agent,
+    Binding,
+    Conversation,
+    Member,
+    Message,
+    clean_client_id,
+    clean_text,
+    require,
+)
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
 
@@ -76,13 +85,14 @@ async def start_conversation(
     cmd: StartConversation, uow: UnitOfWork, clock: Clock, posting: PostingHooks
 ) -> Posted:
     text = clean_text(cmd.text)
+    client_id = clean_client_id(cmd.client_id)
     async with uow:
         conversation, created = await open_conversation(
             uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock
         )
         guest = require(await uow.guests.get(cmd.guest_id), "guest")
-        if cmd.client_id:
-            resent = await uow.messages.by_client_id(conversation.id, guest.actor.key, cmd.client_id)
+        if client_id:
+            resent = await uow.messages.by_client_id(conversation.id, guest.actor.key, client_id)
             if resent is not None:
                 return Posted(conversation, resent, False)
         if not created:
@@ -90,7 +100,7 @@ async def start_conversation(
                 await uow.conversations.get(conversation.id, for_update=True), "conversation"
             )
         message = await append_message(
-            uow, conversation, guest.actor, text, clock.now(), client_id=cmd.client_id, hooks=posting
+            uow, conversation, guest.actor, text, clock.now(), client_id=client_id, hooks=posting
         )
         await _mark_own_read(
             uow, conversation.id, guest.actor.kind, guest.actor.id, message.seq, hooks=posting
@@ -101,6 +111,7 @@ async def start_conversation(
 
 async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting: PostingHooks) -> Posted:
     text = clean_text(cmd.text)
+    client_id = clean_client_id(cmd.client_id)
     async with uow:
         conversation = await uow.conversations.get(cmd.conversation_id, for_update=True)
         if conversation is None:
@@ -113,8 +124,8 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting:
             raise Forbidden("This conversation is read-only for you.", code="read_only")
         if cmd.internal and cmd.author.kind != "agent":
             raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
-        if cmd.client_id:
-            resent = await uow.messages.by_client_id(conversation.id, cmd.author.key, cmd.client_id)
+        if client_id:
+            resent = await uow.messages.by_client_id(conversation.id, cmd.author.key, client_id)
             if resent is not None:
                 return Posted(conversation, resent, False)
         message = await append_message(
@@ -123,7 +134,7 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting:
             cmd.author,
             text,
             clock.now(),
-            client_id=cmd.client_id,
+            client_id=client_id,
             internal=cmd.internal,
             hooks=posting,
         )

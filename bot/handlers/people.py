@@ -21,6 +21,7 @@ from bot.model import Agent, Guest, Service
 from bot.names import clean_name
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token, token_hash
+from bot.zones import zone
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
@@ -58,7 +59,7 @@ async def create_agent(cmd: CreateAgent, uow: UnitOfWork) -> Agent:
     async with uow:
         agent = await uow.agents.get(clean_slug(cmd.slug))
         if agent is None:
-            agent = Agent(cmd.slug, clean_name(cmd.name), email, cmd.timezone)
+            agent = Agent(cmd.slug, clean_name(cmd.name), email, zone(cmd.timezone).key)
             if cmd.settings:
                 agent.settings = dict(cmd.settings)
             await uow.agents.add(agent)
@@ -82,8 +83,10 @@ class GuestSession:
 async def register_guest(cmd: RegisterGuest, uow: UnitOfWork, clock: Clock) -> GuestSession:
     name = clean_name(cmd.name)
     email = clean_email(cmd.email, required=False)
+    # Checked here, once: a stored zone that does not exist would break every later booking.
+    timezone = zone(cmd.timezone).key if cmd.timezone else None
     async with uow:
-        guest = Guest(name, email, cmd.timezone)
+        guest = Guest(name, email, timezone)
         await uow.guests.add(guest)
         token = new_token()
         await uow.tokens.add(token_hash(token), "guest", guest.id, None)

@@ -20,14 +20,17 @@ from bot.meetings import texts
 from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
+from bot.meetings.idempotency import request_hash, same_request
 from bot.meetings.model import Meeting
 from bot.meetings.options import default_duration_of, default_subject
 from bot.meetings.ports import MeetingRuntime
-from bot.meetings.slots import around, free_at, slot_taken, zone
+from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, around, free_at, slot_taken
 from bot.model import Conversation, Member, require
 from bot.names import clean_line
 from bot.ports import Clock, UnitOfWork
+from bot.zones import zone
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
+from scheduling.zones import is_zone
 
 MAX_SUBJECT = 300
 FAIRNESS_WINDOW = timedelta(days=30)
@@ -42,7 +45,15 @@ class Booking:
 def utc_start(value: object) -> datetime:
     if not isinstance(value, datetime) or value.utcoffset() is None:
         raise InvalidInput(
-            "The start must be a date and time with a zone, like 2026-11-24T09:00:00Z.", code="invalid_start"
+            "The start must be a date and time with a zone, like 2026-11-24T09:00:00Z.",
+            code="invalid_start",
+            field="start",
+        )
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:  # year 1 or 9999 overflows on the way to UTC
+        raise InvalidInput(
+            f"The start must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+            code="invalid_start",
+            field="start",
         )
     return value.astimezone(UTC)
 
@@ -54,9 +65,10 @@ class _Request:
     candidates: list[str]
     service: str | None
     key: str | None
+    digest: str
 
 
-async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
+async def _resolve(cmd: BookMeeting, uow: UnitOfWork, start: datetime) -> _Request:
     """Who books for whom, with whom; refusals here touch nothing."""
     conversation: Conversation | None = None
     if cmd.by.kind == "guest":
@@ -100,7 +112,8 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork) -> _Request:
     key = f"{cmd.by.key}:{cmd.idempotency_key}" if cmd.idempotency_key else None
     if key is not None and len(key) > 200:
         raise InvalidInput("The Idempotency-Key is too long.", code="invalid_idempotency_key")
-    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key)
+    digest = request_hash(cmd, start)
+    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key, digest)
 
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
@@ -111,9 +124,9 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
     if guest_tz:
         zone(guest_tz)
     async with runtime.uow(read_only=True) as read:
-        request = await _resolve(cmd, read)
+        request = await _resolve(cmd, read, start)
         if request.key and (earlier := await read.meetings.by_idempotency_key(request.key)):
-            return Booking(earlier, False)
+            return Booking(same_request(earlier, request.digest), False)
         profiles = await load_profiles(read, request.candidates)
         guest = await read.guests.get(request.guest_id)
     if len(profiles) < len(request.candidates):
@@ -160,7 +173,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
             earlier = await read.meetings.by_idempotency_key(request.key)
         if earlier is None:
             raise
-        return Booking(earlier, False)
+        return Booking(same_request(earlier, request.digest), False)
 
 
 async def _book(
@@ -181,7 +194,7 @@ async def _book(
         for slug in sorted(profiles):  # one order everywhere: no deadlock between two services
             await uow.agents.lock(slug)
         if request.key and (earlier := await uow.meetings.by_idempotency_key(request.key)):
-            return Booking(earlier, False)
+            return Booking(same_request(earlier, request.digest), False)
         if cmd.by.kind == "guest":
             await _within_guest_limit(uow, request.guest_id, runtime.settings.guest_max_upcoming_meetings)
         now = clock.now()
@@ -203,8 +216,10 @@ async def _book(
             start=start,
             end=start + timedelta(minutes=duration),
             service=request.service,
-            guest_timezone=guest_tz or guest.timezone,
+            # A zone stored before zones were checked at registration is dropped, not copied on.
+            guest_timezone=guest_tz or (guest.timezone if is_zone(guest.timezone) else None),
             idempotency_key=request.key,
+            request_hash=request.digest if request.key else None,
             created_at=now,
             updated_at=now,
         )

@@ -24,6 +24,7 @@ class Meeting:
     status: str = BOOKED
     sequence: int = 0  # iCalendar SEQUENCE: every change sends a higher one
     idempotency_key: str | None = None
+    request_hash: str | None = None  # of the request that used idempotency_key (bot.meetings.idempotency)
     calendar_provider: str | None = None
     calendar_id: str | None = None
     external_event_id: str | None = None

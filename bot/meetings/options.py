@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.calendars.sources import scheduling_settings
 from bot.errors import NotFound
@@ -36,6 +36,7 @@ from bot.ports import Clock
 from scheduling.agent_settings import SchedulingSettings, default_duration_for
 from scheduling.availability import booking_horizon
 from scheduling.errors import SchedulingError
+from scheduling.zones import is_zone
 
 FALLBACK_TIMEZONE = "UTC"
 DEFAULT_SUBJECT = "Meeting"
@@ -130,11 +131,7 @@ def _settings(agent: Agent) -> SchedulingSettings | None:
 def time_zone_of(agent: Agent) -> str:
     """The agent's zone: their scheduling setting, else their profile's, else ``UTC``."""
     for key in ((agent.settings or {}).get("timezone"), agent.timezone):
-        if isinstance(key, str) and key:
-            try:
-                ZoneInfo(key)
-            except (ZoneInfoNotFoundError, ValueError):
-                continue
+        if isinstance(key, str) and is_zone(key):
             return key
     return FALLBACK_TIMEZONE
 

@@ -5,25 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from bot.calendars.sources import Profile
 from bot.errors import DomainError, InvalidInput, SlotTaken
+from bot.zones import zone
 from scheduling.availability import MAX_DURATION, MIN_DURATION, find_slots, is_slot_free, service_slots
 from scheduling.calendar import Interval
 
 MAX_RANGE_DAYS = 62
+# Dates outside these years are no one's meeting, and near year 1 or 9999 a day's arithmetic overflows.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2999
 ALTERNATIVE_DAYS = 14
 ALTERNATIVES = 5
-
-
-def zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInput(
-            f"{tz!r} is not a known time zone (use Area/City).", code="invalid_timezone"
-        ) from None
 
 
 def check_request(start: date, end: date, duration: object, tz: str) -> ZoneInfo:
@@ -37,6 +31,13 @@ def check_request(start: date, end: date, duration: object, tz: str) -> ZoneInfo
             f"A meeting lasts {MIN_DURATION} to {MAX_DURATION} minutes, not {duration!r}.",
             code="invalid_duration",
         )
+    for name, day in (("start", start), ("end", end)):
+        if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+            raise InvalidInput(
+                f"Dates lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}.",
+                code="invalid_date",
+                field=name,
+            )
     if end < start:
         raise InvalidInput(f"The range ends ({end}) before it starts ({start}).", code="invalid_range")
     if (end - start).days >= MAX_RANGE_DAYS:

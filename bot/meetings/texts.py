@@ -7,13 +7,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.meetings.model import Meeting
+from scheduling.zones import zone_or_none
 
 
 def _zone(key: str | None) -> ZoneInfo | None:
-    try:
-        return ZoneInfo(key) if key else None
-    except (ValueError, KeyError):
-        return None
+    return zone_or_none(key)  # a zone stored before zones were checked must not break a notice
 
 
 def _day(value: datetime) -> str:

@@ -38,11 +38,11 @@ async def client(seeded: Any, clock: Any) -> Any:
         yield c
 
 
-async def test_a_booking_by_a_guest_with_a_line_break_in_name_and_subject_mails_both_sides_the_ics(
-    client: Any,
-) -> None:
+async def test_a_booking_with_a_line_break_in_the_subject_mails_both_sides_the_ics(client: Any) -> None:
+    """A name with a line break is refused where it enters (tests/integration/test_bad_names.py);
+    a subject is cleaned, and the mails built from it still go out."""
     runtime = client.runtime
-    ann = await guest(client, POISON, "ann@example.org")
+    ann = await guest(client, "Ann Bcc: eve@evil.example", "ann@example.org")
     r = await book(client, ann, "2026-10-26T08:00:00Z", subject="Demo\r\nX-Injected: yes")
     assert r.status == 201, await r.text()
     await drain(runtime)
@@ -69,20 +69,26 @@ async def test_a_booking_by_a_guest_with_a_line_break_in_name_and_subject_mails_
     assert undelivered == [], undelivered
 
 
-async def test_names_titles_and_member_names_are_cleaned_where_they_enter(runtime: Any) -> None:
+async def test_titles_are_cleaned_and_names_with_control_characters_refused_where_they_enter(
+    runtime: Any,
+) -> None:
     from bot.cli import demo
 
     await demo(runtime)
-    session = await runtime.bus.handle(RegisterGuest("  Ann\tvon\n\nBerg\x00 ", "ann@example.org"))
+    with pytest.raises(InvalidInput) as refused:
+        await runtime.bus.handle(RegisterGuest("  Ann\tvon\n\nBerg\x00 ", "ann@example.org"))
+    assert (refused.value.code, refused.value.details["field"]) == ("invalid_name", "name")
+    session = await runtime.bus.handle(RegisterGuest("  Ann   von Berg ", "ann@example.org"))
     assert session.guest.name == "Ann von Berg"
     started = await runtime.bus.handle(StartConversation(session.guest.id, "Hi", agent="alice"))
     conversation_id = started.conversation.id
     renamed = await runtime.bus.handle(RenameConversation(conversation_id, ALICE, "Offer\r\nfor Ann"))
     assert renamed.title == "Offer for Ann"
-    joined = await runtime.bus.handle(
-        AddMember(conversation_id, by=ALICE, email="ben@example.org", name="Ben\u202e\r\nEvil")
-    )
-    assert joined.member.name == "Ben Evil"
+    with pytest.raises(InvalidInput) as refused:
+        await runtime.bus.handle(
+            AddMember(conversation_id, by=ALICE, email="ben@example.org", name="Ben\u202e\r\nEvil")
+        )
+    assert refused.value.code == "invalid_name"
 
 
 @pytest.mark.parametrize(
@@ -98,7 +104,9 @@ def test_one_line_keeps_printable_text_on_one_line(value: str, expected: str) ->
     assert one_line(value) == expected
 
 
-@pytest.mark.parametrize("value, code", [("\r\n\t", "empty_name"), ("x" * 101, "name_too_long")])
+@pytest.mark.parametrize(
+    "value, code", [("  ", "empty_name"), ("\r\n\t", "invalid_name"), ("x" * 101, "name_too_long")]
+)
 def test_a_name_that_is_empty_or_longer_than_100_characters_is_refused(value: str, code: str) -> None:
     with pytest.raises(InvalidInput) as refused:
         clean_name(value)
