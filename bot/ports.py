@@ -8,17 +8,16 @@ repositories live next to the rules that use them (``bot/meetings/ports.py``, ``
 from __future__ import annotations
 
 import builtins
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
+from bot.calendars.ports import CalendarConnectionRepository
 from bot.events import Event
+from bot.meetings.ports import MeetingRepository
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
-
-if TYPE_CHECKING:  # the meeting and calendar packages register on bootstrap, which imports this module
-    from bot.calendars.ports import CalendarConnectionRepository
-    from bot.meetings.ports import MeetingRepository
+from bot.settings import Settings
 
 
 class Clock(Protocol):
@@ -297,3 +296,17 @@ class JobStore(Protocol):
     async def retry(self, job_id: int, worker: str, at: datetime, error: str) -> None: ...
     async def fail(self, job_id: int, worker: str, error: str) -> None: ...
     async def next_due(self) -> datetime | None: ...
+
+
+class MeetingRuntime(Protocol):
+    """What booking and changes need besides their own unit of work: short read-only units of work
+    (calendars are read outside the writing transaction), the calendar providers by name, and the
+    settings (how long a calendar may take). ``bot.bootstrap.Runtime`` is one; tests pass a fake."""
+
+    @property
+    def calendars(self) -> Mapping[str, Any]: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def uow(self, *, read_only: bool = False) -> UnitOfWork: ...

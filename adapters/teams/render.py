@@ -40,6 +40,7 @@ from bot.events import (
     ReactionRemoved,
     UnreadDigestReady,
 )
+from bot.identity import EmailProofIssued
 from bot.meetings.events import (
     MeetingBooked,
     MeetingCancelled,
@@ -63,6 +64,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         ConversationInvitationMailed,
         InvitationRefused,
         CalendarConnectionBroken,
+        EmailProofIssued,  # a mail to one address, never a thread's business
         ConversationRenamed,
         LoginLinkIssued,
         MemberAdded,

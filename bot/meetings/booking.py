@@ -23,11 +23,10 @@ from bot.meetings.events import MeetingBooked
 from bot.meetings.idempotency import request_hash, same_request
 from bot.meetings.model import Meeting
 from bot.meetings.options import default_duration_of, default_subject
-from bot.meetings.ports import MeetingRuntime
 from bot.meetings.slots import EARLIEST_YEAR, LATEST_YEAR, around, free_at, slot_taken
 from bot.model import Conversation, Member, require
 from bot.names import clean_line
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, MeetingRuntime, UnitOfWork
 from bot.zones import zone
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
 from scheduling.zones import is_zone

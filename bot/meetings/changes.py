@@ -14,11 +14,10 @@ from bot.meetings.commands import CancelMeeting, ChangeMeetingDuration, Reschedu
 from bot.meetings.effects import arm_reminder, meeting_event, reminder_key, sync_calendar
 from bot.meetings.events import MeetingCancelled, MeetingDurationChanged, MeetingRescheduled
 from bot.meetings.model import CANCELLED, Meeting
-from bot.meetings.ports import MeetingRuntime
 from bot.meetings.queries import get_meeting_for
 from bot.meetings.slots import around, free_at, slot_taken
 from bot.model import Actor, clean_text, require
-from bot.ports import Clock, UnitOfWork
+from bot.ports import Clock, MeetingRuntime, UnitOfWork
 from scheduling.booking_rules import check_duration, check_meeting_change
 from scheduling.calendar import Interval
 

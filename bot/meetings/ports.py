@@ -5,28 +5,11 @@ Kept next to the rules that use it; ``bot.ports.UnitOfWork`` names it as one of 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from bot.meetings.model import CalendarConnection, Meeting
-from bot.ports import UnitOfWork
-from bot.settings import Settings
 from scheduling.calendar import Interval
-
-
-class MeetingRuntime(Protocol):
-    """What booking and changes need besides their own unit of work: short read-only units of work
-    (calendars are read outside the writing transaction), the calendar providers by name, and the
-    settings (how long a calendar may take). ``bot.bootstrap.Runtime`` is one; tests pass a fake."""
-
-    @property
-    def calendars(self) -> Mapping[str, Any]: ...
-
-    @property
-    def settings(self) -> Settings: ...
-
-    def uow(self, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 class MeetingRepository(Protocol):
