@@ -18,7 +18,9 @@ import bot.email_digest
 import bot.meetings.handlers
 import bot.meetings.jobs
 from bot import plugins
+from bot.batcher import MessageBatcher
 from bot.bus import MessageBus
+from bot.commands import PostMessage
 from bot.handlers import HANDLERS
 from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
@@ -88,6 +90,28 @@ def bootstrap(
     bus.after_commit.append(dispatcher.wake)
     bus.after_commit.append(jobs.wake)
     jobs.after_job.append(dispatcher.wake)
+
+    def hand_over(uow: Any) -> None:
+        claimed = getattr(uow, "claimed", None)
+        if claimed:
+            dispatcher.hand_off(claimed)
+        else:
+            dispatcher.wake()
+        jobs.wake()
+
+    def claim_if_delivering(uow: Any) -> None:
+        if dispatcher.running and hasattr(uow, "claim_outbox"):
+            uow.claim_outbox(settings.job_lease_seconds)
+
+    batcher = MessageBatcher(
+        uow_factory,
+        clock,
+        posting,
+        one_by_one=bus.run,
+        after_commit=hand_over,
+        prepare=claim_if_delivering,
+    )
+    bus.batched[PostMessage] = batcher.submit
     runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config, posting)
     bus.dependencies["runtime"] = runtime
     for module in MODULES:
