@@ -97,7 +97,8 @@ def bootstrap(
             dispatcher.hand_off(claimed)
         else:
             dispatcher.wake()
-        jobs.wake()
+        if getattr(getattr(uow, "jobs", None), "scheduled", True):  # a batch rarely arms a job
+            jobs.wake()
 
     def claim_if_delivering(uow: Any) -> None:
         if dispatcher.running and hasattr(uow, "claim_outbox"):

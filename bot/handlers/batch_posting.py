@@ -20,7 +20,7 @@ from bot.commands import PostMessage
 from bot.errors import DomainError, Forbidden, InvalidInput, NotFound
 from bot.events import Audience, MessagePosted
 from bot.handlers.conversations import Posted
-from bot.handlers.posting import PostingHooks
+from bot.handlers.posting import PostingHooks, Read
 from bot.model import Conversation, Member, Message
 from bot.ports import Clock, UnitOfWork
 
@@ -79,10 +79,10 @@ async def post_messages(
 
     await uow.messages.add_many([m for _, m in written])
     await uow.conversations.save_many(list({c.id: c for c, _ in written}.values()))
-    for conversation, message in written:
+    for _, message in written:
         uow.record(_posted(message))
-        for hook in posting.after_append:
-            await hook(uow, conversation, message)
+    for append_hook in posting.after_append:
+        await append_hook(uow, written)
     await _mark_authors_read(uow, written, members, posting)
     return outcomes
 
@@ -128,7 +128,7 @@ async def _mark_authors_read(
     for conversation, message in written:
         last[(conversation.id, message.author.kind, message.author.id)] = message
     changed: list[tuple[str, Member]] = []
-    reads: list[tuple[str, str, str, int]] = []
+    reads: list[Read] = []
     for (conversation_id, kind, member_id), message in last.items():
         listed = members.setdefault(conversation_id, [])
         member = next((m for m in listed if m.kind == kind and m.id == member_id), None)
@@ -146,6 +146,6 @@ async def _mark_authors_read(
             continue
         reads.append((conversation_id, kind, member_id, message.seq))
     await uow.conversations.save_members(changed)
-    for read in reads:  # after the markers are written: the hooks read them back
-        for hook in posting.after_read:
-            await hook(uow, *read)
+    if reads:
+        for hook in posting.after_read:  # after the markers are written: the hooks read them back
+            await hook(uow, reads)

@@ -275,5 +275,5 @@ async def _mark_own_read(
         member.last_read_seq = seq
         await uow.conversations.save_member(conversation_id, member)
     for hook in hooks.after_read if hooks else ():
-        await hook(uow, conversation_id, kind, member_id, seq)
+        await hook(uow, [(conversation_id, kind, member_id, seq)])
     return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,8 +10,11 @@ from bot.events import Audience, MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Message
 from bot.ports import UnitOfWork
 
-AfterAppend = Callable[[UnitOfWork, Conversation, Message], Awaitable[None]]
-AfterRead = Callable[[UnitOfWork, str, str, str, int], Awaitable[None]]  # conversation, kind, member, seq
+# Hooks take every message (or read) of one transaction at once: a batch of messages (group commit,
+# ``bot/batcher.py``) costs them a few statements, not a few per message.
+AfterAppend = Callable[[UnitOfWork, Sequence[tuple[Conversation, Message]]], Awaitable[None]]
+Read = tuple[str, str, str, int]  # conversation, member kind, member id, seq read up to
+AfterRead = Callable[[UnitOfWork, Sequence[Read]], Awaitable[None]]
 
 
 @dataclass
@@ -67,7 +70,7 @@ async def append_message(
         )
     )
     for hook in hooks.after_append if hooks else ():
-        await hook(uow, conversation, message)
+        await hook(uow, [(conversation, message)])
     return message
 
 
