@@ -3,9 +3,10 @@
 Every adapter posts through ``bus.handle(PostMessage(...))``; the bus hands those commands here. One
 writer task takes everything queued (at most ``MAX_BATCH``) and writes it in one transaction with
 ``post_messages``: one commit, a handful of set-wise statements, instead of about ten statements and
-a commit per message. The writer never waits for company: when it is idle a message goes at once
-(after one turn of the event loop, so messages that arrived together go together), so a person alone
-sees no added latency; under load, batches grow by themselves while the previous one is written.
+a commit per message. A batch closes after ``MAX_BATCH`` messages or ``MAX_WAIT`` (2 ms), and waits
+only under load: when the previous batch held one message (a person alone), the next goes at once
+(after one turn of the event loop, so messages that arrived together go together), so nobody waits
+for company that is not coming. Under load, batches also grow by themselves while one is written.
 
 Each sender still gets only its own answer, and only after the commit that holds its message: an
 acknowledged message is durable, exactly as before. A refusal (no access, a read-only conversation)
@@ -33,6 +34,7 @@ from bot.transient import TransientStorageError
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 256
+MAX_WAIT = 0.002  # seconds a batch stays open for company, under load only
 MAX_ATTEMPTS = 6
 
 Pending = tuple[PostMessage, "asyncio.Future[Any]"]
@@ -57,6 +59,7 @@ class MessageBatcher:
         self.prepare = prepare  # e.g. asks the unit of work to claim its outbox rows for this process
         self._queue: list[Pending] = []
         self._writer: asyncio.Task[None] | None = None
+        self._last_size = 0
         self.batches = 0  # how many transactions were written (for tests and the benchmark's profile)
 
     async def submit(self, command: PostMessage) -> Any:
@@ -72,7 +75,10 @@ class MessageBatcher:
         try:
             await asyncio.sleep(0)  # messages that arrived in the same turn of the loop go together
             while self._queue:
+                if self._last_size > 1 and len(self._queue) < MAX_BATCH:
+                    await asyncio.sleep(MAX_WAIT)  # under load: let the batch fill a little
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                self._last_size = len(batch)
                 await self._write(batch)
         finally:
             self._writer = None

@@ -115,6 +115,7 @@ def bootstrap(
     bus.batched[PostMessage] = batcher.submit
     runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config, posting)
     bus.dependencies["runtime"] = runtime
+    runtime.batcher = batcher
     for module in MODULES:
         module.register(runtime)
     log.info("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")
