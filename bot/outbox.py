@@ -133,7 +133,13 @@ class OutboxDispatcher:
         destinations = {item.id: self._destinations(item, bindings) for item in items}
         keys = [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
         done = set() if fresh else await self.store.delivered(keys)
-        held = await self._held_back(items, conversation_ids, bindings)
+        # Only a channel that is not replay safe waits for older notices; browsers order by seq themselves.
+        ordered = any(
+            b.channel in self.channels and not getattr(self.channels[b.channel], "replay_safe", False)
+            for found in destinations.values()
+            for b in found
+        )
+        held = await self._held_back(items, conversation_ids, bindings) if ordered else {}
         now = self.clock.now()
         failures: dict[int, list[str]] = defaultdict(list)
         transient: set[int] = set()  # events with a failure worth retrying (or only waiting their turn)
