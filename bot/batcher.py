@@ -24,9 +24,10 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.commands import PostMessage
-from bot.errors import DomainError, Unavailable
+from bot.commands import Command, PostMessage, StartConversation
+from bot.errors import DomainError, Forbidden, NotFound, Unavailable
 from bot.handlers.batch_posting import Outcome, post_messages
+from bot.handlers.conversations import Posted
 from bot.handlers.posting import PostingHooks
 from bot.model import clean_text
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
@@ -47,7 +48,7 @@ class MessageBatcher:
         clock: Clock,
         posting: PostingHooks,
         *,
-        one_by_one: Callable[[PostMessage], Awaitable[Any]],
+        one_by_one: Callable[[Command], Awaitable[Any]],
         after_commit: Callable[[UnitOfWork], None],
         prepare: Callable[[UnitOfWork], None] | None = None,
     ) -> None:
@@ -70,6 +71,26 @@ class MessageBatcher:
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_all())
         return await future
+
+    async def start(self, command: StartConversation) -> Any:
+        """A guest writing "to sales" again continues their conversation: once it exists, that message
+        joins the batch like any other (the widget sends by service until the first answer names the
+        conversation). Creating a conversation, or anything unusual, takes the ordinary path."""
+        clean_text(command.text)
+        async with self.uow_factory(read_only=True) as uow:
+            guest = await uow.guests.get(command.guest_id)
+            existing = None
+            if guest is not None and (command.service is None) != (command.agent is None):
+                existing = await uow.conversations.find_for_guest(
+                    guest.id, service=command.service, agent=command.agent
+                )
+        if guest is None or existing is None:
+            return await self.one_by_one(command)
+        try:
+            posted = await self.submit(PostMessage(existing.id, guest.actor, command.text, command.client_id))
+        except (NotFound, Forbidden):
+            return await self.one_by_one(command)
+        return Posted(posted.conversation, posted.message, False)  # False: the conversation existed
 
     async def _write_all(self) -> None:
         try:

@@ -20,7 +20,7 @@ import bot.meetings.jobs
 from bot import plugins
 from bot.batcher import MessageBatcher
 from bot.bus import MessageBus
-from bot.commands import PostMessage
+from bot.commands import PostMessage, StartConversation
 from bot.handlers import HANDLERS
 from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
@@ -113,6 +113,7 @@ def bootstrap(
         prepare=claim_if_delivering,
     )
     bus.batched[PostMessage] = batcher.submit
+    bus.batched[StartConversation] = batcher.start
     runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config, posting)
     bus.dependencies["runtime"] = runtime
     runtime.batcher = batcher
