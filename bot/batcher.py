@@ -101,6 +101,11 @@ class MessageBatcher:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 self._last_size = len(batch)
                 await self._write(batch)
+        except asyncio.CancelledError:  # shutting down: what is still queued was never written
+            for _, future in self._queue:
+                future.cancel()
+            self._queue = []
+            raise
         finally:
             self._writer = None
 
@@ -109,6 +114,10 @@ class MessageBatcher:
         outcomes: list[Outcome | BaseException]
         try:
             outcomes = list(await self._together(commands))
+        except asyncio.CancelledError:  # shutting down: nobody waits forever for an answer
+            for _, future in batch:
+                future.cancel()
+            raise
         except TransientStorageError:
             busy = Unavailable("The database is busy; please try again.", code="busy")
             outcomes = [busy] * len(commands)
