@@ -21,7 +21,7 @@ the runtime's posting hooks, which the bus hands to the handlers that post and r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,13 +73,19 @@ def _payload(state: DigestState) -> dict[str, Any]:
     return {"conversation_id": state.conversation_id, "kind": state.member_kind, "member_id": state.member_id}
 
 
-async def on_message(uow: UnitOfWork, written: Sequence[tuple[Conversation, Message]]) -> None:
-    """The messages of one transaction, in order: one read of members and one of states for all."""
+async def on_message(
+    uow: UnitOfWork,
+    written: Sequence[tuple[Conversation, Message]],
+    members: Mapping[str, list[Member]] | None = None,
+) -> None:
+    """The messages of one transaction, in order: one read of members (none when the handler passes
+    the ones it read) and one of states, for all of them."""
     digests = getattr(uow, "digests", None)
     written = [(c, m) for c, m in written if m.author.kind != "system"]
     if digests is None or not written:
         return
-    members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
+    if members is None:
+        members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
     wanting = [(c, m, [x for x in members.get(c.id, []) if wants_email(x, m)]) for c, m in written]
     wanting = [w for w in wanting if w[2]]
     if not wanting:

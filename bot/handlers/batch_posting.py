@@ -82,7 +82,7 @@ async def post_messages(
     for _, message in written:
         uow.record(_posted(message))
     for append_hook in posting.after_append:
-        await append_hook(uow, written)
+        await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)
     return outcomes
 

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from bot.events import Audience, MessagePosted
-from bot.model import SYSTEM, Actor, Conversation, Message
+from bot.model import SYSTEM, Actor, Conversation, Member, Message
 from bot.ports import UnitOfWork
 
 # Hooks take every message (or read) of one transaction at once: a batch of messages (group commit,
 # ``bot/batcher.py``) costs them a few statements, not a few per message.
-AfterAppend = Callable[[UnitOfWork, Sequence[tuple[Conversation, Message]]], Awaitable[None]]
 Read = tuple[str, str, str, int]  # conversation, member kind, member id, seq read up to
 AfterRead = Callable[[UnitOfWork, Sequence[Read]], Awaitable[None]]
+
+
+class AfterAppend(Protocol):
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        written: Sequence[tuple[Conversation, Message]],
+        members: Mapping[str, list[Member]] | None = None,  # as the handler read them, if it did
+    ) -> None: ...
 
 
 @dataclass
