@@ -15,12 +15,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from bot import access
 from bot.commands import PostMessage
-from bot.errors import DomainError, Forbidden, InvalidInput, NotFound
+from bot.errors import DomainError
 from bot.events import Audience, MessagePosted
 from bot.handlers.conversations import Posted
-from bot.handlers.posting import PostingHooks, Read
+from bot.handlers.posting import PostingHooks, Read, check_post
 from bot.model import Conversation, Member, Message
 from bot.ports import Clock, UnitOfWork
 
@@ -50,7 +49,9 @@ async def post_messages(
     for cmd in commands:
         conversation = conversations.get(cmd.conversation_id)
         try:
-            _check(cmd, conversation, services.get(cmd.author.id, []), members.get(cmd.conversation_id, []))
+            check_post(
+                cmd, conversation, services.get(cmd.author.id, []), members.get(cmd.conversation_id, [])
+            )
         except DomainError as refusal:
             outcomes.append(refusal)
             continue
@@ -85,18 +86,6 @@ async def post_messages(
         await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)
     return outcomes
-
-
-def _check(
-    cmd: PostMessage, conversation: Conversation | None, services: list[str], members: list[Member]
-) -> None:
-    """The same refusals, in the same order, as ``post_message`` for one message."""
-    if conversation is None or not access.can_see(conversation, cmd.author, services, members):
-        raise NotFound("No such conversation.", code="unknown_conversation")
-    if not access.can_write(conversation, cmd.author, services, members):
-        raise Forbidden("This conversation is read-only for you.", code="read_only")
-    if cmd.internal and cmd.author.kind != "agent":
-        raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
 
 
 def _posted(message: Message) -> MessagePosted:

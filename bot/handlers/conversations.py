@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from bot import access
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
-from bot.errors import Forbidden, InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
-from bot.handlers.posting import PostingHooks, append_message, post_notice
+from bot.handlers.posting import PostingHooks, append_message, check_post, post_notice
 from bot.model import Agent, Binding, Conversation, Member, Message, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
@@ -107,12 +107,7 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting:
             raise NotFound("No such conversation.", code="unknown_conversation")
         members = await uow.conversations.members(conversation.id)
         services = await _services_of(uow, cmd.author.kind, cmd.author.id)
-        if not access.can_see(conversation, cmd.author, services, members):
-            raise NotFound("No such conversation.", code="unknown_conversation")
-        if not access.can_write(conversation, cmd.author, services, members):
-            raise Forbidden("This conversation is read-only for you.", code="read_only")
-        if cmd.internal and cmd.author.kind != "agent":
-            raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
+        check_post(cmd, conversation, services, members)  # the batch path (batch_posting) uses it too
         if cmd.client_id:
             resent = await uow.messages.by_client_id(conversation.id, cmd.author.key, cmd.client_id)
             if resent is not None:

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from bot import access
+from bot.commands import PostMessage
+from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import Audience, MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Member, Message
 from bot.ports import UnitOfWork
@@ -37,6 +40,19 @@ class PostingHooks:
 
     after_append: list[AfterAppend] = field(default_factory=list)
     after_read: list[AfterRead] = field(default_factory=list)
+
+
+def check_post(
+    cmd: PostMessage, conversation: Conversation | None, services: Sequence[str], members: Sequence[Member]
+) -> None:
+    """Who may post what where: the same refusals, in the same order, for one message
+    (``post_message``) and for each message of a batch (``batch_posting``)."""
+    if conversation is None or not access.can_see(conversation, cmd.author, services, members):
+        raise NotFound("No such conversation.", code="unknown_conversation")
+    if not access.can_write(conversation, cmd.author, services, members):
+        raise Forbidden("This conversation is read-only for you.", code="read_only")
+    if cmd.internal and cmd.author.kind != "agent":
+        raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
 
 
 async def append_message(
