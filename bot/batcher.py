@@ -112,8 +112,9 @@ class MessageBatcher:
     async def _write(self, batch: list[Pending]) -> None:
         commands = [command for command, _ in batch]
         outcomes: list[Outcome | BaseException]
+        committed: UnitOfWork | None = None
         try:
-            outcomes = list(await self._together(commands))
+            outcomes, committed = await self._together(commands)
         except asyncio.CancelledError:  # shutting down: nobody waits forever for an answer
             for _, future in batch:
                 future.cancel()
@@ -136,8 +137,12 @@ class MessageBatcher:
                 future.set_exception(outcome)
             else:
                 future.set_result(outcome)
+        if committed is not None:  # after the answers: the acks go out before the fan-out runs
+            self.after_commit(committed)
 
-    async def _together(self, commands: list[PostMessage]) -> list[Outcome]:
+    async def _together(
+        self, commands: list[PostMessage]
+    ) -> tuple[list[Outcome | BaseException], UnitOfWork]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             uow = self.uow_factory()
             try:
@@ -153,6 +158,5 @@ class MessageBatcher:
                 await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
                 continue
             self.batches += 1
-            self.after_commit(uow)
-            return outcomes
+            return list(outcomes), uow
         raise AssertionError("unreachable")
