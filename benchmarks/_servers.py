@@ -7,7 +7,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from tests.support.process import (
+    CONVENE,  # noqa: E402
+    free_port,  # noqa: E402
+)
 from tests.support.process import ServerProcess as Server  # noqa: E402
-from tests.support.process import free_port  # noqa: E402
 
-__all__ = ["Server", "free_port"]
+__all__ = ["CONVENE", "Server", "free_port"]

@@ -21,7 +21,9 @@ import bot.meetings.handlers
 import bot.meetings.jobs
 import bot.sessions
 from bot import plugins
+from bot.batcher import MessageBatcher
 from bot.bus import MessageBus
+from bot.commands import PostMessage, StartConversation
 from bot.handlers import HANDLERS
 from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
@@ -94,8 +96,33 @@ def bootstrap(
     bus.after_commit.append(dispatcher.wake)
     bus.after_commit.append(jobs.wake)
     jobs.after_job.append(dispatcher.wake)
+
+    def hand_over(uow: Any) -> None:
+        claimed = getattr(uow, "claimed", None)
+        if claimed:
+            dispatcher.hand_off(claimed)
+        else:
+            dispatcher.wake()
+        if getattr(getattr(uow, "jobs", None), "scheduled", True):  # a batch rarely arms a job
+            jobs.wake()
+
+    def claim_if_delivering(uow: Any) -> None:
+        if dispatcher.running and hasattr(uow, "claim_outbox"):
+            uow.claim_outbox(settings.job_lease_seconds)
+
+    batcher = MessageBatcher(
+        uow_factory,
+        clock,
+        posting,
+        one_by_one=bus.run,
+        after_commit=hand_over,
+        prepare=claim_if_delivering,
+    )
+    bus.batched[PostMessage] = batcher.submit
+    bus.batched[StartConversation] = batcher.start
     runtime = Runtime(settings, clock, storage, bus, dispatcher, jobs, channels, calendars, config, posting)
     bus.dependencies["runtime"] = runtime
+    runtime.batcher = batcher
     for module in MODULES:
         module.register(runtime)
     log.info("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")

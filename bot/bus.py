@@ -7,7 +7,7 @@ import inspect
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.commands import Command
@@ -32,6 +32,8 @@ class MessageBus:
         self.handlers = dict(handlers)
         self.dependencies = dependencies
         self.after_commit: list[Callable[[], None]] = []
+        # Commands written together with others (group commit): PostMessage → MessageBatcher.submit.
+        self.batched: dict[type[Command], Callable[[Any], Awaitable[Any]]] = {}
 
     def register(self, command: type[Command], handler: Callable[..., Any]) -> None:
         self.handlers[command] = handler
@@ -41,6 +43,17 @@ class MessageBus:
         return {name: self.dependencies[name] for name in names}
 
     async def handle(self, command: Command) -> Any:
+        batched = self.batched.get(type(command))
+        if batched is None:
+            return await self.run(command)
+        started = time.perf_counter()
+        try:
+            return await batched(command)  # the batcher wakes the workers after its commit
+        finally:
+            COMMAND_SECONDS.labels(type(command).__name__).observe(time.perf_counter() - started)
+
+    async def run(self, command: Command) -> Any:
+        """One command in its own unit of work (also the batcher's path for a batch that failed)."""
         handler = self.handlers.get(type(command))
         if handler is None:
             raise TypeError(f"no handler for {type(command).__name__}")

@@ -21,12 +21,13 @@ the runtime's posting hooks, which the bus hands to the handlers that post and r
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot import queries
 from bot.events import UnreadDigestReady
+from bot.handlers.posting import Read
 from bot.model import Actor, Conversation, DigestState, Member, Message
 from bot.ports import Clock, JobItem, UnitOfWork
 from bot.runtime import Runtime
@@ -72,35 +73,60 @@ def _payload(state: DigestState) -> dict[str, Any]:
     return {"conversation_id": state.conversation_id, "kind": state.member_kind, "member_id": state.member_id}
 
 
-async def on_message(uow: UnitOfWork, conversation: Conversation, message: Message) -> None:
+async def on_message(
+    uow: UnitOfWork,
+    written: Sequence[tuple[Conversation, Message]],
+    members: Mapping[str, list[Member]] | None = None,
+) -> None:
+    """The messages of one transaction, in order: one read of members (none when the handler passes
+    the ones it read) and one of states, for all of them."""
     digests = getattr(uow, "digests", None)
-    if digests is None or message.author.kind == "system":
+    written = [(c, m) for c, m in written if m.author.kind != "system"]
+    if digests is None or not written:
         return
-    members = [m for m in await uow.conversations.members(conversation.id) if wants_email(m, message)]
-    if not members:
+    if members is None:
+        members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
+    wanting = [(c, m, [x for x in members.get(c.id, []) if wants_email(x, m)]) for c, m in written]
+    wanting = [w for w in wanting if w[2]]
+    if not wanting:
         return
-    states = {(s.member_kind, s.member_id): s for s in await digests.for_conversation(conversation.id)}
-    for member in members:
-        state = states.get((member.kind, member.id)) or DigestState(conversation.id, member.kind, member.id)
-        if state.pending_since is not None:
-            continue  # already armed: this message rides along in the next email
-        state.pending_since = message.created_at
-        await digests.save(state)
-        await uow.jobs.schedule(
-            JOB_KIND,
-            next_email_at(state.pending_since, state.sends),  # type: ignore[arg-type]
-            _payload(state),
-            key=job_key(conversation.id, member.kind, member.id),
-        )
+    states = {
+        (s.conversation_id, s.member_kind, s.member_id): s
+        for s in await digests.for_conversations(sorted({c.id for c, _, _ in wanting}))
+    }
+    for conversation, message, recipients in wanting:
+        for member in recipients:
+            key = (conversation.id, member.kind, member.id)
+            state = states.setdefault(key, DigestState(*key))
+            if state.pending_since is not None:
+                continue  # already armed: this message rides along in the next email
+            state.pending_since = message.created_at
+            await digests.save(state)
+            await uow.jobs.schedule(
+                JOB_KIND,
+                next_email_at(state.pending_since, state.sends),  # type: ignore[arg-type]
+                _payload(state),
+                key=job_key(conversation.id, member.kind, member.id),
+            )
 
 
-async def on_read(uow: UnitOfWork, conversation_id: str, kind: str, member_id: str, seq: int) -> None:
+async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:
+    """Read markers that moved in one transaction: one read of states; most readers have none."""
     digests = getattr(uow, "digests", None)
-    if digests is None:
+    if digests is None or not reads:
         return
-    state = await digests.get(conversation_id, kind, member_id)
-    if state is None:
-        return
+    states = {
+        (s.conversation_id, s.member_kind, s.member_id): s
+        for s in await digests.for_conversations(sorted({r[0] for r in reads}))
+    }
+    for conversation_id, kind, member_id, seq in reads:
+        state = states.get((conversation_id, kind, member_id))
+        if state is not None:
+            await _read(uow, digests, state, seq)
+
+
+async def _read(uow: UnitOfWork, digests: Any, state: DigestState, seq: int) -> None:
+    conversation_id, kind, member_id = state.conversation_id, state.member_kind, state.member_id
     conversation = await uow.conversations.get(conversation_id)
     key = job_key(conversation_id, kind, member_id)
     if conversation is None or seq >= conversation.last_seq:

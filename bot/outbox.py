@@ -56,6 +56,9 @@ class OutboxDispatcher:
         self._wake = asyncio.Event()
         self._kick = False
         self._in_batch: dict[asyncio.Task[None] | None, float] = {}  # drain → when its batch began
+        self.running = False  # while ``run`` runs, events committed here may be handed over in memory
+        self._handed: list[OutboxItem] = []
+        self._handing: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
         self._kick = True  # a drain in the middle of a batch looks again when it ends
@@ -66,6 +69,7 @@ class OutboxDispatcher:
         slow to answer), another starts: newer live updates never queue behind a stuck batch. Claims
         are leased, so no event is taken twice."""
         running: set[asyncio.Task[None]] = set()
+        self.running = True
         while not stop.is_set():
             self._wake.clear()
             now = time.monotonic()
@@ -78,7 +82,28 @@ class OutboxDispatcher:
                 await asyncio.wait_for(self._wake.wait(), STUCK_SECONDS if running else self.poll_seconds)
             except TimeoutError:
                 pass
-        await asyncio.gather(*running, return_exceptions=True)
+        self.running = False
+        await asyncio.gather(*running, *filter(None, [self._handing]), return_exceptions=True)
+
+    def hand_off(self, items: list[OutboxItem]) -> None:
+        """Events this process just committed, already claimed for it (``claim_outbox``): delivered from
+        memory, in commit order, one batch after another, with no claim and no read of past deliveries
+        (a row born claimed has none). If this process dies first, the lease runs out and any
+        dispatcher claims them from the table as usual."""
+        self._handed.extend(items)
+        if self._handing is None and self._handed:
+            self._handing = asyncio.create_task(self._deliver_handed())
+
+    async def _deliver_handed(self) -> None:
+        try:
+            while self._handed:
+                items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
+                await self._dispatch(items, fresh=True)
+        except Exception:  # their lease runs out and the claiming loop retries them
+            log.exception("outbox hand-off failed")
+            self._handed.clear()
+        finally:
+            self._handing = None
 
     async def _drain(self) -> None:
         me = asyncio.current_task()
@@ -99,12 +124,22 @@ class OutboxDispatcher:
         items = await self.store.claim(self.clock.now(), self.batch, self.lease_seconds)
         if not items:
             return 0
+        await self._dispatch(items)
+        return len(items)
+
+    async def _dispatch(self, items: list[OutboxItem], *, fresh: bool = False) -> None:
         conversation_ids = {self._conversation(i) for i in items} - {""}
         bindings = await self.store.destinations(sorted(conversation_ids)) if conversation_ids else {}
         destinations = {item.id: self._destinations(item, bindings) for item in items}
         keys = [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
-        done = await self.store.delivered(keys)
-        held = await self._held_back(items, conversation_ids, bindings)
+        done = set() if fresh else await self.store.delivered(keys)
+        # Only a channel that is not replay safe waits for older notices; browsers order by seq themselves.
+        ordered = any(
+            b.channel in self.channels and not getattr(self.channels[b.channel], "replay_safe", False)
+            for found in destinations.values()
+            for b in found
+        )
+        held = await self._held_back(items, conversation_ids, bindings) if ordered else {}
         now = self.clock.now()
         failures: dict[int, list[str]] = defaultdict(list)
         transient: set[int] = set()  # events with a failure worth retrying (or only waiting their turn)
@@ -174,7 +209,6 @@ class OutboxDispatcher:
                 why,
                 item.id,
             )
-        return len(items)
 
     @staticmethod
     def _conversation(item: OutboxItem) -> str:

@@ -30,6 +30,7 @@ class Runtime:
     calendars: dict[str, Any]
     config: dict[str, Any]
     posting: PostingHooks = field(default_factory=PostingHooks)  # also the bus's ``posting`` dependency
+    batcher: Any = None  # the MessageBatcher behind ``bus.handle(PostMessage)`` (group commit)
     _stop: asyncio.Event | None = None
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 

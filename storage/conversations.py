@@ -73,7 +73,78 @@ _SAVE_MEMBER = (
 )
 
 
+_MESSAGES = MessageRow.__table__
+_ADD_MESSAGE = insert(_MESSAGES)
+
+
+def _message_values(message: Message) -> dict[str, object]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "seq": message.seq,
+        "author_kind": message.author.kind,
+        "author_id": message.author.id,
+        "author_name": message.author.name,
+        "text": message.text,
+        "client_id": message.client_id,
+        "internal": message.internal,
+        "created_at": message.created_at,
+        "guest_seq": message.guest_seq,
+    }
+
+
 class SqlConversations(_Repo):
+    async def get_many(
+        self, conversation_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Conversation]:
+        """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
+        ids = sorted(set(conversation_ids))
+        query = select(*_conversations.c).where(_conversations.c.id.in_(ids)).order_by(_conversations.c.id)
+        if for_update:
+            query = query.with_for_update()
+        return {row.id: _conversation(row) for row in await self.s.execute(query)}  # type: ignore[arg-type]
+
+    async def save_many(self, conversations: Sequence[Conversation]) -> None:
+        if conversations:
+            await self.s.execute(
+                _SAVE_CONVERSATION,
+                [
+                    {"key": c.id, **{f: getattr(c, f) for f in _CONVERSATION_FIELDS if f != "created_at"}}
+                    for c in conversations
+                ],
+            )
+
+    async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
+        result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
+        rows = await self.s.execute(
+            select(*_members_table.c)
+            .where(_members_table.c.conversation_id.in_(sorted(set(conversation_ids))))
+            .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
+        )
+        for m in rows:
+            result[m.conversation_id].append(
+                Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
+            )
+        return result
+
+    async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
+        if members:
+            await self.s.execute(
+                _SAVE_MEMBER,
+                [
+                    {
+                        "c": conversation_id,
+                        "k": m.kind,
+                        "m": m.id,
+                        "name": m.name,
+                        "email": m.email,
+                        "external": m.external,
+                        "last_read_seq": m.last_read_seq,
+                    }
+                    for conversation_id, m in members
+                ],
+            )
+
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
         row = (await self.s.execute(query, {"id": conversation_id})).first()
@@ -225,21 +296,26 @@ def _message(row: MessageRow) -> Message:
 class SqlMessages(_Repo):
     async def add(self, message: Message) -> None:
         # A Core insert: messages are the hot path, and the ORM flush costs more than the write itself.
-        await self.s.execute(
-            insert(MessageRow).values(
-                id=message.id,
-                conversation_id=message.conversation_id,
-                seq=message.seq,
-                author_kind=message.author.kind,
-                author_id=message.author.id,
-                author_name=message.author.name,
-                text=message.text,
-                client_id=message.client_id,
-                internal=message.internal,
-                created_at=message.created_at,
-                guest_seq=message.guest_seq,
+        await self.s.execute(_ADD_MESSAGE, _message_values(message))
+
+    async def add_many(self, messages: Sequence[Message]) -> None:
+        """One statement for a batch (executemany)."""
+        if messages:
+            await self.s.execute(_ADD_MESSAGE, [_message_values(m) for m in messages])
+
+    async def by_client_ids(
+        self, conversation_ids: Sequence[str], client_ids: Sequence[str]
+    ) -> list[Message]:
+        """Messages of these conversations carrying any of these client ids (the caller matches authors)."""
+        if not client_ids:
+            return []
+        rows = await self.s.execute(
+            select(*_MESSAGES.c).where(
+                _MESSAGES.c.conversation_id.in_(sorted(set(conversation_ids))),
+                _MESSAGES.c.client_id.in_(sorted(set(client_ids))),
             )
         )
+        return [_message(r) for r in rows]  # type: ignore[arg-type]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
         kind, _, author_id = author_key.partition(":")

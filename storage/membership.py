@@ -187,6 +187,13 @@ class SqlDigests:
         )
         return [self._to(r) for r in rows.scalars()]
 
+    async def for_conversations(self, conversation_ids: Sequence[str]) -> list[DigestState]:
+        """One read for a batch of messages (most conversations have no state at all)."""
+        rows = await self.s.execute(
+            select(EmailDigestRow).where(EmailDigestRow.conversation_id.in_(sorted(set(conversation_ids))))
+        )
+        return [self._to(r) for r in rows.scalars()]
+
     async def save(self, state: DigestState) -> None:
         values: dict[str, Any] = dict(
             emailed_seq=state.emailed_seq,

@@ -26,6 +26,7 @@ class SqlJobs:
     def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
         self.s = session
         self._now = now
+        self.scheduled = False  # whether the job runner needs waking after this transaction
 
     async def schedule(
         self, kind: str, run_at: datetime, payload: dict[str, Any], *, key: str | None = None
@@ -39,6 +40,7 @@ class SqlJobs:
             attempts=0,
             created_at=self._now(),
         )
+        self.scheduled = True
         if key is None:
             self.s.add(JobRow(**values))
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, text
@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.errors import Conflict
 from bot.events import Event
-from bot.ports import Clock
+from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.calendar_connections import SqlCalendarConnections
@@ -88,6 +88,8 @@ class SqlUnitOfWork:
         self.read_only = read_only
         self._events: list[Event] = []
         self._lock_held = False
+        self._claim_seconds: float | None = None
+        self.claimed: list[OutboxItem] = []  # after commit: the outbox rows born claimed by this process
 
     def _now(self) -> datetime:
         return self.storage.clock.now()
@@ -136,24 +138,40 @@ class SqlUnitOfWork:
     def record(self, event: Event) -> None:
         self._events.append(event)
 
+    def claim_outbox(self, lease_seconds: float) -> None:
+        """The outbox rows of this commit are born claimed by this process (as ``claim`` would), and
+        listed in ``claimed`` after the commit: its dispatcher delivers them from memory, with no
+        round trip to claim them. They stay the truth for a crash: another process takes them when the
+        lease runs out."""
+        self._claim_seconds = lease_seconds
+
     async def commit(self) -> None:
         now = self._now()
+        claimed: list[OutboxItem] = []
         if self._events:
-            await self.session.execute(
-                insert(OutboxRow),
-                [
-                    {
-                        "event_type": event.type,
-                        "conversation_id": getattr(event, "conversation_id", None) or None,
-                        "payload": sealed_payload(self.session, event),
-                        "created_at": now,
-                        "next_attempt_at": now,
-                    }
-                    for event in self._events
-                ],
-            )
+            rows: list[dict[str, Any]] = [
+                {
+                    "event_type": event.type,
+                    "conversation_id": getattr(event, "conversation_id", None) or None,
+                    "payload": sealed_payload(self.session, event),
+                    "created_at": now,
+                    "next_attempt_at": now,
+                }
+                for event in self._events
+            ]
+            if self._claim_seconds is None:
+                await self.session.execute(insert(OutboxRow), rows)
+            else:
+                until = now + timedelta(seconds=self._claim_seconds)
+                for row in rows:
+                    row.update(claimed_until=until, attempts=1)
+                result = await self.session.execute(
+                    insert(OutboxRow).returning(OutboxRow.id, sort_by_parameter_order=True), rows
+                )
+                claimed = [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), self._events, strict=True)]
         self._events.clear()
         await self.session.commit()
+        self.claimed = claimed
 
     async def rollback(self) -> None:
         self._events.clear()

@@ -6,19 +6,10 @@ from dataclasses import dataclass
 
 from bot import access
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
-from bot.errors import Forbidden, InvalidInput, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
-from bot.handlers.posting import PostingHooks, append_message, post_notice
-from bot.model import (
-    Agent,
-    Binding,
-    Conversation,
-    Member,
-    Message,
-    clean_client_id,
-    clean_text,
-    require,
-)
+from bot.handlers.posting import PostingHooks, append_message, check_post, post_notice
+from bot.model import Agent, Binding, Conversation, Member, Message, clean_client_id, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
 
@@ -118,12 +109,7 @@ async def post_message(cmd: PostMessage, uow: UnitOfWork, clock: Clock, posting:
             raise NotFound("No such conversation.", code="unknown_conversation")
         members = await uow.conversations.members(conversation.id)
         services = await _services_of(uow, cmd.author.kind, cmd.author.id)
-        if not access.can_see(conversation, cmd.author, services, members):
-            raise NotFound("No such conversation.", code="unknown_conversation")
-        if not access.can_write(conversation, cmd.author, services, members):
-            raise Forbidden("This conversation is read-only for you.", code="read_only")
-        if cmd.internal and cmd.author.kind != "agent":
-            raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
+        check_post(cmd, conversation, services, members)  # the batch path (batch_posting) uses it too
         if client_id:
             resent = await uow.messages.by_client_id(conversation.id, cmd.author.key, client_id)
             if resent is not None:
@@ -286,5 +272,5 @@ async def _mark_own_read(
         member.last_read_seq = seq
         await uow.conversations.save_member(conversation_id, member)
     for hook in hooks.after_read if hooks else ():
-        await hook(uow, conversation_id, kind, member_id, seq)
+        await hook(uow, [(conversation_id, kind, member_id, seq)])
     return True

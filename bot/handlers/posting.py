@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
+from bot import access
+from bot.commands import PostMessage
+from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import Audience, MessagePosted
-from bot.model import SYSTEM, Actor, Conversation, Message
+from bot.model import SYSTEM, Actor, Conversation, Member, Message
 from bot.ports import UnitOfWork
 
-AfterAppend = Callable[[UnitOfWork, Conversation, Message], Awaitable[None]]
-AfterRead = Callable[[UnitOfWork, str, str, str, int], Awaitable[None]]  # conversation, kind, member, seq
+# Hooks take every message (or read) of one transaction at once: a batch of messages (group commit,
+# ``bot/batcher.py``) costs them a few statements, not a few per message.
+Read = tuple[str, str, str, int]  # conversation, member kind, member id, seq read up to
+AfterRead = Callable[[UnitOfWork, Sequence[Read]], Awaitable[None]]
+
+
+class AfterAppend(Protocol):
+    async def __call__(
+        self,
+        uow: UnitOfWork,
+        written: Sequence[tuple[Conversation, Message]],
+        members: Mapping[str, list[Member]] | None = None,  # as the handler read them, if it did
+    ) -> None: ...
 
 
 @dataclass
@@ -25,6 +40,19 @@ class PostingHooks:
 
     after_append: list[AfterAppend] = field(default_factory=list)
     after_read: list[AfterRead] = field(default_factory=list)
+
+
+def check_post(
+    cmd: PostMessage, conversation: Conversation | None, services: Sequence[str], members: Sequence[Member]
+) -> None:
+    """Who may post what where: the same refusals, in the same order, for one message
+    (``post_message``) and for each message of a batch (``batch_posting``)."""
+    if conversation is None or not access.can_see(conversation, cmd.author, services, members):
+        raise NotFound("No such conversation.", code="unknown_conversation")
+    if not access.can_write(conversation, cmd.author, services, members):
+        raise Forbidden("This conversation is read-only for you.", code="read_only")
+    if cmd.internal and cmd.author.kind != "agent":
+        raise InvalidInput("Only agents can write internal notes.", code="internal_for_agents")
 
 
 async def append_message(
@@ -67,7 +95,7 @@ async def append_message(
         )
     )
     for hook in hooks.after_append if hooks else ():
-        await hook(uow, conversation, message)
+        await hook(uow, [(conversation, message)])
     return message
 
 

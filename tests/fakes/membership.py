@@ -90,6 +90,9 @@ class FakeDigests(_Repos):
     async def for_conversation(self, conversation_id: str) -> list[DigestState]:
         return [copy.deepcopy(d) for (c, _, _), d in self.st.digests.items() if c == conversation_id]
 
+    async def for_conversations(self, conversation_ids: Sequence[str]) -> list[DigestState]:
+        return [copy.deepcopy(d) for (c, _, _), d in self.st.digests.items() if c in conversation_ids]
+
     async def save(self, state: DigestState) -> None:
         self.st.digests[(state.conversation_id, state.member_kind, state.member_id)] = copy.deepcopy(state)
 

@@ -151,10 +151,41 @@ class FakeConversations(_Repos):
         rows = self.st.members.setdefault(conversation_id, [])
         rows[:] = [copy.deepcopy(member) if m.key == member.key else m for m in rows]
 
+    async def get_many(
+        self, conversation_ids: Sequence[str], *, for_update: bool = False
+    ) -> dict[str, Conversation]:
+        return {
+            c: copy.deepcopy(self.st.conversations[c]) for c in conversation_ids if c in self.st.conversations
+        }
+
+    async def save_many(self, conversations: Sequence[Conversation]) -> None:
+        for conversation in conversations:
+            await self.save(conversation)
+
+    async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
+        return {c: await self.members(c) for c in conversation_ids}
+
+    async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
+        for conversation_id, member in members:
+            await self.save_member(conversation_id, member)
+
 
 class FakeMessages(_Repos):
     async def add(self, message: Message) -> None:
         self.st.messages.append(copy.deepcopy(message))
+
+    async def add_many(self, messages: Sequence[Message]) -> None:
+        for message in messages:
+            await self.add(message)
+
+    async def by_client_ids(
+        self, conversation_ids: Sequence[str], client_ids: Sequence[str]
+    ) -> list[Message]:
+        return [
+            copy.deepcopy(m)
+            for m in self.st.messages
+            if m.conversation_id in conversation_ids and m.client_id in client_ids
+        ]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
         return next(

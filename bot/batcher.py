@@ -1,0 +1,166 @@
+"""Group commit for messages: those that arrive while a transaction is being written go in the next one.
+
+Every adapter posts through ``bus.handle(PostMessage(...))``; the bus hands those commands here. One
+writer task takes everything queued (at most ``MAX_BATCH``) and writes it in one transaction with
+``post_messages``: one commit, a handful of set-wise statements, instead of about ten statements and
+a commit per message. A batch closes after ``MAX_BATCH`` messages or ``MAX_WAIT`` (2 ms), and waits
+only under load: when the previous batch held one message (a person alone), the next goes at once
+(after one turn of the event loop, so messages that arrived together go together), so nobody waits
+for company that is not coming. Under load, batches also grow by themselves while one is written.
+
+Each sender still gets only its own answer, and only after the commit that holds its message: an
+acknowledged message is durable, exactly as before. A refusal (no access, a read-only conversation)
+is one message's outcome and the others are written. A database error fails the batch's transaction;
+then each message is written again in a transaction of its own through the bus's ordinary path, so
+the one bad row gets its error and the others are committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bot.commands import Command, PostMessage, StartConversation
+from bot.errors import DomainError, Forbidden, NotFound, Unavailable
+from bot.handlers.batch_posting import Outcome, post_messages
+from bot.handlers.conversations import Posted
+from bot.handlers.posting import PostingHooks
+from bot.model import clean_client_id, clean_text
+from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from bot.transient import TransientStorageError
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 256
+MAX_WAIT = 0.002  # seconds a batch stays open for company, under load only
+MAX_ATTEMPTS = 6
+
+Pending = tuple[PostMessage, "asyncio.Future[Any]"]
+
+
+class MessageBatcher:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        posting: PostingHooks,
+        *,
+        one_by_one: Callable[[Command], Awaitable[Any]],
+        after_commit: Callable[[UnitOfWork], None],
+        prepare: Callable[[UnitOfWork], None] | None = None,
+    ) -> None:
+        self.uow_factory = uow_factory
+        self.clock = clock
+        self.posting = posting
+        self.one_by_one = one_by_one  # the bus's unbatched path: its own transaction and retries
+        self.after_commit = after_commit  # hands the committed events to the dispatcher
+        self.prepare = prepare  # e.g. asks the unit of work to claim its outbox rows for this process
+        self._queue: list[Pending] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._last_size = 0
+        self.batches = 0  # how many transactions were written (for tests and the benchmark's profile)
+
+    async def submit(self, command: PostMessage) -> Any:
+        """Posts one message; returns its ``Posted`` once the transaction that holds it is committed."""
+        # refusals of the message itself go back now, before it joins a batch
+        command = dataclasses.replace(
+            command, text=clean_text(command.text), client_id=clean_client_id(command.client_id)
+        )
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.append((command, future))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_all())
+        return await future
+
+    async def start(self, command: StartConversation) -> Any:
+        """A guest writing "to sales" again continues their conversation: once it exists, that message
+        joins the batch like any other (the widget sends by service until the first answer names the
+        conversation). Creating a conversation, or anything unusual, takes the ordinary path."""
+        clean_text(command.text)
+        clean_client_id(command.client_id)
+        async with self.uow_factory(read_only=True) as uow:
+            guest = await uow.guests.get(command.guest_id)
+            existing = None
+            if guest is not None and (command.service is None) != (command.agent is None):
+                existing = await uow.conversations.find_for_guest(
+                    guest.id, service=command.service, agent=command.agent
+                )
+        if guest is None or existing is None:
+            return await self.one_by_one(command)
+        try:
+            posted = await self.submit(PostMessage(existing.id, guest.actor, command.text, command.client_id))
+        except (NotFound, Forbidden):
+            return await self.one_by_one(command)
+        return Posted(posted.conversation, posted.message, False)  # False: the conversation existed
+
+    async def _write_all(self) -> None:
+        try:
+            await asyncio.sleep(0)  # messages that arrived in the same turn of the loop go together
+            while self._queue:
+                if self._last_size > 1 and len(self._queue) < MAX_BATCH:
+                    await asyncio.sleep(MAX_WAIT)  # under load: let the batch fill a little
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                self._last_size = len(batch)
+                await self._write(batch)
+        except asyncio.CancelledError:  # shutting down: what is still queued was never written
+            for _, future in self._queue:
+                future.cancel()
+            self._queue = []
+            raise
+        finally:
+            self._writer = None
+
+    async def _write(self, batch: list[Pending]) -> None:
+        commands = [command for command, _ in batch]
+        outcomes: list[Outcome | BaseException]
+        committed: UnitOfWork | None = None
+        try:
+            outcomes, committed = await self._together(commands)
+        except asyncio.CancelledError:  # shutting down: nobody waits forever for an answer
+            for _, future in batch:
+                future.cancel()
+            raise
+        except TransientStorageError:
+            busy = Unavailable("The database is busy; please try again.", code="busy")
+            outcomes = [busy] * len(commands)
+        except Exception as error:  # noqa: BLE001 - one bad row: write each on its own, see the docstring
+            log.warning("a batch of %d messages failed (%r); writing them one by one", len(commands), error)
+            outcomes = []
+            for command in commands:
+                try:
+                    outcomes.append(await self.one_by_one(command))
+                except Exception as own_error:  # noqa: BLE001 - it is this sender's answer
+                    outcomes.append(own_error)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():  # the sender went away (its socket closed); the message stands
+                continue
+            if isinstance(outcome, BaseException):
+                future.set_exception(outcome)
+            else:
+                future.set_result(outcome)
+        if committed is not None:  # after the answers: the acks go out before the fan-out runs
+            self.after_commit(committed)
+
+    async def _together(
+        self, commands: list[PostMessage]
+    ) -> tuple[list[Outcome | BaseException], UnitOfWork]:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            uow = self.uow_factory()
+            try:
+                async with uow:
+                    if self.prepare is not None:
+                        self.prepare(uow)
+                    outcomes = await post_messages(commands, uow, self.clock, self.posting)
+                    if any(not isinstance(o, DomainError) for o in outcomes):
+                        await uow.commit()
+            except TransientStorageError:
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+                continue
+            self.batches += 1
+            return list(outcomes), uow
+        raise AssertionError("unreachable")

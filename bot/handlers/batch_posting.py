@@ -1,0 +1,140 @@
+"""Many ``PostMessage`` commands in one transaction (group commit), with the rules of one.
+
+Each message keeps its own checks (the conversation exists, the author may see and write it, only
+agents write internal notes, a resent ``client_id`` returns the message it already made); a refusal
+is that message's answer alone. What passes is written set-wise: one insert for the messages, one
+update for the conversations' last-message fields, one for the authors' read markers, and the unit of
+work's one insert for the outbox rows. Sequence numbers are given in order of arrival.
+
+A database error is not decided here: the batcher (``bot/batcher.py``) retries the batch one message
+per transaction, so one bad row never fails the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from bot.commands import PostMessage
+from bot.errors import DomainError
+from bot.events import Audience, MessagePosted
+from bot.handlers.conversations import Posted
+from bot.handlers.posting import PostingHooks, Read, check_post
+from bot.model import Conversation, Member, Message
+from bot.ports import Clock, UnitOfWork
+
+Outcome = Posted | DomainError
+
+
+async def post_messages(
+    commands: Sequence[PostMessage], uow: UnitOfWork, clock: Clock, posting: PostingHooks
+) -> list[Outcome]:
+    """One outcome per command, in order; the caller has already cleaned each text."""
+    ids = sorted({c.conversation_id for c in commands})
+    conversations = await uow.conversations.get_many(ids, for_update=True)
+    members = await uow.conversations.members_of(list(conversations))
+    services: dict[str, list[str]] = {}
+    for cmd in commands:
+        if cmd.author.kind == "agent" and cmd.author.id not in services:
+            services[cmd.author.id] = [s.slug for s in await uow.services.of_agent(cmd.author.id)]
+    client_ids = [c.client_id for c in commands if c.client_id]
+    earlier = {
+        (m.conversation_id, m.author.key, m.client_id): m
+        for m in await uow.messages.by_client_ids(list(conversations), client_ids)
+    }
+
+    now = clock.now()
+    outcomes: list[Outcome] = []
+    written: list[tuple[Conversation, Message]] = []
+    for cmd in commands:
+        conversation = conversations.get(cmd.conversation_id)
+        try:
+            check_post(
+                cmd, conversation, services.get(cmd.author.id, []), members.get(cmd.conversation_id, [])
+            )
+        except DomainError as refusal:
+            outcomes.append(refusal)
+            continue
+        assert conversation is not None
+        key = (conversation.id, cmd.author.key, cmd.client_id)
+        if cmd.client_id and key in earlier:  # a resend, maybe of a message earlier in this very batch
+            outcomes.append(Posted(dataclasses.replace(conversation), earlier[key], False))
+            continue
+        message = Message(
+            conversation_id=conversation.id,
+            seq=conversation.next_seq(),
+            author=cmd.author,
+            text=cmd.text,
+            created_at=now,
+            client_id=cmd.client_id,
+            internal=cmd.internal,
+            guest_seq=None if cmd.internal else conversation.next_guest_seq(),
+        )
+        conversation.last_message_at = now
+        if cmd.client_id:
+            earlier[key] = message
+        written.append((conversation, message))
+        outcomes.append(Posted(dataclasses.replace(conversation), message, True))
+    if not written:
+        return outcomes
+
+    await uow.messages.add_many([m for _, m in written])
+    await uow.conversations.save_many(list({c.id: c for c, _ in written}.values()))
+    for _, message in written:
+        uow.record(_posted(message))
+    for append_hook in posting.after_append:
+        await append_hook(uow, written, members)
+    await _mark_authors_read(uow, written, members, posting)
+    return outcomes
+
+
+def _posted(message: Message) -> MessagePosted:
+    return MessagePosted(
+        conversation_id=message.conversation_id,
+        message_id=message.id,
+        seq=message.seq,
+        author=message.author,
+        text=message.text,
+        created_at=message.created_at,
+        internal=message.internal,
+        client_id=message.client_id,
+        kind="system" if message.author.kind == "system" else "text",
+        audience=Audience.AGENTS if message.internal else Audience.EVERYONE,
+        guest_seq=message.guest_seq,
+    )
+
+
+async def _mark_authors_read(
+    uow: UnitOfWork,
+    written: list[tuple[Conversation, Message]],
+    members: dict[str, list[Member]],
+    posting: PostingHooks,
+) -> None:
+    """Each author has read up to their last message of the batch: one update for all markers.
+
+    An agent who is not yet a member becomes one, as with a single message."""
+    last: dict[tuple[str, str, str], Message] = {}
+    for conversation, message in written:
+        last[(conversation.id, message.author.kind, message.author.id)] = message
+    changed: list[tuple[str, Member]] = []
+    reads: list[Read] = []
+    for (conversation_id, kind, member_id), message in last.items():
+        listed = members.setdefault(conversation_id, [])
+        member = next((m for m in listed if m.kind == kind and m.id == member_id), None)
+        if member is None:
+            agent = await uow.agents.get(member_id) if kind == "agent" else None
+            if agent is None:
+                continue
+            member = Member("agent", agent.slug, agent.name, agent.email, last_read_seq=message.seq)
+            await uow.conversations.add_member(conversation_id, member)
+            listed.append(member)
+        elif message.seq > member.last_read_seq:
+            member.last_read_seq = message.seq
+            changed.append((conversation_id, member))
+        else:
+            continue
+        reads.append((conversation_id, kind, member_id, message.seq))
+    await uow.conversations.save_members(changed)
+    if reads:
+        for hook in posting.after_read:  # after the markers are written: the hooks read them back
+            await hook(uow, reads)

@@ -1,0 +1,134 @@
+"""Group commit on SQLite and PostgreSQL: messages posted together are written in one transaction, yet
+each keeps its own checks, its own answer and its place in the conversation's numbering."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.commands import PostMessage, RegisterGuest, StartConversation
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.handlers.conversations import Posted
+from bot.model import MAX_MESSAGE_LENGTH, Actor
+
+
+async def a_guest_with_a_conversation(runtime: Any, name: str) -> tuple[Actor, str]:
+    guest = (await runtime.bus.handle(RegisterGuest(name=name))).guest
+    posted = await runtime.bus.handle(StartConversation(guest_id=guest.id, text="Hello", service="sales"))
+    return guest.actor, posted.conversation.id
+
+
+async def stored(runtime: Any, conversation_id: str) -> list[tuple[int, int | None, str, str | None]]:
+    async with runtime.storage.session() as s:
+        rows = await s.execute(
+            text(
+                "SELECT seq, guest_seq, text, client_id FROM messages WHERE conversation_id = :c ORDER BY seq"
+            ),
+            {"c": conversation_id},
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def together(runtime: Any, *commands: PostMessage) -> tuple[list[Any], int]:
+    """Posts all commands in the same turn of the event loop; returns the answers and how many
+    transactions the batcher wrote for them."""
+    before = runtime.batcher.batches
+    answers = await asyncio.gather(*(runtime.bus.handle(c) for c in commands), return_exceptions=True)
+    return answers, runtime.batcher.batches - before
+
+
+async def test_messages_posted_together_get_gap_free_numbers_in_order_of_arrival(seeded: Any) -> None:
+    guest, conversation = await a_guest_with_a_conversation(seeded, "Ann")
+    alice = Actor("agent", "alice", "Alice")
+    first_seq = (await stored(seeded, conversation))[-1][0] + 1
+    commands = [PostMessage(conversation, guest, f"line {i}", client_id=f"c{i}") for i in range(20)]
+    commands.insert(7, PostMessage(conversation, alice, "note to self", internal=True))
+    commands.insert(12, PostMessage(conversation, alice, "an answer"))
+    commands.append(PostMessage(conversation, guest, "line 3 again", client_id="c3"))  # a resend
+
+    answers, transactions = await together(seeded, *commands)
+
+    assert transactions == 1
+    assert all(isinstance(a, Posted) for a in answers)
+    new = [a.message for a in answers[:-1]]
+    assert [m.seq for m in new] == list(range(first_seq, first_seq + len(new)))
+    assert answers[-1].created is False and answers[-1].message.id == answers[3].message.id
+    rows = await stored(seeded, conversation)
+    assert [r[2] for r in rows[-len(new) :]] == [c.text for c in commands[:-1]]
+    guest_seqs = [r[1] for r in rows[-len(new) :]]
+    assert guest_seqs[7] is None  # the internal note does not advance the guest's numbering
+    visible = [g for g in guest_seqs if g is not None]
+    assert visible == list(range(visible[0], visible[0] + len(visible)))
+
+
+@pytest.mark.parametrize("bad", ["too long", "no access", "database error"])
+async def test_one_failing_message_in_a_batch_fails_alone_and_only_its_sender_hears(
+    seeded: Any, bad: str
+) -> None:
+    ann, ann_conversation = await a_guest_with_a_conversation(seeded, "Ann")
+    ben, ben_conversation = await a_guest_with_a_conversation(seeded, "Ben")
+    good = [PostMessage(ann_conversation, ann, f"ann {i}", client_id=f"a{i}") for i in range(3)]
+    good += [PostMessage(ben_conversation, ben, f"ben {i}", client_id=f"b{i}") for i in range(3)]
+    if bad == "too long":
+        failing = PostMessage(ann_conversation, ann, "x" * (MAX_MESSAGE_LENGTH + 1))
+        expected: type[Exception] = InvalidInput
+    elif bad == "no access":
+        failing = PostMessage(ben_conversation, ann, "let me in")  # Ann writing into Ben's conversation
+        expected = NotFound
+    else:
+        failing = PostMessage(ann_conversation, ann, "poison")
+        expected = Conflict
+        await poison(seeded, on=True)
+    commands = [*good[:2], failing, *good[2:]]
+    try:
+        answers, _ = await together(seeded, *commands)
+    finally:
+        if bad == "database error":
+            await poison(seeded, on=False)
+
+    assert isinstance(answers[2], expected)
+    rest = answers[:2] + answers[3:]
+    assert all(isinstance(a, Posted) and a.created for a in rest)
+    for conversation, who in ((ann_conversation, "ann"), (ben_conversation, "ben")):
+        rows = await stored(seeded, conversation)
+        assert [r[2] for r in rows if r[2].startswith(who)] == [f"{who} {i}" for i in range(3)]
+        assert [r[0] for r in rows] == list(range(1, len(rows) + 1))  # no gap where the failure was
+        assert "poison" not in [r[2] for r in rows] and "let me in" not in [r[2] for r in rows]
+    async with seeded.storage.session() as s:
+        events = await s.execute(text("SELECT count(*) FROM outbox WHERE event_type = 'MessagePosted'"))
+        # Two greetings and two system notices from the starts, and the six good messages.
+        assert events.scalar_one() == 2 * 2 + 6
+
+
+async def poison(runtime: Any, *, on: bool) -> None:
+    """A real database error on one row: a trigger that refuses the text 'poison'."""
+    async with runtime.storage.session(write=True) as s:
+        if runtime.storage.is_postgres:
+            if on:
+                await s.execute(
+                    text(
+                        "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger AS $$ BEGIN "
+                        "IF NEW.text = 'poison' THEN RAISE EXCEPTION 'poisoned row' "
+                        "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+                    )
+                )
+                await s.execute(
+                    text(
+                        "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages "
+                        "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"
+                    )
+                )
+            else:
+                await s.execute(text("DROP TRIGGER IF EXISTS refuse_poison ON messages"))
+        elif on:
+            await s.execute(
+                text(
+                    "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison' "
+                    "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END"
+                )
+            )
+        else:
+            await s.execute(text("DROP TRIGGER IF EXISTS refuse_poison"))
