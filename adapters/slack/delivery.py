@@ -2,6 +2,10 @@
 
 The card's state (guest, service, assignee, last message, next meeting) lives on the thread binding's
 address, so every ``chat.update`` re-renders the whole card from one place and a redelivery is harmless.
+
+Slack errors that no retry mends (the channel is gone, archived, the bot is not in it, the token is
+revoked) raise ``PermanentDeliveryError``, so the outbox makes the notice a dead letter after a few
+attempts; rate limits, 5xx answers and network errors stay transient and are retried with backoff.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from adapters.slack import blocks
 from adapters.slack.api import SlackApi
+from bot.delivery_failures import PermanentDeliveryError
 from bot.events import ConversationAssigned, ConversationStarted, Event, MessagePosted
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
@@ -22,6 +29,12 @@ log = logging.getLogger(__name__)
 SLACK_CLIENT_PREFIX = "slack:"  # messages that came from a Slack thread are already there
 THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent)
 REMEMBERED_POSTS = 10_000
+PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "invalid_auth"})
+
+
+def slack_error(error: SlackApiError) -> str:
+    data = getattr(error.response, "data", None)
+    return str(data.get("error") or "") if isinstance(data, dict) else ""
 
 
 class RootCardMissing(Exception):
@@ -40,7 +53,13 @@ class Delivery:
 
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         address = self._current(binding)
-        new_address = await self._deliver(event, binding, address)
+        try:
+            new_address = await self._deliver(event, binding, address)
+        except SlackApiError as error:
+            code = slack_error(error)
+            if code in PERMANENT_ERRORS:
+                raise PermanentDeliveryError(f"Slack refused {address.get('channel')}: {code}") from error
+            raise
         if new_address is not None:
             new_address["v"] = int(address.get("v") or 0) + 1
             self._addresses[binding.id] = new_address

@@ -10,6 +10,11 @@ Three things botbuilder 4.17 does that we must not inherit:
   authentication becomes ``PermissionError`` here, which ``CloudAdapter.process`` answers with 401;
 - msal would ask login.microsoftonline.com about any non-Microsoft authority (instance discovery); a
   configured login URL is trusted as given.
+
+And one thing we add: inbound handling never waits for the app token. botbuilder asks for credentials
+while it processes every activity; ours are made without a token, which is fetched only when something
+is sent. While the login endpoint is unreachable, activities are still verified (with the OpenID keys)
+and handled, and sending fails with ``AppTokenUnavailable``, a network error the outbox retries.
 """
 
 from __future__ import annotations
@@ -63,6 +68,11 @@ def login_url(config: dict[str, Any]) -> str:
     return f"{LOGIN_HOST}/{config.get('teams_tenant_id') or 'botframework.com'}"
 
 
+class AppTokenUnavailable(ConnectionError):
+    """The login endpoint gave no app token (down, unreachable, or answering an error); nothing can be
+    sent to Teams until it does. A ``ConnectionError``, so the outbox keeps retrying with backoff."""
+
+
 class AppCredentials(MicrosoftAppCredentials):
     """Client-credentials token for the connector, fetched off the event loop and kept until near expiry."""
 
@@ -79,14 +89,26 @@ class AppCredentials(MicrosoftAppCredentials):
         return self._token is not None and time.time() < self._expires_at - 300
 
     def get_access_token(self, force_refresh: bool = False) -> str:
+        """Called synchronously by the connector client as it signs a request, on the event loop: it
+        returns the token ``ensure_token`` (run just before every send) keeps fresh, and fetches only
+        when there is none."""
         with self._lock:
-            if self._token is not None and self.fresh() and not force_refresh:
+            if self._token is not None and not force_refresh:
                 return self._token
+        return self._fetch()
+
+    def _fetch(self) -> str:
+        with self._lock:
             scope = (
                 self.oauth_scope if self.oauth_scope.endswith("/.default") else self.oauth_scope + "/.default"
             )
-            result = self._app().acquire_token_for_client(scopes=[scope])
+            try:
+                result = self._app().acquire_token_for_client(scopes=[scope])
+            except Exception:
+                self._msal = None  # msal would replay a 5xx for a minute; the outbox keeps its own pace
+                raise
             if "access_token" not in result:
+                self._msal = None
                 raise PermissionError(
                     f"Failed to get access token: {result.get('error')}: {result.get('error_description')}"
                 )
@@ -96,8 +118,14 @@ class AppCredentials(MicrosoftAppCredentials):
             return token
 
     async def ensure_token(self) -> None:
-        if not self.fresh():
-            await asyncio.to_thread(self.get_access_token)
+        if self.fresh():
+            return
+        try:
+            await asyncio.to_thread(self._fetch)
+        except Exception as error:  # noqa: BLE001 - msal raises whatever the endpoint's answer causes
+            if self._token is not None and time.time() < self._expires_at:
+                return  # renewal failed, but the token we have is still good for a while
+            raise AppTokenUnavailable(f"no Teams app token from {self.oauth_endpoint}: {error!r}") from error
 
     def _app(self) -> Any:
         if self._msal is None:
@@ -146,7 +174,8 @@ class AppCredentialFactory(ServiceClientCredentialsFactory):
         if credentials is None:
             credentials = AppCredentials(self.app_id, self.password, key[0], login_endpoint, self.verify)
             self._cache[key] = credentials
-        await credentials.ensure_token()
+        # No token here: botbuilder calls this for every inbound activity, which must not depend on the
+        # login endpoint. ``Connector.client`` fetches it (off the loop) before anything is sent.
         return credentials
 
 

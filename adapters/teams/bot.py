@@ -2,7 +2,8 @@
 
 Messages are answered at once (Bot Framework waits about 15 seconds) and their work runs after the
 HTTP answer; card clicks with ``Action.Execute`` run their one command inline because the refreshed
-card is the invoke response. A platform retry of an activity we have seen does nothing.
+card is the invoke response. A platform retry of an activity we have seen runs nothing; a replayed
+button press is answered with the conversation's current card, since that answer replaces the card.
 """
 
 from __future__ import annotations
@@ -187,14 +188,18 @@ class ConveneTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         data = dict((invoke_value.action or {}).get("data") or {})
         data.setdefault("action", (invoke_value.action or {}).get("verb"))
-        if not await self.first_time(activity):
-            card = cards.text_card("Already done.")
+        replay = not await self.first_time(activity)
+        agent = await self.agent_of(activity)
+        if agent is None:
+            card = not_an_agent_card()
+        elif not replay:
+            card = await self.actions.run(agent, data, key=activity.id or "")
+        elif data.get("conversation_id"):
+            # The invoke response replaces the card in the presser's view: a replay shows the
+            # conversation as it is now, and runs nothing.
+            card = await self.actions.run(agent, {**data, "action": "show_card"}, key=activity.id or "")
         else:
-            agent = await self.agent_of(activity)
-            if agent is None:
-                card = not_an_agent_card()
-            else:
-                card = await self.actions.run(agent, data, key=activity.id or "")
+            card = cards.text_card("Already done.")  # a card of no conversation (e.g. settings)
         return AdaptiveCardInvokeResponse(status_code=int(HTTPStatus.OK), type=CARD_RESPONSE, value=card)
 
     # --- installation ----------------------------------------------------------------------------

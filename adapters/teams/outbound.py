@@ -4,6 +4,10 @@ Teams throttles a bot per conversation (7 messages a second, 60 in 30 seconds) a
 Retry-After when exceeded; 412 (a concurrent update of the same card), 502 and 504 are transient too.
 We wait our turn before sending and retry those a few times; anything else, or running out of attempts,
 raises, and the outbox tries the whole delivery again later.
+
+403 and 404 mean the bot is no longer in that conversation (removed from the team, the channel or
+thread deleted): no retry mends that, so they raise ``PermanentDeliveryError`` and the outbox makes the
+notice a dead letter after a few attempts. Everything else (429, 5xx, the network) stays transient.
 """
 
 from __future__ import annotations
@@ -17,8 +21,11 @@ from typing import Any, TypeVar
 
 from msrest.exceptions import HttpOperationError
 
+from bot.delivery_failures import PermanentDeliveryError
+
 T = TypeVar("T")
 RETRYABLE = {412, 429, 502, 504}
+GONE = {403, 404}  # the bot was removed from the conversation, or it no longer exists
 WINDOWS = ((1.0, 7), (30.0, 60))  # (seconds, sends allowed) per conversation
 MAX_ATTEMPTS = 4
 MAX_WAIT_SECONDS = 30.0
@@ -88,6 +95,10 @@ async def send_with_retries(
             return await call()
         except HttpOperationError as error:
             status = status_of(error)
+            if status in GONE:
+                raise PermanentDeliveryError(
+                    f"Teams answered {status} for conversation {conversation_key}: the bot is not in it"
+                ) from error
             if status not in RETRYABLE or attempt == MAX_ATTEMPTS:
                 raise
             wait = retry_after(error)

@@ -29,6 +29,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.users: dict[str, tuple[str, str]] = {}  # Slack user id → (email, real name)
         self.rate_limit_once: dict[str, int] = {}  # method → Retry-After seconds
+        self.errors: dict[str, str] = {}  # method → the Slack error it answers while set
+        self.down: dict[str, int] = {}  # method → the HTTP status (5xx) it answers while set
         self._ts = 1_780_000_000
         self.url = ""
         self._runner: web.AppRunner | None = None
@@ -93,6 +95,12 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": str(retry)}
             )
+        if method in self.down:
+            self.calls.append(Call(method, args, self.down[method]))
+            return web.Response(status=self.down[method], text="upstream connect error")
+        if method in self.errors:
+            self.calls.append(Call(method, args, 400))  # ok: false (Slack answers HTTP 200)
+            return web.json_response({"ok": False, "error": self.errors[method]})
         self.calls.append(Call(method, args, 200))
         return web.json_response(self._answer(method, args))
 

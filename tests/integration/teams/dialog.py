@@ -45,6 +45,7 @@ class Press:
     by: str = "alice"
     where: str = "thread"
     submit: bool = False
+    activity_id: str | None = None  # the same id twice: Teams replaying one press
 
 
 @dataclass(frozen=True)
@@ -134,10 +135,14 @@ class Dialog:
             )
         data = {"action": move.verb, **{k: str(v).format(**self.values) for k, v in move.data.items()}}
         if move.submit:
-            return self.teams.activity(value=data, **place)
+            return self.teams.activity(value=data, activity_id=move.activity_id, **place)
         action = {"type": "Action.Execute", "verb": move.verb, "data": data}
         return self.teams.activity(
-            "invoke", name="adaptiveCard/action", value={"action": action, "trigger": "manual"}, **place
+            "invoke",
+            name="adaptiveCard/action",
+            value={"action": action, "trigger": "manual"},
+            activity_id=move.activity_id,
+            **place,
         )
 
     async def guest_texts(self) -> list[tuple[str, str]]:

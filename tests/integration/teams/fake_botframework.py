@@ -104,6 +104,7 @@ class Call:
     path: str
     body: Any
     authorization: str | None
+    status: int = 200  # what the fake answered, when it refused (a fault, a removed bot)
 
 
 @dataclass
@@ -113,6 +114,9 @@ class FakeBotFramework:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next connector answers
     threads: list[str] = field(default_factory=list)  # conversations (channel threads) the bot started
+    login_status: int | None = None  # while set, the login endpoint answers this (e.g. 503: it is down)
+    token_lifetime: int = 3600  # seconds; 0 makes the bot ask for a token before every send
+    removed: set[str] = field(default_factory=set)  # conversations the bot was removed from: 403
 
     def __post_init__(self) -> None:
         self.key = SigningKey("key-1", ["msteams", "webchat"])
@@ -178,6 +182,8 @@ class FakeBotFramework:
         return web.json_response({"keys": [self.key.jwk(), self.unendorsed.jwk()]})
 
     async def _login_metadata(self, request: web.Request) -> web.Response:
+        if self.login_status is not None:
+            return web.Response(status=self.login_status, text="Service Unavailable")
         base = f"{self.login_base}/{request.match_info['tenant']}"
         return web.json_response(
             {
@@ -190,9 +196,13 @@ class FakeBotFramework:
     async def _token(self, request: web.Request) -> web.Response:
         form = dict(await request.post())
         self.token_requests.append({k: str(v) for k, v in form.items()})
+        if self.login_status is not None:
+            return web.Response(status=self.login_status, text="Service Unavailable")
         if form.get("client_id") != APP_ID or form.get("client_secret") != APP_PASSWORD:
             return web.json_response({"error": "invalid_client"}, status=401)
-        return web.json_response({"access_token": APP_TOKEN, "token_type": "Bearer", "expires_in": 3600})
+        return web.json_response(
+            {"access_token": APP_TOKEN, "token_type": "Bearer", "expires_in": self.token_lifetime}
+        )
 
     async def _connector(self, request: web.Request) -> web.Response:
         body = await request.json() if request.can_read_body else None
@@ -200,10 +210,14 @@ class FakeBotFramework:
         self.calls.append(call)
         if call.authorization != f"Bearer {APP_TOKEN}":
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        parts = request.path.split("/")[3:]  # after /v3/conversations
+        if parts and parts[0] in self.removed:
+            call.status = 403
+            return web.json_response({"error": {"code": "BotNotInConversationRoster"}}, status=403)
         if self.faults:
             status, headers = self.faults.pop(0)
+            call.status = status
             return web.json_response({"error": {"code": "Throttled"}}, status=status, headers=headers)
-        parts = request.path.split("/")[3:]  # after /v3/conversations
         if request.method == "POST" and parts == []:
             n = next(self._ids)
             channel = body["channelData"]["channel"]["id"]
