@@ -166,7 +166,9 @@ async def main() -> None:
     echo = figures(*await guest_load(f"ws://127.0.0.1:{port}/ws", [None] * GUESTS, None))
     await runner.cleanup()
 
-    server = ProfiledServer(profile, {f"CONVENE_{name.upper()}": str(value) for name, value in RAISED_LIMITS.items()})
+    server = ProfiledServer(
+        profile, {f"CONVENE_{name.upper()}": str(value) for name, value in RAISED_LIMITS.items()}
+    )
     server.prepare()
     server.start()
     try:
