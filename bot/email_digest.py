@@ -103,7 +103,7 @@ async def _recipients(
     return found | {("agent", slug) for slug in await agent_recipients(uow, conversation, members)}
 
 
-def _counts(kind: str, person_id: str, message: Message) -> bool:
+def counts_for(kind: str, person_id: str, message: Message) -> bool:
     return (
         message.author.kind != "system"
         and message.author.key != f"{kind}:{person_id}"
@@ -133,7 +133,7 @@ async def on_message(uow: UnitOfWork, conversation: Conversation, message: Messa
         return
     members = await uow.conversations.members(conversation.id)
     for kind, person_id in sorted(await _recipients(uow, conversation, members)):
-        if not _counts(kind, person_id, message):
+        if not counts_for(kind, person_id, message):
             continue
         state = await digests.get(kind, person_id) or DigestState(kind, person_id)
         if state.unsubscribed:
@@ -190,7 +190,7 @@ async def _pending_everywhere(uow: UnitOfWork, state: DigestState) -> dict[str, 
         found = await uow.messages.list(
             conversation_id, after_seq=max(read, emailed_seq), include_internal=kind == "agent"
         )
-        mine = [m for m in found if _counts(kind, person_id, m)]
+        mine = [m for m in found if counts_for(kind, person_id, m)]
         if mine:
             pending[conversation_id] = mine
     return pending
