@@ -130,9 +130,11 @@ def bootstrap(
 
 
 async def with_runtime(work: Callable[[Runtime], Awaitable[int | None]]) -> int:
-    """Runs one CLI command against a fully wired runtime and always releases the database."""
+    """Runs one CLI command against a fully wired runtime and always releases the database and the
+    calendar providers' HTTP sessions."""
     runtime = bootstrap()
     try:
         return (await work(runtime)) or 0
     finally:
+        await runtime.close_calendars()
         await runtime.storage.dispose()

@@ -1,27 +1,37 @@
-"""Unread-message emails, on the product's timing.
+"""Unread-message emails, per person across all their conversations, on the product's timing.
 
-While a member leaves messages unread, the first email goes out 5 minutes after the first unread
-message; then at most two more, at least 4 hours apart: at most 3 a day. Messages that arrive meanwhile
-are batched into the next email. When the member has read everything, the timer resets: the next
-unread message again gets an email within 5 minutes.
+While a person leaves messages unread in any of their conversations, the first email goes out 5
+minutes after the first unread message; then at most two more, at least 4 hours apart: at most 3 a
+day. Messages that arrive meanwhile, in every conversation, are batched into the next email, which
+lists each conversation with its unread messages. Only when the person has read **all** of those
+conversations does the timer reset: the next unread message again gets an email within 5 minutes.
 
 "A day" is a rolling 24 hours, counted over the emails of the current unread streak: the fourth email
-goes out no earlier than 24 hours after the first. We chose it over the member's calendar day because
+goes out no earlier than 24 hours after the first. We chose it over the person's calendar day because
 guests often have no known time zone, and a calendar day would send the fourth email just after
-midnight; with a rolling window a member who never reads gets mail at the same hours each day.
+midnight; with a rolling window a person who never reads gets mail at the same hours each day.
 
-Who gets them: members with an email address, for messages they did not write; guests never for
-internal notes; nobody for the system's own notices. Agents of a service who are not members get none.
+Who gets them, for a message they did not write (never for the system's own notices):
+- the conversation's assignee; while it is assigned (or routed) to a service as a whole, every member
+  of that service; a conversation with one agent (the guest wrote to them) goes to that agent; one with
+  neither goes to its agent members;
+- guests who gave an email address, for their own conversations, never for internal notes, and in
+  their own numbering (``guest_seq``).
+A person who followed the ``List-Unsubscribe`` link (``StopUnreadEmails``) gets none.
 
-The state is in the database (``uow.digests``: emails sent in this streak, the last seq emailed) and
-every decision is re-made by the job from it, so a crash or restart changes nothing. Jobs are armed in
-the same transaction as the message and the read: ``register`` adds ``on_message`` and ``on_read`` to
-the runtime's posting hooks, which the bus hands to the handlers that post and read.
+The state is in the database (``uow.digests``, one row per person: the conversations with unread
+messages and the newest seq emailed in each, the emails of this streak) and every decision is re-made
+by the one job per person from it, so a crash or restart changes nothing. Jobs are armed in the same
+transaction as the message and the read: ``register`` adds ``on_message`` and ``on_read`` to the
+runtime's posting hooks, which the bus hands to the handlers that post and read.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,14 +47,22 @@ GAP = timedelta(hours=4)
 PER_DAY = 3
 DAY = timedelta(hours=24)
 JOB_KIND = "email_digest"
-MAX_LISTED = 20  # messages quoted in one email; the rest are counted
+MAX_LISTED = 20  # messages quoted per conversation in one email; the rest are counted
+
+
+@dataclass(frozen=True)
+class StopUnreadEmails:
+    """The person followed the signed unsubscribe link of an unread-message email."""
+
+    person_kind: str
+    person_id: str
 
 
 def next_email_at(pending_since: datetime | None, sends: Sequence[datetime]) -> datetime | None:
     """When the next email may go: ``None`` while nothing new is unread.
 
     ``pending_since``: when the oldest unread, not yet emailed message arrived.
-    ``sends``: when this streak's emails went out (the streak ends when the member reads everything).
+    ``sends``: when this streak's emails went out (the streak ends when the person reads everything).
     """
     if pending_since is None:
         return None
@@ -56,21 +74,58 @@ def next_email_at(pending_since: datetime | None, sends: Sequence[datetime]) -> 
     return due
 
 
-def wants_email(member: Member, message: Message) -> bool:
+def unsubscribe_signature(secret: str, kind: str, person_id: str) -> str:
+    """Signs the unsubscribe link, so nobody turns off someone else's emails by guessing an id."""
+    digest = hmac.new(secret.encode(), f"unread-email.{kind}.{person_id}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def job_key(kind: str, person_id: str) -> str:
+    return f"digest:{kind}:{person_id}"
+
+
+async def agent_recipients(uow: UnitOfWork, conversation: Conversation, members: list[Member]) -> list[str]:
+    """The agents a conversation's unread messages are mailed to (see the module docstring)."""
+    if conversation.assignee:
+        return [conversation.assignee]
+    if conversation.agent:
+        return [conversation.agent]
+    slug = conversation.assigned_service or conversation.service
+    service = await uow.services.get(slug) if slug else None
+    if service is not None:
+        return list(service.members)
+    return [m.id for m in members if m.kind == "agent"]
+
+
+async def _recipients(
+    uow: UnitOfWork, conversation: Conversation, members: list[Member]
+) -> set[tuple[str, str]]:
+    found = {("guest", m.id) for m in members if m.kind == "guest" and m.email}
+    return found | {("agent", slug) for slug in await agent_recipients(uow, conversation, members)}
+
+
+def counts_for(kind: str, person_id: str, message: Message) -> bool:
     return (
-        bool(member.email)
-        and message.author.kind != "system"
-        and message.author.key != member.key
-        and not (message.internal and member.kind != "agent")
+        message.author.kind != "system"
+        and message.author.key != f"{kind}:{person_id}"
+        and not (message.internal and kind != "agent")
     )
 
 
-def job_key(conversation_id: str, kind: str, member_id: str) -> str:
-    return f"digest:{conversation_id}:{kind}:{member_id}"
+async def _address(uow: UnitOfWork, kind: str, person_id: str) -> tuple[str, str | None]:
+    person = await (uow.agents.get(person_id) if kind == "agent" else uow.guests.get(person_id))
+    return (person.name, person.email) if person is not None else ("", None)
 
 
-def _payload(state: DigestState) -> dict[str, Any]:
-    return {"conversation_id": state.conversation_id, "kind": state.member_kind, "member_id": state.member_id}
+async def _arm(uow: UnitOfWork, state: DigestState) -> None:
+    due = next_email_at(state.pending_since, state.sends)
+    key = job_key(state.person_kind, state.person_id)
+    if due is None:
+        await uow.jobs.cancel(key)
+    else:
+        await uow.jobs.schedule(
+            JOB_KIND, due, {"kind": state.person_kind, "member_id": state.person_id}, key=key
+        )
 
 
 async def on_message(
@@ -78,146 +133,178 @@ async def on_message(
     written: Sequence[tuple[Conversation, Message]],
     members: Mapping[str, list[Member]] | None = None,
 ) -> None:
-    """The messages of one transaction, in order: one read of members (none when the handler passes
-    the ones it read) and one of states, for all of them."""
+    """The messages of one transaction, in order (group commit hands over a whole batch): one read of
+    members (none when the handler passes the ones it read); each recipient's state is read once."""
     digests = getattr(uow, "digests", None)
     written = [(c, m) for c, m in written if m.author.kind != "system"]
     if digests is None or not written:
         return
     if members is None:
         members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
-    wanting = [(c, m, [x for x in members.get(c.id, []) if wants_email(x, m)]) for c, m in written]
-    wanting = [w for w in wanting if w[2]]
-    if not wanting:
-        return
-    states = {
-        (s.conversation_id, s.member_kind, s.member_id): s
-        for s in await digests.for_conversations(sorted({c.id for c, _, _ in wanting}))
-    }
-    for conversation, message, recipients in wanting:
-        for member in recipients:
-            key = (conversation.id, member.kind, member.id)
-            state = states.setdefault(key, DigestState(*key))
+    states: dict[tuple[str, str], DigestState] = {}
+    for conversation, message in written:
+        present = list(members.get(conversation.id, []))
+        for kind, person_id in sorted(await _recipients(uow, conversation, present)):
+            if not counts_for(kind, person_id, message):
+                continue
+            key = (kind, person_id)
+            if key not in states:
+                states[key] = await digests.get(kind, person_id) or DigestState(kind, person_id)
+            state = states[key]
+            if state.unsubscribed:
+                continue
+            member = next((m for m in present if m.kind == kind and m.id == person_id), None)
+            state.conversations.setdefault(conversation.id, member.last_read_seq if member else 0)
             if state.pending_since is not None:
-                continue  # already armed: this message rides along in the next email
+                await digests.save(state)  # already armed: this message rides along in the next email
+                continue
             state.pending_since = message.created_at
             await digests.save(state)
-            await uow.jobs.schedule(
-                JOB_KIND,
-                next_email_at(state.pending_since, state.sends),  # type: ignore[arg-type]
-                _payload(state),
-                key=job_key(conversation.id, member.kind, member.id),
-            )
+            await _arm(uow, state)
 
 
 async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:
-    """Read markers that moved in one transaction: one read of states; most readers have none."""
+    """Read markers that moved in one transaction; most readers have no unread-email state."""
     digests = getattr(uow, "digests", None)
-    if digests is None or not reads:
+    if digests is None:
         return
-    states = {
-        (s.conversation_id, s.member_kind, s.member_id): s
-        for s in await digests.for_conversations(sorted({r[0] for r in reads}))
-    }
-    for conversation_id, kind, member_id, seq in reads:
-        state = states.get((conversation_id, kind, member_id))
-        if state is not None:
-            await _read(uow, digests, state, seq)
+    for conversation_id, kind, person_id, seq in reads:
+        await _read(uow, digests, conversation_id, kind, person_id, seq)
 
 
-async def _read(uow: UnitOfWork, digests: Any, state: DigestState, seq: int) -> None:
-    conversation_id, kind, member_id = state.conversation_id, state.member_kind, state.member_id
+async def _read(
+    uow: UnitOfWork, digests: Any, conversation_id: str, kind: str, person_id: str, seq: int
+) -> None:
+    state = await digests.get(kind, person_id)
+    if state is None or conversation_id not in state.conversations:
+        return
     conversation = await uow.conversations.get(conversation_id)
-    key = job_key(conversation_id, kind, member_id)
     if conversation is None or seq >= conversation.last_seq:
-        # Read everything: the streak ends, and with it the daily count.
+        del state.conversations[conversation_id]
+    if not state.conversations:
+        # Read everything, everywhere: the streak ends, and with it the daily count.
         state.sends, state.pending_since = [], None
-        state.emailed_seq = max(state.emailed_seq, seq)
         await digests.save(state)
-        await uow.jobs.cancel(key)
-        await uow.jobs.cancel(key + ":again")
+        await uow.jobs.cancel(job_key(kind, person_id))
+        await uow.jobs.cancel(job_key(kind, person_id) + ":again")
         return
-    member = next(
-        (m for m in await uow.conversations.members(conversation_id) if m.kind == kind and m.id == member_id),
-        None,
-    )
-    pending = await _pending(uow, member, state) if member else []
-    state.pending_since = pending[0].created_at if pending else None
+    pending = await _pending_everywhere(uow, state)
+    state.pending_since = _oldest(pending)
     await digests.save(state)
-    due = next_email_at(state.pending_since, state.sends)
-    if due is None:
-        await uow.jobs.cancel(key)
-    else:
-        await uow.jobs.schedule(JOB_KIND, due, _payload(state), key=key)
+    await _arm(uow, state)
 
 
-async def _pending(uow: UnitOfWork, member: Member, state: DigestState) -> list[Message]:
-    after = max(member.last_read_seq, state.emailed_seq)
-    found = await uow.messages.list(
-        state.conversation_id, after_seq=after, include_internal=member.kind == "agent"
-    )
-    return [m for m in found if wants_email(member, m)]
+async def _pending_everywhere(uow: UnitOfWork, state: DigestState) -> dict[str, list[Message]]:
+    """Each conversation's unread, not yet emailed messages; forgets conversations no longer theirs."""
+    kind, person_id = state.person_kind, state.person_id
+    pending: dict[str, list[Message]] = {}
+    for conversation_id, emailed_seq in list(state.conversations.items()):
+        conversation = await uow.conversations.get(conversation_id)
+        members = await uow.conversations.members(conversation_id) if conversation else []
+        if conversation is None or (kind, person_id) not in await _recipients(uow, conversation, members):
+            del state.conversations[conversation_id]
+            continue
+        member = next((m for m in members if m.kind == kind and m.id == person_id), None)
+        read = member.last_read_seq if member else 0
+        if read >= conversation.last_seq:
+            del state.conversations[conversation_id]  # read since (e.g. by a channel without hooks)
+            continue
+        found = await uow.messages.list(
+            conversation_id, after_seq=max(read, emailed_seq), include_internal=kind == "agent"
+        )
+        mine = [m for m in found if counts_for(kind, person_id, m)]
+        if mine:
+            pending[conversation_id] = mine
+    return pending
+
+
+def _oldest(pending: dict[str, list[Message]]) -> datetime | None:
+    return min((found[0].created_at for found in pending.values()), default=None)
 
 
 async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     """Decides from the database alone, so running it twice, late, or after a crash is harmless."""
-    conversation_id, kind, member_id = (job.payload[k] for k in ("conversation_id", "kind", "member_id"))
+    kind, person_id = str(job.payload["kind"]), str(job.payload["member_id"])
     digests: Any = getattr(uow, "digests")  # noqa: B009 - registered by the storage plugin
-    members = await uow.conversations.members(conversation_id)
-    member = next((m for m in members if m.kind == kind and m.id == member_id), None)
-    if member is None or not member.email:
-        await digests.delete(conversation_id, kind, member_id)
+    state = await digests.get(kind, person_id)
+    if state is None or state.unsubscribed:
         return
-    state = await digests.get(conversation_id, kind, member_id) or DigestState(
-        conversation_id, kind, member_id
-    )
-    pending = await _pending(uow, member, state)
+    name, email = await _address(uow, kind, person_id)
+    pending = await _pending_everywhere(uow, state)
+    if not email or not state.conversations:
+        await digests.delete(kind, person_id)
+        return
     now = clock.now()
-    due = next_email_at(pending[0].created_at if pending else None, state.sends)
+    due = next_email_at(_oldest(pending), state.sends)
+    state.pending_since = _oldest(pending)
     if due is None:
-        state.pending_since = None
         await digests.save(state)
         return
     if due > now:
         # Early (a race with a read or a message): come back at the right time. A job cannot re-arm
         # its own key while it runs, so it uses its sibling.
-        state.pending_since = pending[0].created_at
         await digests.save(state)
-        base = job_key(conversation_id, kind, member_id)
+        base = job_key(kind, person_id)
         sibling = base if (job.key or "").endswith(":again") else base + ":again"
         await uow.jobs.schedule(JOB_KIND, due, dict(job.payload), key=sibling)
         return
-    viewer = Actor(member.kind, member.id, member.name)
-    view = await queries.view_conversation(uow, viewer, conversation_id)
-    listed = pending[-MAX_LISTED:]
+    viewer = Actor("agent" if kind == "agent" else "guest", person_id, name)
+    listing = []
+    for conversation_id, found in sorted(pending.items(), key=lambda item: item[1][0].created_at):
+        view = await queries.view_conversation(uow, viewer, conversation_id)
+        listed = found[-MAX_LISTED:]
+        listing.append(
+            {
+                "conversation_id": conversation_id,
+                "title": view.title,
+                "more": len(found) - len(listed),
+                "messages": [
+                    {
+                        "seq": m.guest_seq if kind == "guest" else m.seq,  # in the reader's numbering
+                        "author": m.author.name,
+                        "text": m.text,
+                        "created_at": m.created_at.isoformat(),
+                    }
+                    for m in listed
+                ],
+            }
+        )
+        state.conversations[conversation_id] = found[-1].seq
     uow.record(
         UnreadDigestReady(
             conversation_id="",
-            conversation=conversation_id,
-            member_kind=member.kind,
-            member_id=member.id,
-            name=member.name,
-            email=member.email,
-            title=view.title,
-            messages=tuple(
-                {
-                    "seq": m.guest_seq if member.kind == "guest" else m.seq,  # in the reader's numbering
-                    "author": m.author.name,
-                    "text": m.text,
-                    "created_at": m.created_at.isoformat(),
-                }
-                for m in listed
-            ),
-            more=len(pending) - len(listed),
+            person_kind=kind,
+            person_id=person_id,
+            name=name,
+            email=email,
+            conversations=tuple(listing),
+            sent_at=now.isoformat(),
         )
     )
     state.sends = [*state.sends, now][-PER_DAY:]
-    state.emailed_seq = pending[-1].seq
     state.pending_since = None
     await digests.save(state)
+
+
+async def stop_unread_emails(cmd: StopUnreadEmails, uow: UnitOfWork) -> None:
+    async with uow:
+        digests: Any = getattr(uow, "digests")  # noqa: B009 - registered by the storage plugin
+        state = await digests.get(cmd.person_kind, cmd.person_id) or DigestState(
+            cmd.person_kind, cmd.person_id
+        )
+        state.unsubscribed, state.pending_since = True, None
+        await digests.save(state)
+        await uow.jobs.cancel(job_key(cmd.person_kind, cmd.person_id))
+        await uow.jobs.cancel(job_key(cmd.person_kind, cmd.person_id) + ":again")
+        await uow.commit()
+
+
+HANDLERS: dict[type, Any] = {StopUnreadEmails: stop_unread_emails}
 
 
 def register(runtime: Runtime) -> None:
     runtime.posting.after_append.append(on_message)
     runtime.posting.after_read.append(on_read)
     runtime.jobs.register(JOB_KIND, send_digest)
+    for command, handler in HANDLERS.items():
+        runtime.bus.register(command, handler)

@@ -55,10 +55,14 @@ class Unavailable(DomainError):
     status = 503
 
 
+# Refusals because of what the thing already is (taken, cancelled), not because of what was asked.
+CONFLICTS = frozenset({"slot_taken", "meeting_cancelled"})
+
+
 def from_scheduling(error: SchedulingError) -> DomainError:
     """The time library raises its own errors; the engine speaks one vocabulary to adapters."""
     status = 503 if error.code in {"calendar_unavailable", "calendar_disconnected"} else 400
-    if error.code == "slot_taken":
+    if error.code in CONFLICTS:
         status = 409
     result = DomainError(error.message, code=error.code, **error.details)
     result.status = status

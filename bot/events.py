@@ -193,17 +193,18 @@ class ReactionRemoved(Event):
 
 @dataclass(frozen=True)
 class UnreadDigestReady(Event):
-    """One member's unread messages, due by mail now. Goes to that mailbox only, never to the threads."""
+    """One person's unread messages, in every conversation, due by mail now. Goes to that mailbox only,
+    never to the threads."""
 
-    conversation_id: str  # empty, so the conversation's bindings do not get it
-    conversation: str
-    member_kind: str
-    member_id: str
+    conversation_id: str  # empty, so no conversation's bindings get it
+    person_kind: str
+    person_id: str
     name: str
     email: str
-    title: str
-    messages: tuple[dict[str, Any], ...]  # {seq, author, text, created_at}, oldest first
-    more: int = 0  # unread messages left out of the listing
+    # One entry per conversation with unread messages: {conversation_id, title, more, messages:
+    # ({seq, author, text, created_at}, …) oldest first, seq in the reader's numbering}.
+    conversations: tuple[dict[str, Any], ...]
+    sent_at: str = ""  # ISO time of this email; with the person, it names the mail
     audience: Audience = Audience.EVERYONE  # its one addressee, whose digest lists only what they see
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:

@@ -118,7 +118,7 @@ async def redeem_email_proof(cmd: RedeemEmailProof, uow: UnitOfWork, clock: Cloc
 def _addressee(event: Event, address: dict[str, Any]) -> str | None:
     """The guest a mail is for, or None when it is for an agent."""
     if isinstance(event, UnreadDigestReady):
-        return event.member_id if event.member_kind == "guest" else None
+        return event.person_id if event.person_kind == "guest" else None
     if address.get("role") != "guest":
         return None
     return str(address.get("guest_id") or getattr(event, "guest_id", "") or "") or None

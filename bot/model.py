@@ -160,14 +160,17 @@ class Binding:
 
 @dataclass
 class DigestState:
-    """Where one member stands with unread-message emails in one conversation (see bot/email_digest)."""
+    """Where one person stands with unread-message emails, across all their conversations
+    (see bot/email_digest)."""
 
-    conversation_id: str
-    member_kind: str
-    member_id: str
-    emailed_seq: int = 0  # the newest message already emailed
+    person_kind: str
+    person_id: str
     pending_since: datetime | None = None  # the oldest unread message not yet emailed (a cache)
     sends: list[datetime] = field(default_factory=list)  # emails of this unread streak, newest last
+    # Every conversation where the person has unread messages → the newest seq already emailed there.
+    # Empty means they have read everything: the streak is over.
+    conversations: dict[str, int] = field(default_factory=dict)
+    unsubscribed: bool = False  # they turned these emails off (the List-Unsubscribe link)
 
 
 def clean_text(text: object, *, limit: int = MAX_MESSAGE_LENGTH, what: str = "message") -> str:

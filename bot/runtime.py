@@ -60,4 +60,13 @@ class Runtime:
             stop = getattr(channel, "stop", None)
             if stop is not None:
                 await stop()
+        await self.close_calendars()
         await self.storage.dispose()
+
+    async def close_calendars(self) -> None:
+        """Closes the providers' HTTP sessions (Graph keeps one open), so no command or shutdown ends
+        with "Unclosed client session"."""
+        for provider in self.calendars.values():
+            aclose = getattr(provider, "aclose", None)
+            if aclose is not None:
+                await aclose()

@@ -1,4 +1,4 @@
-"""Members, links, reactions and the per-member email digest state: ``uow.membership`` and ``uow.digests``."""
+"""Members, links, reactions and the per-person unread-email state: ``uow.membership`` and ``uow.digests``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, delete, func, select
+from sqlalchemy import JSON, Boolean, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,16 +25,16 @@ from storage.models import (
 from storage.people import guest_of
 
 
-class EmailDigestRow(Base):
-    """Where one member stands with unread-message emails in one conversation (see bot/email_digest)."""
+class UnreadEmailRow(Base):
+    """Where one person stands with unread-message emails, across their conversations (bot/email_digest)."""
 
-    __tablename__ = "email_digests"
-    conversation_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    member_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
-    member_id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    emailed_seq: Mapped[int] = mapped_column(Integer, default=0)
+    __tablename__ = "unread_emails"
+    person_kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    person_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     pending_since: Mapped[datetime | None]
     sends: Mapped[list[str]] = mapped_column(JSON, default=list)  # ISO times, this unread streak
+    conversations: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # id → newest seq emailed
+    unsubscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime]
 
 
@@ -167,60 +167,39 @@ class SqlDigests:
         self._now = now
 
     @staticmethod
-    def _to(row: EmailDigestRow) -> DigestState:
+    def _to(row: UnreadEmailRow) -> DigestState:
         return DigestState(
-            row.conversation_id,
-            row.member_kind,
-            row.member_id,
-            emailed_seq=row.emailed_seq,
+            row.person_kind,
+            row.person_id,
             pending_since=row.pending_since,
             sends=[datetime.fromisoformat(t) for t in row.sends or []],
+            conversations={str(k): int(v) for k, v in (row.conversations or {}).items()},
+            unsubscribed=bool(row.unsubscribed),
         )
 
-    async def get(self, conversation_id: str, kind: str, member_id: str) -> DigestState | None:
-        row = await self.s.get(EmailDigestRow, (conversation_id, kind, member_id))
+    async def get(self, kind: str, person_id: str) -> DigestState | None:
+        row = await self.s.get(UnreadEmailRow, (kind, person_id), populate_existing=True)
         return self._to(row) if row else None
-
-    async def for_conversation(self, conversation_id: str) -> list[DigestState]:
-        rows = await self.s.execute(
-            select(EmailDigestRow).where(EmailDigestRow.conversation_id == conversation_id)
-        )
-        return [self._to(r) for r in rows.scalars()]
-
-    async def for_conversations(self, conversation_ids: Sequence[str]) -> list[DigestState]:
-        """One read for a batch of messages (most conversations have no state at all)."""
-        rows = await self.s.execute(
-            select(EmailDigestRow).where(EmailDigestRow.conversation_id.in_(sorted(set(conversation_ids))))
-        )
-        return [self._to(r) for r in rows.scalars()]
 
     async def save(self, state: DigestState) -> None:
         values: dict[str, Any] = dict(
-            emailed_seq=state.emailed_seq,
             pending_since=state.pending_since,
             sends=[t.isoformat() for t in state.sends],
+            conversations=dict(state.conversations),
+            unsubscribed=state.unsubscribed,
             updated_at=self._now(),
         )
-        row = await self.s.get(EmailDigestRow, (state.conversation_id, state.member_kind, state.member_id))
+        row = await self.s.get(UnreadEmailRow, (state.person_kind, state.person_id))
         if row is None:
-            self.s.add(
-                EmailDigestRow(
-                    conversation_id=state.conversation_id,
-                    member_kind=state.member_kind,
-                    member_id=state.member_id,
-                    **values,
-                )
-            )
+            self.s.add(UnreadEmailRow(person_kind=state.person_kind, person_id=state.person_id, **values))
         else:
             for name, value in values.items():
                 setattr(row, name, value)
         await self.s.flush()
 
-    async def delete(self, conversation_id: str, kind: str, member_id: str) -> None:
+    async def delete(self, kind: str, person_id: str) -> None:
         await self.s.execute(
-            delete(EmailDigestRow).where(
-                EmailDigestRow.conversation_id == conversation_id,
-                EmailDigestRow.member_kind == kind,
-                EmailDigestRow.member_id == member_id,
+            delete(UnreadEmailRow).where(
+                UnreadEmailRow.person_kind == kind, UnreadEmailRow.person_id == person_id
             )
         )

@@ -102,7 +102,7 @@ class EmailChannel:
         if binding.address.get("role") == "guest" and not access.reaches(event, "guest"):
             return None  # the engine says this is for agents only
         mails_guest = binding.address.get("role") == "guest" or (
-            isinstance(event, UnreadDigestReady) and event.member_kind == "guest"
+            isinstance(event, UnreadDigestReady) and event.person_kind == "guest"
         )
         if mails_guest and binding.id.startswith("direct-"):
             permit = await self._permit(event, binding.address)

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlencode
 
 from adapters.email.headers import header_text, mailbox
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
 from bot import identity
+from bot.email_digest import unsubscribe_signature
 from bot.events import LoginLinkIssued, UnreadDigestReady
 
 
@@ -64,27 +66,77 @@ def conversation_mail(
     return message
 
 
+def unsubscribe_link(config: dict[str, Any], kind: str, person_id: str) -> str:
+    """The signed link that turns unread-message emails off for one person (adapters/web/unsubscribe)."""
+    base = str(config.get("public_url") or "").rstrip("/")
+    signature = unsubscribe_signature(str(config.get("secret_key") or ""), kind, person_id)
+    return f"{base}/unsubscribe/unread?{urlencode({'kind': kind, 'id': person_id, 'sig': signature})}"
+
+
 def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessage:
-    count = len(event.messages) + event.more
+    """One person's unread messages, every conversation with its own link, and a one-click way out
+    (``List-Unsubscribe``). A mail about one conversation can be answered by mail, like any other."""
+    count = sum(len(c["messages"]) + int(c.get("more") or 0) for c in event.conversations)
     noun = "message" if count == 1 else "messages"
-    paragraphs = [f"you have {count} unread {noun} in “{event.title}”:"]
-    for item in event.messages:
-        when = datetime.fromisoformat(item["created_at"]).strftime("%d.%m.%Y %H:%M UTC")
-        paragraphs.append(f"{item['author']} ({when}):\n{item['text']}")
-    if event.more:
-        paragraphs.append(f"… and {event.more} more.")
-    last_seq = event.messages[-1]["seq"] if event.messages else 0
-    return conversation_mail(
-        config,
-        to_name=event.name,
-        to_email=event.email,
-        subject=f"{count} new {noun} in {event.title}",
-        paragraphs=paragraphs,
-        conversation_id=event.conversation,
-        member_kind=event.member_kind,
-        member_id=event.member_id,
-        message_key=f"digest-{event.conversation}-{event.member_kind}-{event.member_id}-{last_seq}",
-    )
+    single = len(event.conversations) == 1
+    where = f"“{event.conversations[0]['title']}”" if single else f"{len(event.conversations)} conversations"
+    unsubscribe = unsubscribe_link(config, event.person_kind, event.person_id)
+    stamp = "".join(ch for ch in event.sent_at if ch.isdigit())[:14]
+    key = f"digest-{event.person_kind}-{event.person_id}-{stamp}"
+    if single:
+        item = event.conversations[0]
+        paragraphs = [f"you have {count} unread {noun} in {where}:", *_listing(item)]
+        paragraphs.append(f"To stop these emails: {unsubscribe}")
+        message = conversation_mail(
+            config,
+            to_name=event.name,
+            to_email=event.email,
+            subject=f"{count} new {noun} in {item['title']}",
+            paragraphs=paragraphs,
+            conversation_id=item["conversation_id"],
+            member_kind=event.person_kind,
+            member_id=event.person_id,
+            message_key=key,
+        )
+    else:
+        message = _digest_of_many(config, event, f"you have {count} unread {noun} in {where}.", unsubscribe)
+        message["Subject"] = header_text(f"{count} new {noun} in {where}")
+        message["Message-ID"] = f"<{key}@{mail_domain(config)}>"
+    message["List-Unsubscribe"] = f"<{unsubscribe}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: a POST to the link
+    return message
+
+
+def _listing(item: dict[str, Any]) -> list[str]:
+    lines = []
+    for message in item["messages"]:
+        when = datetime.fromisoformat(message["created_at"]).strftime("%d.%m.%Y %H:%M UTC")
+        lines.append(f"{message['author']} ({when}):\n{message['text']}")
+    if item.get("more"):
+        lines.append(f"… and {item['more']} more.")
+    return lines
+
+
+def _digest_of_many(
+    config: dict[str, Any], event: UnreadDigestReady, opening: str, unsubscribe: str
+) -> EmailMessage:
+    """Several conversations: a heading and a link for each (no reply address: which one would it be?)."""
+    text = [f"Hello {event.name},", "", opening, ""]
+    parts = [f"<p>Hello {_html(event.name)},</p><p>{_html(opening)}</p>"]
+    for item in event.conversations:
+        link = conversation_link(config, item["conversation_id"], event.person_kind)
+        lines = _listing(item)
+        text += [f"== {item['title']} ==", f"Open it here: {link}", "", *lines, ""]
+        parts.append(f'<h3><a href="{_html(link)}">{_html(item["title"])}</a></h3>')
+        parts += [f"<p>{_html(line)}</p>" for line in lines]
+    text += ["To stop these emails:", unsubscribe, ""]
+    parts.append(f'<p style="color:#888"><a href="{_html(unsubscribe)}">Stop these emails</a></p>')
+    message = EmailMessage()
+    message["To"] = mailbox(event.name, event.email)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content("\n".join(text))
+    message.add_alternative("".join(parts), subtype="html")
+    return message
 
 
 def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:

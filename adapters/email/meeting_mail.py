@@ -50,6 +50,20 @@ def _quoted(text: str, limit: int = QUOTED_SUBJECT_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _done_by(e: MeetingEvent, is_agent: bool, verb: str, other: str) -> str:
+    """Who did it, from the reader's point of view: "You cancelled Demo with Ann.", "Ann cancelled Demo
+    with you.", or, for a colleague of the agent, "Bob cancelled Demo with Ann." (never "Nora cancelled
+    … with Nora")."""
+    reader = ("agent", e.agent) if is_agent else ("guest", e.guest_id)
+    other_side = ("guest", e.guest_id) if is_agent else ("agent", e.agent)
+    actor = (e.by.kind, e.by.id)
+    if actor == reader:
+        return f"You {verb} {e.subject} with {other}."
+    if actor == other_side:
+        return f"{other} {verb} {e.subject} with you."
+    return f"{e.by.name} {verb} {e.subject} with {other}."
+
+
 def render_meeting_mail(
     event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str, *, quoted: bool = False
 ) -> EmailMessage:
@@ -65,13 +79,13 @@ def render_meeting_mail(
     if e.type == "ReminderDue":
         lead = f"{e.subject} with {other} starts in {getattr(e, 'minutes_before', 15)} minutes."
     elif cancelled:
-        lead = f"{e.by.name} cancelled {e.subject} with {other}."
+        lead = _done_by(e, is_agent, "cancelled", other)
         if getattr(e, "reason", None):
             lead += f" Reason: {getattr(e, 'reason', '')}"
     elif e.type == "MeetingBooked":
         lead = f"{e.subject} with {other} is booked."
     else:
-        lead = f"{e.by.name} changed {e.subject} with {other}."
+        lead = _done_by(e, is_agent, "changed", other)
     base = public_url.rstrip("/")
     link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/?conversation={e.conversation_id}"
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")

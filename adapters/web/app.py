@@ -23,6 +23,7 @@ from adapters.web import (
     meetings_api,
     pages,
     settings_api,
+    unsubscribe,
 )
 from adapters.web.auth import RUNTIME
 from adapters.web.cors import cors_middleware
@@ -69,6 +70,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(settings_api.routes)
     app.router.add_routes(calendar_api.routes)
     app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
+    app.router.add_routes(unsubscribe.routes)  # List-Unsubscribe of unread-message emails
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)

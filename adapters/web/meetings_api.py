@@ -34,6 +34,11 @@ _CHANGE_CODES = {
     "409": "slot_taken {alternatives} | meeting_cancelled",
     "400": "meeting_in_past | invalid_duration | invalid_start",
 }
+_CANCEL_CODES = {  # a cancellation asks for no time, so it can be neither taken nor malformed
+    "404": "not_found (someone else's meeting looks missing)",
+    "409": "meeting_cancelled",
+    "400": "meeting_in_past",
+}
 _BOOK_NOTE = "duration and subject default to the agent's booking options (GET /api/agents/{slug}/booking)"
 
 
@@ -172,7 +177,7 @@ async def guest_change(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/guest/meetings/{id}")
-@documented("Cancel {reason?}", body=_REASON, auth=GUEST, responses=_CHANGE_CODES)
+@documented("Cancel {reason?}", body=_REASON, auth=GUEST, responses=_CANCEL_CODES)
 async def guest_cancel(request: web.Request) -> web.Response:
     return await _cancel(request, (await current_guest(request)).actor)
 
@@ -222,6 +227,6 @@ async def agent_change(request: web.Request) -> web.Response:
 
 
 @routes.delete("/api/agent/meetings/{id}")
-@documented("Cancel {reason?}", body=_REASON, auth=AGENT, responses=_CHANGE_CODES)
+@documented("Cancel {reason?}", body=_REASON, auth=AGENT, responses=_CANCEL_CODES)
 async def agent_cancel(request: web.Request) -> web.Response:
     return await _cancel(request, (await current_agent(request)).actor)

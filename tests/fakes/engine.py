@@ -31,7 +31,7 @@ class FakeEngine:
         self.posting = PostingHooks(after_append=[email_digest.on_message], after_read=[email_digest.on_read])
         self.bus = MessageBus(
             self.uows,
-            {**HANDLERS, **MEETING_HANDLERS},
+            {**HANDLERS, **MEETING_HANDLERS, **email_digest.HANDLERS},
             {
                 "clock": self.clock,
                 "settings": self.settings,

@@ -84,17 +84,11 @@ class FakeMembership(_Repos):
 
 
 class FakeDigests(_Repos):
-    async def get(self, conversation_id: str, kind: str, member_id: str) -> DigestState | None:
-        return copy.deepcopy(self.st.digests.get((conversation_id, kind, member_id)))
-
-    async def for_conversation(self, conversation_id: str) -> list[DigestState]:
-        return [copy.deepcopy(d) for (c, _, _), d in self.st.digests.items() if c == conversation_id]
-
-    async def for_conversations(self, conversation_ids: Sequence[str]) -> list[DigestState]:
-        return [copy.deepcopy(d) for (c, _, _), d in self.st.digests.items() if c in conversation_ids]
+    async def get(self, kind: str, person_id: str) -> DigestState | None:
+        return copy.deepcopy(self.st.digests.get((kind, person_id)))
 
     async def save(self, state: DigestState) -> None:
-        self.st.digests[(state.conversation_id, state.member_kind, state.member_id)] = copy.deepcopy(state)
+        self.st.digests[(state.person_kind, state.person_id)] = copy.deepcopy(state)
 
-    async def delete(self, conversation_id: str, kind: str, member_id: str) -> None:
-        self.st.digests.pop((conversation_id, kind, member_id), None)
+    async def delete(self, kind: str, person_id: str) -> None:
+        self.st.digests.pop((kind, person_id), None)

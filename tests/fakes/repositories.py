@@ -31,7 +31,7 @@ class FakeState:
         self.outbox: list[dict[str, Any]] = []
         self.deliveries: set[str] = set()
         self.reactions: list[tuple[str, str, str]] = []  # (message id, member key, emoji), oldest first
-        self.digests: dict[tuple[str, str, str], DigestState] = {}
+        self.digests: dict[tuple[str, str], DigestState] = {}  # (kind, person id)
         self.meetings: dict[str, Meeting] = {}
         self.connections: dict[str, CalendarConnection] = {}  # by agent: one calendar source each
         self.token_uses: dict[str, datetime] = {}  # token hash → issued or last used (bot/sessions)

@@ -119,13 +119,19 @@ def test_mails_built_from_rows_written_before_the_cleaning_do_not_fail() -> None
         CONFIG,
         UnreadDigestReady(
             conversation_id="",
-            conversation="c1",
-            member_kind="guest",
-            member_id="g1",
+            person_kind="guest",
+            person_id="g1",
             name=POISON,
             email="ann@example.org",
-            title="Offer\r\nfor Ann",
-            messages=({"seq": 1, "author": "Alice", "text": "Hi", "created_at": NOW.isoformat()},),
+            conversations=(
+                {
+                    "conversation_id": "c1",
+                    "title": "Offer\r\nfor Ann",
+                    "more": 0,
+                    "messages": [{"seq": 1, "author": "Alice", "text": "Hi", "created_at": NOW.isoformat()}],
+                },
+            ),
+            sent_at=NOW.isoformat(),
         ),
     )
     assert digest["Subject"] == "1 new message in Offer for Ann"

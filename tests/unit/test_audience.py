@@ -152,7 +152,7 @@ ELSEWHERE = [
     (MeetingCancelled(**MEETING), EVERYONE),
     (ReminderDue(**MEETING), EVERYONE),
     (LoginLinkIssued("", "alice@example.com", "Alice", "t"), AGENTS),
-    (UnreadDigestReady("", "c1", "guest", "g1", "Ann", "ann@example.org", "Sales", ()), EVERYONE),
+    (UnreadDigestReady("", "guest", "g1", "Ann", "ann@example.org", ()), EVERYONE),
     (
         CalendarConnectionBroken(
             agent="alice",

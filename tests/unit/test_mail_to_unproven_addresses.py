@@ -37,7 +37,14 @@ def meeting(kind: type[MeetingBooked] | type[ReminderDue], by: Actor) -> Meeting
     )
 
 
-DIGEST = UnreadDigestReady("", "c", "guest", "ann", "Ann", "ann@example.org", "Sales", ())
+DIGEST = UnreadDigestReady(
+    conversation_id="",
+    person_kind="guest",
+    person_id="ann",
+    name="Ann",
+    email="ann@example.org",
+    conversations=(),
+)
 PROOF = EmailProofIssued(conversation_id="", guest_id="ann", email="ann@example.org", token="t")
 GUEST_BOX = {"email": "ann@example.org", "role": "guest"}
 

@@ -29,8 +29,15 @@ from scheduling.windows_zones import to_iana
 
 SCHEDULES_PER_REQUEST = 20
 MAX_SCHEDULE_SPAN = timedelta(days=62)
-# workingElsewhere and free leave the slot open; tentative blocks (a held slot is not offered twice).
-BLOCKING = frozenset({"busy", "oof", "tentative"})
+# Only free and workingElsewhere leave the slot open. Everything else blocks it: busy, oof, tentative
+# (a held slot is not offered twice), unknown, and any status Graph adds later, since offering a slot
+# that turns out taken is worse than hiding one. Graph's casing varies (``Busy``), so compare folded.
+OPEN = frozenset({"free", "workingelsewhere"})
+
+
+def blocks(status: object) -> bool:
+    """Whether a getSchedule ``status`` or a calendarView ``showAs`` keeps a slot from being offered."""
+    return str(status or "").strip().lower() not in OPEN
 
 
 def graph_instant(value: Mapping[str, Any]) -> datetime:
@@ -80,7 +87,7 @@ async def schedules(
                     [
                         Interval(graph_instant(x["start"]), graph_instant(x["end"]))
                         for x in item.get("scheduleItems", [])
-                        if x.get("status") in BLOCKING
+                        if blocks(x.get("status"))
                     ],
                 )
             )
@@ -123,6 +130,6 @@ async def calendar_view(
         intervals.extend(
             _event_interval(event)
             for event in page.get("value", [])
-            if not event.get("isCancelled") and event.get("showAs") in BLOCKING
+            if not event.get("isCancelled") and blocks(event.get("showAs"))
         )
     return merge(intervals, start, end)

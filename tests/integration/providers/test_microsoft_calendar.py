@@ -92,6 +92,56 @@ async def test_busy_counts_busy_oof_and_tentative_only(
     assert call.json["startTime"] == {"dateTime": "2026-06-01T00:00:00", "timeZone": "UTC"}
 
 
+# Graph's status as it may arrive → whether the hour stays bookable. Only free and workingElsewhere
+# leave it open, in any casing; anything else, unknown and unheard-of statuses included, blocks it.
+STATUSES = [
+    ("free", False),
+    ("Free", False),
+    ("workingElsewhere", False),
+    ("WORKINGELSEWHERE", False),
+    ("busy", True),
+    ("Busy", True),
+    ("OOF", True),
+    ("Tentative", True),
+    ("unknown", True),
+    ("somethingNew", True),
+]
+
+
+@pytest.mark.parametrize("status, blocks", STATUSES)
+async def test_every_status_but_free_and_working_elsewhere_blocks_the_slot_in_get_schedule(
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
+    status: str,
+    blocks: bool,
+) -> None:
+    fake_graph.schedule_items["alice@contoso.com"] = [
+        item(status, "2026-06-01T08:00:00.0000000", "2026-06-01T09:00:00.0000000")
+    ]
+    busy = await microsoft.busy(ms_account, ["primary"], utc(2026, 6, 1), utc(2026, 6, 2))
+    assert busy == ([Interval(utc(2026, 6, 1, 8), utc(2026, 6, 1, 9))] if blocks else [])
+
+
+@pytest.mark.parametrize("status, blocks", STATUSES)
+async def test_every_show_as_but_free_and_working_elsewhere_blocks_the_slot_in_a_calendar_view(
+    microsoft: MicrosoftCalendarProvider,
+    fake_graph: FakeGraph,
+    ms_account: CalendarAccount,
+    status: str,
+    blocks: bool,
+) -> None:
+    fake_graph.view_events["cal-side"] = [
+        {
+            "showAs": status,
+            "start": {"dateTime": "2026-06-01T08:00:00.0000000", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-06-01T09:00:00.0000000", "timeZone": "UTC"},
+        }
+    ]
+    busy = await microsoft.busy(ms_account, ["cal-side"], utc(2026, 6, 1), utc(2026, 6, 2))
+    assert busy == ([Interval(utc(2026, 6, 1, 8), utc(2026, 6, 1, 9))] if blocks else [])
+
+
 async def test_dst_week_in_new_york_even_when_graph_answers_in_a_windows_zone(
     microsoft: MicrosoftCalendarProvider, fake_graph: FakeGraph, ms_account: CalendarAccount
 ) -> None:
