@@ -38,6 +38,8 @@ MARS = "timezone 'Mars/Olympus' is not a known IANA time zone."
         ("link-channel sales", "Use link-channel in a Teams channel, not in a chat."),
         ("link-channel nope", "Use link-channel in a Teams channel, not in a chat."),
         ("link-channel", "Usage: link-channel <service>"),
+        ("new dan@example.org", "Usage: new <name> [emails…]"),
+        ("new Launch plans", "Add at least one person from outside the team by email address."),
         ("inbox", Card(first="No open conversations assigned to you.")),
         ("meetings", Card(first="No upcoming meetings.")),
         (
