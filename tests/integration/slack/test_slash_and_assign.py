@@ -106,6 +106,15 @@ LINK = "http://convene.test/book/alice?start=01.12.2026&end=15.12.2026&subject=I
                 calls=TOLD_IN_CHANNEL,
             ),
         ),
+        (
+            "UALICE",
+            Slash("new Launch plans <mailto:dan@example.org|dan@example.org>"),
+            Expect(
+                told=["Created “Launch plans”: http://convene.test/inbox#c=…"],
+                # the answer, then the new conversation's thread in Sales' channel and its first notice
+                calls=["chat.postEphemeral", "chat.postMessage", "chat.postMessage"],
+            ),
+        ),
         # the other commands
         (
             "UALICE",
