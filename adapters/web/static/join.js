@@ -47,4 +47,10 @@ form.addEventListener("submit", async (event) => {
   }
 });
 
-if (session) join().catch(() => (session = null)); // already a guest here: join with that session
+// Already a guest in this browser: join with that session; a refusal is shown, the form stays.
+if (session) {
+  join().catch((failure) => {
+    if (failure.status === 401) session = null; // an ended session: the form makes a new one
+    else show(failure.message);
+  });
+}
