@@ -19,6 +19,7 @@ import bot.email_digest
 import bot.identity
 import bot.meetings.handlers
 import bot.meetings.jobs
+import bot.returning
 import bot.sessions
 from bot import plugins
 from bot.batcher import MessageBatcher
@@ -49,6 +50,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
     bot.sessions,  # bearer tokens that end: idle expiry, sign-out
     bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
+    bot.returning,  # returning guests: "continue a previous conversation" links (30 minutes, one use)
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 

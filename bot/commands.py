@@ -167,3 +167,17 @@ class SetAgentAvatar(Command):
 
     agent: str
     url: str | None
+
+
+@dataclass(frozen=True)
+class CreateConversation(Command):
+    """An agent opens a conversation: a name, an optional description, members (agents by slug, anyone
+    else by email), read-only for external members, and whether it is available by link."""
+
+    by: Actor
+    name: str
+    description: str = ""
+    agents: tuple[str, ...] = ()
+    emails: tuple[str, ...] = ()
+    read_only_external: bool = False
+    available_by_link: bool = False

@@ -42,8 +42,9 @@ class EmailProofIssued(Event):
     guest_id: str
     email: str
     token: str
-    conversation: str = ""  # the conversation an agent invited the guest to
+    conversation: str = ""  # the conversation an agent invited the guest to (or the guest asked for)
     invited_by: str = ""  # the agent's name, for an invitation
+    purpose: str = ""  # "continue": the guest asked to continue on another device (bot/returning)
     audience: Audience = Audience.EVERYONE  # its one addressee
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
@@ -68,13 +69,20 @@ class ProvenSession:
 
 
 async def issue_proof(
-    uow: UnitOfWork, guest: Guest, now: datetime, *, conversation: str = "", by: str = ""
+    uow: UnitOfWork,
+    guest: Guest,
+    now: datetime,
+    *,
+    conversation: str = "",
+    by: str = "",
+    lifetime: timedelta = PROOF_LIFETIME,
+    purpose: str = "",
 ) -> None:
     """Inside the caller's transaction: the token and its mail commit together."""
     if not guest.email:
         raise InvalidInput("There is no email address to prove.", code="email_required")
     token = new_token()
-    await uow.tokens.add(token_hash(token), PROOF_KIND, f"{guest.id}|{conversation}", now + PROOF_LIFETIME)
+    await uow.tokens.add(token_hash(token), PROOF_KIND, f"{guest.id}|{conversation}", now + lifetime)
     uow.record(
         EmailProofIssued(
             conversation_id="",
@@ -83,6 +91,7 @@ async def issue_proof(
             token=token,
             conversation=conversation,
             invited_by=by,
+            purpose=purpose,
         )
     )
 
@@ -106,9 +115,15 @@ async def redeem_email_proof(cmd: RedeemEmailProof, uow: UnitOfWork, clock: Cloc
         guest = await uow.guests.get(guest_id) if subject else None
         if guest is None:
             raise Unauthorized("This email link is invalid, used or expired.", code="invalid_email_link")
-        if guest.email_proven_at is None:
-            guest.email_proven_at = now
-            await uow.guests.save(guest)
+        if guest.email_proven_at is None and guest.email:
+            # Another guest proved this address first: the link signs this device in as that guest (one
+            # person, one guest). The guest that only typed it keeps its own conversations, unproven.
+            first = await uow.membership.guest_by_email(guest.email)
+            if first is not None and first.id != guest.id:
+                guest = first
+            else:
+                guest.email_proven_at = now
+                await uow.guests.save(guest)
         token = new_token()
         await uow.tokens.add(token_hash(token), "guest", guest.id, None)
         await uow.commit()

@@ -116,6 +116,8 @@ class Conversation:
     id: str = field(default_factory=new_id)
     # Guests number only the messages they see, so neither a gap nor a count reveals an internal note.
     guest_seq: int = 0
+    # The service the guest first wrote to: writing to it again continues here even after a move.
+    first_service: str | None = None
 
     def next_seq(self) -> int:
         self.last_seq += 1

@@ -74,6 +74,10 @@ class GuestRepository(Protocol):
 
     async def note_mail(self, guest_id: str, at: datetime) -> None: ...
 
+    async def latest_typed(self, email: str) -> Guest | None:
+        """The newest guest who typed this address and never proved it (bot/returning)."""
+        ...
+
 
 class ConversationRepository(Protocol):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None: ...

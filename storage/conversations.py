@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, case, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
@@ -32,12 +32,13 @@ def _conversation(row: ConversationRow) -> Conversation:
         read_only_external=row.read_only_external,
         id=row.id,
         guest_seq=row.guest_seq,
+        first_service=row.first_service,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
-    "link_token read_only_external guest_seq"
+    "link_token read_only_external guest_seq first_service"
 ).split()
 
 
@@ -179,7 +180,15 @@ class SqlConversations(_Repo):
                 case((ConversationRow.agent == agent, 0), (ConversationRow.assignee == agent, 1), else_=2)
             )
         else:
-            query = query.where(ConversationRow.service == service, ConversationRow.agent.is_(None))
+            # The service routes it now, or the guest first wrote to it (it moved since): theirs either way.
+            query = query.where(
+                or_(
+                    ConversationRow.first_service == service,
+                    # moved here since; never one an agent created (no first service)
+                    and_(ConversationRow.service == service, ConversationRow.first_service.is_not(None)),
+                ),
+                ConversationRow.agent.is_(None),
+            ).order_by(case((ConversationRow.first_service == service, 0), else_=1))
         query = query.order_by(ConversationRow.created_at).limit(1)
         row = (await self.s.execute(query)).scalar_one_or_none()
         return _conversation(row) if row else None

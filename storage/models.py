@@ -100,8 +100,12 @@ class ConversationRow(Base):
     last_message_at: Mapped[datetime | None]
     link_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     read_only_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The service a guest first wrote to: writing to it again continues this conversation, wherever
+    # it was moved since (migration 0013).
+    first_service: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("ix_conversations_guest_service", "guest_id", "service"),
+        Index("ix_conversations_guest_first_service", "guest_id", "first_service"),
         Index("ix_conversations_guest_agent", "guest_id", "agent"),
         Index("ix_conversations_service_last", "service", "last_message_at"),
     )

@@ -184,3 +184,14 @@ class SqlGuests(_Repo):
     async def note_mail(self, guest_id: str, at: datetime) -> None:
         self.s.add(UnprovenMailRow(guest_id=guest_id, sent_at=at))
         await self.s.flush()
+
+    async def latest_typed(self, email: str) -> Guest | None:
+        row = (
+            await self.s.execute(
+                select(GuestRow)
+                .where(func.lower(GuestRow.email) == email.lower(), GuestRow.email_proven_at.is_(None))
+                .order_by(GuestRow.created_at.desc())
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        return guest_of(row) if row else None

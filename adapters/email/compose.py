@@ -22,11 +22,12 @@ from bot.events import LoginLinkIssued, UnreadDigestReady
 
 
 def conversation_link(config: dict[str, Any], conversation_id: str, member_kind: str) -> str:
-    """Agents open the inbox; guests the page with the widget, which opens the conversation."""
+    """Agents open the inbox; guests the conversation's own page, where a signed-in guest reads and
+    answers it (and one on another device continues with their email: adapters/web/returning_api)."""
     base = str(config.get("public_url") or "").rstrip("/")
     if member_kind == "agent":
         return f"{base}/inbox#{conversation_id}"
-    return f"{base}/?conversation={conversation_id}"
+    return f"{base}/c/{conversation_id}"
 
 
 def conversation_mail(
@@ -162,19 +163,26 @@ def _html(text: str) -> str:
 def proof_mail(config: dict[str, Any], event: identity.EmailProofIssued) -> EmailMessage:
     """Convene's own words only: the address may belong to someone who never asked for this."""
     link = f"{config['public_url']}/?email_link={event.token}"
+    lifetime = "7 days"
     message = EmailMessage()
     message["To"] = event.email
-    if event.invited_by:
+    if event.purpose == "continue":  # bot/returning: the guest asked, on another device
+        lifetime = "30 minutes"
+        page = f"/c/{event.conversation}" if event.conversation else "/"
+        link = f"{config['public_url']}{page}?email_link={event.token}"
+        message["Subject"] = "Continue your conversation"
+        lead = "Someone asked to continue a conversation with this address. If it was you, open it here:"
+    elif event.invited_by:
         message["Subject"] = "You are invited to a conversation"
         lead = f"“{header_text(event.invited_by)}” added this address to a conversation. Open it here:"
     else:
         message["Subject"] = "Confirm your email address"
         lead = "Someone entered this address in a chat. If it was you, confirm it here:"
-    text = f"Hello,\n\n{lead}\n{link}\n\nThe link works once, for 7 days. If you did not expect this, ignore it.\n"
+    text = f"Hello,\n\n{lead}\n{link}\n\nThe link works once, for {lifetime}. If you did not expect this, ignore it.\n"
     message.set_content(text)
     message.add_alternative(
         f'<p>Hello,</p><p>{_html(lead)}</p><p><a href="{_html(link)}">{_html(link)}</a></p>'
-        "<p>The link works once, for 7 days. If you did not expect this, ignore it.</p>",
+        f"<p>The link works once, for {lifetime}. If you did not expect this, ignore it.</p>",
         subtype="html",
     )
     return message

@@ -87,7 +87,7 @@ def render_meeting_mail(
     else:
         lead = _done_by(e, is_agent, "changed", other)
     base = public_url.rstrip("/")
-    link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/?conversation={e.conversation_id}"
+    link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/c/{e.conversation_id}"
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
 
     message = EmailMessage()

@@ -7,7 +7,7 @@ from typing import Any
 from adapters.slack import blocks, modals, slash
 from adapters.slack.context import SlackContext
 from adapters.slack.reads import settings_of, timezone_of
-from bot.commands import AssignConversation, LinkServiceChannel
+from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError
 from bot.model import Agent
 
@@ -39,6 +39,11 @@ async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -
         elif isinstance(request, slash.LinkChannel):
             await ctx.run(LinkServiceChannel(request.service, "slack", {"channel": channel}))
             await tell(f"New conversations of `{request.service}` will appear in this channel.")
+        elif isinstance(request, slash.NewConversation):
+            created = await ctx.run(CreateConversation(agent.actor, request.name, emails=request.emails))
+            await tell(
+                f"Created “{created.conversation.title}”: {ctx.public_url}/inbox#c={created.conversation.id}"
+            )
     except DomainError as error:
         await tell(error.message)
 

@@ -14,8 +14,10 @@ USAGE = """*Usage:* `/convene <command>`
 • `meetings` — my upcoming meetings (reschedule, change duration, cancel)
 • `link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]` — my booking link
 • `settings` — my calendar settings
-• `link-channel <service>` — post this service's new conversations into this channel"""
+• `link-channel <service>` — post this service's new conversations into this channel
+• `new <name> [emails…]` — a new conversation with these people"""
 
+MAILTO = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")  # how Slack sends an address someone typed
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 CONVERSATION_ID = re.compile(r"^[0-9a-fA-F-]{8,36}$")
@@ -83,7 +85,13 @@ class LinkChannel:
     service: str
 
 
-Request = Help | Inbox | Assign | Meetings | BookingLink | SettingsModal | LinkChannel
+@dataclass(frozen=True)
+class NewConversation:
+    name: str
+    emails: tuple[str, ...]
+
+
+Request = Help | Inbox | Assign | Meetings | BookingLink | SettingsModal | LinkChannel | NewConversation
 
 
 def parse(text: str) -> Request:
@@ -103,6 +111,8 @@ def parse(text: str) -> Request:
         if len(args) != 1 or not SLUG.match(args[0]):
             raise Usage("`link-channel` needs one service, like `link-channel sales`.")
         return LinkChannel(args[0])
+    if name == "new":
+        return new_conversation(args)
     raise Usage(f"I don't know `{name[:40]}`.")
 
 
@@ -140,3 +150,12 @@ def _link(rest: str) -> BookingLink:
     if start and end and end < start:
         raise Usage("`end` comes before `start`.")
     return BookingLink(start, end, values.get("subject") or None)
+
+
+def new_conversation(args: list[str]) -> NewConversation:
+    """``new <name> [emails…]``: words with an ``@`` are addresses, the others the name (Teams too)."""
+    emails = [MAILTO.sub(r"\1", w) for w in args if "@" in w]
+    name = " ".join(w for w in args if "@" not in w)
+    if not name:
+        raise Usage("`new` needs a name, like `new Launch plans ann@example.org`.")
+    return NewConversation(name, tuple(emails))

@@ -23,6 +23,7 @@ COMMANDS = [
     ("link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]", "Your personal booking link"),
     ("settings", "Your calendar settings"),
     ("link-channel <service>", "Post this service's new conversations in this channel"),
+    ("new <name> [emails…]", "A new conversation with these people"),
 ]
 
 

@@ -13,12 +13,12 @@ from urllib.parse import quote, urlencode
 from adapters.teams import cards, render
 from adapters.teams.actions import parse_date
 from adapters.teams.context import TeamsContext
-from bot.commands import AssignConversation, LinkServiceChannel
+from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
 from bot.meetings.options import time_zone_of
 from bot.model import Agent
 
-NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel"}
+NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel", "new"}
 LINK_KEYS = ("start", "end", "subject")
 LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
 # Teams clients may turn typed quotes into typographic ones; shlex knows only the plain ones.
@@ -60,6 +60,8 @@ class TextCommands:
                 return cards.settings_card(dict(agent.settings))
             if name == "link-channel":
                 return await self.link_channel(agent, args, place)
+            if name == "new":
+                return await self.new(agent, args)
         except DomainError as error:
             return error.message
         return cards.help_card(f"I don't know “{words[0]}”.")
@@ -112,6 +114,16 @@ class TextCommands:
             raise InvalidInput("The end date is before the start date.", code="invalid_range")
         url = f"{self.context.public_url}/book/{agent.slug}"
         return url + (f"?{urlencode(query, quote_via=quote)}" if query else "")
+
+    async def new(self, agent: Agent, args: list[str]) -> Answer:
+        """``new <name> [emails…]``: words with an ``@`` are addresses, the others the name."""
+        name = " ".join(w for w in args if "@" not in w)
+        if not name:
+            raise InvalidInput("Usage: new <name> [emails…]", code="usage")
+        emails = tuple(w for w in args if "@" in w)
+        created = await self.context.bus.handle(CreateConversation(agent.actor, name, emails=emails))
+        conversation = created.conversation
+        return f"Created “{conversation.title}”: {self.context.public_url}/inbox#c={conversation.id}"
 
     async def link_channel(self, agent: Agent, args: list[str], place: dict[str, Any]) -> Answer:
         if len(args) != 1:

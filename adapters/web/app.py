@@ -22,6 +22,7 @@ from adapters.web import (
     live,
     meetings_api,
     pages,
+    returning_api,
     settings_api,
     unsubscribe,
 )
@@ -65,6 +66,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(identity_api.routes)
+    app.router.add_routes(returning_api.routes)  # continue links, agents create, /c/ and /join/ pages
     app.router.add_routes(booking_api.routes)
     app.router.add_routes(meetings_api.routes)
     app.router.add_routes(settings_api.routes)

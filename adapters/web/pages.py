@@ -17,6 +17,11 @@ def _file(name: str, content_type: str) -> web.FileResponse:
     return response
 
 
+def page(name: str) -> web.FileResponse:
+    """An HTML page of ours (its scripts and styles are files: nothing inline)."""
+    return _file(name, "text/html")
+
+
 @routes.get("/")
 async def demo(request: web.Request) -> web.FileResponse:
     return _file("demo.html", "text/html")

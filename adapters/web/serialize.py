@@ -43,6 +43,7 @@ def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
         "last_message_at": iso(c.last_message_at),
         "avatar": view.avatar,
         "read_only_external": c.read_only_external,
+        "first_service": c.first_service,  # the widget finds the guest's conversation with a service by it
         "members": [member_json(m, for_agent=for_agent) for m in view.members],
     }
     if for_agent:

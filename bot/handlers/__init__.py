@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import commands as c
-from bot.handlers import conversations, membership, people
+from bot.handlers import conversations, creating, membership, people
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateService: people.create_service,
@@ -21,6 +21,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.AssignConversation: conversations.assign_conversation,
     c.MarkRead: conversations.mark_read,
     c.BindThread: conversations.bind_thread,
+    c.CreateConversation: creating.create_conversation,
     c.AddMember: membership.add_member,
     c.RemoveMember: membership.remove_member,
     c.RenameConversation: membership.rename_conversation,

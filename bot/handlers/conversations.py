@@ -41,6 +41,7 @@ async def open_conversation(
     conversation = Conversation(
         guest_id=guest.id,
         service=service,
+        first_service=service,
         agent=agent,
         assignee=agent,
         created_at=now,

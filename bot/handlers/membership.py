@@ -197,10 +197,13 @@ async def set_link(cmd: SetLink, uow: UnitOfWork, clock: Clock) -> Conversation:
     """A new join link (the old one stops working at once), or none: joining by link is off."""
     async with uow:
         conversation, _ = await _managed(uow, cmd.conversation_id, cmd.by)
+        was_on = conversation.link_token is not None
         conversation.link_token = new_token() if cmd.enabled else None
         await uow.conversations.save(conversation)
         text = (
             f"{cmd.by.name} made a new link to this conversation; the old one no longer works."
+            if cmd.enabled and was_on
+            else f"{cmd.by.name} made this conversation available by link."
             if cmd.enabled
             else f"{cmd.by.name} turned off joining this conversation by link."
         )

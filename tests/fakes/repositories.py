@@ -104,6 +104,14 @@ class FakeGuests(_Repos):
     async def note_mail(self, guest_id: str, at: datetime) -> None:
         self.st.unproven_mail.append((guest_id, at))
 
+    async def latest_typed(self, email: str) -> Guest | None:
+        typed = [
+            g
+            for g in self.st.guests.values()
+            if (g.email or "").lower() == email.lower() and g.email_proven_at is None
+        ]
+        return copy.deepcopy(typed[-1]) if typed else None
+
 
 class FakeConversations(_Repos):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
@@ -117,13 +125,21 @@ class FakeConversations(_Repos):
     async def find_for_guest(
         self, guest_id: str, *, service: str | None = None, agent: str | None = None
     ) -> Conversation | None:
-        for c in sorted(self.st.conversations.values(), key=lambda c: c.created_at or datetime.min):
+        def order(c: Conversation) -> tuple[bool, datetime]:
+            return (c.first_service != service, c.created_at or datetime.min)
+
+        for c in sorted(self.st.conversations.values(), key=order):
             if c.guest_id != guest_id:
                 continue
             agent_members = {m.id for m in self.st.members.get(c.id, []) if m.kind == "agent"}
             if agent is not None and (agent in (c.agent, c.assignee) or agent in agent_members):
                 return copy.deepcopy(c)
-            if agent is None and c.service == service and c.agent is None:
+            if (
+                agent is None
+                and c.first_service is not None
+                and service in (c.service, c.first_service)
+                and c.agent is None
+            ):
                 return copy.deepcopy(c)
         return None
 

@@ -143,7 +143,7 @@ async def test_who_gets_unread_emails(seeded: Runtime, clock: Any) -> None:
     assert parseaddr(str(mail["To"]))[1] == "ann@example.org" and mail["Subject"] == "1 new message in Sales"
     body = mail.get_body(("plain",)).get_content()
     assert "Hello Ann" in body and "internal note" not in body
-    assert f"http://convene.test/?conversation={cid}" in body  # guests: the page with the widget
+    assert f"http://convene.test/c/{cid}" in body  # guests: the conversation's own page
 
 
 def free_port() -> int:

@@ -80,6 +80,7 @@ async function loadHeader(id) {
     if (id !== state.openId) return;
     state.view = view;
     renderHeader();
+    if (ctx.onHeader) ctx.onHeader(view); // inbox-create.js: the conversation's link
   } catch (error) {
     if (error.status === 404) showError("This conversation is not visible to you any more.");
   }

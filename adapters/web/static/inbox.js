@@ -6,7 +6,8 @@
  */
 import { apiClient } from "./lib/api.js";
 import { LiveSocket, socketUrl } from "./lib/live.js";
-import { initList, loadServices, onListMessage, refreshList, scheduleRefresh } from "./inbox-list.js";
+import { initCreate, showLink } from "./inbox-create.js";
+import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, services } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
@@ -99,7 +100,8 @@ async function showApp() {
     onUnauthorized: () => signOut(ENDED),
   });
   initList({ call, open: openConversation, openId, onUnauthorized: () => signOut(ENDED) });
-  initThread({ call, me: state.me, reconnectNow: () => state.socket.now() });
+  initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
+  initCreate({ call, me: state.me, services, open: openConversation, refresh: refreshList });
   await setUpScheduling();
   await loadServices();
   await refreshList();

@@ -40,6 +40,7 @@ export function start(script, origin) {
   const SESSION_KEY = `convene:${origin}:session`;
   const PENDING_KEY = `convene:${origin}:pending:${TARGET_KEY}`;
   const bookingEnabled = script.dataset.booking !== "off"; // sites that only want the chat
+  const fixed = script.dataset.conversation || null; // the guest's page for one conversation (/c/{id})
 
   const state = {
     session: readJSON(SESSION_KEY),
@@ -50,7 +51,7 @@ export function start(script, origin) {
     readSeq: 0, // the last seq we told the server we have read
   };
   const call = apiClient({ base: origin, token: () => state.session && state.session.token });
-  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend } });
+  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend, continue: onContinue } });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
   const thread = messageThread(view.list, isMine);
   const socket = new LiveSocket(socketUrl(origin, "/api/guest/ws"), () => ({ token: state.session.token }), {
@@ -149,6 +150,22 @@ export function start(script, origin) {
     }
   }
 
+  /** "Continue a previous conversation": the link comes by mail (bot/returning); the answer is always the same. */
+  async function onContinue(event) {
+    event.preventDefault();
+    const email = view.continueEmail.value.trim();
+    if (!email) return;
+    const body = { email };
+    if (fixed) body.conversation = fixed;
+    try {
+      await call("POST", "/api/guest/continue", body);
+      view.continueStatus.textContent = "If you wrote to us with this address, a link is on its way. It works once, for 30 minutes.";
+    } catch (error) {
+      view.continueStatus.textContent = error.message || "Could not send the link. Please try again.";
+    }
+    view.continueStatus.hidden = false;
+  }
+
   /** Signs the guest in (the chat form and the booking view both ask for a name). */
   async function startSession(name, email) {
     const body = { name, timezone: viewerZone() };
@@ -244,8 +261,21 @@ export function start(script, origin) {
   async function catchUp() {
     try {
       const { conversations } = await call("GET", "/api/guest/conversations");
-      const mine = conversations.find((c) => (target.agent ? c.agent === target.agent : c.service === target.service && !c.agent));
-      if (!mine) return;
+      // The one conversation of this page; or the one with this agent; or the one with this service,
+      // first the one the guest wrote to it (it may have moved since), then one moved here.
+      const byService = (key) => conversations.find((c) => c[key] === target.service && !c.agent);
+      const mine = fixed
+        ? conversations.find((c) => c.id === fixed)
+        : target.agent
+          ? conversations.find((c) => c.agent === target.agent)
+          : byService("first_service") || byService("service");
+      if (!mine) {
+        if (fixed) {
+          thread.notice("This conversation is not open in this browser. Continue it with your email address.");
+          view.continueForm.hidden = false;
+        }
+        return;
+      }
       state.conversationId = mine.id;
       view.title.textContent = mine.title;
       const page = (after) => call("GET", `/api/guest/conversations/${seg(mine.id)}/messages?after=${after}`);

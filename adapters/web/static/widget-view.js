@@ -8,7 +8,7 @@ import { chatIcon, el } from "./lib/dom.js";
 
 const STATUS_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "Connected" };
 
-/** origin: where the stylesheet lives; title: the panel's first title; on: {toggle, start, send}. */
+/** origin: where the stylesheet lives; title: the panel's first title; on: {toggle, start, send, continue}. */
 export function buildView({ origin, title, on }) {
   const host = el("div", { id: "convene-widget", "data-convene": "widget" });
   const root = host.attachShadow({ mode: "open" });
@@ -50,6 +50,18 @@ export function buildView({ origin, title, on }) {
     v.formError,
     v.startButton,
   );
+  // "Continue a previous conversation": a one-time link mailed to the address signs this browser in.
+  v.continueEmail = el("input", { testid: "continue-email", name: "continue-email", type: "email", required: true, maxlength: "320", autocomplete: "email" });
+  v.continueStatus = el("p", { class: "lead", testid: "continue-status", role: "status", hidden: true });
+  v.continueForm = el(
+    "form",
+    { class: "intro", testid: "continue-form", hidden: true, onsubmit: on.continue },
+    el("label", {}, "The email you used before", v.continueEmail),
+    el("button", { class: "primary", type: "submit", testid: "continue-button" }, "Send me a link"),
+    v.continueStatus,
+  );
+  v.continueToggle = el("button", { class: "action", type: "button", testid: "continue-toggle", onclick: () => (v.continueForm.hidden = !v.continueForm.hidden) }, "Continue a previous conversation");
+  v.intro.append(v.continueToggle);
   const close = el("button", { class: "close", type: "button", "aria-label": "Close chat", onclick: () => on.toggle(false) }, "×");
   v.panel = el(
     "section",
@@ -58,6 +70,7 @@ export function buildView({ origin, title, on }) {
     v.actions, // visible with or without a session: booking may come before the first message
     v.meetingsHost,
     v.intro,
+    v.continueForm,
     v.chat,
     v.bookingHost,
   );
@@ -84,6 +97,7 @@ export function buildView({ origin, title, on }) {
   v.showChat = (signedIn) => {
     if (!v.bookingHost.hidden) return;
     v.intro.hidden = signedIn;
+    v.continueForm.hidden = true;
     v.chat.hidden = !signedIn;
   };
 
@@ -91,6 +105,7 @@ export function buildView({ origin, title, on }) {
     v.bookingHost.hidden = !show;
     if (show) {
       v.intro.hidden = true;
+      v.continueForm.hidden = true;
       v.chat.hidden = true;
     } else {
       v.showChat(signedIn);

@@ -41,6 +41,7 @@ async def scene(slack: SlackDriver) -> Scene:
         ("link start=10.12.2026 end=01.12.2026", "`end` comes before `start`."),
         ("link when=tomorrow", "I don't understand `when=tomorrow` in `link`."),
         ("link-channel", "`link-channel` needs one service"),
+        ("new <mailto:dan@example.org|dan@example.org>", "`new` needs a name"),
     ],
 )
 async def test_bad_arguments_answer_with_usage_at_once(
@@ -95,6 +96,24 @@ LINK = "http://convene.test/book/alice?start=01.12.2026&end=15.12.2026&subject=I
             "USTRANGER",
             Slash("assign {cid} support"),
             Expect(told=REFUSED, calls=["users.info", *TOLD_IN_CHANNEL], assignee=None),
+        ),
+        # a new conversation: the engine's rule (someone from outside by email) answers in Slack
+        (
+            "UALICE",
+            Slash("new Launch plans"),
+            Expect(
+                told=["Add at least one person from outside the team by email address."],
+                calls=TOLD_IN_CHANNEL,
+            ),
+        ),
+        (
+            "UALICE",
+            Slash("new Launch plans <mailto:dan@example.org|dan@example.org>"),
+            Expect(
+                told=["Created “Launch plans”: http://convene.test/inbox#c=…"],
+                # the answer, then the new conversation's thread in Sales' channel and its first notice
+                calls=["chat.postEphemeral", "chat.postMessage", "chat.postMessage"],
+            ),
         ),
         # the other commands
         (
@@ -260,3 +279,10 @@ async def test_a_stranger_submitting_the_assign_modal_is_refused_inside_it(
             ),
         ],
     )
+
+
+def test_new_takes_a_name_and_the_addresses_slack_wraps_in_mailto() -> None:
+    from adapters.slack.slash import NewConversation, parse
+
+    text = "new Launch plans <mailto:dan@example.org|dan@example.org> eve@example.org"
+    assert parse(text) == NewConversation("Launch plans", ("dan@example.org", "eve@example.org"))

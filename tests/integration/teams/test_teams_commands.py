@@ -38,6 +38,8 @@ MARS = "timezone 'Mars/Olympus' is not a known IANA time zone."
         ("link-channel sales", "Use link-channel in a Teams channel, not in a chat."),
         ("link-channel nope", "Use link-channel in a Teams channel, not in a chat."),
         ("link-channel", "Usage: link-channel <service>"),
+        ("new dan@example.org", "Usage: new <name> [emails…]"),
+        ("new Launch plans", "Add at least one person from outside the team by email address."),
         ("inbox", Card(first="No open conversations assigned to you.")),
         ("meetings", Card(first="No upcoming meetings.")),
         (
@@ -204,3 +206,23 @@ async def test_settings_card_saves_through_the_engine(teams: Teams) -> None:
 async def test_the_route_is_documented(teams: Teams) -> None:
     doc = await (await teams.client.get("/api/openapi.json")).json()
     assert "post" in doc["paths"]["/api/messages"]
+
+
+class StartsWith(str):
+    """An answer that must start with this text (the rest is a new conversation's random id)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.startswith(str(self))
+
+    __hash__ = str.__hash__
+
+
+async def test_new_creates_a_conversation_with_the_people_named(teams: Teams) -> None:
+    created = StartsWith("Created “Launch plans”: http://convene.test/inbox#c=")
+    await Dialog(teams).verify([(Say("new Launch plans dan@example.org"), created)])
+    async with teams.runtime.uow(read_only=True) as uow:
+        [row] = [
+            c for c in await uow.conversations.list_for_agent("alice", ["sales"]) if c.conversation.title
+        ]
+        members = sorted(m.key for m in await uow.conversations.members(row.conversation.id))
+    assert row.conversation.title == "Launch plans" and members[0] == "agent:alice" and len(members) == 2
