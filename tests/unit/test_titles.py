@@ -66,6 +66,34 @@ def test_title_depends_on_viewer(
     assert heading.avatar["initials"] == initials(expected)
 
 
+# A conversation started from Alice's personal link has no service of its own; the caller passes
+# the agent's service (``bot.queries``). (viewer, members besides Ann, Alice's service) → title
+PERSONAL_LINK = [
+    ("guest:ann", ["agent:alice"], "Sales", "Alice"),  # a one-on-one: the agent's name
+    ("guest:ann", ["agent:alice", "guest:ben"], "Sales", "Sales"),  # a group: the service's
+    ("guest:ann", ["agent:alice", "agent:bob"], "Sales", "Sales"),
+    ("guest:ben", ["agent:alice", "guest:ben"], "Sales", "Sales"),
+    ("guest:ann", ["agent:alice", "agent:bob"], None, "Alice, Bob"),  # Alice is in no service at all
+    ("agent:alice", ["agent:alice", "guest:ben"], "Sales", "Ann, Ben"),  # agents see the guests
+]
+
+
+@pytest.mark.parametrize("viewer, members, service_name, expected", PERSONAL_LINK)
+def test_a_guest_in_a_group_from_a_personal_link_sees_the_service(
+    viewer: str, members: list[str], service_name: str | None, expected: str
+) -> None:
+    conversation = Conversation(guest_id="ann", agent="alice", service=None)
+    heading = heading_for(
+        _viewer(viewer),
+        conversation,
+        [_member("guest:ann"), *(_member(m) for m in members)],
+        guest_names=["Ann"],
+        agent_names=AGENTS,
+        service_name=service_name,
+    )
+    assert heading.title == expected
+
+
 def test_the_avatar_follows_the_displayed_name() -> None:
     conversation = Conversation(guest_id="ann", agent="alice")
     kwargs = dict(
