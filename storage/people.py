@@ -144,3 +144,8 @@ class SqlGuests(_Repo):
                 created_at=self._now(),
             )
         )
+
+    async def set_email(self, guest_id: str, email: str) -> None:
+        row = await self.s.get(GuestRow, guest_id)
+        if row is not None:
+            row.email = email

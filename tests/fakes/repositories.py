@@ -90,6 +90,9 @@ class FakeGuests(_Repos):
     async def add(self, guest: Guest) -> None:
         self.st.guests[guest.id] = copy.deepcopy(guest)
 
+    async def set_email(self, guest_id: str, email: str) -> None:
+        self.st.guests[guest_id].email = email
+
 
 class FakeConversations(_Repos):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:

@@ -1,0 +1,88 @@
+"""Issue 11's booking rules through the HTTP API, on SQLite and PostgreSQL: beyond the month is
+``beyond_horizon`` (not a taken slot), a guest gives an email before booking, and a personal link's
+``?start=&end=`` frame is enforced by the engine. Every refusal is a 400 with a stable code and field,
+and writes nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.web.app import make_app
+from tests.integration.meetings_support import book, guest
+
+NOW = datetime(2026, 10, 19, 6, 0, tzinfo=UTC)  # a Monday; the horizon is 19 November, 06:00 UTC
+MON_26_0900_BERLIN = "2026-10-26T08:00:00Z"
+TUE_27_0900_BERLIN = "2026-10-27T08:00:00Z"
+
+
+@pytest.fixture
+async def client(seeded: Any, clock: Any) -> Any:
+    clock.set(NOW)
+    app = make_app(seeded, manage_workers=False)
+    async with TestClient(TestServer(app)) as c:
+        c.runtime = seeded
+        yield c
+
+
+async def meetings_of(client: Any, who: dict[str, str]) -> list[Any]:
+    return list((await (await client.get("/api/guest/meetings", headers=who)).json())["meetings"])
+
+
+async def refusal(response: Any) -> tuple[int, str, str | None]:
+    body = await response.json()
+    return response.status, body["code"], body.get("field")
+
+
+async def test_booking_beyond_the_month_is_beyond_horizon_not_slot_taken(client: Any) -> None:
+    ann = await guest(client)
+    r = await book(client, ann, "2026-11-23T08:00:00Z")  # a free Monday morning, five weeks ahead
+    assert await refusal(r) == (400, "beyond_horizon", "start")
+    assert await meetings_of(client, ann) == []
+    assert (await book(client, ann, "2026-11-18T08:00:00Z")).status == 201  # inside the month
+
+
+async def test_a_guest_without_an_email_must_give_one_before_booking(client: Any) -> None:
+    cleo = await guest(client, "Cleo", None)
+    assert await refusal(await book(client, cleo, MON_26_0900_BERLIN)) == (400, "email_required", "email")
+    assert await refusal(await book(client, cleo, MON_26_0900_BERLIN, email="cleo@")) == (
+        400,
+        "invalid_email",
+        "email",
+    )
+    assert await meetings_of(client, cleo) == []
+    r = await book(client, cleo, MON_26_0900_BERLIN, email="cleo@example.org")
+    assert r.status == 201, await r.text()
+    guest_id = (await r.json())["meeting"]["guest_id"]
+    async with client.runtime.uow(read_only=True) as uow:
+        assert (await uow.guests.get(guest_id)).email == "cleo@example.org"  # the invitation's address
+    # Known now: the next booking needs no email field.
+    assert (await book(client, cleo, TUE_27_0900_BERLIN)).status == 201
+
+
+@pytest.mark.parametrize(
+    "link, start, outcome",
+    [
+        ({"link_start": "27.10.2026", "link_end": "30.10.2026"}, MON_26_0900_BERLIN, "outside_link_window"),
+        ({"link_start": "27.10.2026", "link_end": "30.10.2026"}, TUE_27_0900_BERLIN, 201),
+        ({"link_start": "2026-10-20", "link_end": "2026-10-23"}, MON_26_0900_BERLIN, "outside_link_window"),
+        ({"link_end": "01.03.2027"}, "2026-11-18T08:00:00Z", 201),  # an over-long frame is clipped
+        ({"link_end": "01.03.2027"}, "2026-11-23T08:00:00Z", "beyond_horizon"),  # and never widens it
+        ({"link_start": "soon"}, MON_26_0900_BERLIN, "invalid_date"),
+    ],
+)
+async def test_a_personal_links_frame_is_a_rule(
+    client: Any, link: dict[str, str], start: str, outcome: int | str
+) -> None:
+    ann = await guest(client)
+    r = await book(client, ann, start, **link)
+    if outcome == 201:
+        assert r.status == 201, await r.text()
+        return
+    status, code, field = await refusal(r)
+    assert (status, code) == (400, outcome)
+    assert field == ("link_start" if outcome == "invalid_date" else "start")
+    assert await meetings_of(client, ann) == []
