@@ -21,8 +21,10 @@ routes = web.RouteTableDef()
 def _settings_json(request: web.Request, slug: str, settings: dict[str, Any]) -> dict[str, Any]:
     runtime = request.app[RUNTIME]
     local = runtime.calendars.get("local")
+    calendars = settings.get("booking_calendars") or ["primary"]
     return {
         "settings": settings,
+        "booking_calendar": calendars[0],  # bookings go to the first chosen calendar, and only there
         "booking_url": f"{runtime.settings.base_url}/book/{slug}",
         "calendar_feed_url": local.feed_url(slug) if hasattr(local, "feed_url") else None,
     }
@@ -42,7 +44,8 @@ async def get_settings(request: web.Request) -> web.Response:
 
 @routes.put("/api/agent/settings")
 @documented(
-    "Replace the scheduling settings (missing keys take defaults)",
+    "Replace the scheduling settings (missing keys take defaults); booking_calendar names the one "
+    "calendar bookings go to (stored as booking_calendars' first; several are refused)",
     body={"type": "object"},
     auth=AGENT,
     responses={"400": "invalid_settings {field}"},

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.web.app import make_app
-from tests.integration.meetings_support import book, guest
+from tests.integration.meetings_support import agent, book, guest
 
 NOW = datetime(2026, 10, 19, 6, 0, tzinfo=UTC)  # a Monday; the horizon is 19 November, 06:00 UTC
 MON_26_0900_BERLIN = "2026-10-26T08:00:00Z"
@@ -86,3 +86,42 @@ async def test_a_personal_links_frame_is_a_rule(
     assert (status, code) == (400, outcome)
     assert field == ("link_start" if outcome == "invalid_date" else "start")
     assert await meetings_of(client, ann) == []
+
+
+async def test_a_service_widget_starts_from_the_engines_default_length(client: Any) -> None:
+    r = await client.get("/api/services/sales/booking")
+    assert r.status == 200
+    info = await r.json()
+    assert info["default_duration"] in info["durations"] and info["window_end"] == "2026-11-19"
+    # A booking that leaves the length out gets exactly the default the form showed.
+    ann = await guest(client)
+    booked = await client.post(
+        "/api/guest/meetings", json={"service": "sales", "start": MON_26_0900_BERLIN}, headers=ann
+    )
+    assert booked.status == 201, await booked.text()
+    assert (await booked.json())["meeting"]["duration"] == info["default_duration"]
+    missing = await client.get("/api/services/nope/booking")
+    assert (missing.status, (await missing.json())["code"]) == (404, "unknown_service")
+
+
+async def test_bookings_go_to_one_calendar_stored_as_the_lists_first(client: Any) -> None:
+    alice = await agent(client.runtime, "alice")
+    _, before = await settings_of(client, alice)
+    assert before["booking_calendar"] == before["settings"]["booking_calendars"][0]
+
+    r = await client.put(
+        "/api/agent/settings", json={**before["settings"], "booking_calendars": ["a", "b"]}, headers=alice
+    )
+    assert await refusal(r) == (400, "invalid_settings", "booking_calendars")
+    assert (await settings_of(client, alice))[1] == before  # the refusal changed nothing
+
+    body = {k: v for k, v in before["settings"].items() if k != "booking_calendars"}
+    r = await client.put("/api/agent/settings", json={**body, "booking_calendar": "work"}, headers=alice)
+    assert r.status == 200, await r.text()
+    _, after = await settings_of(client, alice)
+    assert (after["booking_calendar"], after["settings"]["booking_calendars"]) == ("work", ["work"])
+
+
+async def settings_of(client: Any, who: dict[str, str]) -> tuple[int, Any]:
+    r = await client.get("/api/agent/settings", headers=who)
+    return r.status, await r.json()

@@ -15,7 +15,13 @@ import pytest
 from bot.commands import CreateAgent, CreateService, StartConversation
 from bot.errors import DomainError
 from bot.meetings import link_window
-from bot.meetings.commands import BookMeeting, CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    RescheduleMeeting,
+    UpdateAgentSettings,
+)
 from bot.model import Actor, Guest
 from tests.fakes import FakeEngine
 
@@ -305,3 +311,36 @@ async def test_a_meeting_cannot_grow_into_the_next_one(engine: FakeEngine) -> No
     await book(engine, "Ben", agent="alice", start=z("2026-11-24T08:30:00Z"))
     assert await refused(engine.handle(ChangeMeetingDuration(meeting.id, 60, ANN))) == "slot_taken"
     assert engine.state.meetings[meeting.id].duration == 30
+
+
+# (settings sent, settings stored before) → the booking calendars kept, or the refused field.
+ONE_CALENDAR = [
+    ({"booking_calendar": "work"}, None, ["work"]),
+    ({"booking_calendar": " work "}, None, ["work"]),
+    ({"booking_calendars": ["work"]}, None, ["work"]),
+    ({"booking_calendars": ["a", "b"]}, None, "booking_calendars"),  # several: refused
+    ({"booking_calendars": ["a", "b"]}, ["a", "b"], ["a", "b"]),  # saved before the rule: sent back as is
+    ({"booking_calendar": ""}, None, "booking_calendar"),
+    ({"booking_calendar": ["a"]}, None, "booking_calendar"),
+]
+
+
+@pytest.mark.parametrize("sent, stored, expected", ONE_CALENDAR)
+async def test_bookings_go_to_one_calendar(
+    engine: FakeEngine, sent: dict[str, Any], stored: list[str] | None, expected: Any
+) -> None:
+    if stored is not None:
+        engine.state.agents["alice"].settings = {
+            **engine.state.agents["alice"].settings,
+            "booking_calendars": stored,
+        }
+    before = dict(engine.state.agents["alice"].settings)
+    work = engine.handle(UpdateAgentSettings("alice", {"durations": [30, 60], **sent}, ALICE))
+    if isinstance(expected, str):
+        with pytest.raises(DomainError) as error:
+            await work
+        assert (error.value.code, error.value.details["field"]) == ("invalid_settings", expected)
+        assert engine.state.agents["alice"].settings == before
+    else:
+        saved = await work
+        assert saved["booking_calendars"] == expected
