@@ -26,13 +26,15 @@ def _settings_json(request: web.Request, slug: str, settings: dict[str, Any]) ->
         "settings": settings,
         "booking_calendar": calendars[0],  # bookings go to the first chosen calendar, and only there
         "booking_url": f"{runtime.settings.base_url}/book/{slug}",
+        "chat_url": f"{runtime.settings.base_url}/chat/{slug}",  # the personal chat link
         "calendar_feed_url": local.feed_url(slug) if hasattr(local, "feed_url") else None,
     }
 
 
 @routes.get("/api/agent/settings")
 @documented(
-    "The agent's scheduling settings, booking page URL, .ics feed URL and calendar {provider, status}",
+    "The agent's scheduling settings, booking_calendar, personal links (booking_url for the calendar, "
+    "chat_url for the chat), .ics feed URL and calendar {provider, status}",
     auth=AGENT,
 )
 async def get_settings(request: web.Request) -> web.Response:

@@ -125,3 +125,14 @@ async def test_bookings_go_to_one_calendar_stored_as_the_lists_first(client: Any
 async def settings_of(client: Any, who: dict[str, str]) -> tuple[int, Any]:
     r = await client.get("/api/agent/settings", headers=who)
     return r.status, await r.json()
+
+
+async def test_the_agents_settings_show_both_personal_links_and_the_chat_page_is_served(client: Any) -> None:
+    alice = await agent(client.runtime, "alice")
+    status, body = await settings_of(client, alice)
+    assert status == 200
+    assert body["chat_url"].endswith("/chat/alice") and body["booking_url"].endswith("/book/alice")
+    page = await client.get("/chat/alice")
+    assert page.status == 200 and page.content_type == "text/html"
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    assert '<script type="module" src="/static/chat.js">' in await page.text()

@@ -122,6 +122,7 @@ function fill(answer) {
   fields.slotStep.value = s.slot_step === null || s.slot_step === undefined ? "" : String(s.slot_step);
   fields.reminder.value = String(s.reminder_minutes);
   links.replaceChildren(
+    answer.chat_url ? el("div", {}, "Your chat link: ", el("a", { href: answer.chat_url, target: "_blank", rel: "noopener", testid: "settings-chat-url" }, answer.chat_url)) : null,
     answer.booking_url ? el("div", {}, "Your booking page: ", el("a", { href: answer.booking_url, target: "_blank", rel: "noopener", testid: "settings-booking-url" }, answer.booking_url)) : null,
     answer.calendar_feed_url ? el("div", {}, "Calendar feed (.ics): ", el("code", {}, answer.calendar_feed_url)) : null,
   );
