@@ -11,6 +11,7 @@ from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.errors import read_json
 from adapters.web.openapi import AGENT, documented
 from bot.calendars.connections import connection_status
+from bot.calendars.outlook_settings import sources_of
 from bot.calendars.sources import scheduling_settings
 from bot.meetings.commands import UpdateAgentSettings
 from scheduling.agent_settings import settings_to_dict
@@ -41,6 +42,9 @@ async def get_settings(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = _settings_json(request, agent.slug, settings_to_dict(scheduling_settings(agent)))
     body["calendar"] = await connection_status(request.app[RUNTIME], agent.slug)  # {provider, status}
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        # Where working hours and time zone come from: "outlook" (followed on every sync) or "convene".
+        body["sources"] = sources_of(await uow.calendar_connections.get(agent.slug))
     return web.json_response(body)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from bot.calendars.outlook_settings import note_changes_in_convene
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.meetings import booking, changes
 from bot.meetings import commands as c
@@ -25,7 +26,9 @@ async def update_agent_settings(cmd: c.UpdateAgentSettings, uow: UnitOfWork) -> 
         if agent is None:
             raise NotFound(f"There is no agent called {cmd.agent!r}.", code="unknown_agent")
         parsed = parse_settings(one_booking_calendar(cmd.settings, agent.settings or {}))
+        before = dict(agent.settings or {})
         agent.settings = settings_to_dict(parsed)
+        await note_changes_in_convene(uow, agent.slug, before, agent.settings)
         agent.timezone = parsed.timezone
         await uow.agents.save(agent)
         await uow.commit()

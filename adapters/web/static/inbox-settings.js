@@ -122,6 +122,7 @@ function fill(answer) {
   fields.slotStep.value = s.slot_step === null || s.slot_step === undefined ? "" : String(s.slot_step);
   fields.reminder.value = String(s.reminder_minutes);
   links.replaceChildren(
+    answer.sources ? el("div", { testid: "settings-sources" }, sourcesText(answer.sources)) : null,
     answer.chat_url ? el("div", {}, "Your chat link: ", el("a", { href: answer.chat_url, target: "_blank", rel: "noopener", testid: "settings-chat-url" }, answer.chat_url)) : null,
     answer.booking_url ? el("div", {}, "Your booking page: ", el("a", { href: answer.booking_url, target: "_blank", rel: "noopener", testid: "settings-booking-url" }, answer.booking_url)) : null,
     answer.calendar_feed_url ? el("div", {}, "Calendar feed (.ics): ", el("code", {}, answer.calendar_feed_url)) : null,
@@ -140,6 +141,12 @@ async function fillCalendars() {
     /* the calendar is unreachable now: keep the current choice */
   }
   fields.bookingCalendar.replaceChildren(...options.map((c) => el("option", { value: c.id, selected: c.id === current }, c.name)));
+}
+
+/** Where the time zone and working hours come from: Outlook follows on every sync until changed here. */
+function sourcesText(sources) {
+  const from = (key) => (sources[key] === "outlook" ? "from Outlook (updated on every sync)" : "set in Convene");
+  return `Time zone: ${from("timezone")}. Working hours: ${from("working_hours")}.`;
 }
 
 function renderDefault(selected) {
