@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, new_page
-from tests.browser.test_booking import GUEST, next_weekday, slot_at
+from tests.browser.test_booking import GUEST, next_weekday, open_inbox, slot_at
 from tests.browser.test_chat import guest_says
 from tests.browser.test_csp import CspWatch
 
@@ -56,3 +56,21 @@ async def test_a_guest_chats_and_schedules_from_an_agents_personal_chat_link(
     await expect(page.get_by_test_id("message-input")).to_be_visible()
     await expect(page.get_by_test_id("messages")).to_contain_text(f"Hello Alice, {name} here.")
     await watch.assert_strict(pages=1)
+
+
+async def test_the_settings_dialog_shows_both_personal_links_one_booking_calendar_and_the_sources(
+    browser: Any, server: LiveServer
+) -> None:
+    inbox = await open_inbox(browser, server, "alice")
+    await inbox.get_by_test_id("settings-open").click()
+    await expect(inbox.get_by_test_id("settings-chat-url")).to_have_text(f"{server.url}/chat/alice")
+    await expect(inbox.get_by_test_id("settings-booking-url")).to_have_text(f"{server.url}/book/alice")
+    calendar = inbox.get_by_test_id("settings-booking-calendar")
+    assert await calendar.evaluate("e => e.multiple") is False  # one calendar, not several
+    await expect(calendar).to_have_value("primary")
+    await expect(inbox.get_by_test_id("settings-sources")).to_have_text(
+        "Time zone: set in Convene. Working hours: set in Convene."  # the built-in calendar
+    )
+    await inbox.get_by_test_id("settings-save").click()  # saving sends the one calendar back
+    await expect(inbox.get_by_test_id("settings-saved")).to_be_visible()
+    await inbox.screenshot(path="/tmp/convene-settings-links.png")
