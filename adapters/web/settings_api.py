@@ -32,6 +32,12 @@ def _settings_json(request: web.Request, slug: str, settings: dict[str, Any]) ->
     }
 
 
+async def _sources(request: web.Request, slug: str) -> dict[str, str]:
+    """Where working hours and time zone come from: "outlook" (followed on every sync) or "convene"."""
+    async with request.app[RUNTIME].uow(read_only=True) as uow:
+        return sources_of(await uow.calendar_connections.get(slug))
+
+
 @routes.get("/api/agent/settings")
 @documented(
     "The agent's scheduling settings, booking_calendar, personal links (booking_url for the calendar, "
@@ -42,9 +48,7 @@ async def get_settings(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     body = _settings_json(request, agent.slug, settings_to_dict(scheduling_settings(agent)))
     body["calendar"] = await connection_status(request.app[RUNTIME], agent.slug)  # {provider, status}
-    async with request.app[RUNTIME].uow(read_only=True) as uow:
-        # Where working hours and time zone come from: "outlook" (followed on every sync) or "convene".
-        body["sources"] = sources_of(await uow.calendar_connections.get(agent.slug))
+    body["sources"] = await _sources(request, agent.slug)
     return web.json_response(body)
 
 
@@ -61,4 +65,6 @@ async def put_settings(request: web.Request) -> web.Response:
     body = await read_json(request)
     data = body["settings"] if isinstance(body.get("settings"), dict) else body
     saved = await request.app[RUNTIME].bus.handle(UpdateAgentSettings(agent.slug, data, agent.actor))
-    return web.json_response(_settings_json(request, agent.slug, saved))
+    body = _settings_json(request, agent.slug, saved)
+    body["sources"] = await _sources(request, agent.slug)
+    return web.json_response(body)

@@ -73,4 +73,6 @@ async def test_the_settings_dialog_shows_both_personal_links_one_booking_calenda
     )
     await inbox.get_by_test_id("settings-save").click()  # saving sends the one calendar back
     await expect(inbox.get_by_test_id("settings-saved")).to_be_visible()
+    await expect(inbox.get_by_test_id("settings-sources")).to_be_visible()  # still there after saving
+    assert "null" not in str(await inbox.get_by_test_id("settings-dialog").text_content())
     await inbox.screenshot(path="/tmp/convene-settings-links.png")

@@ -121,12 +121,12 @@ function fill(answer) {
   fields.minNotice.value = String(s.min_notice);
   fields.slotStep.value = s.slot_step === null || s.slot_step === undefined ? "" : String(s.slot_step);
   fields.reminder.value = String(s.reminder_minutes);
-  links.replaceChildren(
+  links.replaceChildren(...[
     answer.sources ? el("div", { testid: "settings-sources" }, sourcesText(answer.sources)) : null,
     answer.chat_url ? el("div", {}, "Your chat link: ", el("a", { href: answer.chat_url, target: "_blank", rel: "noopener", testid: "settings-chat-url" }, answer.chat_url)) : null,
     answer.booking_url ? el("div", {}, "Your booking page: ", el("a", { href: answer.booking_url, target: "_blank", rel: "noopener", testid: "settings-booking-url" }, answer.booking_url)) : null,
     answer.calendar_feed_url ? el("div", {}, "Calendar feed (.ics): ", el("code", {}, answer.calendar_feed_url)) : null,
-  );
+  ].filter(Boolean));
 }
 
 /** The single booking calendar: the agent's calendars when the provider answers, else the current one. */
