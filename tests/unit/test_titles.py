@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.model import Actor, Conversation, Member
+from bot.commands import CreateAgent, CreateService, StartConversation
+from bot.model import Actor, Conversation, Guest, Member
+from bot.queries import view_conversation
 from bot.titles import avatar, color, heading_for, initials
+from tests.fakes import FakeEngine
 
 AGENTS = {"alice": "Alice", "bob": "Bob"}
 GUESTS = {"ann": "Ann", "ben": "Ben"}
@@ -129,3 +132,37 @@ def test_initials(name: str, expected: str) -> None:
 def test_colors_are_stable_and_spread() -> None:
     assert color("Ann") == color("Ann") == avatar("ann")["color"]
     assert len({color(n) for n in ["Ann", "Ben", "Carl", "Dora", "Emil", "Fay", "Gus", "Hal"]}) > 3
+
+
+# On the engine's fakes: Ann starts from Alice's personal link (Alice is in Sales, Dave in no service).
+# (agent of the link, who else joins) → what Ann sees
+ENGINE_TITLES = [
+    ("alice", [], "Alice"),
+    ("alice", ["guest:ben"], "Sales"),
+    ("alice", ["agent:bob"], "Sales"),
+    ("dave", ["agent:bob"], "Dave, Bob"),  # no service to name: the agents
+]
+
+
+@pytest.mark.parametrize("link_agent, joining, expected", ENGINE_TITLES)
+async def test_a_guest_sees_the_service_in_a_group_from_a_personal_link(
+    link_agent: str, joining: list[str], expected: str
+) -> None:
+    engine = FakeEngine()
+    await engine.handle(CreateService("sales", "Sales"))
+    await engine.handle(CreateAgent("alice", "Alice", "alice@example.com", services=("sales",)))
+    await engine.handle(CreateAgent("bob", "Bob", "bob@example.com", services=("sales",)))
+    await engine.handle(CreateAgent("dave", "Dave", "dave@example.com"))
+    for guest in ("ann", "ben"):
+        engine.state.guests[guest] = Guest(GUESTS[guest], f"{guest}@example.org", id=guest)
+    started = await engine.handle(StartConversation("ann", "Hello", agent=link_agent))
+    cid = started.conversation.id
+    async with engine.uow() as uow:
+        for spec in joining:
+            kind, _, who = spec.partition(":")
+            name = {**AGENTS, **GUESTS}[who]
+            await uow.conversations.add_member(cid, Member(kind, who, name, f"{who}@example.org"))  # type: ignore[arg-type]
+        await uow.commit()
+    async with engine.uow(read_only=True) as uow:
+        view = await view_conversation(uow, Actor("guest", "ann", "Ann"), cid)
+    assert view.title == expected
