@@ -48,6 +48,9 @@ async def _view(
 ) -> ConversationView:
     guest = await uow.guests.get(conversation.guest_id)
     service = await uow.services.get(conversation.service) if conversation.service else None
+    if service is None and viewer.kind == "guest" and conversation.agent:
+        # Started from a personal link: in a group the guest sees the agent's service, not names.
+        service = next(iter(await uow.services.of_agent(conversation.agent)), None)
     agent_names = {m.id: m.name for m in members if m.kind == "agent"}
     avatars: dict[str, str | None] = {}
     if viewer.kind == "guest":

@@ -3,7 +3,9 @@
 - A rename shows the new name to everyone.
 - An agent sees the guests: the guest who started it and every guest member ("Ann, Ben").
 - A guest sees the agent's name in a one-on-one with that agent; the service's name in a group
-  conversation or in one started from the widget (written to a service).
+  conversation or in one started from the widget (written to a service). A group started from an
+  agent's personal link has no service of its own: the caller passes the agent's service, and only
+  an agent in no service at all falls back to the agents' names.
 The avatar follows the displayed name: generated initials and a stable colour, or the agent's uploaded
 picture when the title is that agent's name.
 """

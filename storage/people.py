@@ -195,3 +195,8 @@ class SqlGuests(_Repo):
             )
         ).scalar_one_or_none()
         return guest_of(row) if row else None
+
+    async def set_email(self, guest_id: str, email: str) -> None:
+        row = await self.s.get(GuestRow, guest_id)
+        if row is not None:
+            row.email = email

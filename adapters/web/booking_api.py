@@ -157,6 +157,33 @@ async def booking_info(request: web.Request) -> web.Response:
     )
 
 
+@routes.get("/api/services/{slug}/booking")
+@documented(
+    "What a service's booking form offers before a member is chosen, the engine's answer the widget "
+    "starts from: {service, name, timezone, durations, default_duration, window_start, window_end, "
+    "horizon_days}",
+    responses={"404": "unknown_service"},
+)
+async def service_booking_info(request: web.Request) -> web.Response:
+    slug = request.match_info["slug"]
+    runtime = request.app[RUNTIME]
+    async with runtime.uow(read_only=True) as uow:
+        options = await service_options_for(uow, runtime.clock, slug)
+        service = await uow.services.get(slug)
+    return web.json_response(
+        {
+            "service": slug,
+            "name": service.name if service else slug,
+            "timezone": options.time_zone,
+            "durations": list(options.durations),
+            "default_duration": options.default_duration,
+            "window_start": options.window_start.isoformat(),
+            "window_end": options.window_end.isoformat(),
+            "horizon_days": options.horizon_days,
+        }
+    )
+
+
 @routes.get("/book/{slug}")
 async def booking_page(request: web.Request) -> web.FileResponse:
     response = web.FileResponse(STATIC / "book.html")

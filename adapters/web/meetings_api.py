@@ -7,7 +7,7 @@ engine fills it in (``bot.meetings.options``); the rules live in ``bot.meetings`
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
@@ -25,7 +25,15 @@ from bot.model import Actor
 routes = web.RouteTableDef()
 
 _BOOK = schema(
-    agent="string", service="string", start="string", duration="integer", subject="string", timezone="string"
+    agent="string",
+    service="string",
+    start="string",
+    duration="integer",
+    subject="string",
+    timezone="string",
+    email="string",
+    link_start="string",
+    link_end="string",
 )
 _CHANGE = schema(start="string", duration="integer")
 _REASON = schema(reason="string")
@@ -56,6 +64,20 @@ def _start(value: object) -> datetime:
     if parsed.utcoffset() is None:
         raise InvalidInput("'start' needs a zone (Z or +01:00).", code="invalid_start", field="start")
     return parsed
+
+
+def _link_day(body: dict[str, Any], name: str) -> date | None:
+    """A personal link's day, as the link wrote it (24.11.2026) or as ISO (2026-11-24)."""
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
+            try:
+                return datetime.strptime(value, pattern).date()
+            except ValueError:
+                continue
+    raise InvalidInput(f"'{name}' must be a date like 24.11.2026.", code="invalid_date", field=name)
 
 
 def _duration(body: dict[str, Any], *, required: bool) -> int | None:
@@ -96,7 +118,9 @@ async def _one(request: web.Request, meeting: Meeting, status: int = 200) -> web
     return web.json_response({"meeting": meeting_json(meeting, await _names(request))}, status=status)
 
 
-async def _book(request: web.Request, by: Actor, **extra: Any) -> web.Response:
+async def _book(
+    request: web.Request, by: Actor, link: tuple[date | None, date | None] = (None, None), **extra: Any
+) -> web.Response:
     body = await read_json(request)
     booking = await request.app[RUNTIME].bus.handle(
         BookMeeting(
@@ -107,6 +131,8 @@ async def _book(request: web.Request, by: Actor, **extra: Any) -> web.Response:
             agent=field(body, "agent", required=False),
             service=field(body, "service", required=False),
             idempotency_key=request.headers.get("Idempotency-Key") or None,
+            link_start=link[0],
+            link_end=link[1],
             **{name: field(body, key, required=required) for name, (key, required) in extra.items()},
         )
     )
@@ -115,15 +141,30 @@ async def _book(request: web.Request, by: Actor, **extra: Any) -> web.Response:
 
 @routes.post("/api/guest/meetings")
 @documented(
-    "Book {agent|service, start, duration?, subject?, timezone?}; " + _BOOK_NOTE + "; an Idempotency-Key "
-    "header repeats answer 200 with the same meeting",
+    "Book {agent|service, start, duration?, subject?, timezone?, email?, link_start?, link_end?}; "
+    + _BOOK_NOTE
+    + "; a guest without an email gives one here (else email_required, field email); link_start and "
+    "link_end are the personal link's ?start=&end= days, a rule the start must fall within; an "
+    "Idempotency-Key header repeats answer 200 with the same meeting",
     body=_BOOK,
     auth=GUEST,
-    responses={"201": "booked", "409": "slot_taken {alternatives}", "503": "calendar_unavailable"},
+    responses={
+        "201": "booked",
+        "400": "email_required | invalid_email | outside_link_window | beyond_horizon | invalid_date",
+        "409": "slot_taken {alternatives}",
+        "503": "calendar_unavailable",
+    },
 )
 async def guest_book(request: web.Request) -> web.Response:
     guest = await current_guest(request)
-    return await _book(request, guest.actor, guest_timezone=("timezone", False))
+    body = await read_json(request)
+    return await _book(
+        request,
+        guest.actor,
+        guest_timezone=("timezone", False),
+        guest_email=("email", False),
+        link=(_link_day(body, "link_start"), _link_day(body, "link_end")),
+    )
 
 
 @routes.get("/api/guest/meetings")

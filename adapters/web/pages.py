@@ -35,6 +35,12 @@ async def widget(request: web.Request) -> web.FileResponse:
     return response
 
 
+@routes.get("/chat/{slug}")
+async def personal_chat(request: web.Request) -> web.FileResponse:
+    """An agent's personal chat link: the widget's modules, full page, talking to that agent."""
+    return _file("chat.html", "text/html")
+
+
 @routes.get("/inbox")
 async def inbox(request: web.Request) -> web.FileResponse:
     return _file("inbox.html", "text/html")

@@ -20,12 +20,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.calendars.outlook_settings import follow, sources_of
 from bot.calendars.sources import LOCAL, Profile, load_profiles
 from bot.meetings.changes import apply_cancel, apply_move
 from bot.meetings.effects import CALENDAR_JOB
 from bot.ports import Clock, JobItem, UnitOfWork
-from scheduling.calendar import EventChange
-from scheduling.errors import CalendarDisconnected, CalendarUnavailable
+from scheduling.calendar import EventChange, WorkingHours
+from scheduling.errors import CalendarDisconnected, CalendarUnavailable, SchedulingError
 
 log = logging.getLogger(__name__)
 SYNC_JOB = "calendar_sync"
@@ -83,6 +84,7 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
     cursors = dict(connection.sync_state.get("cursors") or {})
     listed_at = clock.now()
     found = None
+    hours = None
     try:
         if provider is not None:
             found = await _changes(provider, profile, calendar_id, cursors.get(calendar_id))
@@ -90,16 +92,38 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
         return finish_nothing  # marked broken (and the agent told) by the connected provider
     except CalendarUnavailable as error:
         log.info("calendar sync of %s failed, next round later: %s", agent, error)
+    try:
+        if provider is not None and connection.provider == "microsoft" and hasattr(provider, "working_hours"):
+            hours = await provider.working_hours(profile.account)  # followed on every round
+    except SchedulingError as error:
+        log.info("Outlook working hours of %s not read, next round later: %s", agent, error)
 
     async def finish(job: JobItem | None, uow: UnitOfWork, clock: Clock) -> None:
         if found is not None:
             changes, cursor = found
             await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
-            state = {**connection.sync_state, "cursors": {**cursors, calendar_id: cursor}}
+            now_state = await uow.calendar_connections.get(agent)  # sources may have changed meanwhile
+            base = now_state.sync_state if now_state is not None else connection.sync_state
+            state = {**base, "cursors": {**cursors, calendar_id: cursor}}
             await uow.calendar_connections.set_sync_state(agent, connection.provider, state)
+        if hours is not None:
+            await _follow_outlook(uow, agent, hours)
         await _rearm(uow, agent, running_key, clock.now())
 
     return finish
+
+
+async def _follow_outlook(uow: UnitOfWork, agent: str, hours: WorkingHours) -> None:
+    """Working hours and time zone whose source is Outlook take Outlook's current values."""
+    connection = await uow.calendar_connections.get(agent)
+    stored = await uow.agents.get(agent)
+    if stored is None:
+        return
+    followed = follow(stored.settings or {}, hours, sources_of(connection))
+    if followed is not None:
+        stored.settings = followed
+        stored.timezone = followed["timezone"]
+        await uow.agents.save(stored)
 
 
 async def apply_changes(

@@ -10,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot import access
 from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, load_profiles
 from bot.errors import Conflict, InvalidInput, NotFound, SlotTaken
 from bot.handlers.conversations import open_conversation
+from bot.handlers.people import clean_email
 from bot.handlers.posting import post_notice
-from bot.meetings import texts
+from bot.meetings import link_window, texts
 from bot.meetings.commands import BookMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, sync_calendar
 from bot.meetings.events import MeetingBooked
@@ -28,6 +30,7 @@ from bot.model import Conversation, Member, require
 from bot.names import clean_line
 from bot.ports import Clock, MeetingRuntime, UnitOfWork
 from bot.zones import zone
+from scheduling.availability import booking_horizon
 from scheduling.booking_rules import MemberLoad, check_duration, choose_member
 from scheduling.zones import is_zone
 
@@ -65,6 +68,7 @@ class _Request:
     service: str | None
     key: str | None
     digest: str
+    email: str | None = None  # given with the booking by a guest who had none: saved with it
 
 
 async def _resolve(cmd: BookMeeting, uow: UnitOfWork, start: datetime) -> _Request:
@@ -94,7 +98,17 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork, start: datetime) -> _Reque
             conversation = require(await uow.conversations.get(cmd.conversation_id), "conversation")
         guest_id = conversation.guest_id if conversation else str(cmd.guest_id)
         agent_slug = cmd.agent
-    require(await uow.guests.get(guest_id), "guest")
+    guest = require(await uow.guests.get(guest_id), "guest")
+    email = None
+    if cmd.by.kind == "guest" and not guest.email:
+        # The invitation goes to the guest's email: no email, no booking.
+        email = _email(cmd.guest_email)
+        if email is None:
+            raise InvalidInput(
+                "Please give your email address: the invitation is sent there.",
+                code="email_required",
+                field="email",
+            )
     if cmd.service:
         service = await uow.services.get(cmd.service)
         if service is None:
@@ -112,7 +126,36 @@ async def _resolve(cmd: BookMeeting, uow: UnitOfWork, start: datetime) -> _Reque
     if key is not None and len(key) > 200:
         raise InvalidInput("The Idempotency-Key is too long.", code="invalid_idempotency_key")
     digest = request_hash(cmd, start)
-    return _Request(guest_id, conversation.id if conversation else None, candidates, cmd.service, key, digest)
+    return _Request(
+        guest_id, conversation.id if conversation else None, candidates, cmd.service, key, digest, email
+    )
+
+
+def _email(value: str | None) -> str | None:
+    try:
+        return clean_email(value, required=False)
+    except InvalidInput as error:
+        raise InvalidInput(error.message, code=error.code, field="email") from None
+
+
+def _check_when(cmd: BookMeeting, start: datetime, now: datetime, tz: str) -> None:
+    """More than a month ahead is its own refusal, not a taken slot; a link's frame is a rule."""
+    horizon = booking_horizon(now)
+    if start > horizon:
+        raise InvalidInput(
+            f"Meetings can be booked at most one month ahead (until {horizon:%d.%m.%Y}).",
+            code="beyond_horizon",
+            field="start",
+        )
+    zone_ = ZoneInfo(tz)
+    link_window.check(
+        start,
+        cmd.link_start,
+        cmd.link_end,
+        tz=tz,
+        today=now.astimezone(zone_).date(),
+        last=horizon.astimezone(zone_).date(),
+    )
 
 
 async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime: MeetingRuntime) -> Booking:
@@ -131,6 +174,7 @@ async def book_meeting(cmd: BookMeeting, uow: UnitOfWork, clock: Clock, runtime:
     if len(profiles) < len(request.candidates):
         missing = sorted(set(request.candidates) - set(profiles))[0]
         raise NotFound(f"There is no agent called {missing!r}.", code="unknown_agent")
+    _check_when(cmd, start, clock.now(), profiles[request.candidates[0]].settings.timezone)
     # Whatever the form left empty takes the defaults every channel offers (bot.meetings.options).
     duration = cmd.duration
     if duration is None:
@@ -206,6 +250,9 @@ async def _book(
         profile = profiles[chosen]
         agent = profile.agent
         guest = require(await uow.guests.get(request.guest_id), "guest")
+        if request.email and not guest.email:
+            await uow.guests.set_email(guest.id, request.email)
+            guest.email = request.email
         conversation = await _conversation(uow, request, agent, clock)
         meeting = Meeting(
             conversation_id=conversation.id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.commands import Command
@@ -26,6 +26,11 @@ class BookMeeting(Command):
     conversation_id: str | None = None
     guest_timezone: str | None = None
     idempotency_key: str | None = None
+    # A guest without an email gives one here: the invitation goes to it (``email_required``).
+    guest_email: str | None = None
+    # The personal link's ``?start=&end=`` (days in the host's zone): a rule, not a hint.
+    link_start: date | None = None
+    link_end: date | None = None
 
 
 @dataclass(frozen=True)

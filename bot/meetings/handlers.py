@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import Forbidden, NotFound
+from bot.calendars.outlook_settings import note_changes_in_convene
+from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.meetings import booking, changes
 from bot.meetings import commands as c
 from bot.ports import UnitOfWork
@@ -20,16 +21,40 @@ async def update_agent_settings(cmd: c.UpdateAgentSettings, uow: UnitOfWork) -> 
     ``invalid_settings`` naming the field, before anything is written."""
     if cmd.by.kind not in ("agent", "system") or (cmd.by.kind == "agent" and cmd.by.id != cmd.agent):
         raise Forbidden("Agents change their own settings only.")
-    parsed = parse_settings(cmd.settings)
     async with uow:
         agent = await uow.agents.get(cmd.agent)
         if agent is None:
             raise NotFound(f"There is no agent called {cmd.agent!r}.", code="unknown_agent")
+        parsed = parse_settings(one_booking_calendar(cmd.settings, agent.settings or {}))
+        before = dict(agent.settings or {})
         agent.settings = settings_to_dict(parsed)
+        await note_changes_in_convene(uow, agent.slug, before, agent.settings)
         agent.timezone = parsed.timezone
         await uow.agents.save(agent)
         await uow.commit()
         return agent.settings
+
+
+def one_booking_calendar(submitted: Mapping[str, Any], stored: Mapping[str, Any]) -> dict[str, Any]:
+    """Bookings go to one calendar (the list's first). ``booking_calendar`` names it; a
+    ``booking_calendars`` list of several is refused, unless it is the stored list sent back as it
+    was (settings saved before this rule keep working until the agent picks one)."""
+    data = dict(submitted)
+    if "booking_calendar" in data:
+        chosen = data.pop("booking_calendar")
+        if not isinstance(chosen, str) or not chosen.strip():
+            raise InvalidInput(
+                "booking_calendar must name one calendar.", code="invalid_settings", field="booking_calendar"
+            )
+        data["booking_calendars"] = [chosen.strip()]
+    several = data.get("booking_calendars")
+    if isinstance(several, list) and len(several) > 1 and several != stored.get("booking_calendars"):
+        raise InvalidInput(
+            "Bookings go to one calendar: choose one (booking_calendar).",
+            code="invalid_settings",
+            field="booking_calendars",
+        )
+    return data
 
 
 HANDLERS: dict[type[Any], Callable[..., Any]] = {

@@ -194,6 +194,7 @@ async def test_same_slot_from_two_browsers_second_gets_alternatives(browser: Any
         await alice_widget(page, server)
         await page.get_by_test_id("schedule-meeting").click()
         await page.get_by_test_id("booking-name").fill(name)
+        await page.get_by_test_id("booking-email").fill(f"{name.lower()}@example.org")  # for the invitation
         await page.get_by_test_id("booking-subject").fill(f"{name}'s order")
         await page.locator(f'[data-testid="booking-slot"][data-start="{wanted}"]').click()
 
@@ -346,6 +347,7 @@ async def test_service_widget_books_with_a_free_member_and_shows_the_notice(
     await guest.goto(server.url + "/")
     await guest.get_by_test_id("launcher").click()
     await guest.get_by_test_id("name-input").fill("Sam")
+    await guest.get_by_test_id("email-input").fill("sam@example.org")
     await guest.get_by_test_id("start-button").click()
     await guest_says(guest, "Can someone from sales call me?")
     await guest.get_by_test_id("schedule-meeting").click()
@@ -364,6 +366,7 @@ async def test_meeting_booked_elsewhere_shows_in_the_widget_live(browser: Any, s
     await guest.goto(server.url + "/test-site?service=support")
     await guest.get_by_test_id("launcher").click()
     await guest.get_by_test_id("name-input").fill("Tom")
+    await guest.get_by_test_id("email-input").fill("tom@example.org")
     await guest.get_by_test_id("start-button").click()
     await guest_says(guest, "My rocket skates will not stop.")
     day = next_weekday(1)

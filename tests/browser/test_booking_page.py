@@ -73,6 +73,7 @@ async def test_a_slot_taken_meanwhile_names_the_next_free_times(browser: Any, se
         await expect(page.get_by_test_id("slot").first).to_be_visible()
         await page.get_by_test_id("slot").first.click()
         await page.get_by_test_id("name").fill(name)
+        await page.get_by_test_id("email").fill(f"{name.lower()}@example.org")
     await first_guest.get_by_test_id("schedule").click()
     await expect(first_guest.get_by_test_id("booking-confirmed")).to_contain_text("Booked: Demo")
     await second_guest.get_by_test_id("schedule").click()

@@ -112,6 +112,9 @@ class FakeGuests(_Repos):
         ]
         return copy.deepcopy(typed[-1]) if typed else None
 
+    async def set_email(self, guest_id: str, email: str) -> None:
+        self.st.guests[guest_id].email = email
+
 
 class FakeConversations(_Repos):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:

@@ -32,7 +32,10 @@ async def test_fifty_concurrent_bookings_for_one_slot(seeded: Any, clock: Any) -
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=GUESTS)) as http:
 
             async def sign_in(i: int) -> str:
-                async with http.post(f"{base}/api/guest/sessions", json={"name": f"Guest {i}"}) as r:
+                async with http.post(
+                    f"{base}/api/guest/sessions",
+                    json={"name": f"Guest {i}", "email": f"guest{i}@example.org"},
+                ) as r:
                     return (await r.json())["token"]
 
             tokens = await asyncio.gather(*(sign_in(i) for i in range(GUESTS)))

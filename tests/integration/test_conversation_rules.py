@@ -290,7 +290,8 @@ async def test_titles_avatars_members_and_renames_from_each_side(client: Any) ->
     clock.advance(minutes=1)
     await call(client, "POST", "/api/guest/join", ben, {"link_token": view["link_token"]})
     assert await seen(alice, "agent") == ("Ann, Ben", "AB", None)
-    assert (await seen(ann, "guest"))[0] == "Alice"  # a group now: no service, so the agents' names
+    # A group now, started from Alice's personal link: the guest sees Alice's service, not her name.
+    assert (await seen(ann, "guest"))[0] == "Sales"
     clock.advance(minutes=1)
 
     status, added = await call(
@@ -300,7 +301,7 @@ async def test_titles_avatars_members_and_renames_from_each_side(client: Any) ->
     assert (await call(client, "POST", f"/api/agent/conversations/{cid}/members", alice, {"agent": "bob"}))[
         0
     ] == 200
-    assert (await seen(ann, "guest"))[0] == "Alice, Bob"
+    assert (await seen(ann, "guest"))[0] == "Sales"
     clock.advance(minutes=1)
     status, added = await call(
         client,

@@ -7,14 +7,21 @@ lunch 13:00–14:00; the horizon is one month (to 23 December, 09:00 Berlin).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from bot.commands import CreateAgent, CreateService, StartConversation
 from bot.errors import DomainError
-from bot.meetings.commands import BookMeeting, CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
+from bot.meetings import link_window
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    RescheduleMeeting,
+    UpdateAgentSettings,
+)
 from bot.model import Actor, Guest
 from tests.fakes import FakeEngine
 
@@ -24,6 +31,7 @@ CAROL = Actor("agent", "carol", "Carol")
 SYSTEM = Actor("system", "system", "Convene")
 ANN = Actor("guest", "ann", "Ann")
 BEN = Actor("guest", "ben", "Ben")
+CLEO = Actor("guest", "cleo", "Cleo")  # started a chat without giving an email
 
 
 def z(text: str) -> datetime:
@@ -33,6 +41,13 @@ def z(text: str) -> datetime:
 
 TUE_0900 = z("2026-11-24T08:00:00Z")  # 09:00 in Berlin
 TUE_1000 = z("2026-11-24T09:00:00Z")
+NOV_23, NOV_24, NOV_25, NOV_27, MAR_1 = (
+    date(2026, 11, 23),
+    date(2026, 11, 24),
+    date(2026, 11, 25),
+    date(2026, 11, 27),
+    date(2027, 3, 1),
+)
 
 
 @pytest.fixture
@@ -48,10 +63,11 @@ async def engine() -> FakeEngine:
     await engine.handle(CreateAgent("carol", "Carol", "carol@example.com", services=("support",)))
     for guest in (ANN, BEN):
         engine.state.guests[guest.id] = Guest(guest.name, f"{guest.id}@example.org", id=guest.id)
+    engine.state.guests[CLEO.id] = Guest(CLEO.name, None, id=CLEO.id)
     return engine
 
 
-PEOPLE = {"Ann": ANN, "Ben": BEN, "alice": ALICE, "bob": BOB, "carol": CAROL, "system": SYSTEM}
+PEOPLE = {"Ann": ANN, "Ben": BEN, "Cleo": CLEO, "alice": ALICE, "bob": BOB, "carol": CAROL, "system": SYSTEM}
 
 
 async def book(engine: FakeEngine, by: str = "Ann", start: Any = TUE_0900, **fields: Any) -> Any:
@@ -79,7 +95,19 @@ BOOKINGS = [
     ("Ann", {"agent": "alice", "start": z("2026-11-28T09:00:00Z")}, "slot_taken"),  # a Saturday
     ("Ann", {"agent": "alice", "start": z("2026-11-24T12:00:00Z")}, "slot_taken"),  # lunch
     ("Ann", {"agent": "alice", "start": z("2026-12-22T08:00:00Z")}, "alice"),  # inside the month
-    ("Ann", {"agent": "alice", "start": z("2026-12-28T08:00:00Z")}, "slot_taken"),  # beyond it
+    ("Ann", {"agent": "alice", "start": z("2026-12-28T08:00:00Z")}, "beyond_horizon"),  # not taken: too far
+    # The guest's email is where the invitation goes: none, no booking; given with it, booked.
+    ("Cleo", {"agent": "alice"}, "email_required"),
+    ("Cleo", {"agent": "alice", "guest_email": "not an address"}, "invalid_email"),
+    ("Cleo", {"agent": "alice", "guest_email": "cleo@example.org"}, "alice"),
+    # A personal link's ?start=&end= is a rule (days in the agent's zone), clipped to the horizon.
+    ("Ann", {"agent": "alice", "link_start": NOV_25, "link_end": NOV_27}, "outside_link_window"),
+    ("Ann", {"agent": "alice", "link_end": NOV_23}, "outside_link_window"),
+    ("Ann", {"agent": "alice", "link_start": NOV_24, "link_end": NOV_24}, "alice"),
+    ("Ann", {"agent": "alice", "start": z("2026-12-22T08:00:00Z"), "link_end": MAR_1}, "alice"),  # clipped
+    ("Ann", {"agent": "alice", "start": z("2026-12-28T08:00:00Z"), "link_end": MAR_1}, "beyond_horizon"),
+    # 00:30 on the 24th in Berlin (the 23rd in UTC) is inside a link for the 24th: then just not free.
+    ("Ann", {"agent": "alice", "start": z("2026-11-23T23:30:00Z"), "link_start": NOV_24}, "slot_taken"),
     ("Ann", {"agent": "alice", "start": datetime(2026, 11, 24, 9)}, "invalid_start"),  # no zone
     ("Ann", {"agent": "zed"}, "unknown_agent"),
     ("Ann", {"service": "nope"}, "unknown_service"),
@@ -114,6 +142,38 @@ async def test_booking_dialogue(engine: FakeEngine, by: str, ask: dict[str, Any]
     assert jobs == {("calendar_write", meeting.id), ("meeting_reminder", meeting.id)}
 
 
+async def test_a_guest_without_an_email_is_asked_for_it_and_it_is_kept(engine: FakeEngine) -> None:
+    with pytest.raises(DomainError) as error:
+        await book(engine, "Cleo", agent="alice")
+    assert (error.value.code, error.value.details.get("field"), error.value.status) == (
+        "email_required",
+        "email",
+        400,
+    )
+    assert engine.state.guests["cleo"].email is None  # the refusal changed nothing
+    booking = await book(engine, "Cleo", agent="alice", guest_email=" cleo@example.org ")
+    assert engine.state.guests["cleo"].email == "cleo@example.org"
+    assert engine.state.meetings[booking.meeting.id].guest_id == "cleo"
+    # An email already known is never replaced by one typed into a booking form.
+    await book(engine, "Cleo", agent="alice", start=TUE_1000, guest_email="other@example.org")
+    assert engine.state.guests["cleo"].email == "cleo@example.org"
+
+
+@pytest.mark.parametrize(
+    "link_start, link_end, expected",
+    [
+        (None, None, (NOV_23, date(2026, 12, 23))),  # no frame: today to the horizon's day
+        (NOV_24, NOV_27, (NOV_24, NOV_27)),
+        (date(2026, 11, 1), NOV_25, (NOV_23, NOV_25)),  # a start in the past starts today
+        (NOV_24, MAR_1, (NOV_24, date(2026, 12, 23))),  # an over-long frame is clipped, not refused
+    ],
+)
+def test_a_link_frame_is_clipped_to_today_and_the_horizon(
+    link_start: date | None, link_end: date | None, expected: tuple[date, date]
+) -> None:
+    assert link_window.clip(link_start, link_end, today=NOV_23, last=date(2026, 12, 23)) == expected
+
+
 async def test_a_taken_slot_is_refused_with_the_next_free_times(engine: FakeEngine) -> None:
     await book(engine, "Ann", agent="alice")
     with pytest.raises(DomainError) as error:
@@ -127,10 +187,15 @@ async def test_a_taken_slot_is_refused_with_the_next_free_times(engine: FakeEngi
     assert len(engine.state.meetings) == 1
 
 
-async def test_beyond_the_month_there_is_nothing_to_offer_instead(engine: FakeEngine) -> None:
+async def test_beyond_the_month_is_its_own_refusal_not_a_taken_slot(engine: FakeEngine) -> None:
     with pytest.raises(DomainError) as error:
         await book(engine, "Ann", agent="alice", start=z("2026-12-28T08:00:00Z"))
-    assert (error.value.code, error.value.details["alternatives"]) == ("slot_taken", [])
+    assert (error.value.code, error.value.status, error.value.details["field"]) == (
+        "beyond_horizon",
+        400,
+        "start",
+    )
+    assert "one month ahead" in error.value.message
 
 
 async def test_a_service_booking_goes_to_a_free_member_when_one_is_taken(engine: FakeEngine) -> None:
@@ -246,3 +311,36 @@ async def test_a_meeting_cannot_grow_into_the_next_one(engine: FakeEngine) -> No
     await book(engine, "Ben", agent="alice", start=z("2026-11-24T08:30:00Z"))
     assert await refused(engine.handle(ChangeMeetingDuration(meeting.id, 60, ANN))) == "slot_taken"
     assert engine.state.meetings[meeting.id].duration == 30
+
+
+# (settings sent, settings stored before) → the booking calendars kept, or the refused field.
+ONE_CALENDAR = [
+    ({"booking_calendar": "work"}, None, ["work"]),
+    ({"booking_calendar": " work "}, None, ["work"]),
+    ({"booking_calendars": ["work"]}, None, ["work"]),
+    ({"booking_calendars": ["a", "b"]}, None, "booking_calendars"),  # several: refused
+    ({"booking_calendars": ["a", "b"]}, ["a", "b"], ["a", "b"]),  # saved before the rule: sent back as is
+    ({"booking_calendar": ""}, None, "booking_calendar"),
+    ({"booking_calendar": ["a"]}, None, "booking_calendar"),
+]
+
+
+@pytest.mark.parametrize("sent, stored, expected", ONE_CALENDAR)
+async def test_bookings_go_to_one_calendar(
+    engine: FakeEngine, sent: dict[str, Any], stored: list[str] | None, expected: Any
+) -> None:
+    if stored is not None:
+        engine.state.agents["alice"].settings = {
+            **engine.state.agents["alice"].settings,
+            "booking_calendars": stored,
+        }
+    before = dict(engine.state.agents["alice"].settings)
+    work = engine.handle(UpdateAgentSettings("alice", {"durations": [30, 60], **sent}, ALICE))
+    if isinstance(expected, str):
+        with pytest.raises(DomainError) as error:
+            await work
+        assert (error.value.code, error.value.details["field"]) == ("invalid_settings", expected)
+        assert engine.state.agents["alice"].settings == before
+    else:
+        saved = await work
+        assert saved["booking_calendars"] == expected

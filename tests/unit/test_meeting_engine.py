@@ -261,6 +261,11 @@ class FakeAgents:
         self.saved.append(agent)
 
 
+class NoCalendar:
+    async def get(self, agent: str) -> None:
+        return None
+
+
 @pytest.mark.parametrize(
     "by, settings, outcome",
     [
@@ -275,7 +280,7 @@ async def test_only_the_agent_changes_their_settings_and_only_to_valid_ones(
     by: Actor, settings: dict[str, Any], outcome: Any
 ) -> None:
     agents = FakeAgents()
-    uow = FakeUow(agents=agents)
+    uow = FakeUow(agents=agents, calendar_connections=NoCalendar())  # the built-in calendar
     command = UpdateAgentSettings("alice", settings, by)
     if outcome == "saved":
         saved = await update_agent_settings(command, uow)  # type: ignore[arg-type]

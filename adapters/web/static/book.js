@@ -43,26 +43,32 @@ function writeSession(value) {
 const call = apiClient({ token: () => (readSession() || {}).token });
 const showError = (text) => say(els.error, text);
 
-/** The link's dates: from today (or a later start) to its end, or two weeks; problems explained. */
+/** The link's dates: from today (or a later start) to its end, or two weeks; problems explained.
+ * `link` is the frame as the link wrote it: the booking call passes it on and the server enforces it. */
 function readRange() {
   const problems = [];
+  const link = {};
   let start = today(zone);
   let end = null;
   if (params.has("start")) {
     const parsed = parseDottedDay(params.get("start"));
-    if (parsed) start = parsed > start ? parsed : start;
-    else problems.push(`The start date "${params.get("start")}" is not a date like 24.11.2026; showing the next two weeks.`);
+    if (parsed) {
+      start = parsed > start ? parsed : start;
+      link.link_start = params.get("start");
+    } else problems.push(`The start date "${params.get("start")}" is not a date like 24.11.2026; showing the next two weeks.`);
   }
   if (params.has("end")) {
     const parsed = parseDottedDay(params.get("end"));
-    if (parsed) end = parsed;
-    else problems.push(`The end date "${params.get("end")}" is not a date like 30.11.2026; showing the next two weeks.`);
+    if (parsed) {
+      end = parsed;
+      link.link_end = params.get("end");
+    } else problems.push(`The end date "${params.get("end")}" is not a date like 30.11.2026; showing the next two weeks.`);
   }
   if (end && end < start) {
     problems.push("The end date lies before the start date (or in the past): there is nothing to book in that range.");
-    return { start, end: null, fixed: true, empty: true, problems };
+    return { start, end: null, fixed: true, empty: true, problems, link };
   }
-  return { start, end: end || addDays(start, DEFAULT_DAYS - 1), fixed: Boolean(end), empty: false, problems };
+  return { start, end: end || addDays(start, DEFAULT_DAYS - 1), fixed: Boolean(end), empty: false, problems, link };
 }
 
 const range = readRange();
@@ -93,8 +99,12 @@ async function ensureSession() {
     els.name.focus();
     return false;
   }
-  const body = { name, timezone: zone };
-  if (els.email.value.trim()) body.email = els.email.value.trim();
+  if (!els.email.value.trim()) {
+    showError("Please give your email address: the invitation is sent there.");
+    els.email.focus();
+    return false;
+  }
+  const body = { name, timezone: zone, email: els.email.value.trim() };
   const created = await call("POST", "/api/guest/sessions", body);
   writeSession({ token: created.token, guest_id: created.guest_id, name: created.name });
   return true;
@@ -115,10 +125,11 @@ async function schedule(event) {
   try {
     if (!(await ensureSession())) return;
     state.idempotencyKey = state.idempotencyKey || `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+    const email = els.email.value.trim();
     const { meeting } = await call(
       "POST",
       "/api/guest/meetings",
-      { agent: slug, start: chosen, duration: Number(els.duration.value), subject, timezone: zone },
+      { agent: slug, start: chosen, duration: Number(els.duration.value), subject, timezone: zone, ...range.link, ...(email ? { email } : {}) },
       { "Idempotency-Key": state.idempotencyKey },
     );
     els.form.hidden = true;
@@ -133,6 +144,10 @@ async function schedule(event) {
       writeSession(null);
       els.who.hidden = false;
       showError("Your session has expired; please enter your name again.");
+    } else if (error.code === "email_required") {
+      els.who.hidden = false; // a session without an email (started in the chat): ask for it now
+      showError(error.message);
+      els.email.focus();
     } else if (isSlotTaken(error)) {
       const alternatives = error.data.alternatives || [];
       const next = alternatives.slice(0, 3).map((iso) => formatFull(iso, zone));
@@ -167,11 +182,16 @@ async function start() {
   els.title.textContent = `Book a meeting with ${agent.name}`;
   document.title = `Book a meeting with ${agent.name}`;
   els.duration.replaceChildren(...durationOptions(agent.durations, agent.default_duration));
-  picker.setLastDay(lastBookableDay(agent, zone));
+  const lastDay = lastBookableDay(agent, zone);
+  picker.setLastDay(lastDay);
   els.duration.addEventListener("change", () => picker.reload());
   els.form.addEventListener("submit", schedule);
   if (range.empty) picker.empty();
-  else await picker.open({ from: range.start });
+  else if (range.fixed && lastDay && range.end > lastDay) {
+    // A frame past the booking horizon is clipped to it: the bookable days, not an empty page.
+    if (range.start > lastDay) picker.empty();
+    else await picker.open({ from: range.start, days: daysBetween(range.start, lastDay) + 1 });
+  } else await picker.open({ from: range.start });
 }
 
 start();

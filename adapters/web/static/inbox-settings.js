@@ -26,6 +26,7 @@ const fields = {
   minNotice: input("settings-min-notice", { inputmode: "numeric" }),
   slotStep: input("settings-slot-step", { inputmode: "numeric", placeholder: "the meeting's length" }),
   reminder: input("settings-reminder", { inputmode: "numeric" }),
+  bookingCalendar: el("select", { testid: "settings-booking-calendar" }),
 };
 const errorBox = el("p", { class: "error", testid: "settings-error", role: "alert", hidden: true });
 const savedBox = el("p", { class: "notice", testid: "settings-saved", role: "status", hidden: true }, "Saved.");
@@ -44,6 +45,7 @@ const dialog = el(
       row("Default length", fields.defaultDuration),
       row("Break before meetings", fields.bufferBefore),
       row("Break after meetings", fields.bufferAfter),
+      row("Bookings go to", fields.bookingCalendar, "One calendar: every booked meeting is written there."),
     ),
     el("h3", {}, "Working hours"),
     el("p", { class: "small muted" }, "Like 09:00-17:00, or 09:00-12:00, 14:00-18:00. Empty: a day off."),
@@ -92,6 +94,7 @@ export async function openSettings() {
   savedBox.hidden = true;
   try {
     fill(await ctx.call("GET", "/api/agent/settings"));
+    await fillCalendars();
   } catch (error) {
     showError(error.message);
   }
@@ -118,10 +121,32 @@ function fill(answer) {
   fields.minNotice.value = String(s.min_notice);
   fields.slotStep.value = s.slot_step === null || s.slot_step === undefined ? "" : String(s.slot_step);
   fields.reminder.value = String(s.reminder_minutes);
-  links.replaceChildren(
+  links.replaceChildren(...[
+    answer.sources ? el("div", { testid: "settings-sources" }, sourcesText(answer.sources)) : null,
+    answer.chat_url ? el("div", {}, "Your chat link: ", el("a", { href: answer.chat_url, target: "_blank", rel: "noopener", testid: "settings-chat-url" }, answer.chat_url)) : null,
     answer.booking_url ? el("div", {}, "Your booking page: ", el("a", { href: answer.booking_url, target: "_blank", rel: "noopener", testid: "settings-booking-url" }, answer.booking_url)) : null,
     answer.calendar_feed_url ? el("div", {}, "Calendar feed (.ics): ", el("code", {}, answer.calendar_feed_url)) : null,
-  );
+  ].filter(Boolean));
+}
+
+/** The single booking calendar: the agent's calendars when the provider answers, else the current one. */
+async function fillCalendars() {
+  const current = (loaded.booking_calendars || ["primary"])[0];
+  let options = [{ id: current, name: current === "primary" ? "Main calendar" : current }];
+  try {
+    const { calendars } = await ctx.call("GET", "/api/agent/calendars");
+    const writable = calendars.filter((c) => c.writable);
+    if (writable.length) options = writable.map((c) => ({ id: c.primary && current === "primary" ? "primary" : c.id, name: c.name }));
+  } catch (_) {
+    /* the calendar is unreachable now: keep the current choice */
+  }
+  fields.bookingCalendar.replaceChildren(...options.map((c) => el("option", { value: c.id, selected: c.id === current }, c.name)));
+}
+
+/** Where the time zone and working hours come from: Outlook follows on every sync until changed here. */
+function sourcesText(sources) {
+  const from = (key) => (sources[key] === "outlook" ? "from Outlook (updated on every sync)" : "set in Convene");
+  return `Time zone: ${from("timezone")}. Working hours: ${from("working_hours")}.`;
 }
 
 function renderDefault(selected) {
@@ -164,6 +189,10 @@ function collect() {
   settings.min_notice = number(fields.minNotice.value || "0");
   settings.slot_step = fields.slotStep.value.trim() ? number(fields.slotStep.value) : null;
   settings.reminder_minutes = number(fields.reminder.value || "0");
+  if (fields.bookingCalendar.value) {
+    delete settings.booking_calendars; // one calendar: the engine stores it as the list's first
+    settings.booking_calendar = fields.bookingCalendar.value;
+  }
   return settings;
 }
 

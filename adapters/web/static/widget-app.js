@@ -41,6 +41,7 @@ export function start(script, origin) {
   const PENDING_KEY = `convene:${origin}:pending:${TARGET_KEY}`;
   const bookingEnabled = script.dataset.booking !== "off"; // sites that only want the chat
   const fixed = script.dataset.conversation || null; // the guest's page for one conversation (/c/{id})
+  const fullPage = script.dataset.layout === "page"; // /chat/{agent}: the page is the chat
 
   const state = {
     session: readJSON(SESSION_KEY),
@@ -51,7 +52,7 @@ export function start(script, origin) {
     readSeq: 0, // the last seq we told the server we have read
   };
   const call = apiClient({ base: origin, token: () => state.session && state.session.token });
-  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend, continue: onContinue } });
+  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
   const thread = messageThread(view.list, isMine);
   const socket = new LiveSocket(socketUrl(origin, "/api/guest/ws"), () => ({ token: state.session.token }), {
@@ -331,6 +332,7 @@ export function start(script, origin) {
     renderActions();
     state.pending.forEach(thread.pending);
     if (state.session) socket.start();
+    if (fullPage) toggle(true);
   }
 
   /** A one-time email link (?email_link=…) proves the guest's address and signs this browser in. */

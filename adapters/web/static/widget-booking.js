@@ -7,9 +7,10 @@ import { seg, uuid } from "./lib/api.js";
 import { el, say } from "./lib/dom.js";
 import { durationOptions, isMeetingFrame, lengthsWith, meetingList } from "./lib/meetings.js";
 import { isSlotTaken, slotPicker } from "./lib/slots.js";
-import { addDays, formatSpan, lastBookableDay, today, viewerZone } from "./lib/time.js";
+import { formatSpan, lastBookableDay, viewerZone } from "./lib/time.js";
 
 const PAGE_DAYS = 7; // one page of the slot picker
+const EMAIL_NEEDED = "Please give your email address: the invitation is sent there.";
 
 export function installBooking(w) {
   const { call, target } = w;
@@ -73,6 +74,9 @@ export function installBooking(w) {
   const nameInput = el("input", { testid: "booking-name", maxlength: "200", autocomplete: "name" });
   const emailInput = el("input", { testid: "booking-email", type: "email", maxlength: "320", autocomplete: "email" });
   const who = el("div", { class: "who" }, el("label", {}, "Your name", nameInput), el("label", {}, "Email (for the invitation)", emailInput));
+  // A guest who chatted without an email is asked for one when they book: the invitation goes there.
+  const askedEmailInput = el("input", { testid: "booking-email-required", type: "email", maxlength: "320", autocomplete: "email" });
+  const emailAsk = el("label", { hidden: true }, "Your email (the invitation is sent there)", askedEmailInput);
   const subjectInput = el("input", { testid: "booking-subject", maxlength: "300", placeholder: "What would you like to talk about?" });
   const subjectField = el("label", {}, "Subject", subjectInput);
   const durationSelect = el("select", { testid: "booking-duration", onchange: () => picker.reload() });
@@ -89,7 +93,7 @@ export function installBooking(w) {
     strings: { none: "No free times on these days. Try later days." },
     testids: { slot: "booking-slot", prev: "booking-prev", next: "booking-next", range: "booking-range", days: "booking-slots", alternatives: "booking-alternatives", none: "booking-no-slots" },
   });
-  const form = el("form", { class: "booking-form", onsubmit: submit }, who, subjectField, el("label", {}, "Duration", durationSelect), picker.element, submitButton);
+  const form = el("form", { class: "booking-form", onsubmit: submit }, who, emailAsk, subjectField, el("label", {}, "Duration", durationSelect), picker.element, submitButton);
   w.bookingHost.append(el("div", { class: "booking-head" }, heading, closeButton), form);
 
   function agentInfo(slug) {
@@ -101,25 +105,10 @@ export function installBooking(w) {
     return infoCache.get(slug);
   }
 
-  /** A service has no booking-info endpoint: learn its members from the first page of slots, then
-   * offer every length any of them accepts, up to the furthest day any of them can be booked. */
-  async function serviceInfo(slug) {
-    const start = today(zone);
-    const query = new URLSearchParams({ start, end: addDays(start, PAGE_DAYS - 1), duration: "30", tz: zone });
-    try {
-      const { slots } = await call("GET", `${path("services", slug)}/slots?${query}`);
-      const members = [...new Set(slots.flatMap((s) => s.members || []))];
-      const infos = (await Promise.all(members.map((m) => agentInfo(m).catch(() => null)))).filter(Boolean);
-      const durations = [...new Set(infos.flatMap((i) => i.durations))].sort((a, b) => a - b);
-      const lastDays = infos.map((i) => lastBookableDay(i, zone)).filter(Boolean).sort();
-      if (durations.length) {
-        const window = lastDays.length ? { window_end: lastDays[lastDays.length - 1] } : {};
-        return { durations, default_duration: durations.includes(30) ? 30 : durations[0], ...window };
-      }
-    } catch (_) {
-      /* nobody offers 30 minutes, or nobody is free: 30 it is, and the slot list says why */
-    }
-    return { durations: [30], default_duration: 30 };
+  /** A service's lengths, default length and window: the engine's answer, as for an agent, so the
+   * widget starts from the same default as the booking page, Slack, Teams and the API. */
+  function serviceInfo(slug) {
+    return call("GET", `${path("services", slug)}/booking`);
   }
 
   async function open() {
@@ -186,6 +175,11 @@ export function installBooking(w) {
       nameInput.focus();
       return;
     }
+    if (mode.kind === "book" && !w.session() && !emailInput.value.trim()) {
+      showError(EMAIL_NEEDED);
+      emailInput.focus();
+      return;
+    }
     const duration = Number(durationSelect.value);
     submitButton.disabled = true;
     showError("");
@@ -194,6 +188,7 @@ export function installBooking(w) {
       let answer;
       if (mode.kind === "book") {
         const body = { ...target, start: chosen, duration, subject, timezone: zone };
+        if (!emailAsk.hidden && askedEmailInput.value.trim()) body.email = askedEmailInput.value.trim();
         // A fresh key per attempt: a retried request after a lost answer books once.
         answer = await call("POST", "/api/guest/meetings", body, { "Idempotency-Key": uuid() });
       } else {
@@ -202,6 +197,7 @@ export function installBooking(w) {
         answer = await call("PATCH", `/api/guest/meetings/${seg(mode.meeting.id)}`, body);
       }
       const meeting = answer.meeting;
+      emailAsk.hidden = true;
       learn(meeting);
       close();
       subjectInput.value = "";
@@ -211,6 +207,10 @@ export function installBooking(w) {
     } catch (error) {
       showError(error.message || "Could not schedule the meeting.");
       if (isSlotTaken(error)) picker.taken(error.data.alternatives);
+      if (error.code === "email_required" || (error.data && error.data.field === "email")) {
+        emailAsk.hidden = false;
+        askedEmailInput.focus();
+      }
     } finally {
       submitButton.disabled = !picker.chosen;
     }

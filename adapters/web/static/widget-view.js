@@ -8,11 +8,12 @@ import { chatIcon, el } from "./lib/dom.js";
 
 const STATUS_TEXT = { connecting: "Connecting…", reconnecting: "Reconnecting…", online: "Connected" };
 
-/** origin: where the stylesheet lives; title: the panel's first title; on: {toggle, start, send, continue}. */
-export function buildView({ origin, title, on }) {
+/** origin: where the stylesheet lives; title: the panel's first title; on: {toggle, start, send, continue};
+ * page: the whole page is the chat (an agent's personal chat link), with no launcher to close it. */
+export function buildView({ origin, title, on, page = false }) {
   const host = el("div", { id: "convene-widget", "data-convene": "widget" });
   const root = host.attachShadow({ mode: "open" });
-  const shell = el("div", { class: "shell" });
+  const shell = el("div", { class: page ? "shell page" : "shell" });
   // Through the CSSOM, never a style="" attribute: our own pages' CSP refuses inline style attributes.
   shell.style.display = "none";
   const stylesheet = el("link", { rel: "stylesheet", href: `${origin}/static/widget.css` });
