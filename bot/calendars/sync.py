@@ -11,6 +11,9 @@ A moved event becomes the same reschedule notice as ``RescheduleMeeting`` (by th
 one the same cancel notice as ``CancelMeeting``, neither written back to the calendar. A change equal
 to what we stored is a no-op (a full resync reports every event), and a change older than our own
 latest change of the meeting (its write still queued, or made after the listing) is ignored.
+
+The same round hands every change to ``bot.assistant.follow``, which follows the events the agent
+organised and invited the assistant to (found by iCalendar UID; Convene never writes those).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.assistant.follow import follow_calendar
 from bot.calendars.sources import LOCAL, Profile, load_profiles
 from bot.meetings.changes import apply_cancel, apply_move
 from bot.meetings.effects import CALENDAR_JOB
@@ -31,6 +35,7 @@ log = logging.getLogger(__name__)
 SYNC_JOB = "calendar_sync"
 SYNC_EVERY = timedelta(minutes=5)
 AGAIN = ":again"
+FOLLOWED = "assistant_events"  # event id -> iCalendar UID of the organiser's followed meetings
 Finish = Callable[[JobItem | None, UnitOfWork, Clock], Awaitable[None]]
 
 
@@ -95,7 +100,11 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
         if found is not None:
             changes, cursor = found
             await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
-            state = {**connection.sync_state, "cursors": {**cursors, calendar_id: cursor}}
+            # Events the organiser invited the assistant to: the engine's rule, in bot/assistant.
+            _, followed = await follow_calendar(
+                uow, clock, runtime.settings, agent, changes, connection.sync_state.get(FOLLOWED) or {}
+            )
+            state = {**connection.sync_state, "cursors": {**cursors, calendar_id: cursor}, FOLLOWED: followed}
             await uow.calendar_connections.set_sync_state(agent, connection.provider, state)
         await _rearm(uow, agent, running_key, clock.now())
 
