@@ -68,9 +68,15 @@ async def follow_calendar(
     events = dict(known)
     applied = 0
     now = clock.now()
+    uids = {c.ical_uid or events.get(c.external_event_id, "") for c in changes if not c.occurrence}
+    # A full listing names every event of the calendar: one query picks the few that are followed.
+    followed = await repository(uow).followed_uids(organizer, sorted(uids - {""}))
     for change in changes:
         uid = change.ical_uid or events.get(change.external_event_id, "")
         if not uid or change.occurrence:
+            continue
+        if uid not in followed:
+            events.pop(change.external_event_id, None)
             continue
         meeting = await repository(uow).meeting(uid, SERIES, for_update=True)
         if meeting is None or meeting.organizer != organizer or not meeting.active:

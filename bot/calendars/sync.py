@@ -99,7 +99,8 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
     async def finish(job: JobItem | None, uow: UnitOfWork, clock: Clock) -> None:
         if found is not None:
             changes, cursor = found
-            await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
+            booked = [c for c in changes if c.meeting_id or c.deleted]  # ours, or maybe ours
+            await apply_changes(uow, clock, profile, connection.provider, booked, listed_at)
             # Events the organiser invited the assistant to: the engine's rule, in bot/assistant.
             _, followed = await follow_calendar(
                 uow, clock, runtime.settings, agent, changes, connection.sync_state.get(FOLLOWED) or {}
