@@ -57,13 +57,17 @@ class WorkingHours:
 
 @dataclass(frozen=True)
 class EventChange:
-    """A change made on the calendar side to an event we wrote (moved or deleted)."""
+    """A change made on the calendar side (moved or deleted): to an event we wrote (``meeting_id``), or
+    to one with an iCalendar UID the assistant may follow (``ical_uid``; empty on a bare deletion)."""
 
     meeting_id: str
     external_event_id: str
     deleted: bool
     start: datetime | None = None
     end: datetime | None = None
+    ical_uid: str = ""
+    sequence: int | None = None  # the event's SEQUENCE when the calendar says it (Google; not Graph)
+    occurrence: bool = False  # one occurrence or changed instance of a series, not the event itself
 
 
 @dataclass

@@ -107,6 +107,20 @@ class SqlAssistant(_Repo):
         row = (await self.s.execute(query)).scalar_one_or_none()
         return _meeting(row) if row else None
 
+    async def followed_uids(self, organizer: str, uids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for at in range(0, len(uids), 500):  # a full calendar listing: stay under SQLite's bind limit
+            rows = await self.s.execute(
+                select(CalendarMeetingRow.uid).where(
+                    CalendarMeetingRow.organizer == organizer,
+                    CalendarMeetingRow.instance == "",
+                    CalendarMeetingRow.status == "active",
+                    CalendarMeetingRow.uid.in_(uids[at : at + 500]),
+                )
+            )
+            found.update(rows.scalars())
+        return found
+
     async def instances(self, uid: str) -> list[CalendarMeeting]:
         rows = await self.s.execute(
             select(CalendarMeetingRow)

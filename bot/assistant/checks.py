@@ -37,6 +37,23 @@ async def first_time(uow: UnitOfWork, message_id: str, now: datetime) -> bool:
     return await uow.inbound.first_time("assistant", key, now)
 
 
+def _state_key(meeting: CalendarMeeting, sequence: int) -> str:
+    text = f"{meeting.id}|{sequence}|{meeting.start.isoformat()}|{meeting.end.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def note_calendar_state(uow: UnitOfWork, meeting: CalendarMeeting, now: datetime) -> None:
+    """The organiser's calendar showed this meeting at its current times (a move without a SEQUENCE,
+    as Graph reports them): the invitation that follows for the same move is then no news."""
+    await uow.inbound.first_time("assistant-calendar", _state_key(meeting, meeting.sequence), now)
+
+
+async def calendar_showed(uow: UnitOfWork, meeting: CalendarMeeting, now: datetime) -> bool:
+    """Whether the calendar already reported the meeting's current times at its current SEQUENCE.
+    A miss leaves a mark at a SEQUENCE the caller is about to pass, so it can never answer later."""
+    return not await uow.inbound.first_time("assistant-calendar", _state_key(meeting, meeting.sequence), now)
+
+
 async def organizer_of(uow: UnitOfWork, cmd: CalendarMail) -> tuple[Agent, Person]:
     person = next((e.organizer for e in cmd.events if e.organizer), None)
     if person is None:

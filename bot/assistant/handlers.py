@@ -13,6 +13,7 @@ from bot.assistant import reminders, texts
 from bot.assistant.addresses import address_token, conversation_address, new_address_token
 from bot.assistant.checks import (
     Outcome,
+    calendar_showed,
     first_time,
     organizer_of,
     own_address,
@@ -154,7 +155,7 @@ async def _record_new(
     return Outcome(conversation.id, "opened" if opened else "added")
 
 
-async def _cancel(
+async def record_cancel(
     uow: UnitOfWork, meeting: CalendarMeeting, sequence: int, clock: Clock, settings: Settings
 ) -> Outcome:
     now = clock.now()
@@ -192,10 +193,12 @@ async def _update(
     if event.attendees and not any(
         address_token(p.email, settings.assistant) is not None for p in event.attendees
     ):
-        return await _cancel(uow, meeting, event.sequence, clock, settings)  # the assistant was removed
+        return await record_cancel(uow, meeting, event.sequence, clock, settings)  # the assistant was removed
     now = clock.now()
     old = (meeting.start, meeting.end)
     was_active = meeting.active
+    # The same move already came from the organiser's calendar (bot/assistant/follow.py): no news.
+    told = was_active and (event.start, event.end) == old and await calendar_showed(uow, meeting, now)
     meeting.apply(event)
     meeting.updated_at = now
     conversation = await uow.conversations.get(meeting.conversation_id, for_update=True)
@@ -209,19 +212,20 @@ async def _update(
         text = texts.moved(meeting.summary, old, new, meeting.timezone)
     else:
         text = texts.updated(meeting.summary)
-    await post_notice(uow, conversation, text, now)
     await reminders.arm(uow, meeting, now)  # also saves the row
-    change = "moved" if old != new else "updated"
-    await tell_members(
-        uow, conversation, meeting, change, address, previous_start=old[0], previous_end=old[1]
-    )
+    if not told:
+        await post_notice(uow, conversation, text, now)
+        change = "moved" if old != new else "updated"
+        await tell_members(
+            uow, conversation, meeting, change, address, previous_start=old[0], previous_end=old[1]
+        )
     # Newcomers get the invitation (with the meeting as it is now) rather than news of a change.
     people = participants(organizer, event.attendees, settings.assistant)
     added = await add_members(uow, conversation, people, by=agent.actor, now=now, announce=True)
     for member in added:
         await invite(uow, member, conversation, meeting, agent.name, address, now)
     uow.record(reply_due(meeting, event, organizer, settings, now))
-    return Outcome(conversation.id, "updated")
+    return Outcome(conversation.id, "unchanged" if told and not added else "updated")
 
 
 async def _instance_of_series(uow: UnitOfWork, event: CalendarEvent, clock: Clock) -> CalendarMeeting | None:
@@ -298,7 +302,7 @@ async def cancel_calendar_event(
             if meeting is None:
                 raise NotFound("The assistant does not follow that event.", code="unknown_event")
             if meeting.active and event.sequence >= meeting.sequence:
-                outcome = await _cancel(uow, meeting, event.sequence, clock, settings)
+                outcome = await record_cancel(uow, meeting, event.sequence, clock, settings)
         await uow.commit()
         return outcome
 

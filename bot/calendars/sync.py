@@ -11,6 +11,9 @@ A moved event becomes the same reschedule notice as ``RescheduleMeeting`` (by th
 one the same cancel notice as ``CancelMeeting``, neither written back to the calendar. A change equal
 to what we stored is a no-op (a full resync reports every event), and a change older than our own
 latest change of the meeting (its write still queued, or made after the listing) is ignored.
+
+The same round hands every change to ``bot.assistant.follow``, which follows the events the agent
+organised and invited the assistant to (found by iCalendar UID; Convene never writes those).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.assistant.follow import follow_calendar
 from bot.calendars.outlook_settings import follow, sources_of
 from bot.calendars.sources import LOCAL, Profile, load_profiles
 from bot.meetings.changes import apply_cancel, apply_move
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 SYNC_JOB = "calendar_sync"
 SYNC_EVERY = timedelta(minutes=5)
 AGAIN = ":again"
+FOLLOWED = "assistant_events"  # event id -> iCalendar UID of the organiser's followed meetings
 Finish = Callable[[JobItem | None, UnitOfWork, Clock], Awaitable[None]]
 
 
@@ -101,10 +106,15 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
     async def finish(job: JobItem | None, uow: UnitOfWork, clock: Clock) -> None:
         if found is not None:
             changes, cursor = found
-            await apply_changes(uow, clock, profile, connection.provider, changes, listed_at)
+            booked = [c for c in changes if c.meeting_id or c.deleted]  # ours, or maybe ours
+            await apply_changes(uow, clock, profile, connection.provider, booked, listed_at)
+            # Events the organiser invited the assistant to: the engine's rule, in bot/assistant.
+            _, followed = await follow_calendar(
+                uow, clock, runtime.settings, agent, changes, connection.sync_state.get(FOLLOWED) or {}
+            )
             now_state = await uow.calendar_connections.get(agent)  # sources may have changed meanwhile
             base = now_state.sync_state if now_state is not None else connection.sync_state
-            state = {**base, "cursors": {**cursors, calendar_id: cursor}}
+            state = {**base, "cursors": {**cursors, calendar_id: cursor}, FOLLOWED: followed}
             await uow.calendar_connections.set_sync_state(agent, connection.provider, state)
         if hours is not None:
             await _follow_outlook(uow, agent, hours)

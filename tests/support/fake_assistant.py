@@ -32,6 +32,13 @@ class FakeAssistant:
         found = next((m for m in self.st.calendar_meetings.values() if m.id == meeting_id), None)
         return copy.deepcopy(found) if found else None
 
+    async def followed_uids(self, organizer: str, uids: list[str]) -> set[str]:
+        return {
+            m.uid
+            for (u, instance), m in self.st.calendar_meetings.items()
+            if u in uids and instance == "" and m.organizer == organizer and m.active
+        }
+
     async def instances(self, uid: str) -> list[CalendarMeeting]:
         rows = [m for (u, _), m in self.st.calendar_meetings.items() if u == uid]
         return [copy.deepcopy(m) for m in sorted(rows, key=lambda m: m.instance)]

@@ -88,19 +88,27 @@ async def delete_event(
 def _change(event: Mapping[str, Any], zone: str) -> EventChange | None:
     private = (event.get("extendedProperties") or {}).get("private") or {}
     meeting_id = private.get(MEETING_ID_PROPERTY)
+    uid = str(event.get("iCalUID") or "")
+    sequence = event.get("sequence")
+    about = {
+        "ical_uid": uid,
+        "sequence": int(sequence) if sequence is not None else None,
+        "occurrence": "recurringEventId" in event,
+    }
     if event.get("status") == "cancelled":
         # Google strips a deleted event down to id and status in incremental sync, so the meeting id
-        # may be missing: the engine matches deletions by external_event_id.
-        return EventChange(meeting_id=meeting_id or "", external_event_id=event["id"], deleted=True)
-    if not meeting_id or "dateTime" not in event.get("start", {}):
-        return None  # not ours (or made all-day by hand, which no booking can be)
+        # and the UID may be missing: the engine matches deletions by external_event_id.
+        return EventChange(meeting_id=meeting_id or "", external_event_id=event["id"], deleted=True, **about)
+    if not (meeting_id or uid) or "dateTime" not in event.get("start", {}):
+        return None  # nobody's to follow (or all-day, which no booking or followed meeting is)
     start, end = event["start"], event["end"]
     return EventChange(
-        meeting_id=meeting_id,
+        meeting_id=meeting_id or "",
         external_event_id=event["id"],
         deleted=False,
         start=parse_instant(start["dateTime"], start.get("timeZone") or zone),
         end=parse_instant(end["dateTime"], end.get("timeZone") or zone),
+        **about,
     )
 
 

@@ -96,17 +96,28 @@ def meeting_id_of(event: Mapping[str, Any]) -> str | None:
 
 def _change(event: Mapping[str, Any]) -> EventChange | None:
     meeting_id = meeting_id_of(event)
+    uid = str(event.get("iCalUId") or "")
+    # Graph has no SEQUENCE; calendarView lists a series as its occurrences and exceptions.
+    occurrence = event.get("type") in ("occurrence", "exception")
     if "@removed" in event or event.get("isCancelled"):
         # A removed item carries only its id: the engine matches deletions by external_event_id.
-        return EventChange(meeting_id=meeting_id or "", external_event_id=str(event["id"]), deleted=True)
-    if meeting_id is None:
+        return EventChange(
+            meeting_id=meeting_id or "",
+            external_event_id=str(event["id"]),
+            deleted=True,
+            ical_uid=uid,
+            occurrence=occurrence,
+        )
+    if meeting_id is None and not uid:
         return None
     return EventChange(
-        meeting_id=meeting_id,
+        meeting_id=meeting_id or "",
         external_event_id=str(event["id"]),
         deleted=False,
         start=graph_instant(event["start"]),
         end=graph_instant(event["end"]),
+        ical_uid=uid,
+        occurrence=occurrence,
     )
 
 

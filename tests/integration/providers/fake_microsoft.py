@@ -92,6 +92,7 @@ class FakeGraph(FakeServer):
         r.add_get("/v1.0/users/{user}/calendars", self.calendar_list)
         r.add_get("/v1.0/users/{user}/calendars/{cal}/calendarView", self.calendar_view)
         r.add_get("/v1.0/users/{user}/calendars/{cal}/calendarView/delta", self.delta)
+        r.add_get("/v1.0/users/{user}/calendar/calendarView/delta", self.delta)  # the default calendar
         r.add_post("/v1.0/users/{user}/calendars/{cal}/events", self.create)
         r.add_post("/v1.0/users/{user}/calendar/events", self.create)
         r.add_patch("/v1.0/users/{user}/calendars/{cal}/events/{eid}", self.patch)
