@@ -16,6 +16,7 @@ import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
 import bot.email_digest
+import bot.invitations
 import bot.meetings.handlers
 import bot.meetings.jobs
 from bot import plugins
@@ -43,6 +44,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
     bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+    bot.invitations,  # invitations to self-schedule: create, book, withdraw, resend
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 
