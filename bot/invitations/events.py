@@ -15,6 +15,7 @@ class InvitationSent(Event):
 
     conversation_id: str
     invitation_id: str
+    sending_id: str  # one per sending: a redelivered mail replaces itself, a resend is a new mail
     token: str
     organizer_name: str
     organizer_email: str

@@ -45,7 +45,7 @@ from bot.meetings.events import MeetingBooked
 from bot.meetings.model import Meeting
 from bot.meetings.slots import iso
 from bot.meetings.texts import describe_time
-from bot.model import Actor, Agent, Guest, Member, require
+from bot.model import Actor, Agent, Guest, Member, new_id, require
 from bot.ports import Clock, UnitOfWork
 from scheduling.booking_rules import MemberLoad
 from scheduling.invitation_slots import TimeFrame, choose_room, free_rooms, slot_is_free
@@ -192,6 +192,7 @@ def _sent(invitation: Invitation, organizer: Agent, by: Actor) -> InvitationSent
     return InvitationSent(
         conversation_id=invitation.conversation_id,
         invitation_id=invitation.id,
+        sending_id=new_id(),
         token=invitation.token,
         organizer_name=organizer.name,
         organizer_email=organizer.email,
