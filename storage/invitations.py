@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import Conflict, SlotTaken
-from bot.invitations.model import Invitation, Room
+from bot.invitations.model import Invitation, MeetingAttendee, Room
 from scheduling.calendar import Interval
 from storage.models import Base, MeetingRow
 from storage.repositories import _Repo
@@ -85,6 +85,10 @@ class MeetingAttendeeRow(Base):
     start_at: Mapped[datetime]
     end_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="booked")
+    # Where this attendee's calendar shows the meeting (the lead's is on the meeting row itself).
+    calendar_provider: Mapped[str | None] = mapped_column(String(32))
+    calendar_id: Mapped[str | None] = mapped_column(String(320))
+    event_id: Mapped[str | None] = mapped_column(String(300))
 
 
 _FIELDS = (
@@ -212,6 +216,28 @@ class SqlInvitations(_Repo):
             if "meeting_attendees_no_overlap" in str(error.orig):
                 raise SlotTaken("That time is no longer free.") from error
             raise
+
+    async def attendees(self, meeting_id: str) -> list[MeetingAttendee]:
+        rows = (
+            await self.s.execute(
+                select(MeetingAttendeeRow)
+                .where(MeetingAttendeeRow.meeting_id == meeting_id)
+                .order_by(MeetingAttendeeRow.attendee)
+            )
+        ).scalars()
+        return [
+            MeetingAttendee(r.meeting_id, r.attendee, r.calendar_provider, r.calendar_id, r.event_id)
+            for r in rows
+        ]
+
+    async def record_event(
+        self, meeting_id: str, key: str, provider: str | None, calendar_id: str | None, event_id: str | None
+    ) -> None:
+        await self.s.execute(
+            update(MeetingAttendeeRow)
+            .where(MeetingAttendeeRow.meeting_id == meeting_id, MeetingAttendeeRow.attendee == key)
+            .values(calendar_provider=provider, calendar_id=calendar_id, event_id=event_id)
+        )
 
     async def room_load(self, room_ids: list[str], since: datetime) -> dict[str, tuple[int, datetime | None]]:
         if not room_ids:

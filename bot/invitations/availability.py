@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, load_profiles
+from bot.calendars.sources import LOCAL, Profile, calendar_unavailable, fetch_busy, load_profiles
+from bot.invitations.calendar_writes import ROOM_CALENDAR
 from bot.invitations.model import Room, agent_key, repository, room_key
 from bot.invitations.rules import refuse
 from bot.ports import UnitOfWork
-from scheduling.calendar import Interval
+from scheduling.calendar import CalendarAccount, Interval
 from scheduling.invitation_slots import MemberTime, TimeFrame, blockers, free_starts, invitation_slots
 
 Busy = Mapping[str, Sequence[Interval]]  # by attendee key: agent:<slug>, room:<id>
@@ -79,7 +80,15 @@ async def calendar_busy(
     )
     if found.unreadable:
         raise calendar_unavailable(found.unreadable[0])
-    return {agent_key(slug): list(busy) for slug, busy in found.by_agent.items()}
+    out = {agent_key(slug): list(busy) for slug, busy in found.by_agent.items()}
+    rooms = [*participants.rooms.values(), *(r for pool in participants.pools.values() for r in pool)]
+    local = runtime.calendars.get(LOCAL)
+    if rooms and local is not None:
+        # A room's own calendar: blocks entered there, and the events Convene wrote for it.
+        asked = [(CalendarAccount(agent_slug=room_key(r.id), email=r.email), [ROOM_CALENDAR]) for r in rooms]
+        for key, busy in (await local.busy_many(asked, start, end)).items():
+            out.setdefault(key, []).extend(busy)
+    return out
 
 
 async def own_busy(

@@ -57,3 +57,16 @@ class WithdrawInvitation:
 class ResendInvitation:
     invitation_id: str
     by: Actor
+
+
+@dataclass(frozen=True)
+class AddRoom:
+    name: str
+    email: str
+    capacity: int | None = None
+    pool: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveRoom:
+    name_or_email: str

@@ -29,6 +29,7 @@ from bot.invitations.availability import (
     slots,
     who_is_busy,
 )
+from bot.invitations.calendar_writes import schedule_attendee_writes
 from bot.invitations.commands import (
     BookInvitation,
     CreateInvitation,
@@ -291,7 +292,8 @@ async def book_invitation(cmd: BookInvitation, uow: UnitOfWork, clock: Clock, ru
         await repository(uow).save(invitation)
         when = describe_time(start, end, lead.settings.timezone, meeting.guest_timezone)
         await post_notice(uow, conversation, texts.booked(invitation, when), now)
-        await sync_calendar(uow, meeting, now)
+        await sync_calendar(uow, meeting, now)  # the lead's calendar, as for every meeting
+        await schedule_attendee_writes(uow, meeting, [k for k in keys if k != agent_key(meeting.agent)], now)
         await arm_reminder(uow, meeting, lead.settings, now)
         uow.record(meeting_event(MeetingBooked, meeting, lead.agent, guest, lead.settings, guest.actor))
         await uow.commit()

@@ -81,6 +81,17 @@ class Invitation:
         return "expired" if self.expired(now) else self.status
 
 
+@dataclass(frozen=True)
+class MeetingAttendee:
+    """One member or room of a meeting, and where its own calendar shows the meeting."""
+
+    meeting_id: str
+    key: str  # agent:<slug> or room:<id>
+    calendar_provider: str | None = None
+    calendar_id: str | None = None
+    event_id: str | None = None
+
+
 class InvitationRepository(Protocol):
     """``uow.invitations`` (registered by the storage plugin)."""
 
@@ -103,6 +114,10 @@ class InvitationRepository(Protocol):
         """Raises ``SlotTaken`` when the database refuses a booked overlap of one attendee."""
         ...
 
+    async def attendees(self, meeting_id: str) -> list[MeetingAttendee]: ...
+    async def record_event(
+        self, meeting_id: str, key: str, provider: str | None, calendar_id: str | None, event_id: str | None
+    ) -> None: ...
     async def room_load(self, room_ids: list[str], since: datetime) -> dict[str, tuple[int, datetime | None]]:
         """Per room: meetings booked since ``since`` and when the last one was booked (pool fairness)."""
         ...

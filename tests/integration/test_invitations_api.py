@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from adapters.web.app import make_app
 from bot.invitations.model import Room
 from storage.invitations import InvitationRow, MeetingAttendeeRow
-from storage.models import MeetingRow
+from storage.models import LocalEventRow, MeetingRow
 from tests.integration.meetings_support import agent, drain
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
@@ -106,6 +106,12 @@ async def test_an_invitation_is_created_booked_with_one_click_and_moves_to_meeti
     assert bob_meetings is not None
     # Bob attends: an ordinary booking with Bob at that time is refused.
     await drain(client.runtime)
+    # Every member's and the room's calendar shows the meeting (the local calendar here).
+    async with client.runtime.storage.session() as s:
+        events = (
+            await s.execute(select(LocalEventRow.agent, LocalEventRow.meeting_id, LocalEventRow.title))
+        ).all()
+    assert sorted(events) == [(who, meeting["id"], "Pricing call") for who in ("alice", "bob", "room:oslo")]
     mails = sorted((Path(client.runtime.settings.data_dir) / "outbox").glob("invitation.*.eml"))
     assert len(mails) == 1
     mail = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
@@ -208,3 +214,22 @@ async def test_twenty_customers_of_invitations_sharing_a_member_and_a_room_race_
             await s.execute(select(MeetingAttendeeRow).where(MeetingAttendeeRow.attendee == "room:oslo"))
         ).all()
     assert len(meetings) == 1 and len(rooms) == 1
+
+
+async def test_a_block_in_the_rooms_own_calendar_makes_it_busy(client: Any) -> None:
+    async with client.runtime.storage.session(write=True) as s:
+        s.add(
+            LocalEventRow(
+                id="block-1",
+                agent="room:oslo",
+                calendar_id="primary",
+                title="Maintenance",
+                start_at=datetime(2026, 11, 24, 8, tzinfo=UTC),
+                end_at=datetime(2026, 11, 24, 11, tzinfo=UTC),
+                created_at=NOW,
+            )
+        )
+    alice = await agent(client.runtime, "alice")
+    r = await client.post("/api/agent/invitations", json=body(promoted=[]), headers=alice)
+    answer = await r.json()
+    assert (r.status, answer["code"], answer["busy"]) == (409, "no_free_slots", ["Oslo"])

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot import invitations
 from bot.errors import SlotTaken
-from bot.invitations.model import Invitation, Room
+from bot.invitations.model import Invitation, MeetingAttendee, Room
 from scheduling.calendar import Interval
 from tests.conftest import DrivenClock
 from tests.fakes import FakeEngine, FakeState, FakeUnitOfWork, FakeUnitOfWorkFactory
@@ -82,6 +82,20 @@ class FakeInvitations:
             {"meeting_id": meeting_id, "key": k, "start": start, "end": end} for k in keys
         )
 
+    async def attendees(self, meeting_id: str) -> list[MeetingAttendee]:
+        rows = sorted((r for r in self.st.attendees if r["meeting_id"] == meeting_id), key=lambda r: r["key"])
+        return [
+            MeetingAttendee(meeting_id, r["key"], r.get("provider"), r.get("calendar_id"), r.get("event_id"))
+            for r in rows
+        ]
+
+    async def record_event(
+        self, meeting_id: str, key: str, provider: str | None, calendar_id: str | None, event_id: str | None
+    ) -> None:
+        for row in self.st.attendees:
+            if row["meeting_id"] == meeting_id and row["key"] == key:
+                row.update(provider=provider, calendar_id=calendar_id, event_id=event_id)
+
     async def room_load(self, room_ids: list[str], since: datetime) -> dict[str, tuple[int, datetime | None]]:
         found: dict[str, tuple[int, datetime | None]] = {}
         for row in self.st.attendees:
@@ -112,11 +126,22 @@ class InvitationUnitOfWorkFactory(FakeUnitOfWorkFactory):
         return InvitationUnitOfWork(self.state, self.clock.now if self.clock else None)
 
 
+class JobKinds:
+    """What ``register(runtime)`` registers jobs on; the fakes run no jobs, they only list them."""
+
+    def __init__(self) -> None:
+        self.handlers: dict[str, Any] = {}
+
+    def register(self, kind: str, handler: Any, *, prepare: Any = None) -> None:
+        self.handlers[kind] = (handler, prepare)
+
+
 class InvitationEngine(FakeEngine):
     """FakeEngine whose units of work also hold invitations, rooms and attendees."""
 
     def __init__(self, clock: DrivenClock | None = None) -> None:
         super().__init__(clock)
+        self.jobs = JobKinds()
         self.uows = InvitationUnitOfWorkFactory(self.clock)
         self.state = self.uows.state
         self.bus.uow_factory = self.uows

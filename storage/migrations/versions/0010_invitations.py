@@ -74,6 +74,9 @@ def upgrade() -> None:
         sa.Column("start_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("end_at", storage.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("calendar_provider", sa.String(length=32), nullable=True),
+        sa.Column("calendar_id", sa.String(length=320), nullable=True),
+        sa.Column("event_id", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(["meeting_id"], ["meetings.id"]),
         sa.PrimaryKeyConstraint("meeting_id", "attendee"),
     )
