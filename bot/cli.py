@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.bootstrap import Runtime, with_runtime
 from bot.commands import CreateAgent, CreateService, IssueAgentToken
-from bot.invitations.rooms import register_cli as register_rooms
+from bot.invitations.rooms_cli import register_cli as register_rooms
 from bot.outbox_cli import register as register_outbox
 
 DEMO_SERVICES = [("sales", "Sales", ["alice", "bob"]), ("support", "Support", ["carol", "dave"])]
