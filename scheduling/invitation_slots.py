@@ -4,16 +4,18 @@ each pool free, inside the invitation's time frame.
 One pure function (``invitation_slots``) is behind the live slot count of the dialog, the refusal of an
 invitation without a free slot, the customer's page and the check inside the booking transaction
 (``slot_is_free`` narrows the same call to one day). Each member goes through ``find_slots`` with their
-own working hours, buffers and notice; a room has no hours of its own, so it goes through
-``find_slots`` with the time frame as its week. The grid is the time frame's (``frame_step``), so
+own working hours, buffers and notice; a room has no hours of its own, so its free starts are the time
+frame's grid minus whatever its busy time overlaps. The grid is the time frame's (``frame_step``), so
 members whose days start on the hour or half hour meet on the same starts.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from scheduling.availability import WEEKDAYS, AvailabilityRules, find_slots
@@ -33,7 +35,7 @@ class TimeFrame:
     timezone: str
 
     def rules(self) -> AvailabilityRules:
-        return AvailabilityRules(self.timezone, {d: [(self.day_start, self.day_end)] for d in WEEKDAYS})
+        return _frame_rules(self.timezone, self.day_start, self.day_end)
 
     def closes_at(self) -> datetime:
         """The invitation expires here: the end of the last day's hours ("24:00" is midnight after)."""
@@ -41,6 +43,12 @@ class TimeFrame:
         day = self.end + timedelta(days=minute // 1440)
         local = datetime(day.year, day.month, day.day, (minute % 1440) // 60, minute % 60)
         return local.replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
+
+
+@lru_cache(maxsize=256)
+def _frame_rules(timezone: str, day_start: str, day_end: str) -> AvailabilityRules:
+    # Rules are frozen values; the slot count asks for the same frame's week for every room.
+    return AvailabilityRules(timezone, {d: [(day_start, day_end)] for d in WEEKDAYS})
 
 
 @dataclass(frozen=True)
@@ -57,22 +65,36 @@ def frame_step(duration: int) -> int:
     return 15 if duration < 30 else 30
 
 
-def _room_starts(
-    frame: TimeFrame, busy: Sequence[Interval], duration: int, now: datetime, horizon: datetime
-) -> set[datetime]:
-    return set(
-        find_slots(
-            frame.rules(),
-            busy,
-            duration=duration,
-            start=frame.start,
-            end=frame.end,
-            tz=frame.timezone,
-            now=now,
-            step=frame_step(duration),
-            horizon=horizon,
-        )
+def _frame_starts(frame: TimeFrame, duration: int, now: datetime, horizon: datetime) -> list[datetime]:
+    """The frame's own grid: every start inside its dates and daily hours (no one busy yet)."""
+    return find_slots(
+        frame.rules(),
+        (),
+        duration=duration,
+        start=frame.start,
+        end=frame.end,
+        tz=frame.timezone,
+        now=now,
+        step=frame_step(duration),
+        horizon=horizon,
     )
+
+
+def _room_free(
+    starts: Sequence[datetime], stamps: Sequence[float], busy: Sequence[Interval], duration: int
+) -> set[datetime]:
+    """A room has no hours of its own: its free starts are the frame's, minus every start whose
+    meeting ``[s, s + duration)`` overlaps a busy interval ``[b0, b1)``, i.e. ``b0 - duration < s < b1``.
+    Found by bisection per busy interval, without building a datetime per candidate."""
+    blocked = bytearray(len(stamps))
+    span = duration * 60
+    for iv in busy:
+        b0, b1 = iv.start.timestamp(), iv.end.timestamp()
+        if b1 <= b0:
+            continue  # an empty interval covers no time
+        for i in range(bisect_right(stamps, b0 - span), bisect_left(stamps, b1)):
+            blocked[i] = 1
+    return {s for s, b in zip(starts, blocked, strict=True) if not b}
 
 
 def free_starts(
@@ -88,7 +110,9 @@ def free_starts(
     """Each participant's own free starts inside the frame (a pool: any of its rooms), by key:
     the member's, ``room:<key>`` and ``pool:<name>``. Their intersection is the invitation's slots."""
     step = frame_step(duration)
-    frame_starts = _room_starts(frame, (), duration, now, horizon)
+    grid = _frame_starts(frame, duration, now, horizon)
+    stamps = [g.timestamp() for g in grid]
+    frame_starts = set(grid)
     out: dict[str, set[datetime]] = {}
     for key, member in members.items():
         own = find_slots(
@@ -105,11 +129,11 @@ def free_starts(
         )
         out[key] = frame_starts.intersection(own)
     for key, busy in rooms.items():
-        out[f"room:{key}"] = _room_starts(frame, busy, duration, now, horizon)
+        out[f"room:{key}"] = _room_free(grid, stamps, busy, duration)
     for name, pool in pools.items():
         union: set[datetime] = set()
         for busy in pool.values():
-            union |= _room_starts(frame, busy, duration, now, horizon)
+            union |= _room_free(grid, stamps, busy, duration)
         out[f"pool:{name}"] = union
     return out
 
