@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.events import Audience, Event
@@ -41,4 +42,34 @@ class InvitationWithdrawn(Event):
     audience: Audience = Audience.AGENTS
 
 
-INVITATION_EVENT_TYPES = frozenset({"InvitationSent", "InvitationWithdrawn"})
+@dataclass(frozen=True, kw_only=True)
+class InvitationBooked(Event):
+    """The customer booked: every team member but the lead (who gets ``MeetingBooked``) is told by mail,
+    with the description even when it is kept from the customer."""
+
+    conversation_id: str
+    invitation_id: str
+    meeting_id: str
+    subject: str
+    start: datetime
+    end: datetime
+    sequence: int
+    guest_name: str
+    guest_email: str
+    organizer_name: str
+    organizer_email: str
+    members: tuple[tuple[str, str, str], ...]  # (name, email, time zone) of each member to tell
+    description: str = ""
+    conferencing: str = ""
+    location: str = ""
+    rooms: tuple[str, ...] = field(default=())
+    audience: Audience = Audience.AGENTS
+
+    def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            ("email", {"email": email, "name": name, "role": "member", "timezone": tz})
+            for name, email, tz in self.members
+        ]
+
+
+INVITATION_EVENT_TYPES = frozenset({"InvitationSent", "InvitationWithdrawn", "InvitationBooked"})

@@ -37,7 +37,7 @@ from bot.invitations.commands import (
     ResendInvitation,
     WithdrawInvitation,
 )
-from bot.invitations.events import InvitationSent, InvitationWithdrawn
+from bot.invitations.events import InvitationBooked, InvitationSent, InvitationWithdrawn
 from bot.invitations.model import BOOKED, OPEN, WITHDRAWN, Invitation, agent_key, repository, room_key
 from bot.invitations.rules import DEFAULT_HORIZON_DAYS, check_draft, horizon
 from bot.meetings.booking import utc_start
@@ -296,8 +296,36 @@ async def book_invitation(cmd: BookInvitation, uow: UnitOfWork, clock: Clock, ru
         await schedule_attendee_writes(uow, meeting, [k for k in keys if k != agent_key(meeting.agent)], now)
         await arm_reminder(uow, meeting, lead.settings, now)
         uow.record(meeting_event(MeetingBooked, meeting, lead.agent, guest, lead.settings, guest.actor))
+        uow.record(_booked(invitation, meeting, participants, rooms))
         await uow.commit()
         return meeting
+
+
+def _booked(
+    invitation: Invitation, meeting: Meeting, participants: Participants, rooms: list[str]
+) -> InvitationBooked:
+    organizer = participants.profiles.get(invitation.organizer)
+    others = [p for slug, p in participants.profiles.items() if slug != meeting.agent]
+    names = {r.id: r.name for r in participants.rooms.values()}
+    names.update({r.id: r.name for pool in participants.pools.values() for r in pool})
+    return InvitationBooked(
+        conversation_id=meeting.conversation_id,
+        invitation_id=invitation.id,
+        meeting_id=meeting.id,
+        subject=meeting.subject,
+        start=meeting.start,
+        end=meeting.end,
+        sequence=meeting.sequence,
+        guest_name=invitation.guest_name,
+        guest_email=invitation.guest_email,
+        organizer_name=organizer.agent.name if organizer else invitation.organizer,
+        organizer_email=organizer.agent.email if organizer else "",
+        members=tuple((p.agent.name, p.agent.email, p.settings.timezone) for p in others),
+        description=invitation.description,
+        conferencing=invitation.conferencing,
+        location=invitation.location,
+        rooms=tuple(names.get(r, r) for r in rooms),
+    )
 
 
 async def _own(uow: UnitOfWork, invitation_id: str, by: Actor) -> tuple[Invitation, Agent]:

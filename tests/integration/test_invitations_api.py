@@ -122,6 +122,12 @@ async def test_an_invitation_is_created_booked_with_one_click_and_moves_to_meeti
     )
     html = mail.get_body(("html",)).get_content()
     assert f'href="{links["any"]}"' in html
+    # Everyone hears of the booking by mail: the lead and the customer as for any meeting, Bob too.
+    meeting_mails = sorted((Path(client.runtime.settings.data_dir) / "outbox").glob("meeting.*.eml"))
+    to = sorted(
+        str(email.message_from_bytes(p.read_bytes(), policy=policy.default)["To"]) for p in meeting_mails
+    )
+    assert to == ["Alice <alice@example.com>", "Bob <bob@example.com>", "Carl <carl@customer.example>"]
 
 
 async def test_an_agent_booking_with_an_attending_member_is_refused_afterwards(client: Any) -> None:
