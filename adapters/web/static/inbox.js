@@ -8,6 +8,8 @@ import { apiClient } from "./lib/api.js";
 import { LiveSocket, socketUrl } from "./lib/live.js";
 import { initList, loadServices, onListMessage, refreshList, scheduleRefresh } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
+import { initInvitations, refreshInvitations } from "./inbox-invitations.js";
+import { initInvite, openInvite } from "./inbox-invite.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
@@ -77,6 +79,7 @@ function signOut(message) {
 
 $("sign-out").addEventListener("click", () => signOut("You are signed out."));
 $("settings-open").addEventListener("click", () => openSettings());
+$("invite-open").addEventListener("click", () => openInvite());
 
 // ---- the app -----------------------------------------------------------------------------------
 
@@ -93,6 +96,8 @@ async function showApp() {
   initList({ call, open: openConversation, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now() });
   await setUpScheduling();
+  initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });
+  initInvitations({ call, openId });
   await loadServices();
   await refreshList();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
@@ -130,6 +135,7 @@ function onFrame(frame) {
     onThreadMessage(frame);
   } else if (frame.type === "event") {
     scheduleRefresh();
+    refreshInvitations(); // a booking moves an invitation to Meetings
     onMeetingFrame(frame);
     onThreadEvent(frame);
   }
