@@ -190,7 +190,7 @@ class SqlInvitations(_Repo):
         return bool(getattr(result, "rowcount", 0))
 
     async def attendee_busy(
-        self, keys: list[str], start: datetime, end: datetime
+        self, keys: list[str], start: datetime, end: datetime, *, exclude: str | None = None
     ) -> dict[str, list[Interval]]:
         if not keys:
             return {}
@@ -202,6 +202,8 @@ class SqlInvitations(_Repo):
             MeetingAttendeeRow.start_at < end,
             MeetingAttendeeRow.end_at > start,
         )
+        if exclude is not None:
+            query = query.where(MeetingAttendeeRow.meeting_id != exclude)
         found: dict[str, list[Interval]] = defaultdict(list)
         for key, a, b in (await self.s.execute(query)).all():
             found[key].append(Interval(a, b))

@@ -18,14 +18,11 @@ from adapters.web.errors import read_json
 from adapters.web.meetings_api import _start
 from adapters.web.openapi import documented, schema
 from adapters.web.serialize import iso
-from bot.errors import Conflict
 from bot.invitations import queries
-from bot.invitations.commands import BookInvitation
+from bot.invitations.commands import BookInvitation, CancelByInvitation, RescheduleByInvitation
 from bot.invitations.links import parse_slot_code
-from bot.invitations.model import OPEN, Invitation
-from bot.meetings.commands import CancelMeeting
+from bot.invitations.model import Invitation
 from bot.meetings.model import Meeting
-from bot.model import Actor
 
 STATIC = Path(__file__).parent / "static"
 ALTERNATIVES = 5
@@ -138,16 +135,30 @@ async def book(request: web.Request) -> web.Response:
 @documented(
     "Cancel the meeting this invitation booked",
     body=schema(reason="string"),
-    responses={"409": "invitation_not_booked"},
+    responses={"409": "invitation_not_booked | meeting_cancelled"},
 )
 async def cancel(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
     body = await read_json(request) if request.can_read_body else {}
-    async with runtime.uow(read_only=True) as uow:
-        found = await queries.by_token(uow, request.match_info["token"])
-    if found.meeting_id is None or found.status == OPEN:
-        raise Conflict("Nothing has been booked with this invitation.", code="invitation_not_booked")
     reason = body.get("reason") if isinstance(body.get("reason"), str) else None
-    by = Actor("guest", found.guest_id, found.guest_name)
-    meeting = await runtime.bus.handle(CancelMeeting(found.meeting_id, by, reason))
+    token = request.match_info["token"]
+    meeting = await runtime.bus.handle(CancelByInvitation(token, reason))
+    async with runtime.uow(read_only=True) as uow:
+        found = await queries.by_token(uow, token)
+    return web.json_response({"meeting": _meeting(meeting, found)})
+
+
+@routes.post("/api/invitations/{token}/reschedule")
+@documented(
+    "Move the meeting this invitation booked to another free time of the invitation {start}",
+    body=schema(start="string"),
+    responses={"409": "slot_taken {alternatives} | invitation_not_booked"},
+)
+async def reschedule(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    body = await read_json(request)
+    token = request.match_info["token"]
+    meeting = await runtime.bus.handle(RescheduleByInvitation(token, _start(body.get("start"))))
+    async with runtime.uow(read_only=True) as uow:
+        found = await queries.by_token(uow, token)
     return web.json_response({"meeting": _meeting(meeting, found)})

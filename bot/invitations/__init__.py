@@ -13,6 +13,7 @@ from typing import Any
 def register(runtime: Any) -> None:
     from bot.invitations import commands as c
     from bot.invitations.calendar_writes import ATTENDEE_CALENDAR_JOB, preparer, writer
+    from bot.invitations.changes import cancel_by_invitation, reschedule_by_invitation
     from bot.invitations.handlers import (
         book_invitation,
         create_invitation,
@@ -25,6 +26,8 @@ def register(runtime: Any) -> None:
     runtime.bus.register(c.BookInvitation, book_invitation)
     runtime.bus.register(c.WithdrawInvitation, withdraw_invitation)
     runtime.bus.register(c.ResendInvitation, resend_invitation)
+    runtime.bus.register(c.RescheduleByInvitation, reschedule_by_invitation)
+    runtime.bus.register(c.CancelByInvitation, cancel_by_invitation)
     runtime.bus.register(c.AddRoom, add_room)
     runtime.bus.register(c.RemoveRoom, remove_room)
     runtime.jobs.register(ATTENDEE_CALENDAR_JOB, writer(runtime), prepare=preparer(runtime))

@@ -70,3 +70,17 @@ class AddRoom:
 @dataclass(frozen=True)
 class RemoveRoom:
     name_or_email: str
+
+
+@dataclass(frozen=True)
+class RescheduleByInvitation:
+    """The customer moves the meeting their invitation booked, within its time frame."""
+
+    token: str
+    start: datetime
+
+
+@dataclass(frozen=True)
+class CancelByInvitation:
+    token: str
+    reason: str | None = None

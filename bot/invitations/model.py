@@ -105,9 +105,10 @@ class InvitationRepository(Protocol):
     async def add_room(self, room: Room) -> None: ...
     async def remove_room(self, name_or_email: str) -> bool: ...
     async def attendee_busy(
-        self, keys: list[str], start: datetime, end: datetime
+        self, keys: list[str], start: datetime, end: datetime, *, exclude: str | None = None
     ) -> dict[str, list[Interval]]:
-        """Booked attendee rows of these keys (``agent:…``, ``room:…``) overlapping [start, end)."""
+        """Booked attendee rows of these keys (``agent:…``, ``room:…``) overlapping [start, end);
+        ``exclude``: a meeting being moved, which must not block itself."""
         ...
 
     async def add_attendees(self, meeting_id: str, keys: list[str], start: datetime, end: datetime) -> None:

@@ -16,7 +16,7 @@ from bot.invitations.availability import (
     slots,
 )
 from bot.invitations.handlers import horizon_days
-from bot.invitations.model import OPEN, Invitation, repository
+from bot.invitations.model import BOOKED, OPEN, Invitation, repository
 from bot.invitations.rules import horizon
 from bot.meetings.model import Meeting
 from bot.ports import Clock
@@ -30,9 +30,10 @@ async def by_token(uow: Any, token: str) -> Invitation:
 
 
 async def free_times(runtime: Any, invitation: Invitation, clock: Clock) -> list[datetime]:
-    """What the customer may pick now; nothing once the invitation is no longer open."""
+    """What the customer may pick now: to book while it is open, to move to while its booked meeting
+    is within the time frame; nothing once it is withdrawn or over."""
     now = clock.now()
-    if invitation.state(now) != OPEN:
+    if invitation.state(now) not in (OPEN, BOOKED) or now >= invitation.frame.closes_at():
         return []
     async with runtime.uow(read_only=True) as read:
         participants = await load_participants(read, invitation.members, invitation.rooms, invitation.pools)

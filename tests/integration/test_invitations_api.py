@@ -90,11 +90,8 @@ async def test_an_invitation_is_created_booked_with_one_click_and_moves_to_meeti
         keys = sorted((await s.execute(select(MeetingAttendeeRow.attendee))).scalars())
     assert keys == ["agent:alice", "agent:bob", "room:oslo"]
     view = await (await client.get(f"/api/invitations/{token}")).json()
-    assert (view["invitation"]["status"], view["meeting"]["id"], view["slots"]) == (
-        "booked",
-        meeting["id"],
-        [],
-    )
+    assert (view["invitation"]["status"], view["meeting"]["id"]) == ("booked", meeting["id"])
+    assert TUE_0900 not in view["slots"]  # what remains is offered to move to
     assert (await (await client.get("/api/agent/invitations?status=open", headers=alice)).json())[
         "invitations"
     ] == []
@@ -239,3 +236,30 @@ async def test_a_block_in_the_rooms_own_calendar_makes_it_busy(client: Any) -> N
     r = await client.post("/api/agent/invitations", json=body(promoted=[]), headers=alice)
     answer = await r.json()
     assert (r.status, answer["code"], answer["busy"]) == (409, "no_free_slots", ["Oslo"])
+
+
+async def test_the_link_moves_and_cancels_the_booked_meeting_and_every_attendee_follows(client: Any) -> None:
+    alice = await agent(client.runtime, "alice")
+    created = await (
+        await client.post("/api/agent/invitations", json=body(promoted=[]), headers=alice)
+    ).json()
+    token = created["invitation"]["links"]["any"].rsplit("/", 1)[1]
+    assert (await client.post(f"/api/invitations/{token}/book", json={"start": TUE_0900})).status == 201
+    view = await (await client.get(f"/api/invitations/{token}")).json()
+    assert "2026-11-24T09:30:00Z" in view["slots"]  # the booked invitation offers times to move to
+    r = await client.post(f"/api/invitations/{token}/reschedule", json={"start": "2026-11-24T08:30:00Z"})
+    assert r.status == 200, await r.text()
+    async with client.runtime.storage.session() as s:
+        rows = (await s.execute(select(MeetingAttendeeRow.attendee, MeetingAttendeeRow.start_at))).all()
+    assert sorted(rows) == [
+        (k, datetime(2026, 11, 24, 8, 30, tzinfo=UTC)) for k in ("agent:alice", "agent:bob", "room:oslo")
+    ]
+    r = await client.post(f"/api/invitations/{token}/cancel", json={"reason": "Plans changed"})
+    assert (r.status, (await r.json())["meeting"]["status"]) == (200, "cancelled")
+    async with client.runtime.storage.session() as s:
+        statuses = set((await s.execute(select(MeetingAttendeeRow.status))).scalars())
+    assert statuses == {"cancelled"}
+    await drain(client.runtime)
+    async with client.runtime.storage.session() as s:
+        left = (await s.execute(select(LocalEventRow.agent))).all()
+    assert left == []  # every calendar dropped the event

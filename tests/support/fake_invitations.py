@@ -63,20 +63,24 @@ class FakeInvitations:
 
     def _booked(self, row: dict[str, Any]) -> bool:
         meeting = self.st.meetings.get(row["meeting_id"])
+        if meeting is not None:  # as SqlMeetings.save does: an attendee's row follows its meeting
+            row["start"], row["end"] = meeting.start, meeting.end
         return meeting is not None and meeting.booked
 
     async def attendee_busy(
-        self, keys: list[str], start: datetime, end: datetime
+        self, keys: list[str], start: datetime, end: datetime, *, exclude: str | None = None
     ) -> dict[str, list[Interval]]:
         found: dict[str, list[Interval]] = {}
         for row in self.st.attendees:
-            if row["key"] in keys and row["start"] < end and row["end"] > start and self._booked(row):
+            if row["meeting_id"] == exclude:
+                continue
+            if self._booked(row) and row["key"] in keys and row["start"] < end and row["end"] > start:
                 found.setdefault(row["key"], []).append(Interval(row["start"], row["end"]))
         return found
 
     async def add_attendees(self, meeting_id: str, keys: list[str], start: datetime, end: datetime) -> None:
         for row in self.st.attendees:
-            if row["key"] in keys and row["start"] < end and start < row["end"] and self._booked(row):
+            if self._booked(row) and row["key"] in keys and row["start"] < end and start < row["end"]:
                 raise SlotTaken("That time is no longer free.")
         self.st.attendees.extend(
             {"meeting_id": meeting_id, "key": k, "start": start, "end": end} for k in keys

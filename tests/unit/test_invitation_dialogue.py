@@ -17,11 +17,19 @@ import pytest
 
 from bot.commands import CreateAgent
 from bot.errors import DomainError
-from bot.invitations.commands import BookInvitation, CreateInvitation, InvitationDraft, WithdrawInvitation
+from bot.invitations.commands import (
+    BookInvitation,
+    CancelByInvitation,
+    CreateInvitation,
+    InvitationDraft,
+    RescheduleByInvitation,
+    WithdrawInvitation,
+)
 from bot.invitations.handlers import count_slots
 from bot.invitations.model import Room
 from bot.meetings.commands import BookMeeting
 from bot.model import Actor, Guest
+from scheduling.calendar import Interval
 from tests.support.fake_invitations import InvitationEngine
 
 ALICE = Actor("agent", "alice", "Alice")
@@ -287,3 +295,58 @@ async def test_an_invitation_reaches_ninety_days_ahead_beyond_the_personal_links
     far = date(2026, 11, 23) + timedelta(days=85)  # a Tuesday in February
     found = await count_slots(draft(start_date=far, end_date=far), ALICE, engine, engine.clock)
     assert found["count"] == 5
+
+
+async def test_the_customer_moves_the_booked_meeting_within_the_frame_for_every_member_and_room(
+    engine: InvitationEngine,
+) -> None:
+    invitation = await invite(engine, rooms=("oslo",))
+    meeting = await engine.handle(BookInvitation(invitation.token, TUE_0900))
+    other = await invite(engine, members=("bob",), guest_email="dora@customer.example")
+    await engine.handle(BookInvitation(other.token, TUE_1100))  # Bob 11:00–12:00
+    # Its own time never blocks a move: 09:30 overlaps the meeting's present 09:00–10:00.
+    moved = await engine.handle(RescheduleByInvitation(invitation.token, TUE_0930))
+    assert (moved.id, moved.start, moved.sequence) == (meeting.id, TUE_0930, 1)
+    async with engine.uow(read_only=True) as uow:
+        keys = ["agent:alice", "agent:bob", "room:oslo"]
+        held = await uow.invitations.attendee_busy(keys, TUE_0900, TUE_1100 + timedelta(hours=2))
+    hour = timedelta(hours=1)
+    assert held == {
+        "agent:alice": [Interval(TUE_0930, TUE_0930 + hour)],
+        "agent:bob": [Interval(TUE_0930, TUE_0930 + hour), Interval(TUE_1100, TUE_1100 + hour)],
+        "room:oslo": [Interval(TUE_0930, TUE_0930 + hour)],
+    }
+    kinds = [
+        (j["kind"], j["payload"].get("attendee"))
+        for j in engine.state.jobs
+        if j["payload"].get("meeting_id") == meeting.id
+    ]
+    assert (
+        kinds.count(("attendee_calendar_write", "agent:bob")) == 2
+        and kinds.count(("calendar_write", None)) == 2
+    )
+    error = await refused(engine.handle(RescheduleByInvitation(invitation.token, TUE_1030)))  # Bob is busy
+    assert error.code == "slot_taken" and error.details["alternatives"] == []
+    saturday = TUE_0900 + timedelta(days=4)
+    assert (
+        await refused(engine.handle(RescheduleByInvitation(invitation.token, saturday)))
+    ).code == "slot_taken"
+
+
+async def test_the_customer_cancels_from_the_link_and_every_calendar_follows(
+    engine: InvitationEngine,
+) -> None:
+    invitation = await invite(engine, rooms=("oslo",))
+    meeting = await engine.handle(BookInvitation(invitation.token, TUE_0900))
+    cancelled = await engine.handle(CancelByInvitation(invitation.token, "Something came up"))
+    assert (cancelled.status, cancelled.id) == ("cancelled", meeting.id)
+    writes = [
+        j["payload"].get("attendee") for j in engine.state.jobs if j["kind"] == "attendee_calendar_write"
+    ]
+    assert sorted(writes) == ["agent:bob", "agent:bob", "room:oslo", "room:oslo"]
+    found = await count_slots(draft(members=("bob",), rooms=("oslo",)), ALICE, engine, engine.clock)
+    assert TUE_0900 in found["slots"]  # the room and Bob are free again
+    again = await refused(engine.handle(CancelByInvitation(invitation.token)))
+    assert again.code == "meeting_cancelled"
+    fresh = await invite(engine, guest_email="erin@customer.example")
+    assert (await refused(engine.handle(CancelByInvitation(fresh.token)))).code == "invitation_not_booked"

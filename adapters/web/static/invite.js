@@ -17,9 +17,9 @@ const $ = (id) => document.getElementById(id);
 const els = {
   title: $("title"), who: $("who"), description: $("description"), notice: $("notice"), chosen: $("chosen"),
   chosenTime: $("chosen-time"), picking: $("picking"), slots: $("slots"), confirm: $("confirm"),
-  booked: $("booked"), cancel: $("cancel"),
+  booked: $("booked"), cancel: $("cancel"), reschedule: $("reschedule"),
 };
-const state = { slots: [], choice: null };
+const state = { slots: [], choice: null, moving: false };
 
 const STATUS_TEXT = {
   withdrawn: "The organiser withdrew this invitation.",
@@ -60,6 +60,7 @@ function showBooked(meeting, invitation) {
   fill(els.booked, ...lines);
   els.booked.hidden = false;
   els.cancel.hidden = cancelled;
+  els.reschedule.hidden = cancelled || !state.slots.length;
   els.title.textContent = invitation.subject;
 }
 
@@ -78,9 +79,9 @@ async function load() {
     els.description.textContent = inv.description;
     els.description.hidden = false;
   }
+  state.slots = data.slots;
   if (data.meeting) return showBooked(data.meeting, inv);
   if (inv.status !== "open") return showClosed(inv);
-  state.slots = data.slots;
   els.picking.hidden = false;
   await picker.open({ from: data.slots.length ? dayKey(data.slots[0], zone) : undefined, days: 7 });
   if (data.chosen && data.chosen.free) {
@@ -96,9 +97,11 @@ els.confirm.addEventListener("click", async () => {
   if (!state.choice) return;
   els.confirm.disabled = true;
   try {
-    const { meeting } = await call("POST", `/api/invitations/${seg(token)}/book`, { start: state.choice, timezone: zone });
+    if (state.moving) await call("POST", `/api/invitations/${seg(token)}/reschedule`, { start: state.choice });
+    else await call("POST", `/api/invitations/${seg(token)}/book`, { start: state.choice, timezone: zone });
+    state.moving = false;
     notice("");
-    showBooked(meeting, { subject: els.title.textContent });
+    await load();
   } catch (error) {
     if (isSlotTaken(error)) {
       notice("That time was taken meanwhile; here are the next free times.");
@@ -111,11 +114,18 @@ els.confirm.addEventListener("click", async () => {
   }
 });
 
+els.reschedule.addEventListener("click", async () => {
+  state.moving = true;
+  els.reschedule.hidden = els.cancel.hidden = els.booked.hidden = true;
+  els.picking.hidden = false;
+  await picker.open({ from: dayKey(state.slots[0], zone), days: 7 });
+});
+
 els.cancel.addEventListener("click", async () => {
   els.cancel.disabled = true;
   try {
-    const { meeting } = await call("POST", `/api/invitations/${seg(token)}/cancel`, {});
-    showBooked(meeting, { subject: els.title.textContent });
+    await call("POST", `/api/invitations/${seg(token)}/cancel`, {});
+    await load();
   } catch (error) {
     notice(error.message);
     els.cancel.disabled = false;
