@@ -9,14 +9,14 @@ A room's calendar is the local calendar under the key ``room:<id>``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.calendars.reconcile import CalendarState, Create, Decision, Delete, Update, reconcile
 from bot.calendars.sources import LOCAL, require_profile
-from bot.invitations.model import MeetingAttendee, repository
+from bot.invitations.model import MeetingAttendee, Room, repository, room_key
 from bot.meetings.model import Meeting
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
@@ -24,6 +24,20 @@ from scheduling.calendar import Attendee, CalendarAccount, EventSpec
 
 ATTENDEE_CALENDAR_JOB = "attendee_calendar_write"
 ROOM_CALENDAR = "primary"
+MICROSOFT = "microsoft"
+
+
+def room_provider(calendars: Mapping[str, Any]) -> str:
+    """Where rooms' calendars live: Microsoft 365 room mailboxes when Microsoft is configured (the app
+    reads and writes any mailbox of the tenant), else the local calendar. Google resource calendars
+    are not supported yet: they need a user's grant, and Google books a room as an event attendee."""
+    return MICROSOFT if MICROSOFT in calendars else LOCAL
+
+
+def room_account(room: Room) -> CalendarAccount:
+    return CalendarAccount(agent_slug=room_key(room.id), email=room.email)
+
+
 Finish = Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]
 
 
@@ -42,7 +56,7 @@ class Target:
     email: str
 
 
-async def _target(uow: UnitOfWork, key: str) -> Target | None:
+async def _target(uow: UnitOfWork, key: str, calendars: Mapping[str, Any]) -> Target | None:
     kind, _, ref = key.partition(":")
     if kind == "agent":
         profile = await require_profile(uow, ref)
@@ -58,9 +72,7 @@ async def _target(uow: UnitOfWork, key: str) -> Target | None:
     room = next((r for r in await repository(uow).rooms() if r.id == ref), None)
     if room is None:
         return None  # removed since: nothing to write to
-    return Target(
-        LOCAL, CalendarAccount(agent_slug=key, email=room.email), ROOM_CALENDAR, "UTC", room.name, room.email
-    )
+    return Target(room_provider(calendars), room_account(room), ROOM_CALENDAR, "UTC", room.name, room.email)
 
 
 async def _spec(uow: UnitOfWork, meeting: Meeting, target: Target) -> EventSpec:
@@ -118,19 +130,21 @@ async def _carry_out(
     return None
 
 
-async def _load(uow: UnitOfWork, job: JobItem) -> tuple[Meeting, MeetingAttendee, Target] | None:
+async def _load(
+    uow: UnitOfWork, job: JobItem, calendars: Mapping[str, Any]
+) -> tuple[Meeting, MeetingAttendee, Target] | None:
     meeting = await uow.meetings.get(job.payload["meeting_id"])
     key = job.payload["attendee"]
     row = next((a for a in await repository(uow).attendees(job.payload["meeting_id"]) if a.key == key), None)
     if meeting is None or row is None:
         return None
-    target = await _target(uow, key)
+    target = await _target(uow, key, calendars)
     return (meeting, row, target) if target is not None else None
 
 
 def writer(runtime: Any) -> Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]:
     async def write_in_transaction(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
-        loaded = await _load(uow, job)
+        loaded = await _load(uow, job, runtime.calendars)
         if loaded is None:
             return
         meeting, row, target = loaded
@@ -156,7 +170,7 @@ def preparer(runtime: Any) -> Callable[[JobItem, Clock], Awaitable[Finish | None
 
     async def prepare(job: JobItem, clock: Clock) -> Finish | None:
         async with runtime.uow(read_only=True) as read:
-            loaded = await _load(read, job)
+            loaded = await _load(read, job, runtime.calendars)
             if loaded is None or loaded[2].provider == LOCAL:
                 return None
             meeting, row, target = loaded
