@@ -32,6 +32,7 @@ from bot.events import (
     ReactionRemoved,
     UnreadDigestReady,
 )
+from bot.invitations.events import InvitationBooked, InvitationSent, InvitationWithdrawn
 from bot.meetings.events import (
     MeetingBooked,
     MeetingCancelled,
@@ -49,6 +50,9 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
     {
         CalendarConnectionBroken,
         ConversationRenamed,
+        InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
+        InvitationSent,
+        InvitationWithdrawn,
         LoginLinkIssued,
         MemberAdded,
         MemberRemoved,
