@@ -42,7 +42,8 @@ def _refusal(error: IntegrityError) -> Exception:
     text = str(error.orig)
     if "meetings_no_overlap" in text:  # PostgreSQL's exclusion constraint: a booked overlap
         return SlotTaken("That time is no longer free.")
-    if "meeting_attendees_no_overlap" in text:  # a member or room of an invitation's meeting moved onto another
+    # A member or room of an invitation's meeting moved onto another booked meeting of theirs.
+    if "meeting_attendees_no_overlap" in text:
         return SlotTaken("That time is no longer free.")
     if "idempotency_key" in text:
         return Conflict("This request was already made.", code="duplicate_request")
