@@ -23,6 +23,7 @@ from bot.invitations.commands import BookInvitation, CancelByInvitation, Resched
 from bot.invitations.links import parse_slot_code
 from bot.invitations.model import Invitation
 from bot.meetings.model import Meeting
+from bot.model import Agent
 
 STATIC = Path(__file__).parent / "static"
 ALTERNATIVES = 5
@@ -47,11 +48,13 @@ async def invite_slot_page(request: web.Request) -> web.FileResponse:
     return _page()
 
 
-def _customer_view(invitation: Invitation, organizer: str, now: Any) -> dict[str, Any]:
+def _customer_view(invitation: Invitation, organizer: Agent | None, now: Any) -> dict[str, Any]:
     return {
         "status": invitation.state(now),
         "subject": invitation.subject,
-        "organizer_name": organizer,
+        "organizer_name": organizer.name if organizer else invitation.organizer,
+        # Whom to write to once the links no longer book (the invitation email's Reply-To anyway).
+        "organizer_email": organizer.email if organizer else None,
         "guest_name": invitation.guest_name,
         "duration": invitation.duration,
         "description": "" if invitation.description_private else invitation.description,
@@ -95,7 +98,7 @@ async def invitation(request: web.Request) -> web.Response:
         meeting = await queries.meeting_of(uow, found)
     free = await queries.free_times(runtime, found, runtime.clock)
     body: dict[str, Any] = {
-        "invitation": _customer_view(found, organizer.name if organizer else found.organizer, now),
+        "invitation": _customer_view(found, organizer, now),
         "slots": [iso(s) for s in free],
         "meeting": _meeting(meeting, found),
     }

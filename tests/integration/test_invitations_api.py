@@ -180,6 +180,7 @@ async def test_withdrawn_and_unknown_links_say_so(client: Any) -> None:
     assert r.status == 200
     view = await (await client.get(f"/api/invitations/{token}")).json()
     assert (view["invitation"]["status"], view["slots"]) == ("withdrawn", [])
+    assert view["invitation"]["organizer_email"] == "alice@example.com"  # whom to write to instead
     r = await client.post(f"/api/invitations/{token}/book", json={"start": TUE_0900})
     assert (r.status, (await r.json())["code"]) == (410, "invitation_withdrawn")
     r = await client.get("/api/invitations/not-a-token")
@@ -263,3 +264,21 @@ async def test_the_link_moves_and_cancels_the_booked_meeting_and_every_attendee_
     async with client.runtime.storage.session() as s:
         left = (await s.execute(select(LocalEventRow.agent))).all()
     assert left == []  # every calendar dropped the event
+
+
+async def test_an_invitation_expires_at_the_end_of_its_frame_and_its_links_say_so(
+    client: Any, clock: Any
+) -> None:
+    alice = await agent(client.runtime, "alice")
+    created = await (
+        await client.post("/api/agent/invitations", json=body(promoted=[]), headers=alice)
+    ).json()
+    token = created["invitation"]["links"]["any"].rsplit("/", 1)[1]
+    assert created["invitation"]["expires_at"] == "2026-11-24T11:00:00Z"  # 12:00 Berlin
+    clock.set(datetime(2026, 11, 24, 11, 0, tzinfo=UTC))
+    view = await (await client.get(f"/api/invitations/{token}")).json()
+    assert (view["invitation"]["status"], view["slots"]) == ("expired", [])
+    r = await client.post(f"/api/invitations/{token}/book", json={"start": TUE_1000})
+    assert (r.status, (await r.json())["code"]) == (410, "invitation_expired")
+    listed = await (await client.get("/api/agent/invitations?status=expired", headers=alice)).json()
+    assert [i["status"] for i in listed["invitations"]] == ["expired"]

@@ -66,7 +66,12 @@ function showBooked(meeting, invitation) {
 
 function showClosed(invitation) {
   els.picking.hidden = els.confirm.hidden = els.chosen.hidden = true;
-  notice(`${STATUS_TEXT[invitation.status]} Reply to the invitation email to write to ${invitation.organizer_name}.`);
+  notice(STATUS_TEXT[invitation.status]);
+  if (invitation.organizer_email) {
+    const subject = encodeURIComponent(invitation.subject);
+    const link = el("a", { href: `mailto:${invitation.organizer_email}?subject=${subject}`, testid: "invite-write" }, `Write to ${invitation.organizer_name}`);
+    els.notice.append(" ", link);
+  }
 }
 
 async function load() {
