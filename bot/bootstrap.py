@@ -17,6 +17,7 @@ import bot.calendars.sync
 import bot.calendars.writes
 import bot.email_digest
 import bot.identity
+import bot.invitations
 import bot.meetings.handlers
 import bot.meetings.jobs
 import bot.returning
@@ -51,6 +52,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.sessions,  # bearer tokens that end: idle expiry, sign-out
     bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
     bot.returning,  # returning guests: "continue a previous conversation" links (30 minutes, one use)
+    bot.invitations,  # invitations to self-schedule: create, book, withdraw, resend
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.bootstrap import Runtime, with_runtime
 from bot.commands import CreateAgent, CreateService, IssueAgentToken
+from bot.invitations.rooms_cli import register_cli as register_rooms
 from bot.outbox_cli import register as register_outbox
 
 DEMO_SERVICES = [("sales", "Sales", ["alice", "bob"]), ("support", "Support", ["carol", "dave"])]
@@ -72,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     link = agent.add_parser("login-link", help="print a one-time sign-in link for the web inbox")
     link.add_argument("email")
     register_outbox(sub)  # convene outbox failed | retry ID
+    register_rooms(sub)  # convene rooms add NAME --email … | list | remove NAME
     for register in _cli_extensions():
         register(sub)
     args = parser.parse_args(argv)

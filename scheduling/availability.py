@@ -161,7 +161,15 @@ class _Query:
 
 
 def _query(
-    *, duration: int, start: date, end: date, tz: str, now: datetime, step: int | None, min_notice: int
+    *,
+    duration: int,
+    start: date,
+    end: date,
+    tz: str,
+    now: datetime,
+    step: int | None,
+    min_notice: int,
+    horizon: datetime | None = None,
 ) -> _Query | None:
     """Validates the request; ``None`` means the window cannot hold any slot."""
     if not _is_int(duration) or not MIN_DURATION <= duration <= MAX_DURATION:
@@ -185,7 +193,9 @@ def _query(
     except OverflowError as exc:
         raise SchedulingError("invalid_range", "The range is outside the calendar.") from exc
     first = max(now.timestamp() + min_notice * 60, guest_lo - _OFFSET_SPAN)
-    last = min(booking_horizon(now).timestamp(), guest_hi + _OFFSET_SPAN)
+    # ``horizon``: an invitation's own limit (up to 90 days) instead of the personal link's month.
+    limit = booking_horizon(now) if horizon is None else horizon
+    last = min(limit.timestamp(), guest_hi + _OFFSET_SPAN)
     if first > last:
         return None
     return _Query(duration * 60, step * 60, first, last, guest_zone, guest_lo, guest_hi, start, end)
@@ -296,10 +306,20 @@ def find_slots(
     now: datetime,
     step: int | None = None,
     min_notice: int = 0,
+    horizon: datetime | None = None,
 ) -> list[datetime]:
     """Bookable meeting starts (UTC, sorted, unique) whose date in the guest's zone ``tz`` lies
     in ``[start, end]``. See the module docstring and DESIGN.md for the rules."""
-    q = _query(duration=duration, start=start, end=end, tz=tz, now=now, step=step, min_notice=min_notice)
+    q = _query(
+        duration=duration,
+        start=start,
+        end=end,
+        tz=tz,
+        now=now,
+        step=step,
+        min_notice=min_notice,
+        horizon=horizon,
+    )
     if q is None:
         _zone(rules.timezone)  # a bad agent zone is an error even when the window is empty
         return []
@@ -343,6 +363,7 @@ def is_slot_free(
     now: datetime,
     min_notice: int = 0,
     step: int | None = None,
+    horizon: datetime | None = None,
 ) -> bool:
     """The booking check: ``start_at`` is bookable iff ``find_slots`` over its agent-local date
     offers it — the same code path as the list the guest picked from."""
@@ -359,5 +380,6 @@ def is_slot_free(
         now=now,
         step=step,
         min_notice=min_notice,
+        horizon=horizon,
     )
     return start_at in slots

@@ -13,6 +13,7 @@ from bot.errors import Conflict, SlotTaken
 from bot.meetings.model import BOOKED, CalendarConnection, Meeting
 from scheduling.calendar import Interval
 from storage.calendar_connections import to_connection
+from storage.invitations import MeetingAttendeeRow, follow_meeting
 from storage.models import CalendarConnectionRow, MeetingRow
 from storage.repositories import _Repo
 
@@ -41,6 +42,9 @@ def _refusal(error: IntegrityError) -> Exception:
     text = str(error.orig)
     if "meetings_no_overlap" in text:  # PostgreSQL's exclusion constraint: a booked overlap
         return SlotTaken("That time is no longer free.")
+    # A member or room of an invitation's meeting moved onto another booked meeting of theirs.
+    if "meeting_attendees_no_overlap" in text:
+        return SlotTaken("That time is no longer free.")
     if "idempotency_key" in text:
         return Conflict("This request was already made.", code="duplicate_request")
     return error
@@ -59,6 +63,8 @@ class SqlMeetings(_Repo):
         values.pop("created_at")
         try:
             await self.s.execute(update(MeetingRow).where(MeetingRow.id == meeting.id).values(**values))
+            # An invitation's meeting: its members and rooms move, shrink or free up with it.
+            await follow_meeting(self.s, meeting.id, meeting.start, meeting.end, meeting.status)
         except IntegrityError as error:
             raise _refusal(error) from error
 
@@ -91,6 +97,20 @@ class SqlMeetings(_Repo):
         found: dict[str, list[Interval]] = defaultdict(list)
         for agent, a, b in (await self.s.execute(query)).all():
             found[agent].append(Interval(a, b))
+        # An agent who attends an invitation's meeting led by someone else is busy then too.
+        keys = {f"agent:{slug}": slug for slug in agents}
+        attending = select(
+            MeetingAttendeeRow.attendee, MeetingAttendeeRow.start_at, MeetingAttendeeRow.end_at
+        ).where(
+            MeetingAttendeeRow.attendee.in_(list(keys)),
+            MeetingAttendeeRow.status == BOOKED,
+            MeetingAttendeeRow.start_at < end,
+            MeetingAttendeeRow.end_at > start,
+        )
+        if exclude is not None:
+            attending = attending.where(MeetingAttendeeRow.meeting_id != exclude)
+        for key, a, b in (await self.s.execute(attending)).all():
+            found[keys[key]].append(Interval(a, b))
         return dict(found)
 
     async def load(self, agents: list[str], since: datetime) -> dict[str, tuple[int, datetime | None]]:

@@ -20,6 +20,7 @@ from storage.calendar_connections import SqlCalendarConnections
 from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
 from storage.identities import SqlAgentIdentities
+from storage.invitations import SqlInvitations
 from storage.local_calendar import LocalEvents
 from storage.meetings import SqlMeetings
 from storage.membership import SqlDigests, SqlMembership
@@ -119,6 +120,7 @@ class SqlUnitOfWork:
         self.membership = SqlMembership(s, now)
         self.digests = SqlDigests(s, now)
         self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
+        self.invitations = SqlInvitations(s, now)  # invitations, rooms, multi-member meetings' attendees
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

@@ -123,6 +123,16 @@ class EmailChannel:
             from adapters.email.assistant_mail import render
 
             await self.mailer.send(render(self.config, event))  # type: ignore[arg-type]
+        elif event.type == "InvitationSent":  # to the invited customer only (issue 12)
+            if binding.id.startswith("direct-"):
+                from adapters.email.invitation_mail import render_invitation_mail
+
+                await self.mailer.send(render_invitation_mail(self.config, event))  # type: ignore[arg-type]
+        elif event.type == "InvitationBooked":  # to the team members besides the lead
+            if binding.id.startswith("direct-"):
+                from adapters.email.invitation_mail import render_member_mail
+
+                await self.mailer.send(render_member_mail(event, binding.address))  # type: ignore[arg-type]
         elif event.type == "CalendarConnectionBroken":  # to the agent, whose slots are withheld
             await self.mailer.send(calendar_mail.calendar_disconnected_mail(event))
         elif event.type.startswith("Meeting") or event.type == "ReminderDue":

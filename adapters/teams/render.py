@@ -41,6 +41,7 @@ from bot.events import (
     UnreadDigestReady,
 )
 from bot.identity import EmailProofIssued
+from bot.invitations.events import InvitationBooked, InvitationSent, InvitationWithdrawn
 from bot.meetings.events import (
     MeetingBooked,
     MeetingCancelled,
@@ -66,6 +67,9 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         CalendarConnectionBroken,
         EmailProofIssued,  # a mail to one address, never a thread's business
         ConversationRenamed,
+        InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
+        InvitationSent,
+        InvitationWithdrawn,
         LoginLinkIssued,
         MemberAdded,
         MemberRemoved,

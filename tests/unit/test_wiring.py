@@ -38,6 +38,7 @@ def test_every_job_kind_is_owned_by_a_module_bootstrap_lists(runtime: Runtime) -
         "email_digest": "bot.email_digest",
         "assistant_reminder": "bot.assistant.reminders",
         "assistant_calendar_link": "bot.assistant.office",
+        "attendee_calendar_write": "bot.invitations.calendar_writes",
     }
     listed = {module.__name__ for module in MODULES}  # type: ignore[attr-defined]
     # a job's handler lives in a module bootstrap lists, or in that module's package

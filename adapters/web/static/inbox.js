@@ -9,6 +9,8 @@ import { LiveSocket, socketUrl } from "./lib/live.js";
 import { initCreate, showLink } from "./inbox-create.js";
 import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, services } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
+import { initInvitations, refreshInvitations } from "./inbox-invitations.js";
+import { initInvite, openInvite } from "./inbox-invite.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
@@ -86,6 +88,7 @@ $("sign-out").addEventListener("click", async () => {
   signOut("You are signed out.");
 });
 $("settings-open").addEventListener("click", () => openSettings());
+$("invite-open").addEventListener("click", () => openInvite());
 
 // ---- the app -----------------------------------------------------------------------------------
 
@@ -103,6 +106,8 @@ async function showApp() {
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initCreate({ call, me: state.me, services, open: openConversation, refresh: refreshList });
   await setUpScheduling();
+  initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });
+  initInvitations({ call, openId });
   await loadServices();
   await refreshList();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
@@ -140,6 +145,7 @@ function onFrame(frame) {
     onThreadMessage(frame);
   } else if (frame.type === "event") {
     scheduleRefresh();
+    refreshInvitations(); // a booking moves an invitation to Meetings
     onMeetingFrame(frame);
     onThreadEvent(frame);
   }

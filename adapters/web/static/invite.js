@@ -1,0 +1,140 @@
+/* The customer's invitation page (/invite/{token} and /invite/{token}/{slot}).
+ *
+ * Opening it never books anything (mail scanners follow links): with a promoted slot in the path the
+ * page opens with that time chosen and one Confirm button; otherwise it shows the invitation's free
+ * times in the shared slot picker (lib/slots.js). A slot taken meanwhile shows the next free times.
+ * After booking, the same link shows the meeting and lets the customer cancel it.
+ */
+import { apiClient, seg } from "./lib/api.js";
+import { el, fill } from "./lib/dom.js";
+import { isSlotTaken, slotPicker } from "./lib/slots.js";
+import { dayKey, formatFull, viewerZone } from "./lib/time.js";
+
+const [, , token, slotCode] = location.pathname.split("/").map(decodeURIComponent);
+const zone = viewerZone();
+const call = apiClient();
+const $ = (id) => document.getElementById(id);
+const els = {
+  title: $("title"), who: $("who"), description: $("description"), notice: $("notice"), chosen: $("chosen"),
+  chosenTime: $("chosen-time"), picking: $("picking"), slots: $("slots"), confirm: $("confirm"),
+  booked: $("booked"), cancel: $("cancel"), reschedule: $("reschedule"),
+};
+const state = { slots: [], choice: null, moving: false };
+
+const STATUS_TEXT = {
+  withdrawn: "The organiser withdrew this invitation.",
+  expired: "This invitation has expired.",
+};
+
+function notice(text) {
+  els.notice.textContent = text || "";
+  els.notice.hidden = !text;
+}
+
+const picker = slotPicker({
+  timeZone: zone,
+  longDays: true,
+  fetchSlots: async (start, end) => state.slots.filter((s) => {
+    const day = dayKey(s, zone);
+    return day >= start && day <= end;
+  }),
+  onChoose: (start) => choose(start),
+  onError: (error) => notice(error.message),
+});
+els.slots.replaceChildren(picker.element);
+
+function choose(start) {
+  state.choice = start;
+  els.confirm.hidden = false;
+  els.confirm.disabled = !start;
+  els.chosen.hidden = !start;
+  els.chosenTime.textContent = start ? formatFull(start, zone) : "";
+}
+
+function showBooked(meeting, invitation) {
+  els.picking.hidden = els.confirm.hidden = els.chosen.hidden = true;
+  const cancelled = meeting.status === "cancelled";
+  const lines = [el("p", {}, cancelled ? "This meeting was cancelled." : `Booked: ${formatFull(meeting.start, zone)}`)];
+  if (!cancelled && meeting.conferencing) lines.push(el("p", {}, meeting.conferencing));
+  if (!cancelled && meeting.location) lines.push(el("p", {}, meeting.location));
+  fill(els.booked, ...lines);
+  els.booked.hidden = false;
+  els.cancel.hidden = cancelled;
+  els.reschedule.hidden = cancelled || !state.slots.length;
+  els.title.textContent = invitation.subject;
+}
+
+function showClosed(invitation) {
+  els.picking.hidden = els.confirm.hidden = els.chosen.hidden = true;
+  notice(STATUS_TEXT[invitation.status]);
+  if (invitation.organizer_email) {
+    const subject = encodeURIComponent(invitation.subject);
+    const link = el("a", { href: `mailto:${invitation.organizer_email}?subject=${subject}`, testid: "invite-write" }, `Write to ${invitation.organizer_name}`);
+    els.notice.append(" ", link);
+  }
+}
+
+async function load() {
+  const query = slotCode ? `?slot=${seg(slotCode)}` : "";
+  const data = await call("GET", `/api/invitations/${seg(token)}${query}`);
+  const inv = data.invitation;
+  els.title.textContent = inv.subject;
+  els.who.textContent = `${inv.organizer_name} invites ${inv.guest_name} · ${inv.duration} minutes`;
+  if (inv.description) {
+    els.description.textContent = inv.description;
+    els.description.hidden = false;
+  }
+  state.slots = data.slots;
+  if (data.meeting) return showBooked(data.meeting, inv);
+  if (inv.status !== "open") return showClosed(inv);
+  els.picking.hidden = false;
+  await picker.open({ from: data.slots.length ? dayKey(data.slots[0], zone) : undefined, days: 7 });
+  if (data.chosen && data.chosen.free) {
+    choose(data.chosen.start);
+  } else if (data.chosen) {
+    notice("That time was taken meanwhile; here are the next free times.");
+    await picker.taken(data.chosen.alternatives);
+  }
+  if (!data.slots.length) notice("No free times are left in this invitation.");
+}
+
+els.confirm.addEventListener("click", async () => {
+  if (!state.choice) return;
+  els.confirm.disabled = true;
+  try {
+    if (state.moving) await call("POST", `/api/invitations/${seg(token)}/reschedule`, { start: state.choice });
+    else await call("POST", `/api/invitations/${seg(token)}/book`, { start: state.choice, timezone: zone });
+    state.moving = false;
+    notice("");
+    await load();
+  } catch (error) {
+    if (isSlotTaken(error)) {
+      notice("That time was taken meanwhile; here are the next free times.");
+      choose(null);
+      await picker.taken(error.data.alternatives);
+    } else {
+      notice(error.message);
+      els.confirm.disabled = false;
+    }
+  }
+});
+
+els.reschedule.addEventListener("click", async () => {
+  state.moving = true;
+  els.reschedule.hidden = els.cancel.hidden = els.booked.hidden = true;
+  els.picking.hidden = false;
+  await picker.open({ from: dayKey(state.slots[0], zone), days: 7 });
+});
+
+els.cancel.addEventListener("click", async () => {
+  els.cancel.disabled = true;
+  try {
+    await call("POST", `/api/invitations/${seg(token)}/cancel`, {});
+    await load();
+  } catch (error) {
+    notice(error.message);
+    els.cancel.disabled = false;
+  }
+});
+
+load().catch((error) => notice(error.message));

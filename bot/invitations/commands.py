@@ -1,0 +1,86 @@
+"""Orders about invitations, from the inbox API, the customer's page, Slack or Teams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.model import Actor
+
+
+@dataclass(frozen=True)
+class InvitationDraft:
+    """What the agent filled in; validated by ``bot.invitations.rules.check_draft``."""
+
+    guest_name: str
+    guest_email: str
+    subject: str
+    duration: int
+    members: tuple[str, ...]
+    start_date: date
+    end_date: date
+    day_start: str = "09:00"
+    day_end: str = "17:00"
+    timezone: str | None = None  # default: the organiser's
+    rooms: tuple[str, ...] = ()
+    pools: tuple[str, ...] = ()
+    description: str = ""
+    description_private: bool = False
+    conferencing: str = ""
+    meeting_type: str = "video"
+    location: str = ""
+    guest_timezone: str | None = None
+    promoted: tuple[datetime, ...] = ()
+    send_email: bool = True  # False: the agent copies the links and sends them themselves
+
+
+@dataclass(frozen=True)
+class CreateInvitation:
+    draft: InvitationDraft
+    by: Actor  # the organiser
+
+
+@dataclass(frozen=True)
+class BookInvitation:
+    token: str
+    start: datetime
+    guest_timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class WithdrawInvitation:
+    invitation_id: str
+    by: Actor
+
+
+@dataclass(frozen=True)
+class ResendInvitation:
+    invitation_id: str
+    by: Actor
+
+
+@dataclass(frozen=True)
+class AddRoom:
+    name: str
+    email: str
+    capacity: int | None = None
+    pool: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveRoom:
+    name_or_email: str
+
+
+@dataclass(frozen=True)
+class RescheduleByInvitation:
+    """The customer moves the meeting their invitation booked, within its time frame."""
+
+    token: str
+    start: datetime
+
+
+@dataclass(frozen=True)
+class CancelByInvitation:
+    token: str
+    reason: str | None = None
