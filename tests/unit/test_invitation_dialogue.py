@@ -57,7 +57,10 @@ async def engine() -> InvitationEngine:
     await engine.handle(CreateAgent("alice", "Alice", "alice@example.com"))
     await engine.handle(CreateAgent("bob", "Bob", "bob@example.com"))
     engine.state.__dict__.setdefault("rooms", {}).update(ROOMS)
-    engine.state.guests["ann"] = Guest("Ann", "ann@example.org", id="ann")
+    # a returning customer who proved her address earlier (bot/identity): an agent naming it finds her
+    engine.state.guests["ann"] = Guest(
+        "Ann", "ann@example.org", id="ann", email_proven_at=datetime(2026, 11, 1, tzinfo=UTC)
+    )
     return engine
 
 
