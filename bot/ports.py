@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.events import Event
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
+from bot.saved_replies import SavedReplyRepository
+from bot.search import SearchRepository
 
 if TYPE_CHECKING:  # the meeting and calendar packages register on bootstrap, which imports this module
     from bot.calendars.ports import CalendarConnectionRepository
@@ -217,6 +219,8 @@ class UnitOfWork(Protocol):
     digests: DigestRepository
     meetings: MeetingRepository
     calendar_connections: CalendarConnectionRepository
+    search: SearchRepository  # the inbox's search (bot/search)
+    saved_replies: SavedReplyRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -26,7 +26,9 @@ from storage.membership import SqlDigests, SqlMembership
 from storage.models import OutboxRow
 from storage.people import SqlAgents, SqlGuests, SqlServices
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+from storage.saved_replies import SqlSavedReplies
 from storage.sealed_payloads import sealed_payload
+from storage.search import SqlSearch
 from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
@@ -117,6 +119,8 @@ class SqlUnitOfWork:
         self.membership = SqlMembership(s, now)
         self.digests = SqlDigests(s, now)
         self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
+        self.search = SqlSearch(s, now)
+        self.saved_replies = SqlSavedReplies(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

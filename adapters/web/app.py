@@ -18,6 +18,7 @@ from adapters.web import (
     conversation_api,
     guest_api,
     identity_api,
+    inbox_api,
     limits,
     live,
     meetings_api,
@@ -68,6 +69,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(meetings_api.routes)
     app.router.add_routes(settings_api.routes)
     app.router.add_routes(calendar_api.routes)
+    app.router.add_routes(inbox_api.routes)  # search and saved replies
     app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)

@@ -4,6 +4,7 @@ One module per area; everything is importable from ``tests.fakes`` as before.
 """
 
 from tests.fakes.engine import FakeEngine
+from tests.fakes.inbox import FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.queues import FakeJobStore, FakeOutboxStore
@@ -37,6 +38,8 @@ __all__ = [
     "FakeMembership",
     "FakeMessages",
     "FakeOutboxStore",
+    "FakeSavedReplies",
+    "FakeSearch",
     "FakeServices",
     "FakeState",
     "FakeTokens",

@@ -1,0 +1,69 @@
+"""inbox search and saved replies
+
+Messages are indexed by the database itself, so every write path keeps the index in step without
+knowing it: SQLite an external-content FTS5 table kept by triggers; PostgreSQL a generated
+``tsvector`` column with a GIN index.
+
+Revision ID: 0014
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.types
+
+revision = "0014"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_SQLITE = [
+    "CREATE VIRTUAL TABLE messages_fts USING fts5("
+    "text, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
+    "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
+    "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
+    "INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text); END",
+    "CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN "
+    "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text); END",
+    "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN "
+    "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text); "
+    "INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text); END",
+]
+_POSTGRES = [
+    "ALTER TABLE messages ADD COLUMN search_vector tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(text, ''))) STORED",
+    "CREATE INDEX ix_messages_search ON messages USING gin (search_vector)",
+]
+
+
+def upgrade() -> None:
+    dialect = op.get_bind().dialect.name
+    for statement in _POSTGRES if dialect == "postgresql" else _SQLITE if dialect == "sqlite" else []:
+        op.execute(statement)
+    op.create_table(
+        "saved_replies",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("agent", sa.String(length=64), nullable=True),
+        sa.Column("service", sa.String(length=64), nullable=True),
+        sa.Column("title", sa.String(length=80), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_saved_replies_agent", "saved_replies", ["agent"])
+    op.create_index("ix_saved_replies_service", "saved_replies", ["service"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_saved_replies_service", "saved_replies")
+    op.drop_index("ix_saved_replies_agent", "saved_replies")
+    op.drop_table("saved_replies")
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
+        op.execute("DROP INDEX ix_messages_search")
+        op.execute("ALTER TABLE messages DROP COLUMN search_vector")
+    elif dialect == "sqlite":
+        for name in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER messages_fts_{name}")
+        op.execute("DROP TABLE messages_fts")
