@@ -6,9 +6,11 @@
  */
 import { apiClient } from "./lib/api.js";
 import { LiveSocket, socketUrl } from "./lib/live.js";
-import { initList, loadServices, onListMessage, refreshList, scheduleRefresh } from "./inbox-list.js";
+import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, stamp, summary } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
+import { initReplies } from "./inbox-replies.js";
+import { initSearch } from "./inbox-search.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
 const TOKEN_KEY = "convene.agent.token";
@@ -101,6 +103,9 @@ async function showApp() {
   initList({ call, open: openConversation, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now() });
   await setUpScheduling();
+  // search and saved replies (inbox-search.js, inbox-replies.js)
+  initSearch({ call, open: openConversation, stamp });
+  initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
   await loadServices();
   await refreshList();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
