@@ -1,10 +1,10 @@
 """``uow.search``: full-text search over what an agent may see, with the access rule in the query.
 
-Messages go through the database's own index (migration 0014): SQLite's FTS5 table ``messages_fts``,
-PostgreSQL's ``messages.search_vector`` (``tsvector``, GIN). Both match every term as a word prefix.
-Guest names and emails and meeting subjects are short and one per conversation, so a ``LIKE`` over the
-visible conversations finds them; ``bot.search.matches`` then keeps only word-prefix matches, as the
-indexes do. Visibility is ``bot.access.agent_can_see`` written in SQL (``_visible``), the same as
+Messages and guests (name, email) go through the database's own index (migration 0014): SQLite's
+FTS5 tables ``messages_fts`` and ``guests_fts``, PostgreSQL's ``search_vector`` columns (``tsvector``,
+GIN). Both match every term as a word prefix. Meeting subjects are few beside messages, so a ``LIKE``
+over the visible conversations' meetings finds them; ``bot.search.matches`` then keeps only word-prefix
+matches, as the indexes do. Visibility is ``bot.access.agent_can_see`` written in SQL (``_visible``), the same as
 ``list_for_agent``.
 """
 
@@ -19,19 +19,19 @@ from bot.search import SearchHit, matches
 from storage.models import ConversationRow, GuestRow, MeetingRow, MemberRow, MessageRow
 from storage.repositories import _Repo
 
-_fts = table("messages_fts", column("rowid"))
+_messages_fts = table("messages_fts", column("rowid"))
+_guests_fts = table("guests_fts", column("rowid"))
 
 
 def _visible(agent_slug: str, services: Sequence[str]) -> ColumnElement[bool]:
+    # The agent-member test as a plain IN: both databases compute it once per query (PostgreSQL a
+    # hashed subplan) rather than once per candidate conversation, as a correlated EXISTS would.
     c = ConversationRow
-    is_member = (
-        select(MemberRow.member_id)
-        .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
-        .where(MemberRow.member_id == agent_slug)
-        .exists()
+    member_of = select(MemberRow.conversation_id).where(
+        MemberRow.kind == "agent", MemberRow.member_id == agent_slug
     )
     in_service = c.service.in_(list(services)) if services else false()
-    return or_(in_service, c.agent == agent_slug, c.assignee == agent_slug, is_member)
+    return or_(in_service, c.agent == agent_slug, c.assignee == agent_slug, c.id.in_(member_of))
 
 
 def _like(term: str) -> str:
@@ -39,8 +39,16 @@ def _like(term: str) -> str:
 
 
 class SqlSearch(_Repo):
-    def _dialect(self) -> str:
-        return self.s.get_bind().dialect.name
+    def _match(self, query: Any, name: str, fts: Any, row: Any, terms: Sequence[str]) -> Any:
+        """Rows of table ``name`` holding every term as a word prefix, through its full-text index."""
+        if self.s.get_bind().dialect.name == "postgresql":
+            tsquery = " & ".join(f"'{t}':*" for t in terms)  # terms are \w+: no quote or operator in them
+            return query.select_from(row).where(
+                literal_column(f"{name}.search_vector").op("@@")(func.to_tsquery("simple", tsquery))
+            )
+        match = " ".join(f'"{t}"*' for t in terms)  # \w+ again: no double quote in a term
+        query = query.select_from(fts).join(row, literal_column(f"{name}.rowid") == fts.c.rowid)
+        return query.where(literal_column(f"{name}_fts").op("MATCH")(match))
 
     async def search(
         self, terms: Sequence[str], agent_slug: str, services: Sequence[str], *, limit: int = 30
@@ -54,15 +62,7 @@ class SqlSearch(_Repo):
     async def _messages(self, terms: Sequence[str], visible: Any, limit: int) -> list[SearchHit]:
         m, c = MessageRow, ConversationRow
         query = select(m.id, m.conversation_id, m.seq, m.text, m.created_at, m.internal, GuestRow.name)
-        if self._dialect() == "postgresql":
-            tsquery = " & ".join(f"'{t}':*" for t in terms)  # terms are \w+: no quote or operator in them
-            query = query.where(
-                literal_column("messages.search_vector").op("@@")(func.to_tsquery("simple", tsquery))
-            )
-        else:
-            match = " ".join(f'"{t}"*' for t in terms)  # \w+ again: no double quote in a term
-            query = query.select_from(_fts).join(m, literal_column("messages.rowid") == _fts.c.rowid)
-            query = query.where(literal_column("messages_fts").op("MATCH")(match))
+        query = self._match(query, "messages", _messages_fts, m, terms)
         query = (
             query.join(c, c.id == m.conversation_id)
             .join(GuestRow, GuestRow.id == c.guest_id)
@@ -77,13 +77,9 @@ class SqlSearch(_Repo):
 
     async def _guests(self, terms: Sequence[str], visible: Any, limit: int) -> list[SearchHit]:
         g, c = GuestRow, ConversationRow
-        label = g.name + " " + func.coalesce(g.email, "")
+        query = self._match(select(c.id, g.name, g.email, c.last_message_at), "guests", _guests_fts, g, terms)
         query = (
-            select(c.id, g.name, g.email, c.last_message_at)
-            .join(g, g.id == c.guest_id)
-            .where(and_(*(func.lower(label).like(_like(t), escape="\\") for t in terms)), visible)
-            .order_by(c.last_message_at.desc())
-            .limit(limit)
+            query.join(c, c.guest_id == g.id).where(visible).order_by(c.last_message_at.desc()).limit(limit)
         )
         hits = []
         for cid, name, email, at in await self.s.execute(query):

@@ -1,8 +1,8 @@
 """inbox search and saved replies
 
-Messages are indexed by the database itself, so every write path keeps the index in step without
-knowing it: SQLite an external-content FTS5 table kept by triggers; PostgreSQL a generated
-``tsvector`` column with a GIN index.
+Messages and guests (name, email) are indexed by the database itself, so every write path keeps
+the index in step without knowing it: SQLite an external-content FTS5 table kept by triggers;
+PostgreSQL a generated ``tsvector`` column with a GIN index.
 
 Revision ID: 0014
 Revises: 0001
@@ -20,7 +20,7 @@ depends_on = None
 
 _SQLITE = [
     "CREATE VIRTUAL TABLE messages_fts USING fts5("
-    "text, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2')",
+    "text, content='messages', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')",
     "INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')",
     "CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN "
     "INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text); END",
@@ -29,11 +29,26 @@ _SQLITE = [
     "CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN "
     "INSERT INTO messages_fts(messages_fts, rowid, text) VALUES ('delete', old.rowid, old.text); "
     "INSERT INTO messages_fts(rowid, text) VALUES (new.rowid, new.text); END",
+    # Guests by name and email: unicode61 splits an address at '@' and '.', so its parts are words.
+    "CREATE VIRTUAL TABLE guests_fts USING fts5("
+    "name, email, content='guests', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2', prefix='2 3 4')",
+    "INSERT INTO guests_fts(guests_fts) VALUES ('rebuild')",
+    "CREATE TRIGGER guests_fts_insert AFTER INSERT ON guests BEGIN "
+    "INSERT INTO guests_fts(rowid, name, email) VALUES (new.rowid, new.name, new.email); END",
+    "CREATE TRIGGER guests_fts_delete AFTER DELETE ON guests BEGIN "
+    "INSERT INTO guests_fts(guests_fts, rowid, name, email) VALUES ('delete', old.rowid, old.name, old.email); END",
+    "CREATE TRIGGER guests_fts_update AFTER UPDATE OF name, email ON guests BEGIN "
+    "INSERT INTO guests_fts(guests_fts, rowid, name, email) VALUES ('delete', old.rowid, old.name, old.email); "
+    "INSERT INTO guests_fts(rowid, name, email) VALUES (new.rowid, new.name, new.email); END",
 ]
 _POSTGRES = [
     "ALTER TABLE messages ADD COLUMN search_vector tsvector "
     "GENERATED ALWAYS AS (to_tsvector('simple', coalesce(text, ''))) STORED",
     "CREATE INDEX ix_messages_search ON messages USING gin (search_vector)",
+    # The 'simple' parser keeps an address whole; spaces for its punctuation make its parts words.
+    "ALTER TABLE guests ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (to_tsvector('simple', "
+    "name || ' ' || translate(coalesce(email, ''), '@.+-_', '     '))) STORED",
+    "CREATE INDEX ix_guests_search ON guests USING gin (search_vector)",
 ]
 
 
@@ -60,10 +75,11 @@ def downgrade() -> None:
     op.drop_index("ix_saved_replies_agent", "saved_replies")
     op.drop_table("saved_replies")
     dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("DROP INDEX ix_messages_search")
-        op.execute("ALTER TABLE messages DROP COLUMN search_vector")
-    elif dialect == "sqlite":
-        for name in ("insert", "delete", "update"):
-            op.execute(f"DROP TRIGGER messages_fts_{name}")
-        op.execute("DROP TABLE messages_fts")
+    for table in ("messages", "guests"):
+        if dialect == "postgresql":
+            op.execute(f"DROP INDEX ix_{table}_search")
+            op.execute(f"ALTER TABLE {table} DROP COLUMN search_vector")
+        elif dialect == "sqlite":
+            for name in ("insert", "delete", "update"):
+                op.execute(f"DROP TRIGGER {table}_fts_{name}")
+            op.execute(f"DROP TABLE {table}_fts")
