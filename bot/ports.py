@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.contacts import ContactRepository
 from bot.events import Event
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
 from bot.saved_replies import SavedReplyRepository
@@ -221,6 +222,7 @@ class UnitOfWork(Protocol):
     calendar_connections: CalendarConnectionRepository
     search: SearchRepository  # the inbox's search (bot/search)
     saved_replies: SavedReplyRepository
+    contacts: ContactRepository  # the contact panel (bot/contacts)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -17,6 +17,7 @@ from bot.ports import Clock
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.calendar_connections import SqlCalendarConnections
+from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
 from storage.identities import SqlAgentIdentities
@@ -121,6 +122,7 @@ class SqlUnitOfWork:
         self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
         self.search = SqlSearch(s, now)
         self.saved_replies = SqlSavedReplies(s, now)
+        self.contacts = SqlContacts(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

@@ -1,4 +1,5 @@
-"""The inbox's search and saved replies over HTTP. The engine (``bot.search``, ``bot.saved_replies``)
+"""The inbox's search, saved replies and contact panel over HTTP. The engine (``bot.search``,
+``bot.saved_replies``, ``bot.contacts``)
 decides what an agent finds and manages; this module only reads the request and writes JSON.
 
 Search answers with highlight segments (``[{"text", "match"}]``): plain text the client shows as text,
@@ -13,7 +14,7 @@ from aiohttp import web
 from adapters.web.auth import RUNTIME, current_agent
 from adapters.web.errors import read_json
 from adapters.web.openapi import AGENT, documented, schema
-from bot import saved_replies, search
+from bot import contacts, saved_replies, search
 from bot.errors import InvalidInput
 from bot.saved_replies import SavedReply
 
@@ -96,3 +97,39 @@ async def delete_reply(request: web.Request) -> web.Response:
         await saved_replies.remove(uow, agent.slug, request.match_info["id"])
         await uow.commit()
     return web.json_response({"deleted": True})
+
+
+@routes.get("/api/agent/contacts/{guest_id}")
+@documented(
+    "The contact beside a thread: name, email (proven or not), time zone, where each conversation "
+    "started, other conversations and meetings (upcoming, past), the agents' private note. Guests who "
+    "proved the same email are one contact",
+    auth=AGENT,
+    responses={"404": "unknown_contact"},
+)
+async def get_contact(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    runtime = request.app[RUNTIME]
+    async with runtime.uow(read_only=True) as uow:
+        found = await contacts.contact(uow, agent.slug, request.match_info["guest_id"], runtime.clock.now())
+    return web.json_response(found)
+
+
+@routes.patch("/api/agent/contacts/{guest_id}")
+@documented(
+    "Rename the contact or write the private note (agents only)",
+    body=schema(name="string", note="string"),
+    auth=AGENT,
+    responses={"400": "invalid_contact {field}", "404": "unknown_contact"},
+)
+async def change_contact(request: web.Request) -> web.Response:
+    agent = await current_agent(request)
+    body = await read_json(request)
+    runtime = request.app[RUNTIME]
+    guest_id = request.match_info["guest_id"]
+    async with runtime.uow() as uow:
+        await contacts.change(uow, agent.slug, guest_id, body, runtime.clock.now())
+        await uow.commit()
+    async with runtime.uow(read_only=True) as uow:
+        found = await contacts.contact(uow, agent.slug, guest_id, runtime.clock.now())
+    return web.json_response(found)

@@ -1,5 +1,7 @@
-"""The inbox's search and saved replies in headless Chromium: `/` finds a message and opens it in its
-thread, scrolled to and highlighted; `/` in the composer inserts a saved reply, filled in."""
+"""The inbox's search, saved replies and contact panel in headless Chromium: `/` finds a message and
+opens it in its thread, scrolled to and highlighted; `/` in the composer inserts a saved reply, filled
+in; the contact beside the thread shows the guest and saves a new name and a note; all of it fits
+1280x800 and 375x740."""
 
 from __future__ import annotations
 
@@ -79,8 +81,28 @@ async def test_a_saved_reply_is_added_in_the_settings_and_inserted_with_a_slash(
     await expect(inbox.get_by_test_id("message-text").last).to_have_text("Sure. Hello Ann, this is Alice.")
 
 
+async def test_the_contact_panel_shows_the_guest_and_saves_a_new_name_and_a_note(
+    browser: Any, server: LiveServer
+) -> None:
+    page = await new_page(browser, server)
+    await guest_conversation(page, server, "Ann", ["Hello?"])
+    inbox = await open_inbox(browser, server, "alice")
+    await inbox.get_by_test_id("conversation-list").get_by_text("Ann").first.click()
+    panel = inbox.get_by_test_id("contact-panel")
+    await expect(panel).to_be_visible()
+    await expect(inbox.get_by_test_id("contact-name")).to_have_value("Ann")
+    await expect(inbox.get_by_test_id("contact-origin")).to_have_text("Website widget")
+    await inbox.get_by_test_id("contact-name").fill("Ann Lee")
+    await inbox.get_by_test_id("contact-note").fill("Prefers <i>mornings</i>")
+    await inbox.get_by_test_id("contact-save").click()
+    await expect(inbox.get_by_test_id("contact-saved")).to_be_visible()
+    await inbox.reload()
+    await expect(inbox.get_by_test_id("contact-name")).to_have_value("Ann Lee")
+    await expect(inbox.get_by_test_id("contact-note")).to_have_value("Prefers <i>mornings</i>")
+
+
 @pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
-async def test_the_inbox_with_search_results_fits_the_screen(
+async def test_the_inbox_with_search_results_and_the_contact_fits_the_screen(
     browser: Any, server: LiveServer, width: int, height: int, tmp_path: Path
 ) -> None:
     page = await new_page(browser, server)
@@ -90,8 +112,12 @@ async def test_the_inbox_with_search_results_fits_the_screen(
     await expect(inbox.get_by_test_id("connection-status")).to_have_attribute("data-state", "online")
     await inbox.get_by_test_id("search-input").fill("invoice")
     await expect(inbox.get_by_test_id("search-result")).to_have_count(2)
+    folder = Path(os.environ.get("CONVENE_SCREENSHOTS", tmp_path))
     scroll_width = await inbox.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width  # nothing pushes the page sideways
-    await inbox.screenshot(
-        path=str(Path(os.environ.get("CONVENE_SCREENSHOTS", tmp_path)) / f"inbox-search-{width}.png")
-    )
+    await inbox.screenshot(path=str(folder / f"inbox-search-{width}.png"))
+    await inbox.get_by_test_id("search-result").first.click()
+    await expect(inbox.get_by_test_id("contact-panel")).to_be_visible()
+    await expect(inbox.locator('[data-found="true"]')).to_be_in_viewport()
+    assert await inbox.evaluate("document.documentElement.scrollWidth") <= width
+    await inbox.screenshot(path=str(folder / f"inbox-contact-{width}.png"), full_page=True)

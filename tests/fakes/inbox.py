@@ -1,4 +1,5 @@
-"""Fakes of the inbox's ports: search (``bot.search``) and saved replies (``bot.saved_replies``).
+"""Fakes of the inbox's ports: search (``bot.search``), saved replies (``bot.saved_replies``) and
+contacts (``bot.contacts``).
 
 The fake search applies ``bot.access.agent_can_see`` in Python, which is the rule the SQL stores
 write into their queries; matching is ``bot.search.matches`` (every term a word prefix)."""
@@ -9,6 +10,8 @@ import copy
 from collections.abc import Sequence
 
 from bot.access import agent_can_see
+from bot.contacts import ContactMeeting, ContactNote
+from bot.model import Guest
 from bot.saved_replies import SavedReply
 from bot.search import SearchHit, matches
 from tests.fakes.repositories import _Repos
@@ -61,3 +64,36 @@ class FakeSavedReplies(_Repos):
 
     async def delete(self, reply_id: str) -> None:
         self.st.saved_replies.pop(reply_id, None)
+
+
+class FakeContacts(_Repos):
+    async def same_person(self, guest_id: str) -> list[Guest]:
+        guest = self.st.guests.get(guest_id)
+        if guest is None:
+            return []
+        if not guest.email_proven:
+            return [copy.deepcopy(guest)]
+        email = (guest.email or "").lower()
+        same = [g for g in self.st.guests.values() if g.email_proven and (g.email or "").lower() == email]
+        return [copy.deepcopy(g) for g in sorted(same, key=lambda g: (g.email_proven_at, g.id))]
+
+    async def meetings(self, guest_ids: Sequence[str]) -> list[ContactMeeting]:
+        return [
+            ContactMeeting(m.id, m.conversation_id, m.subject, m.start, m.end, m.status)
+            for m in sorted(self.st.meetings.values(), key=lambda m: m.start)
+            if m.guest_id in guest_ids
+        ]
+
+    async def origins(self, conversation_ids: Sequence[str]) -> dict[str, str]:
+        found = {}
+        for cid in conversation_ids:
+            c = self.st.conversations[cid]
+            found[cid] = "widget" if c.service else "personal_link" if c.agent else "agent"
+        return found
+
+    async def note(self, guest_id: str) -> ContactNote | None:
+        note: ContactNote | None = self.st.contact_notes.get(guest_id)
+        return note
+
+    async def save_note(self, guest_id: str, note: ContactNote) -> None:
+        self.st.contact_notes[guest_id] = note

@@ -38,6 +38,7 @@ class FakeState:
         self.unproven_mail: list[tuple[str, datetime]] = []  # (guest id, sent at)
         self.removals: set[tuple[str, str, str]] = set()  # (conversation, kind, member id)
         self.saved_replies: dict[str, Any] = {}  # id → bot.saved_replies.SavedReply (tests/fakes/inbox)
+        self.contact_notes: dict[str, Any] = {}  # guest id → bot.contacts.ContactNote
 
 
 def _utc_now() -> datetime:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot.events import Event
 from bot.ports import Clock
-from tests.fakes.inbox import FakeSavedReplies, FakeSearch
+from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.repositories import (
@@ -45,6 +45,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "calendar_connections": FakeCalendarConnections,
     "search": FakeSearch,
     "saved_replies": FakeSavedReplies,
+    "contacts": FakeContacts,
 }
 
 
@@ -66,6 +67,7 @@ class FakeUnitOfWork:
     calendar_connections: FakeCalendarConnections
     search: FakeSearch
     saved_replies: FakeSavedReplies
+    contacts: FakeContacts
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

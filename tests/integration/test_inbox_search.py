@@ -151,3 +151,45 @@ async def test_a_saved_reply_without_a_body_is_refused_and_nothing_is_written(cl
     body = await r.json()
     assert (body["code"], body["field"]) == ("invalid_saved_reply", "body")
     assert (await (await client.get("/api/agent/saved-replies", headers=alice)).json())["saved_replies"] == []
+
+
+async def contact_of(client: Any, headers: dict[str, str], conversation: str) -> dict[str, Any]:
+    view = await (await client.get(f"/api/agent/conversations/{conversation}", headers=headers)).json()
+    r = await client.get(f"/api/agent/contacts/{view['guest_id']}", headers=headers)
+    assert r.status == 200, await r.text()
+    return dict(await r.json())
+
+
+async def test_the_contact_shows_the_guest_and_an_agent_renames_them_and_writes_a_note(client: Any) -> None:
+    conversation, guest = await guest_writes(client, "Ann", "ann@example.org", "sales", "hi")
+    alice = await agent(client, "alice")
+    contact = await contact_of(client, alice, conversation)
+    assert (contact["name"], contact["email"], contact["email_proven"]) == ("Ann", "ann@example.org", False)
+    assert [(c["id"], c["origin"]) for c in contact["conversations"]] == [(conversation, "widget")]
+    assert contact["meetings"] == {"upcoming": [], "past": []}
+
+    r = await client.patch(
+        f"/api/agent/contacts/{contact['guest_id']}",
+        json={"name": "Ann Lee", "note": "Prefers mornings"},
+        headers=alice,
+    )
+    assert r.status == 200
+    assert ((await r.json())["name"], (await r.json())["note"]) == ("Ann Lee", "Prefers mornings")
+    assert (await contact_of(client, alice, conversation))["note"] == "Prefers mornings"
+    # Guests never see the note; the guest's own view carries no contact at all.
+    mine = await (await client.get(f"/api/guest/conversations/{conversation}", headers=guest)).text()
+    assert "Prefers mornings" not in mine
+
+
+async def test_an_agent_of_another_service_gets_no_contact_and_changes_nothing(client: Any) -> None:
+    conversation, _ = await guest_writes(client, "Ann", "ann@example.org", "sales", "hi")
+    guest_id = (await contact_of(client, await agent(client, "alice"), conversation))["guest_id"]
+    carol = await agent(client, "carol")
+    assert (await client.get(f"/api/agent/contacts/{guest_id}", headers=carol)).status == 404
+    r = await client.patch(f"/api/agent/contacts/{guest_id}", json={"name": "Mallory"}, headers=carol)
+    assert r.status == 404 and (await r.json())["code"] == "unknown_contact"
+    bad = await client.patch(
+        f"/api/agent/contacts/{guest_id}", json={"name": " "}, headers=await agent(client, "bob")
+    )
+    assert bad.status == 400 and (await bad.json())["field"] == "name"
+    assert (await contact_of(client, await agent(client, "alice"), conversation))["name"] == "Ann"

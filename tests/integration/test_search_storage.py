@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -82,3 +82,36 @@ async def test_an_edited_or_deleted_message_and_a_renamed_guest_are_found_as_the
         assert shape(await uow.search.search(["canal"], "carol", ["sales"])) == [("message", "Ann", "m-Ann")]
         renamed = await uow.search.search(["benedikt"], "carol", ["support"])
     assert [(h.kind, h.conversation_id) for h in renamed] == [("guest", ids["Ben"])]
+
+
+async def test_two_sessions_that_proved_the_same_email_are_one_contact(seeded: Any) -> None:
+    from bot import contacts
+
+    proven = {"email_proven_at": AT}
+    first = Guest(name="Ann", email="ann@mail.example", timezone="Europe/Berlin", **proven)
+    second = Guest(name="Ann on her phone", email="ANN@mail.example", email_proven_at=AT + timedelta(days=1))
+    typed = Guest(name="Not Ann", email="ann@mail.example")  # typed the address, never proved it
+    conversations = {}
+    async with seeded.uow() as uow:
+        for guest, service in [(first, "sales"), (second, "sales"), (typed, "sales")]:
+            await uow.guests.add(guest)
+            await uow.session.flush()
+            conversation = Conversation(guest_id=guest.id, service=service, created_at=AT, last_message_at=AT)
+            await uow.conversations.add(conversation)
+            conversations[guest.name] = conversation.id
+        await uow.commit()
+    async with seeded.uow() as uow:
+        await contacts.change(uow, "alice", second.id, {"note": "VIP"}, AT)
+        await uow.commit()
+    async with seeded.uow(read_only=True) as uow:
+        seen_from_first = await contacts.contact(uow, "alice", first.id, AT)
+        seen_from_second = await contacts.contact(uow, "bob", second.id, AT)
+        typed_contact = await contacts.contact(uow, "alice", typed.id, AT)
+    assert seen_from_first["guest_ids"] == seen_from_second["guest_ids"] == [first.id, second.id]
+    assert {c["id"] for c in seen_from_first["conversations"]} == {
+        conversations["Ann"],
+        conversations["Ann on her phone"],
+    }
+    assert seen_from_first["note"] == seen_from_second["note"] == "VIP"
+    assert seen_from_second["timezone"] == "Europe/Berlin"
+    assert typed_contact["guest_ids"] == [typed.id] and typed_contact["note"] == ""

@@ -9,6 +9,7 @@ import { LiveSocket, socketUrl } from "./lib/live.js";
 import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, stamp, summary } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
+import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
 import { initSearch } from "./inbox-search.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
@@ -100,17 +101,24 @@ async function showApp() {
     onFrame,
     onUnauthorized: () => signOut(ENDED),
   });
-  initList({ call, open: openConversation, openId, onUnauthorized: () => signOut(ENDED) });
+  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now() });
   await setUpScheduling();
-  // search and saved replies (inbox-search.js, inbox-replies.js)
-  initSearch({ call, open: openConversation, stamp });
+  // search, saved replies, contact panel (inbox-search.js, inbox-replies.js, inbox-contact.js)
+  initSearch({ call, open: openWithContact, stamp });
+  initContact({ call, open: openWithContact, stamp });
   initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
   await loadServices();
   await refreshList();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
-  if (fromHash) openConversation(fromHash);
+  if (fromHash) openWithContact(fromHash);
   state.socket.start();
+}
+
+/** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
+async function openWithContact(id) {
+  await openConversation(id);
+  await showContact(id);
 }
 
 function setStatus(value) {

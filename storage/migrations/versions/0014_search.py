@@ -1,4 +1,4 @@
-"""inbox search and saved replies
+"""inbox search, saved replies and contact notes
 
 Messages and guests (name, email) are indexed by the database itself, so every write path keeps
 the index in step without knowing it: SQLite an external-content FTS5 table kept by triggers;
@@ -68,9 +68,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_saved_replies_agent", "saved_replies", ["agent"])
     op.create_index("ix_saved_replies_service", "saved_replies", ["service"])
+    op.create_table(
+        "contact_notes",
+        sa.Column("guest_id", sa.String(length=36), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("updated_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("guest_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("contact_notes")
     op.drop_index("ix_saved_replies_service", "saved_replies")
     op.drop_index("ix_saved_replies_agent", "saved_replies")
     op.drop_table("saved_replies")
