@@ -14,10 +14,13 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.calendars.ports import CalendarConnectionRepository
+from bot.contacts import ContactRepository
 from bot.events import Event
 from bot.meetings.ports import MeetingRepository
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
 from bot.settings import Settings
+from bot.saved_replies import SavedReplyRepository
+from bot.search import SearchRepository
 
 
 class Clock(Protocol):
@@ -236,6 +239,9 @@ class UnitOfWork(Protocol):
     digests: DigestRepository
     meetings: MeetingRepository
     calendar_connections: CalendarConnectionRepository
+    search: SearchRepository  # the inbox's search (bot/search)
+    saved_replies: SavedReplyRepository
+    contacts: ContactRepository  # the contact panel (bot/contacts)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -17,6 +17,7 @@ from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.calendar_connections import SqlCalendarConnections
+from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
 from storage.identities import SqlAgentIdentities
@@ -27,7 +28,9 @@ from storage.membership import SqlDigests, SqlMembership
 from storage.models import OutboxRow
 from storage.people import SqlAgents, SqlGuests, SqlServices
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
+from storage.saved_replies import SqlSavedReplies
 from storage.sealed_payloads import sealed_payload
+from storage.search import SqlSearch
 from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
@@ -121,6 +124,9 @@ class SqlUnitOfWork:
         self.digests = SqlDigests(s, now)
         self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
         self.invitations = SqlInvitations(s, now)  # invitations, rooms, multi-member meetings' attendees
+        self.search = SqlSearch(s, now)
+        self.saved_replies = SqlSavedReplies(s, now)
+        self.contacts = SqlContacts(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

@@ -4,6 +4,7 @@ One module per area; everything is importable from ``tests.fakes`` as before.
 """
 
 from tests.fakes.engine import FakeEngine
+from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.queues import FakeJobStore, FakeOutboxStore
@@ -26,6 +27,7 @@ __all__ = [
     "FakeAgents",
     "FakeBindings",
     "FakeCalendarConnections",
+    "FakeContacts",
     "FakeConversations",
     "FakeDigests",
     "FakeEngine",
@@ -37,6 +39,8 @@ __all__ = [
     "FakeMembership",
     "FakeMessages",
     "FakeOutboxStore",
+    "FakeSavedReplies",
+    "FakeSearch",
     "FakeServices",
     "FakeState",
     "FakeTokens",

@@ -37,6 +37,8 @@ class FakeState:
         self.token_uses: dict[str, datetime] = {}  # token hash → issued or last used (bot/sessions)
         self.unproven_mail: list[tuple[str, datetime]] = []  # (guest id, sent at)
         self.removals: set[tuple[str, str, str]] = set()  # (conversation, kind, member id)
+        self.saved_replies: dict[str, Any] = {}  # id → bot.saved_replies.SavedReply (tests/fakes/inbox)
+        self.contact_notes: dict[str, Any] = {}  # guest id → bot.contacts.ContactNote
 
 
 def _utc_now() -> datetime:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from bot.events import Event
 from bot.ports import Clock
+from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.repositories import (
@@ -42,6 +43,9 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "digests": FakeDigests,
     "meetings": FakeMeetings,
     "calendar_connections": FakeCalendarConnections,
+    "search": FakeSearch,
+    "saved_replies": FakeSavedReplies,
+    "contacts": FakeContacts,
 }
 
 
@@ -61,6 +65,9 @@ class FakeUnitOfWork:
     digests: FakeDigests
     meetings: FakeMeetings
     calendar_connections: FakeCalendarConnections
+    search: FakeSearch
+    saved_replies: FakeSavedReplies
+    contacts: FakeContacts
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

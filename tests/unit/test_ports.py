@@ -90,6 +90,9 @@ def test_the_unit_of_work_names_a_port_for_every_repository_the_engine_uses() ->
         "digests",
         "meetings",
         "calendar_connections",
+        "search",
+        "saved_replies",
+        "contacts",
     }
 
 

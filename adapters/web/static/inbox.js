@@ -7,11 +7,14 @@
 import { apiClient } from "./lib/api.js";
 import { LiveSocket, socketUrl } from "./lib/live.js";
 import { initCreate, showLink } from "./inbox-create.js";
-import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, services } from "./inbox-list.js";
+import { initList, loadServices, onListMessage, refreshList, scheduleRefresh, services, stamp, summary } from "./inbox-list.js";
 import { initMeetings, onMeetingFrame, setZone } from "./inbox-meetings.js";
 import { initInvitations, refreshInvitations } from "./inbox-invitations.js";
 import { initInvite, openInvite } from "./inbox-invite.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
+import { initContact, showContact } from "./inbox-contact.js";
+import { initReplies } from "./inbox-replies.js";
+import { initSearch } from "./inbox-search.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
 const TOKEN_KEY = "convene.agent.token";
@@ -102,17 +105,27 @@ async function showApp() {
     onFrame,
     onUnauthorized: () => signOut(ENDED),
   });
-  initList({ call, open: openConversation, openId, onUnauthorized: () => signOut(ENDED) });
+  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
-  initCreate({ call, me: state.me, services, open: openConversation, refresh: refreshList });
+  initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();
   initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });
   initInvitations({ call, openId });
+  // search, saved replies, contact panel (inbox-search.js, inbox-replies.js, inbox-contact.js)
+  initSearch({ call, open: openWithContact, stamp });
+  initContact({ call, open: openWithContact, stamp });
+  initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
   await loadServices();
   await refreshList();
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
-  if (fromHash) openConversation(fromHash);
+  if (fromHash) openWithContact(fromHash);
   state.socket.start();
+}
+
+/** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
+async function openWithContact(id) {
+  await openConversation(id);
+  await showContact(id);
 }
 
 function setStatus(value) {
