@@ -18,9 +18,9 @@ from bot.contacts import ContactRepository
 from bot.events import Event
 from bot.meetings.ports import MeetingRepository
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
-from bot.settings import Settings
 from bot.saved_replies import SavedReplyRepository
 from bot.search import SearchRepository
+from bot.settings import Settings
 
 
 class Clock(Protocol):
