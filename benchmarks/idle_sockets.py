@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -261,6 +262,7 @@ async def main(count: int) -> dict[str, Any]:
         "goals": {"rss_mb": GOAL_RSS_BYTES // 1024**2, "healthz_p95_ms": GOAL_MS, "delivery_ms": GOAL_MS},
         "meets": meets,
         "meets_goal": all(meets.values()),
+        "load_average": os.getloadavg(),  # the machine is shared: a high figure slows both sides
     }
 
 

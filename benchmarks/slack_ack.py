@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -193,6 +194,7 @@ async def main(rate: float, seconds: float) -> dict[str, Any]:
         "work_done_after_s": drained,  # all assignments behind the acks committed, from the first click
         "goal_p99_ms": GOAL_P99_MS,
         "meets_goal": convene["p99_ms"] < GOAL_P99_MS and convene["ok"] == n,
+        "load_average": os.getloadavg(),  # the machine is shared
         "fake_slack_calls": len(
             fake.calls
         ),  # auth.test once, users.info once per user: identities are cached
