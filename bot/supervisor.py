@@ -93,7 +93,8 @@ class Supervisor:
                 if pause > 0:
                     time.sleep(pause)
                 last_restart = time.monotonic()
-                self._start(slot)
+                if not self.stopping:  # a SIGTERM during the pause: the shutdown wins
+                    self._start(slot)
                 continue
             if code > 0 and not self.exit_code:
                 self.exit_code = code
