@@ -61,7 +61,7 @@ class Supervisor:
 
     def _start(self, slot: int) -> None:
         env = {**os.environ, "CONVENE_WORKERS": "1", "CONVENE_WORKER_INDEX": str(slot)}
-        self.children[slot] = subprocess.Popen(self.command, env=env)
+        self.children[slot] = subprocess.Popen(self.command, env=env, preexec_fn=_end_with_parent)
 
     def _forward(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True
@@ -104,6 +104,16 @@ class Supervisor:
 
     def pids(self) -> list[int]:
         return [child.pid for _, child in sorted(self.children.items())]
+
+
+def _end_with_parent() -> None:
+    """In the child before it runs: SIGTERM when the parent dies, so a SIGKILLed supervisor leaves no
+    workers behind holding the port (Linux; elsewhere the children outlive it)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _wait_any() -> tuple[int, int]:

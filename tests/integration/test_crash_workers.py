@@ -164,7 +164,7 @@ async def test_two_postgres_workers_killed_in_turn_lose_and_double_nothing(datab
             headers=watcher["auth"],
             json={"text": f"while {victim} is down", "client_id": f"w-{at}"},
         )
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30  # behind the guests' backlog, on a shared machine
         while said["message"]["id"] not in live.get(survivor, []):
             assert time.monotonic() < deadline, f"worker {survivor} stopped pushing live messages"
             await asyncio.sleep(0.01)  # watching frames arrive

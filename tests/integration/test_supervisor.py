@@ -60,3 +60,14 @@ def test_a_worker_that_fails_on_its_own_stops_the_others_and_gives_its_exit_code
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+def test_workers_end_when_the_supervisor_is_killed() -> None:
+    parent = supervise("import time; time.sleep(120)")
+    pids = children(parent.pid, 2)
+    parent.kill()
+    parent.wait(10)
+    deadline = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in pids):
+        assert time.monotonic() < deadline, "a worker outlived its supervisor"
+        time.sleep(0.02)  # polling the process table
