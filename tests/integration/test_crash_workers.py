@@ -74,6 +74,10 @@ async def test_two_postgres_workers_killed_in_turn_lose_and_double_nothing(datab
             "CONVENE_DATABASE_URL": database,
             "CONVENE_JOB_LEASE_SECONDS": "1",
             "CONVENE_WORKER_POLL_SECONDS": "0.05",
+            # A few guests send far faster than a person: raised, still checked on every request.
+            "CONVENE_GUEST_MESSAGES_PER_SECOND": "100000",
+            "CONVENE_GUEST_MESSAGES_PER_HOUR": "100000",
+            "CONVENE_GUEST_SESSIONS_PER_IP": "1000",
         },
         serve_args=("--workers", "2"),
     )
