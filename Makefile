@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/service_slots_query.py
 	$(BIN)/python benchmarks/messages.py
 	$(BIN)/python benchmarks/slack_ack.py
+	$(BIN)/python benchmarks/idle_sockets.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -9,6 +9,7 @@ raises those limits through their settings: they are still checked on every mess
 
 from __future__ import annotations
 
+import argparse  # (workers)
 import asyncio
 import json
 import os
@@ -19,11 +20,13 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any  # (workers)
 
 import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _processes import client_cpu_seconds, cpu_seconds, drop_postgres, fresh_postgres, tree  # noqa: E402  (workers)
 from _servers import CONVENE, Server, free_port  # noqa: E402
 
 GUESTS = 20
@@ -214,5 +217,93 @@ async def main() -> None:
         top_of_profile(profile)
 
 
+# -- several processes on PostgreSQL (issue 17): --database postgresql --workers N ---------------------------
+# Added beside the SQLite run above, which stays the default. Each worker count gets a fresh database; on a
+# 2-core machine the load generator shares the cores, so the CPU seconds each side used are printed too.
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--workers", type=int, default=1, help="PostgreSQL: measure 1 and this many workers")
+    parser.add_argument("--database-url", default=os.environ.get("CONVENE_TEST_POSTGRES_URL", ""))
+    args = parser.parse_args()
+    if args.database == "sqlite" and args.workers != 1:
+        parser.error("several workers need --database postgresql (SQLite is one process)")
+    if args.database == "postgresql" and not args.database_url:
+        parser.error("--database postgresql needs --database-url or CONVENE_TEST_POSTGRES_URL")
+    return args
+
+
+async def one_postgres_run(url: str, workers: int) -> dict[str, Any]:
+    env = {f"CONVENE_{name.upper()}": str(value) for name, value in RAISED_LIMITS.items()}
+    server = Server(env={**env, "CONVENE_DATABASE_URL": url}, serve_args=("--workers", str(workers)))
+    server.prepare()
+    server.start()
+    try:
+        await server.ready()
+        assert server.process is not None
+        while len(pids := tree(server.process.pid)) < (workers + 1 if workers > 1 else 1):
+            await asyncio.sleep(0.05)  # the supervisor is still starting its workers
+        await asyncio.sleep(1)  # every worker past its start-up before the clock runs
+        agent_token = server.agent_token("alice@example.com")
+        async with aiohttp.ClientSession() as http:
+            tokens = []
+            for i in range(GUESTS):
+                async with http.post(server.url + "/api/guest/sessions", json={"name": f"Guest {i}"}) as r:
+                    tokens.append((await r.json())["token"])
+        total = GUESTS * MESSAGES_PER_GUEST
+        received = [0]
+        listener = asyncio.create_task(inbox_listener(server, agent_token, total, received))
+        await asyncio.sleep(0.2)  # let the inbox socket sign in before the load starts
+        ws_url = server.url.replace("http", "ws") + "/api/guest/ws"
+        server_cpu, client_cpu = cpu_seconds(pids), client_cpu_seconds()
+        ours = figures(*await guest_load(ws_url, tokens, "sales"))
+        server_cpu, client_cpu = cpu_seconds(pids) - server_cpu, client_cpu_seconds() - client_cpu
+        try:
+            await asyncio.wait_for(listener, 60)
+        except TimeoutError:
+            pass
+    finally:
+        server.stop()
+    return {
+        "workers": workers,
+        "convene": ours,
+        "inbox_received": received[0],
+        "cpu_seconds": {"server": round(server_cpu, 2), "client": round(client_cpu, 2)},
+        # CPU per message holds up on a busy shared machine better than messages per second does.
+        "server_cpu_ms_per_message": round(server_cpu / (GUESTS * MESSAGES_PER_GUEST) * 1000, 2),
+    }
+
+
+async def main_postgres(args: argparse.Namespace) -> None:
+    port = free_port()
+    runner = await echo_server(port)
+    echo = figures(*await guest_load(f"ws://127.0.0.1:{port}/ws", [None] * GUESTS, None))
+    await runner.cleanup()
+    runs = []
+    for workers in sorted({1, args.workers}):
+        url = await fresh_postgres(args.database_url)
+        try:
+            runs.append(await one_postgres_run(url, workers))
+        finally:
+            await drop_postgres(url)
+    print(
+        json.dumps(
+            {
+                "benchmark": "messages",
+                "database": "postgresql",
+                "guests": GUESTS,
+                "messages": GUESTS * MESSAGES_PER_GUEST,
+                "in_flight_per_guest": WINDOW,
+                "runs": runs,
+                "echo_ceiling": echo,
+                "cores": os.cpu_count(),
+                "load_average": os.getloadavg(),  # the machine is shared: a high figure slows every run
+                "limits": "raised: " + ", ".join(f"{name}={value}" for name, value in RAISED_LIMITS.items()),
+            }
+        )
+    )
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    arguments = options()  # --database / --workers: see the section at the end
+    asyncio.run(main() if arguments.database == "sqlite" else main_postgres(arguments))

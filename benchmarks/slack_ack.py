@@ -8,8 +8,8 @@ aiohttp handler that only returns 200 in its own process: the floor.
 Open loop: each request is sent at its scheduled time whatever earlier ones are doing, and latency is
 counted from the scheduled time, so a stalled server cannot hide its queue (no coordinated omission).
 
-Prints one JSON line. Goal: p99 < 300 ms at 50 requests/s.
-    python benchmarks/slack_ack.py [--rate 50] [--seconds 10]
+Prints one JSON line. Goal: p99 < 50 ms at 100 requests/s (issue 17; it was 300 ms at 50 requests/s).
+    python benchmarks/slack_ack.py [--rate 100] [--seconds 10]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +35,7 @@ from _servers import Server, free_port  # noqa: E402
 from tests.integration.slack.fake_slack import FakeSlack, signature_headers  # noqa: E402
 
 SECRET = "benchmark-signing-secret"
-GOAL_P99_MS = 300.0
+GOAL_P99_MS = 50.0
 USERS = {"UALICE": ("alice@example.com", "Alice"), "UBOB": ("bob@example.com", "Bob")}
 
 
@@ -193,6 +194,7 @@ async def main(rate: float, seconds: float) -> dict[str, Any]:
         "work_done_after_s": drained,  # all assignments behind the acks committed, from the first click
         "goal_p99_ms": GOAL_P99_MS,
         "meets_goal": convene["p99_ms"] < GOAL_P99_MS and convene["ok"] == n,
+        "load_average": os.getloadavg(),  # the machine is shared
         "fake_slack_calls": len(
             fake.calls
         ),  # auth.test once, users.info once per user: identities are cached
@@ -201,7 +203,7 @@ async def main(rate: float, seconds: float) -> dict[str, Any]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--baseline-port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()

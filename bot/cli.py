@@ -49,14 +49,32 @@ async def demo(runtime: Runtime) -> None:
             print(f"  {agent:6} {runtime.settings.base_url}/inbox/login?token={token}")
 
 
-async def serve(runtime: Runtime) -> None:
+async def serve(runtime: Runtime, *, reuse_port: bool = False) -> None:
     # The database driver runs in a thread; with the default 5 ms GIL switch interval a busy event loop
     # makes every query wait for it (a convoy). A shorter interval keeps query round trips short.
     sys.setswitchinterval(0.0005)
     web = runtime.channels.get("web")
     if web is None:
         raise SystemExit("the web channel plugin is not installed")
-    await web.serve(runtime, runtime.settings.host, runtime.settings.port)  # type: ignore[attr-defined]
+    await web.serve(  # type: ignore[attr-defined]
+        runtime, runtime.settings.host, runtime.settings.port, reuse_port=reuse_port
+    )
+
+
+def serve_command(workers: int | None, reuse_port: bool) -> int:
+    """One worker serves in this process; several run as children of this one (``bot.supervisor``)."""
+    from bot.settings import load_settings
+    from bot.supervisor import Supervisor, refusal
+
+    settings = load_settings()  # also writes a generated secret key once, before any child reads it
+    count = settings.workers if workers is None else workers
+    refused = refusal(settings, count)
+    if refused is not None:
+        print(refused, file=sys.stderr)
+        return 2
+    if count > 1:
+        return Supervisor(count).run()
+    return asyncio.run(with_runtime(lambda runtime: serve(runtime, reuse_port=reuse_port)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,7 +84,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database")
     sub.add_parser("demo", help="seed demo services and agents (idempotent) and print sign-in links")
-    sub.add_parser("serve", help="run the web server and workers")
+    serve_parser = sub.add_parser("serve", help="run the web server and workers")
+    serve_parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="serving processes sharing the port (PostgreSQL only above 1); default CONVENE_WORKERS or 1",
+    )
+    serve_parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)  # for children
     agent = sub.add_parser("agent", help="agent tools").add_subparsers(dest="agent_command", required=True)
     token = agent.add_parser("token", help="print a bearer token for an agent")
     token.add_argument("email")
@@ -82,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         return asyncio.run(with_runtime(demo))
     if args.command == "serve":
-        return asyncio.run(with_runtime(serve))
+        return serve_command(args.workers, args.reuse_port)
     if args.command == "agent":
         kind = "api" if args.agent_command == "token" else "login"
 

@@ -59,6 +59,7 @@ class Settings:
     calendar_deadline_seconds: float = 8.0  # past it, a calendar counts as unreadable for that request
     worker_poll_seconds: float = 1.0
     run_workers: bool = True
+    workers: int = 1  # serving processes for `convene serve` (bot/supervisor.py); above 1 needs PostgreSQL
     log_level: str = "INFO"
     metrics_token: str = ""  # when set, /metrics needs it as a bearer token; else loopback only
     # -- abuse limits, per process (README, "Security"); a count of 0 turns a limit off ---------------

@@ -103,11 +103,12 @@ async def _stop(app: web.Application) -> None:
     await app[RUNTIME].stop()
 
 
-async def run(runtime: Runtime, host: str, port: int) -> None:
+async def run(runtime: Runtime, host: str, port: int, *, reuse_port: bool = False) -> None:
+    """Serves until SIGTERM or SIGINT; ``reuse_port``: one of several worker processes on one port."""
     app = make_app(runtime)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host, port, reuse_address=True)
+    site = web.TCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port or None)
     await site.start()
     log.info("Convene is listening on http://%s:%s", host, port)
     print(f"Convene is listening on http://{host}:{port}", flush=True)

@@ -87,10 +87,10 @@ class WebChannel:
         if agents:
             await self.fanout.publish({"agents": sorted(agents)}, event_payload(event))
 
-    async def serve(self, runtime: Any, host: str, port: int) -> None:
+    async def serve(self, runtime: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
         from adapters.web.app import run
 
-        await run(runtime, host, port)
+        await run(runtime, host, port, reuse_port=reuse_port)
 
 
 def plugin(config: dict[str, Any]) -> WebChannel:

@@ -14,6 +14,9 @@ from pathlib import Path
 import aiohttp
 
 CONVENE = str(Path(sys.executable).parent / "convene")
+ROOT = str(
+    Path(__file__).resolve().parents[2]
+)  # this checkout's code, even when the venv was installed from another
 
 
 def free_port() -> int:
@@ -23,7 +26,9 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, env: dict[str, str] | None = None, folder: str | None = None) -> None:
+    def __init__(
+        self, env: dict[str, str] | None = None, folder: str | None = None, serve_args: tuple[str, ...] = ()
+    ) -> None:
         self.folder = folder or tempfile.mkdtemp(prefix="convene-")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -35,8 +40,10 @@ class ServerProcess:
             "CONVENE_PORT": str(self.port),
             "CONVENE_LOG_LEVEL": "WARNING",
             "CONVENE_INBOUND_SMTP_PORT": "0",
+            "PYTHONPATH": os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH", "")) if p),
             **(env or {}),
         }
+        self.serve_args = serve_args  # e.g. ("--workers", "2")
         self.process: subprocess.Popen[bytes] | None = None
 
     def prepare(self) -> None:
@@ -44,7 +51,9 @@ class ServerProcess:
             subprocess.run([CONVENE, *command], env=self.env, check=True, capture_output=True)
 
     def start(self) -> None:
-        self.process = subprocess.Popen([CONVENE, "serve"], env=self.env, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [CONVENE, "serve", *self.serve_args], env=self.env, stdout=subprocess.DEVNULL
+        )
 
     async def ready(self, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
