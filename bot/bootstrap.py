@@ -15,6 +15,7 @@ import bot.assistant
 import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
+import bot.channel_replies
 import bot.email_digest
 import bot.identity
 import bot.meetings.handlers
@@ -49,6 +50,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
     bot.sessions,  # bearer tokens that end: idle expiry, sign-out
     bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
+    bot.channel_replies,  # QueueChannelReply: a chat channel's direct answer waits in the outbox
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 
