@@ -15,6 +15,7 @@ import bot.assistant
 import bot.calendars.connections
 import bot.calendars.sync
 import bot.calendars.writes
+import bot.channel_replies
 import bot.email_digest
 import bot.identity
 import bot.invitations
@@ -53,6 +54,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
     bot.returning,  # returning guests: "continue a previous conversation" links (30 minutes, one use)
     bot.invitations,  # invitations to self-schedule: create, book, withdraw, resend
+    bot.channel_replies,  # QueueChannelReply: a chat channel's direct answer waits in the outbox
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 

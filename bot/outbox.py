@@ -154,12 +154,13 @@ class OutboxDispatcher:
         # its turn comes if it only waits behind an older notice (no backoff for waiting).
         retry_at: dict[int, datetime] = {}
         delivered: list[str] = []
-        # One walk per destination through its events in order (a Slack reply needs its thread);
-        # destinations walk side by side, so one that is slow or down holds back only itself.
+        # One walk per destination through its events in order (a Slack reply needs its thread; direct
+        # answers to one Teams conversation keep their order); destinations walk side by side, so one
+        # that is slow or down holds back only itself.
         walks: dict[tuple[str, str], list[tuple[OutboxItem, Binding]]] = defaultdict(list)
         for item in items:
             for binding in destinations[item.id]:
-                walks[(self._conversation(item) or f"direct:{item.id}", binding.id)].append((item, binding))
+                walks[(self._conversation(item), binding.id)].append((item, binding))
 
         async def walk(steps: list[tuple[OutboxItem, Binding]]) -> None:
             for item, binding in steps:

@@ -91,10 +91,11 @@ class AppCredentials(MicrosoftAppCredentials):
     def get_access_token(self, force_refresh: bool = False) -> str:
         """Called synchronously by the connector client as it signs a request, on the event loop: it
         returns the token ``ensure_token`` (run just before every send) keeps fresh, and fetches only
-        when there is none."""
-        with self._lock:
-            if self._token is not None and not force_refresh:
-                return self._token
+        when there is none. It never waits for the lock: a fetch running in a thread may be talking to a
+        login server on this very loop (a test's fake), and an attribute read is atomic anyway."""
+        token = self._token
+        if token is not None and not force_refresh:
+            return token
         return self._fetch()
 
     def _fetch(self) -> str:

@@ -104,7 +104,8 @@ class ConveneTeamsBot(TeamsActivityHandler):
 
     async def answer(self, activity: Any, answer: dict[str, Any] | str) -> None:
         reply = render.text_activity(answer) if isinstance(answer, str) else render.card_activity(answer)
-        await self.context.api.send(activity.service_url, activity.conversation.id, reply)
+        sender = activity.from_property.id if activity.from_property is not None else ""
+        await self.context.answer(activity.service_url, activity.conversation.id, reply, sender or "")
 
     # --- messages --------------------------------------------------------------------------------
 

@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Coroutine
 from typing import Any
 
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
 
 from adapters.teams import render
 from adapters.teams.auth import TeamsAuthentication
@@ -28,6 +30,8 @@ from adapters.teams.connector import Connector
 from adapters.teams.context import TeamsContext
 from adapters.teams.identity import Identities
 from adapters.teams.queries import TeamsQueries
+from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
+from bot.delivery_failures import is_permanent
 from bot.events import Event
 from bot.model import Binding
 from bot.runtime import Runtime
@@ -52,6 +56,7 @@ class TeamsChannel:
         self.bot: ConveneTeamsBot | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self._addresses: dict[str, dict[str, Any]] = {}  # binding id → the address we last returned
+        self._waiting: Counter[str] = Counter()  # Teams conversation → its direct answers in the outbox
 
     # --- hosting -------------------------------------------------------------------------------
 
@@ -76,6 +81,7 @@ class TeamsChannel:
             public_url=self.public_url,
             spawn=self.spawn,
             first_time=self._first_time,
+            answer=self.answer,
         )
         self.bot = self.bot_class(self.context)
 
@@ -118,6 +124,28 @@ class TeamsChannel:
             await uow.commit()
         return fresh
 
+    async def answer(self, service_url: str, conversation_id: str, activity: Activity, by: str) -> None:
+        """A direct answer: sent now when Teams can be reached and nothing older waits for this
+        conversation; otherwise (no app token, the network, a 5xx) handed to the outbox through the
+        engine, which sends it once the token can be had, after the answers queued before it."""
+        if not self._waiting[conversation_id]:
+            try:
+                await self.connector.send(service_url, conversation_id, activity)
+                return
+            except Exception as error:
+                if is_permanent(error):
+                    raise
+                log.warning("Teams answer to %s waits in the outbox: %r", conversation_id, error)
+        assert self.runtime is not None
+        address = {"service_url": service_url, "conversation_id": conversation_id}
+        payload: dict[str, Any] = activity.serialize()
+        self._waiting[conversation_id] += 1  # before the commit: the outbox may send it at once
+        try:
+            await self.runtime.bus.handle(QueueChannelReply("teams", address, payload, by))
+        except BaseException:
+            self._done_waiting(conversation_id)
+            raise
+
     # --- background work -----------------------------------------------------------------------
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -148,6 +176,9 @@ class TeamsChannel:
         return new
 
     async def _deliver(self, event: Event, address: dict[str, Any]) -> dict[str, Any] | None:
+        if isinstance(event, ChannelReplyQueued):
+            await self._send_queued(event, address)
+            return None
         update = render.thread_update(event, address)
         if update.start_thread:
             if address.get("thread_id"):
@@ -173,3 +204,20 @@ class TeamsChannel:
                 render.card_activity(view),
             )
         return new if new != address else None
+
+    async def _send_queued(self, event: ChannelReplyQueued, address: dict[str, Any]) -> None:
+        conversation_id = address["conversation_id"]
+        try:
+            await self.connector.send(
+                address["service_url"], conversation_id, Activity.deserialize(event.payload)
+            )
+        except Exception as error:
+            if not is_permanent(error):
+                raise  # still owed: later answers to this conversation keep waiting behind it
+            self._done_waiting(conversation_id)  # a dead letter in the making holds nothing back
+            raise
+        self._done_waiting(conversation_id)
+
+    def _done_waiting(self, conversation_id: str) -> None:
+        if self._waiting[conversation_id] > 0:
+            self._waiting[conversation_id] -= 1

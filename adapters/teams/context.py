@@ -3,7 +3,7 @@
 The turn handler, the text commands and the card actions translate Teams activities into engine
 commands; they need the command bus, the reads of ``TeamsQueries``, the connector to answer, the
 identity lookup (Teams user → agent), the public URL for links, a way to run work after the HTTP
-answer, and the inbound de-duplication. They never see the channel, the runtime or a unit of work,
+answer, the inbound de-duplication, and a way to answer that survives Teams being unreachable. They never see the channel, the runtime or a unit of work,
 so whatever they change goes through the engine.
 """
 
@@ -46,3 +46,6 @@ class TeamsContext:
     public_url: str
     spawn: Callable[[Coroutine[Any, Any, Any]], None]  # work after the HTTP answer
     first_time: Callable[[str, str], Awaitable[bool]]  # (conversation, activity id) not seen before
+    # A direct answer (service URL, conversation id, activity, whose message it answers): sent now, or,
+    # while Teams cannot be reached (no app token), kept in the outbox until it can.
+    answer: Callable[[str, str, Activity, str], Awaitable[None]]

@@ -26,6 +26,7 @@ from bot.assistant.events import (
     InvitationRefused,
 )
 from bot.calendars.connections import CalendarConnectionBroken
+from bot.channel_replies import ChannelReplyQueued
 from bot.events import (
     ConversationAssigned,
     ConversationRenamed,
@@ -65,6 +66,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         ConversationInvitationMailed,
         InvitationRefused,
         CalendarConnectionBroken,
+        ChannelReplyQueued,  # a direct answer: ``TeamsChannel.deliver`` sends it where it was owed
         EmailProofIssued,  # a mail to one address, never a thread's business
         ConversationRenamed,
         InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
