@@ -48,6 +48,11 @@ def documented(document: dict[str, Any], method: str, path: str) -> set[tuple[in
     return found
 
 
+async def guest_without_email(client: Any) -> dict[str, str]:
+    r = await client.post("/api/guest/sessions", json={"name": "Nell"})
+    return {"Authorization": f"Bearer {(await r.json())['token']}"}
+
+
 async def test_every_documented_status_and_code_of_the_meeting_routes_is_one_the_route_answers(
     product: Any,  # noqa: F811
 ) -> None:
@@ -71,6 +76,16 @@ async def test_every_documented_status_and_code_of_the_meeting_routes_is_one_the
     mid = (await call("post", "/api/guest/meetings", once, body=booking))["meeting"]["id"]
     await call("post", "/api/guest/meetings", once, body=booking)  # 200: the same meeting again
     await call("post", "/api/guest/meetings", ben, body=booking)  # 409 slot_taken
+    beyond = {**booking, "start": "2027-01-05T09:00:00Z"}
+    await call("post", "/api/guest/meetings", ben, body=beyond)  # 400 beyond_horizon
+    framed = {**booking, "link_start": "30.11.2026", "link_end": "04.12.2026"}
+    await call("post", "/api/guest/meetings", ben, body=framed)  # 400 outside_link_window
+    await call(
+        "post", "/api/guest/meetings", ben, body={**framed, "link_start": "32.13.2026"}
+    )  # invalid_date
+    nameless = await guest_without_email(client)
+    await call("post", "/api/guest/meetings", nameless, body=booking)  # 400 email_required
+    await call("post", "/api/guest/meetings", nameless, body={**booking, "email": "nope"})  # invalid_email
     conversation = (await call("get", "/api/guest/meetings/{id}", ann, mid))["meeting"]["conversation_id"]
     await call("get", "/api/guest/meetings/{id}", ben, mid)  # 404: someone else's
     await call("get", "/api/agent/meetings/{id}", carol, mid)  # 404: Support's Carol does not see it
