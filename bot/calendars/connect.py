@@ -158,6 +158,43 @@ async def activate_microsoft(
     return results
 
 
+# -- Google Workspace: organisation-wide (service account, domain-wide delegation) ----------------------
+
+GOOGLE_WORKSPACE = "google-workspace"  # external_user_id of a delegated google connection: no grant stored
+
+
+async def activate_google(runtime: Any, emails: list[str] | None = None) -> list[Activation]:
+    """Matches agents to Workspace users by primary email: each one whose calendar answers through
+    delegation gets a ``google`` connection of kind google-workspace; the others are skipped with why."""
+    provider = provider_or_refuse(runtime, "google")
+    if not getattr(provider, "workspace_configured", False):
+        raise Unavailable(
+            "Google Workspace delegation is not set up on this server (CONVENE_GOOGLE_SERVICE_ACCOUNT_FILE).",
+            code="calendar_not_configured",
+        )
+    wanted = {e.lower() for e in emails} if emails else None
+    async with runtime.uow(read_only=True) as read:
+        agents = [a for a in await read.agents.list() if wanted is None or a.email.lower() in wanted]
+    results: list[Activation] = []
+    for agent in agents:
+        try:
+            await provider.check_delegated(agent.email)
+        except SchedulingError as failure:
+            results.append(Activation(agent.slug, agent.email, False, failure.message))
+            continue
+        async with runtime.uow() as uow:
+            await uow.calendar_connections.connect(
+                agent.slug, "google", account_email=agent.email, external_user_id=GOOGLE_WORKSPACE
+            )
+            await after_connect(uow, agent.slug, runtime.clock.now())
+            await uow.commit()
+        results.append(Activation(agent.slug, agent.email, True, "connected through domain-wide delegation"))
+    if wanted is not None:
+        found = {a.email.lower() for a in agents}
+        results += [Activation("", e, False, "no agent has this email") for e in sorted(wanted - found)]
+    return results
+
+
 # -- choosing calendars ----------------------------------------------------------------------------------
 
 

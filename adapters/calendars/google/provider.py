@@ -1,7 +1,9 @@
 """Google Calendar as a ``convene.calendars`` plugin (entry point ``google``).
 
 Each agent connects with their own OAuth grant (see ``google_oauth``); the engine keeps the
-credentials dict encrypted and hands it back in ``CalendarAccount.credentials``.
+credentials dict encrypted and hands it back in ``CalendarAccount.credentials``. Or, for a Google
+Workspace organisation, an admin activates everyone at once through a service account with
+domain-wide delegation (see ``workspace``): such accounts carry no grant at all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,21 @@ class GoogleCalendarProvider:
     ) -> tuple[str, str]:
         """(URL to redirect the agent to, PKCE verifier to keep with ``state`` until the callback)."""
         return google_oauth.authorization_url(self._config, redirect_uri, state, login_hint)
+
+    @property
+    def workspace_configured(self) -> bool:
+        """A service account key with domain-wide delegation is set (``activate-google`` can run)."""
+        return self._client.delegation_configured
+
+    async def check_delegated(self, email: str) -> None:
+        """Raises (``CalendarDisconnected`` with the reason) unless the agent's calendar is reachable
+        through domain-wide delegation."""
+        from adapters.calendars.google.workspace import WORKSPACE
+
+        account = CalendarAccount(agent_slug="", email=email, external_user_id=WORKSPACE)
+        await self._client.execute(
+            account, calendar_call("calendarList", "list", maxResults=1), "calendarList.list"
+        )
 
     async def exchange_code(self, code: str, code_verifier: str, redirect_uri: str) -> dict[str, Any]:
         """The credentials dict to store (encrypted) in the agent's ``CalendarAccount``."""
@@ -108,6 +125,8 @@ class GoogleCalendarProvider:
 
 
 def plugin(config: Mapping[str, Any]) -> GoogleCalendarProvider | None:
-    if not (config.get("google_client_id") and config.get("google_client_secret")):
+    oauth = config.get("google_client_id") and config.get("google_client_secret")
+    workspace = config.get("google_service_account_file") or config.get("google_service_account_json")
+    if not (oauth or workspace):
         return None
     return GoogleCalendarProvider(config)
