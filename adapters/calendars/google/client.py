@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 import httplib2
+import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import Request as RefreshRequest
 from google.oauth2.credentials import Credentials
@@ -179,14 +180,17 @@ class GoogleClient:
             await account.save_credentials(new)
 
     def _refresh_blocking(self, credentials: Any) -> None:
-        try:
-            credentials.refresh(RefreshRequest())  # type: ignore[no-untyped-call]
-        except Exception as error:
-            _reraise(error)
+        # Our own session, closed at once: a command that ends must leave no socket open.
+        with requests.Session() as session:
+            try:
+                credentials.refresh(RefreshRequest(session=session))  # type: ignore[no-untyped-call]
+            except Exception as error:
+                _reraise(error)
 
     def _execute_blocking(self, credentials: Any, build_request: BuildRequest) -> Any:
         # A fresh httplib2.Http per call: it is not thread-safe, and calls run on pool threads.
-        http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=self._timeout))
+        raw = httplib2.Http(timeout=self._timeout)
+        http = AuthorizedHttp(credentials, http=raw)
         service = build(
             "calendar",
             "v3",
@@ -199,3 +203,5 @@ class GoogleClient:
             return build_request(service).execute(num_retries=0)
         except Exception as error:
             _reraise(error)
+        finally:
+            raw.close()  # its keep-alive sockets (and the token refresh's) end with the call
