@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.calendars.connections import after_connect
+from bot.calendars.outlook_settings import GOOGLE_WORKSPACE
 from bot.calendars.sources import LOCAL, calendar_unavailable, require_profile
 from bot.errors import InvalidInput, NotFound, Unavailable, from_scheduling
 from bot.tokens import new_token, token_hash
@@ -159,8 +160,6 @@ async def activate_microsoft(
 
 
 # -- Google Workspace: organisation-wide (service account, domain-wide delegation) ----------------------
-
-GOOGLE_WORKSPACE = "google-workspace"  # external_user_id of a delegated google connection: no grant stored
 
 
 async def activate_google(runtime: Any, emails: list[str] | None = None) -> list[Activation]:

@@ -108,7 +108,18 @@ class GoogleCalendarProvider:
         await google_events.delete_event(self._client, account, calendar_id, event_id)
 
     async def working_hours(self, account: CalendarAccount) -> WorkingHours | None:
-        return None  # Google's working hours are not exposed by the Calendar API
+        """Google Workspace (delegated) accounts: the Calendar settings' time zone, with no working
+        hours — the Calendar API does not expose Google's working hours. Per-agent OAuth grants do not
+        include the settings scope: None."""
+        from adapters.calendars.google.workspace import WORKSPACE
+
+        if account.external_user_id != WORKSPACE:
+            return None
+        setting = await self._client.execute(
+            account, calendar_call("settings", "get", setting="timezone"), "settings.get"
+        )
+        zone = str(setting.get("value") or "")
+        return WorkingHours(timezone=zone, working_hours={}) if zone else None
 
     async def link_event(self, account: CalendarAccount, ical_uid: str, line: str, marker: str) -> bool:
         """The assistant: ``line`` appended once to the event with this iCalendar UID (see ical_link)."""

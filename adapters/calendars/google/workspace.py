@@ -18,6 +18,9 @@ from google.oauth2 import service_account
 
 from adapters.calendars.google.oauth import SCOPES, token_url
 
+# The OAuth scopes, plus the user's Calendar settings (the time zone, followed on every sync). The
+# admin allows exactly these to the service account's client ID.
+WORKSPACE_SCOPES: tuple[str, ...] = (*SCOPES, "https://www.googleapis.com/auth/calendar.settings.readonly")
 WORKSPACE = "google-workspace"  # the connection kind: external_user_id of a delegated google connection
 
 
@@ -45,5 +48,5 @@ def delegated_credentials(
         **info,
         "token_uri": str(config.get("google_token_url") or info.get("token_uri") or token_url(config)),
     }
-    credentials = service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))  # type: ignore[no-untyped-call]
+    credentials = service_account.Credentials.from_service_account_info(info, scopes=list(WORKSPACE_SCOPES))  # type: ignore[no-untyped-call]
     return credentials.with_subject(subject)  # type: ignore[no-untyped-call,no-any-return]

@@ -14,6 +14,7 @@ import jwt
 from aiohttp import web
 
 from adapters.calendars.google.oauth import SCOPES
+from adapters.calendars.google.workspace import WORKSPACE_SCOPES
 
 from .fakes import FakeServer
 
@@ -56,7 +57,8 @@ class FakeGoogle(FakeServer):
         self.service_account_public_key = b""
         self.workspace_users: set[str] = set()
         self.delegation_refused: set[str] = set()  # users the admin did not allow (unauthorized_client)
-        self.delegated_scopes: set[str] = set(SCOPES)
+        self.delegated_scopes: set[str] = set(WORKSPACE_SCOPES)
+        self.user_settings: dict[str, dict[str, str]] = {}  # user -> Calendar settings (timezone, …)
         self.delegated_tokens: dict[str, str] = {}  # access token -> user it acts as
         self.jwt_grants: list[dict[str, Any]] = []  # verified assertions' claims, in order
 
@@ -69,6 +71,7 @@ class FakeGoogle(FakeServer):
         app.router.add_patch(API + "/calendars/{cal}/events/{eid}", self.events_patch)
         app.router.add_delete(API + "/calendars/{cal}/events/{eid}", self.events_delete)
         app.router.add_post(f"{API}/freeBusy", self.freebusy_query)
+        app.router.add_get(API + "/users/me/settings/{setting}", self.settings_get)
         return app
 
     # -- OAuth ------------------------------------------------------------------------------------
@@ -217,6 +220,17 @@ class FakeGoogle(FakeServer):
                 event["status"] = "cancelled"
                 return web.Response(status=204)
         return web.json_response({"error": {"code": 410, "message": "Resource has been deleted"}}, status=410)
+
+    async def settings_get(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        user = self.delegated_tokens.get(token, "")
+        name = request.match_info["setting"]
+        value = self.user_settings.get(user, {}).get(name)
+        if value is None:
+            return web.json_response({"error": {"code": 404, "message": "Not Found"}}, status=404)
+        return web.json_response({"kind": "calendar#setting", "id": name, "value": value})
 
     async def freebusy_query(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

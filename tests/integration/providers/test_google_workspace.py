@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from adapters.calendars.google.oauth import SCOPES
 from adapters.calendars.google.provider import GoogleCalendarProvider
-from adapters.calendars.google.workspace import WORKSPACE
+from adapters.calendars.google.workspace import WORKSPACE, WORKSPACE_SCOPES
 from adapters.calendars.retry import RetryPolicy
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec, Interval
 from scheduling.errors import CalendarDisconnected
@@ -65,7 +64,7 @@ async def test_a_delegated_user_is_reachable_and_a_refused_one_is_skipped_with_t
     [claims] = fake_google.jwt_grants
     assert claims["sub"] == "alice@example.com"
     assert claims["iss"] == "convene@convene-test.iam.gserviceaccount.com"
-    assert set(claims["scope"].split()) == set(SCOPES)
+    assert set(claims["scope"].split()) == set(WORKSPACE_SCOPES)
     grant = fake_google.seen("POST", "/token")[0].form or {}
     assert grant["grant_type"] == "urn:ietf:params:oauth:grant-type:jwt-bearer"
     assert "client_secret" not in grant  # a signed assertion, no shared secret
@@ -142,3 +141,16 @@ async def test_an_expired_delegated_token_is_minted_again_from_the_key(
     assert len(fake_google.jwt_grants) == 2
     assert fake_google.jwt_grants[1]["sub"] == first["sub"] == "alice@example.com"
     assert saved.calls == []
+
+
+async def test_a_delegated_agent_s_time_zone_comes_from_google_with_no_working_hours(
+    workspace: GoogleCalendarProvider, fake_google: FakeGoogle, saved: Saved
+) -> None:
+    fake_google.user_settings["alice@example.com"] = {"timezone": "America/New_York"}
+
+    hours = await workspace.working_hours(delegated("alice@example.com", saved))
+
+    assert hours is not None
+    assert hours.timezone == "America/New_York"
+    assert dict(hours.working_hours) == {}  # the Calendar API has no working hours to give
+    assert fake_google.seen("GET", "/users/me/settings/timezone")

@@ -50,6 +50,7 @@ def environment(
 async def test_activate_google_connects_the_delegated_agents_and_names_the_skipped_with_the_reason(
     environment: None, fake_google: FakeGoogle, capsys: pytest.CaptureFixture[str], caplog: Any
 ) -> None:
+    fake_google.user_settings["alice@example.com"] = {"timezone": "America/New_York"}
     assert await asyncio.to_thread(main, ["demo"]) == 0
     capsys.readouterr()
     gc.collect()  # what earlier tests left behind is theirs, not this command's
@@ -76,6 +77,27 @@ async def test_activate_google_connects_the_delegated_agents_and_names_the_skipp
     assert not [r for r in caplog.records if "Unclosed" in r.getMessage()]
     leaks = [w for w in caught if issubclass(w.category, ResourceWarning) or "Unclosed" in str(w.message)]
     assert not leaks, [f"{w.category.__name__}: {w.message} ({w.filename}:{w.lineno})" for w in leaks]
+    # the sync round took alice's time zone from Google; her working hours (Google gives none) and
+    # bob (not activated) keep what they had
+    zones = await asyncio.to_thread(_agents)
+    assert zones["alice"][0] == "America/New_York"
+    assert zones["alice"][1] == zones["bob"][1]
+    assert zones["bob"][0] == "Europe/Berlin"
+
+
+def _agents() -> dict[str, tuple[str, Any]]:
+    from bot.bootstrap import with_runtime
+
+    found: dict[str, tuple[str, Any]] = {}
+
+    async def work(runtime: Any) -> int:
+        async with runtime.uow(read_only=True) as read:
+            for agent in await read.agents.list():
+                found[agent.slug] = (agent.timezone, (agent.settings or {}).get("working_hours"))
+        return 0
+
+    asyncio.run(with_runtime(work))
+    return found
 
 
 async def test_activate_google_without_a_key_says_what_to_set(
