@@ -48,6 +48,11 @@ async def start_google_connect(runtime: Any, agent_slug: str) -> str:
     """Where to send the agent's browser. ``state`` (random, one-time, expiring, bound to the agent)
     and the PKCE verifier stay on the server until Google sends the browser back."""
     provider = provider_or_refuse(runtime, "google")
+    if not getattr(provider, "oauth_configured", True):  # Workspace delegation only on this server
+        raise Unavailable(
+            "Connecting a personal Google account is not set up on this server.",
+            code="calendar_not_configured",
+        )
     async with runtime.uow(read_only=True) as read:
         agent = await read.agents.get(agent_slug)
     if agent is None:

@@ -40,6 +40,11 @@ class GoogleCalendarProvider:
         return google_oauth.authorization_url(self._config, redirect_uri, state, login_hint)
 
     @property
+    def oauth_configured(self) -> bool:
+        """A client ID and secret are set: agents can connect their own Google account."""
+        return bool(self._config.get("google_client_id") and self._config.get("google_client_secret"))
+
+    @property
     def workspace_configured(self) -> bool:
         """A service account key with domain-wide delegation is set (``activate-google`` can run)."""
         return self._client.delegation_configured

@@ -12,7 +12,7 @@ import pytest
 from adapters.calendars.google.provider import GoogleCalendarProvider
 from adapters.calendars.google.workspace import WORKSPACE, WORKSPACE_SCOPES
 from adapters.calendars.retry import RetryPolicy
-from scheduling.calendar import Attendee, CalendarAccount, EventSpec, Interval
+from scheduling.calendar import Attendee, CalendarAccount, EventSpec, Interval, WorkingHours
 from scheduling.errors import CalendarDisconnected
 
 from .conftest import Saved
@@ -154,3 +154,21 @@ async def test_a_delegated_agent_s_time_zone_comes_from_google_with_no_working_h
     assert hours.timezone == "America/New_York"
     assert dict(hours.working_hours) == {}  # the Calendar API has no working hours to give
     assert fake_google.seen("GET", "/users/me/settings/timezone")
+
+
+def test_a_workspace_connection_follows_google_s_time_zone_until_the_agent_sets_one_in_convene() -> None:
+    from types import SimpleNamespace
+
+    from bot.calendars.outlook_settings import follow, sources_of
+
+    workspace = SimpleNamespace(provider="google", status="ok", external_user_id=WORKSPACE, sync_state={})
+    personal = SimpleNamespace(provider="google", status="ok", external_user_id=None, sync_state={})
+    changed = SimpleNamespace(**{**vars(workspace), "sync_state": {"sources": {"timezone": "convene"}}})
+    settings = {"timezone": "Europe/Berlin"}
+    google_hours = WorkingHours(timezone="America/New_York", working_hours={})
+
+    assert sources_of(workspace) == {"timezone": "google", "working_hours": "convene"}
+    assert sources_of(personal) == {"timezone": "convene", "working_hours": "convene"}
+    followed = follow(settings, google_hours, sources_of(workspace))
+    assert followed is not None and followed["timezone"] == "America/New_York"
+    assert follow(settings, google_hours, sources_of(changed)) is None  # the agent's own choice stays
