@@ -37,6 +37,10 @@ class Settings:
     google_api_url: str = ""
     google_token_url: str = ""
     google_auth_url: str = ""
+    google_service_account_file: str = (
+        ""  # Workspace: the service account's JSON key (domain-wide delegation)
+    )
+    google_service_account_json: str = ""  # or the key itself
     ms_client_id: str = ""
     ms_client_secret: str = ""
     ms_tenant_id: str = ""

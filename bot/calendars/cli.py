@@ -1,4 +1,4 @@
-"""``convene calendars …``: activate Microsoft 365 for the organisation, run a change pickup now,
+"""``convene calendars …``: activate Microsoft 365 or Google Workspace for the organisation, run a change pickup now,
 and print a Google connect link for an agent (to send from Slack or Teams)."""
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ def register(subparsers: Any) -> None:
         help="do not take working days/hours and time zone from Outlook",
     )
     activate.set_defaults(run=_activate)
+    google = tools.add_parser(
+        "activate-google",
+        help="connect agents to Google Workspace through domain-wide delegation, matched by primary email",
+    )
+    google.add_argument("emails", nargs="*", help="only these agents (default: every agent)")
+    google.set_defaults(run=_activate_google)
     sync = tools.add_parser("sync", help="pick up calendar-side changes of connected agents now")
     sync.add_argument("agents", nargs="*", help="agent slugs (default: every connected agent)")
     sync.set_defaults(run=_sync)
@@ -44,6 +50,23 @@ def _activate(args: argparse.Namespace) -> int:
     async def work(runtime: Any) -> int:
         try:
             results = await activate_microsoft(runtime, args.emails or None, prefill=not args.keep_settings)
+        except DomainError as error:
+            print(error.message, file=sys.stderr)
+            return 1
+        for r in results:
+            print(f"{'ok ' if r.connected else 'NO '} {r.email}: {r.detail}")
+        return 0 if all(r.connected for r in results) else 1
+
+    return _run(work)
+
+
+def _activate_google(args: argparse.Namespace) -> int:
+    from bot.calendars.connect import activate_google
+    from bot.errors import DomainError
+
+    async def work(runtime: Any) -> int:
+        try:
+            results = await activate_google(runtime, args.emails or None)
         except DomainError as error:
             print(error.message, file=sys.stderr)
             return 1

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.calendars.connections import after_connect
+from bot.calendars.outlook_settings import GOOGLE_WORKSPACE
 from bot.calendars.sources import LOCAL, calendar_unavailable, require_profile
 from bot.errors import InvalidInput, NotFound, Unavailable, from_scheduling
 from bot.tokens import new_token, token_hash
@@ -47,6 +48,11 @@ async def start_google_connect(runtime: Any, agent_slug: str) -> str:
     """Where to send the agent's browser. ``state`` (random, one-time, expiring, bound to the agent)
     and the PKCE verifier stay on the server until Google sends the browser back."""
     provider = provider_or_refuse(runtime, "google")
+    if not getattr(provider, "oauth_configured", True):  # Workspace delegation only on this server
+        raise Unavailable(
+            "Connecting a personal Google account is not set up on this server.",
+            code="calendar_not_configured",
+        )
     async with runtime.uow(read_only=True) as read:
         agent = await read.agents.get(agent_slug)
     if agent is None:
@@ -152,6 +158,41 @@ async def activate_microsoft(
             await after_connect(uow, agent.slug, runtime.clock.now())
             await uow.commit()
         results.append(Activation(agent.slug, agent.email, True, detail))
+    if wanted is not None:
+        found = {a.email.lower() for a in agents}
+        results += [Activation("", e, False, "no agent has this email") for e in sorted(wanted - found)]
+    return results
+
+
+# -- Google Workspace: organisation-wide (service account, domain-wide delegation) ----------------------
+
+
+async def activate_google(runtime: Any, emails: list[str] | None = None) -> list[Activation]:
+    """Matches agents to Workspace users by primary email: each one whose calendar answers through
+    delegation gets a ``google`` connection of kind google-workspace; the others are skipped with why."""
+    provider = provider_or_refuse(runtime, "google")
+    if not getattr(provider, "workspace_configured", False):
+        raise Unavailable(
+            "Google Workspace delegation is not set up on this server (CONVENE_GOOGLE_SERVICE_ACCOUNT_FILE).",
+            code="calendar_not_configured",
+        )
+    wanted = {e.lower() for e in emails} if emails else None
+    async with runtime.uow(read_only=True) as read:
+        agents = [a for a in await read.agents.list() if wanted is None or a.email.lower() in wanted]
+    results: list[Activation] = []
+    for agent in agents:
+        try:
+            await provider.check_delegated(agent.email)
+        except SchedulingError as failure:
+            results.append(Activation(agent.slug, agent.email, False, failure.message))
+            continue
+        async with runtime.uow() as uow:
+            await uow.calendar_connections.connect(
+                agent.slug, "google", account_email=agent.email, external_user_id=GOOGLE_WORKSPACE
+            )
+            await after_connect(uow, agent.slug, runtime.clock.now())
+            await uow.commit()
+        results.append(Activation(agent.slug, agent.email, True, "connected through domain-wide delegation"))
     if wanted is not None:
         found = {a.email.lower() for a in agents}
         results += [Activation("", e, False, "no agent has this email") for e in sorted(wanted - found)]

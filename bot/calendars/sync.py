@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.assistant.follow import follow_calendar
-from bot.calendars.outlook_settings import follow, sources_of
+from bot.calendars.outlook_settings import follow, follows_calendar, sources_of
 from bot.calendars.sources import LOCAL, Profile, load_profiles
 from bot.meetings.changes import apply_cancel, apply_move
 from bot.meetings.effects import CALENDAR_JOB
@@ -98,10 +98,10 @@ async def pick_up(runtime: Any, agent: str, running_key: str | None, clock: Cloc
     except CalendarUnavailable as error:
         log.info("calendar sync of %s failed, next round later: %s", agent, error)
     try:
-        if provider is not None and connection.provider == "microsoft" and hasattr(provider, "working_hours"):
+        if provider is not None and follows_calendar(connection) and hasattr(provider, "working_hours"):
             hours = await provider.working_hours(profile.account)  # followed on every round
     except SchedulingError as error:
-        log.info("Outlook working hours of %s not read, next round later: %s", agent, error)
+        log.info("calendar working hours / time zone of %s not read, next round later: %s", agent, error)
 
     async def finish(job: JobItem | None, uow: UnitOfWork, clock: Clock) -> None:
         if found is not None:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 import httplib2
+import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError, TransportError
 from google.auth.transport.requests import Request as RefreshRequest
 from google.oauth2.credentials import Credentials
@@ -22,6 +23,7 @@ from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
 from adapters.calendars.google.oauth import credentials_from_dict, credentials_to_dict
+from adapters.calendars.google.workspace import WORKSPACE, delegated_credentials, service_account_info
 from adapters.calendars.retry import (
     RETRYABLE_STATUSES,
     CalendarHTTPError,
@@ -59,10 +61,12 @@ def _error_reason(error: HttpError) -> str | None:
         return None
 
 
+def _has_error(error: RefreshError, code: str) -> bool:
+    return any(code in (arg.get("error", "") if isinstance(arg, dict) else str(arg)) for arg in error.args)
+
+
 def _is_invalid_grant(error: RefreshError) -> bool:
-    return any(
-        "invalid_grant" in (arg.get("error", "") if isinstance(arg, dict) else str(arg)) for arg in error.args
-    )
+    return _has_error(error, "invalid_grant")
 
 
 def _translate(error: Exception) -> Exception:
@@ -81,6 +85,10 @@ def _translate(error: Exception) -> Exception:
             status, f"Google Calendar answered {status} {reason or ''}".strip(), reason=reason
         )
     if isinstance(error, RefreshError):
+        if _has_error(error, "unauthorized_client") or _has_error(error, "access_denied"):
+            return CalendarDisconnected(
+                None, "Google Workspace refused domain-wide delegation for this user (unauthorized_client)"
+            )
         if _is_invalid_grant(error):
             return CalendarDisconnected(
                 None, "Google access was revoked or expired; the agent must reconnect"
@@ -114,6 +122,12 @@ class GoogleClient:
         self._timeout = timeout
         self._limit = MailboxLimiter(4)
         self._refresh_locks: dict[str, asyncio.Lock] = {}
+        self._service_account = service_account_info(config)
+        self._delegated: dict[str, Any] = {}  # email -> service-account credentials (token kept in memory)
+
+    @property
+    def delegation_configured(self) -> bool:
+        return self._service_account is not None
 
     async def execute(self, account: CalendarAccount, build_request: BuildRequest, what: str) -> Any:
         async with self._limit(account.email):
@@ -125,13 +139,16 @@ class GoogleClient:
         try:
             return await asyncio.to_thread(self._execute_blocking, credentials, build_request)
         finally:
-            # google-auth refreshes by itself on a 401 mid-call; keep what it got.
-            if credentials.token != token_before:
+            # google-auth refreshes by itself on a 401 mid-call; keep what it got (a delegated token
+            # is only kept in memory: it is re-minted from the key, never stored).
+            if credentials.token != token_before and account.external_user_id != WORKSPACE:
                 await self._store(account, credentials)
 
-    async def _fresh_credentials(self, account: CalendarAccount) -> Credentials:
+    async def _fresh_credentials(self, account: CalendarAccount) -> Any:
         lock = self._refresh_locks.setdefault(account.email.lower(), asyncio.Lock())
         async with lock:  # one refresh per agent, not one per concurrent call
+            if account.external_user_id == WORKSPACE:
+                return await self._delegated_credentials(account)
             credentials = credentials_from_dict(self._config, account.credentials)
             if credentials.valid:
                 return credentials
@@ -141,6 +158,20 @@ class GoogleClient:
             await self._store(account, credentials)
             return credentials
 
+    async def _delegated_credentials(self, account: CalendarAccount) -> Any:
+        """The service account acting as the agent; a token is minted (signed JWT) when there is none
+        or it has expired."""
+        if self._service_account is None:
+            raise CalendarDisconnected(None, "Google Workspace delegation is not set up on this server")
+        key = account.email.lower()
+        credentials = self._delegated.get(key)
+        if credentials is None:
+            credentials = delegated_credentials(self._config, self._service_account, account.email)
+            self._delegated[key] = credentials
+        if not credentials.valid:
+            await asyncio.to_thread(self._refresh_blocking, credentials)
+        return credentials
+
     @staticmethod
     async def _store(account: CalendarAccount, credentials: Credentials) -> None:
         new = credentials_to_dict(credentials)
@@ -148,15 +179,18 @@ class GoogleClient:
         if account.save_credentials is not None:
             await account.save_credentials(new)
 
-    def _refresh_blocking(self, credentials: Credentials) -> None:
-        try:
-            credentials.refresh(RefreshRequest())  # type: ignore[no-untyped-call]
-        except Exception as error:
-            _reraise(error)
+    def _refresh_blocking(self, credentials: Any) -> None:
+        # Our own session, closed at once: a command that ends must leave no socket open.
+        with requests.Session() as session:
+            try:
+                credentials.refresh(RefreshRequest(session=session))  # type: ignore[no-untyped-call]
+            except Exception as error:
+                _reraise(error)
 
-    def _execute_blocking(self, credentials: Credentials, build_request: BuildRequest) -> Any:
+    def _execute_blocking(self, credentials: Any, build_request: BuildRequest) -> Any:
         # A fresh httplib2.Http per call: it is not thread-safe, and calls run on pool threads.
-        http = AuthorizedHttp(credentials, http=httplib2.Http(timeout=self._timeout))
+        raw = httplib2.Http(timeout=self._timeout)
+        http = AuthorizedHttp(credentials, http=raw)
         service = build(
             "calendar",
             "v3",
@@ -169,3 +203,5 @@ class GoogleClient:
             return build_request(service).execute(num_retries=0)
         except Exception as error:
             _reraise(error)
+        finally:
+            raw.close()  # its keep-alive sockets (and the token refresh's) end with the call

@@ -1,7 +1,9 @@
 """Google Calendar as a ``convene.calendars`` plugin (entry point ``google``).
 
 Each agent connects with their own OAuth grant (see ``google_oauth``); the engine keeps the
-credentials dict encrypted and hands it back in ``CalendarAccount.credentials``.
+credentials dict encrypted and hands it back in ``CalendarAccount.credentials``. Or, for a Google
+Workspace organisation, an admin activates everyone at once through a service account with
+domain-wide delegation (see ``workspace``): such accounts carry no grant at all.
 """
 
 from __future__ import annotations
@@ -36,6 +38,26 @@ class GoogleCalendarProvider:
     ) -> tuple[str, str]:
         """(URL to redirect the agent to, PKCE verifier to keep with ``state`` until the callback)."""
         return google_oauth.authorization_url(self._config, redirect_uri, state, login_hint)
+
+    @property
+    def oauth_configured(self) -> bool:
+        """A client ID and secret are set: agents can connect their own Google account."""
+        return bool(self._config.get("google_client_id") and self._config.get("google_client_secret"))
+
+    @property
+    def workspace_configured(self) -> bool:
+        """A service account key with domain-wide delegation is set (``activate-google`` can run)."""
+        return self._client.delegation_configured
+
+    async def check_delegated(self, email: str) -> None:
+        """Raises (``CalendarDisconnected`` with the reason) unless the agent's calendar is reachable
+        through domain-wide delegation."""
+        from adapters.calendars.google.workspace import WORKSPACE
+
+        account = CalendarAccount(agent_slug="", email=email, external_user_id=WORKSPACE)
+        await self._client.execute(
+            account, calendar_call("calendarList", "list", maxResults=1), "calendarList.list"
+        )
 
     async def exchange_code(self, code: str, code_verifier: str, redirect_uri: str) -> dict[str, Any]:
         """The credentials dict to store (encrypted) in the agent's ``CalendarAccount``."""
@@ -91,7 +113,18 @@ class GoogleCalendarProvider:
         await google_events.delete_event(self._client, account, calendar_id, event_id)
 
     async def working_hours(self, account: CalendarAccount) -> WorkingHours | None:
-        return None  # Google's working hours are not exposed by the Calendar API
+        """Google Workspace (delegated) accounts: the Calendar settings' time zone, with no working
+        hours — the Calendar API does not expose Google's working hours. Per-agent OAuth grants do not
+        include the settings scope: None."""
+        from adapters.calendars.google.workspace import WORKSPACE
+
+        if account.external_user_id != WORKSPACE:
+            return None
+        setting = await self._client.execute(
+            account, calendar_call("settings", "get", setting="timezone"), "settings.get"
+        )
+        zone = str(setting.get("value") or "")
+        return WorkingHours(timezone=zone, working_hours={}) if zone else None
 
     async def link_event(self, account: CalendarAccount, ical_uid: str, line: str, marker: str) -> bool:
         """The assistant: ``line`` appended once to the event with this iCalendar UID (see ical_link)."""
@@ -108,6 +141,8 @@ class GoogleCalendarProvider:
 
 
 def plugin(config: Mapping[str, Any]) -> GoogleCalendarProvider | None:
-    if not (config.get("google_client_id") and config.get("google_client_secret")):
+    oauth = config.get("google_client_id") and config.get("google_client_secret")
+    workspace = config.get("google_service_account_file") or config.get("google_service_account_json")
+    if not (oauth or workspace):
         return None
     return GoogleCalendarProvider(config)

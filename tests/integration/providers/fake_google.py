@@ -1,4 +1,8 @@
-"""A local stand-in for Google's OAuth token endpoint and Calendar API v3 (the JSON they speak)."""
+"""A local stand-in for Google's OAuth token endpoint and Calendar API v3 (the JSON they speak).
+
+The token endpoint also takes a service account's jwt-bearer grant (domain-wide delegation): the
+assertion's RS256 signature is checked against the test key pair's public key, and its ``iss``,
+``aud``, ``sub`` (the user acted as) and ``scope`` are checked as Google would."""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import itertools
 from datetime import datetime
 from typing import Any
 
+import jwt
 from aiohttp import web
 
 from adapters.calendars.google.oauth import SCOPES
+from adapters.calendars.google.workspace import WORKSPACE_SCOPES
 
 from .fakes import FakeServer
 
@@ -46,6 +52,15 @@ class FakeGoogle(FakeServer):
         self.granted_scope = " ".join(SCOPES)  # scope names are identifiers, never addresses we call
         # sync: token -> (items to return, next token); "expired" answers 410
         self.sync_pages: dict[str, tuple[list[dict[str, Any]], str]] = {}
+        # domain-wide delegation: the service account's public key (PEM) and who may be acted as
+        self.service_account_email = ""
+        self.service_account_public_key = b""
+        self.workspace_users: set[str] = set()
+        self.delegation_refused: set[str] = set()  # users the admin did not allow (unauthorized_client)
+        self.delegated_scopes: set[str] = set(WORKSPACE_SCOPES)
+        self.user_settings: dict[str, dict[str, str]] = {}  # user -> Calendar settings (timezone, …)
+        self.delegated_tokens: dict[str, str] = {}  # access token -> user it acts as
+        self.jwt_grants: list[dict[str, Any]] = []  # verified assertions' claims, in order
 
     def make_app(self) -> web.Application:
         app = super().make_app()
@@ -56,6 +71,7 @@ class FakeGoogle(FakeServer):
         app.router.add_patch(API + "/calendars/{cal}/events/{eid}", self.events_patch)
         app.router.add_delete(API + "/calendars/{cal}/events/{eid}", self.events_delete)
         app.router.add_post(f"{API}/freeBusy", self.freebusy_query)
+        app.router.add_get(API + "/users/me/settings/{setting}", self.settings_get)
         return app
 
     # -- OAuth ------------------------------------------------------------------------------------
@@ -65,8 +81,44 @@ class FakeGoogle(FakeServer):
         self.access_tokens.add(token)
         return token
 
+    async def _jwt_bearer(self, request: web.Request, assertion: str) -> web.Response:
+        def refused(error: str, description: str, status: int = 401) -> web.Response:
+            return web.json_response({"error": error, "error_description": description}, status=status)
+
+        try:
+            claims = jwt.decode(
+                assertion,
+                self.service_account_public_key,
+                algorithms=["RS256"],
+                # google-auth always addresses the assertion to Google's token endpoint, as Google expects
+                audience="https://oauth2.googleapis.com/token",
+                issuer=self.service_account_email,
+                options={"require": ["iss", "aud", "exp", "iat", "scope", "sub"]},
+            )
+        except jwt.InvalidTokenError as error:
+            return refused("invalid_grant", f"Invalid JWT: {error}", status=400)
+        user = str(claims["sub"]).lower()
+        if user not in self.workspace_users:
+            return refused("invalid_grant", "Invalid email or User ID", status=400)
+        if user in self.delegation_refused or not set(str(claims["scope"]).split()) <= self.delegated_scopes:
+            return refused(
+                "unauthorized_client",
+                "Client is unauthorized to retrieve access tokens using this method, "
+                "or client not authorized for any of the scopes requested.",
+            )
+        self.jwt_grants.append(claims)
+        token = self._new_access_token()
+        self.delegated_tokens[token] = user
+        return web.json_response({"access_token": token, "expires_in": 3599, "token_type": "Bearer"})
+
+    def expire_access_tokens(self) -> None:
+        """Every token issued so far stops working (as an hour passing would)."""
+        self.access_tokens.clear()
+
     async def token(self, request: web.Request) -> web.Response:
         form = await request.post()
+        if form.get("grant_type") == "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return await self._jwt_bearer(request, str(form.get("assertion", "")))
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return web.json_response({"error": "invalid_client"}, status=401)
         if form.get("grant_type") == "authorization_code":
@@ -168,6 +220,17 @@ class FakeGoogle(FakeServer):
                 event["status"] = "cancelled"
                 return web.Response(status=204)
         return web.json_response({"error": {"code": 410, "message": "Resource has been deleted"}}, status=410)
+
+    async def settings_get(self, request: web.Request) -> web.Response:
+        if not self._authorized(request):
+            return self._unauthorized()
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        user = self.delegated_tokens.get(token, "")
+        name = request.match_info["setting"]
+        value = self.user_settings.get(user, {}).get(name)
+        if value is None:
+            return web.json_response({"error": {"code": 404, "message": "Not Found"}}, status=404)
+        return web.json_response({"kind": "calendar#setting", "id": name, "value": value})
 
     async def freebusy_query(self, request: web.Request) -> web.Response:
         if not self._authorized(request):
