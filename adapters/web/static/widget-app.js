@@ -278,7 +278,7 @@ export function start(script, origin) {
         return;
       }
       state.conversationId = mine.id;
-      view.title.textContent = mine.title;
+      view.showHeading(mine);
       const page = (after) => call("GET", `/api/guest/conversations/${seg(mine.id)}/messages?after=${after}`);
       await catchUpAfter(thread.lastSeq, page, addMessage);
       markRead();
@@ -291,7 +291,7 @@ export function start(script, origin) {
   async function refreshTitle() {
     try {
       const conversation = await call("GET", `/api/guest/conversations/${seg(state.conversationId)}`);
-      view.title.textContent = conversation.title;
+      view.showHeading(conversation);
     } catch (_) {
       /* cosmetic: the next catch-up sets it */
     }
