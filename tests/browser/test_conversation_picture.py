@@ -107,7 +107,7 @@ async def test_an_agent_crops_a_picture_the_guest_sees_it_and_the_agent_deletes_
     await guest.reload()
     await open_widget(guest, server)
     await expect(guest.get_by_test_id("widget-title")).to_have_text("Launch plan")
-    await expect(guest.get_by_test_id("widget-avatar")).to_be_hidden()
+    await expect(guest.get_by_test_id("widget-avatar")).to_have_count(0)
 
 
 @pytest.mark.parametrize("width, height", [(1280, 800), (375, 740)])
