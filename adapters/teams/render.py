@@ -28,6 +28,7 @@ from bot.assistant.events import (
 from bot.calendars.connections import CalendarConnectionBroken
 from bot.events import (
     ConversationAssigned,
+    ConversationPictureChanged,
     ConversationRenamed,
     ConversationStarted,
     Event,
@@ -66,6 +67,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         InvitationRefused,
         CalendarConnectionBroken,
         EmailProofIssued,  # a mail to one address, never a thread's business
+        ConversationPictureChanged,  # its notice reaches the thread as a line
         ConversationRenamed,
         InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
         InvitationSent,

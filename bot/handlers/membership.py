@@ -25,6 +25,7 @@ from bot.commands import (
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.events import (
     Audience,
+    ConversationPictureChanged,
     ConversationRenamed,
     MemberAdded,
     MemberRemoved,
@@ -239,6 +240,7 @@ async def set_conversation_picture(
             return conversation
         conversation.picture = cmd.picture
         await uow.conversations.save(conversation)
+        uow.record(ConversationPictureChanged(conversation_id=conversation.id, by=cmd.by))
         did = "changed the picture" if cmd.picture else "removed the picture"
         await post_notice(uow, conversation, f"{cmd.by.name} {did}.", clock.now())
         await uow.commit()

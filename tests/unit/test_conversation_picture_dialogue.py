@@ -60,6 +60,7 @@ async def test_who_may_set_or_remove_the_picture_and_what_the_thread_says(
         await engine.handle(SetConversationPicture(cid, before, ALICE))
     async with engine.uow(read_only=True) as uow:
         count = len(await uow.messages.list(cid))
+    since = len(engine.state.outbox)
     if code is None:
         await engine.handle(SetConversationPicture(cid, asked, by))
     else:
@@ -71,6 +72,10 @@ async def test_who_may_set_or_remove_the_picture_and_what_the_thread_says(
         added = [m.text for m in (await uow.messages.list(cid))[count:]]
     assert conversation is not None and conversation.picture == after
     assert added == ([notice] if notice else [])
+    changed = [t for t in engine.event_types(since) if t == "ConversationPictureChanged"]
+    assert changed == (
+        ["ConversationPictureChanged"] if notice else []
+    )  # viewers ask for their heading again
 
 
 @pytest.mark.parametrize(

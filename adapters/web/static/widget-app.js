@@ -251,6 +251,9 @@ export function start(script, origin) {
       addMessage(frame.message);
     } else if (frame.type === "event" && frame.event === "ConversationRenamed" && frame.conversation_id === state.conversationId) {
       if (frame.data && frame.data.title) view.title.textContent = frame.data.title;
+      refreshTitle(); // the picture may come or go with the title (bot/titles.py)
+    } else if (frame.type === "event" && frame.event === "ConversationPictureChanged" && frame.conversation_id === state.conversationId) {
+      refreshTitle();
     } else if (frame.type === "error" && frame.client_id) {
       settle(frame.client_id);
       thread.failed(frame.client_id);
