@@ -1,10 +1,11 @@
 """The conversation's picture in headless Chromium: an agent chooses a picture in the inbox, zooms and
 moves the square crop, saves it and sees it in the header and the list; the guest of the renamed
 conversation sees it in the widget's header; the agent deletes it after confirming and both go back to
-initials. The dialog fits 1280x800 and 375x740."""
+initials. The dialog (a picture dropped on it) fits 1280x800 and 375x740."""
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -121,9 +122,16 @@ async def test_the_picture_dialog_fits_the_screen(
     await expect(inbox.get_by_test_id("connection-status")).to_have_attribute("data-state", "online")
     await conversation(inbox, "Launch plan").click()
     await inbox.get_by_test_id("conversation-avatar").click()
-    await inbox.get_by_test_id("picture-file").set_input_files(
-        files=[{"name": "team.png", "mimeType": "image/png", "buffer": png()}]
+    dropped = await inbox.evaluate_handle(  # a file dropped on the zone, as a desktop drag would
+        """(b64) => {
+          const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], "team.png", { type: "image/png" });
+          const transfer = new DataTransfer();
+          transfer.items.add(file);
+          return transfer;
+        }""",
+        base64.b64encode(png()).decode(),
     )
+    await inbox.get_by_test_id("picture-drop").dispatch_event("drop", {"dataTransfer": dropped})
     await expect(inbox.get_by_test_id("picture-canvas")).to_be_visible()
     for part in ("picture-canvas", "picture-zoom", "picture-save", "picture-close"):
         await expect(inbox.get_by_test_id(part)).to_be_in_viewport()
