@@ -122,6 +122,15 @@ class RenameConversation(Command):
 
 
 @dataclass(frozen=True)
+class SetConversationPicture(Command):
+    """The conversation's picture (already stored by the adapter); ``None`` goes back to initials."""
+
+    conversation_id: str
+    picture: str | None
+    by: Actor
+
+
+@dataclass(frozen=True)
 class SetReadOnly(Command):
     """Read-only for external members (guests who joined by link): they read and react, never write."""
 

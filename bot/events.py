@@ -172,6 +172,16 @@ class ConversationRenamed(Event):
 
 
 @dataclass(frozen=True)
+class ConversationPictureChanged(Event):
+    """The picture changed (or went): viewers ask again, since whether a guest sees it depends on
+    their title (bot/titles.py); so the event carries no URL."""
+
+    conversation_id: str
+    by: Actor
+    audience: Audience = Audience.EVERYONE
+
+
+@dataclass(frozen=True)
 class ReactionAdded(Event):
     conversation_id: str
     message_id: str

@@ -118,6 +118,8 @@ class Conversation:
     guest_seq: int = 0
     # The service the guest first wrote to: writing to it again continues here even after a move.
     first_service: str | None = None
+    # The conversation's own picture (a URL the adapter stored); shown with the conversation's own title.
+    picture: str | None = None
 
     def next_seq(self) -> int:
         self.last_seq += 1

@@ -7,7 +7,8 @@
   agent's personal link has no service of its own: the caller passes the agent's service, and only
   an agent in no service at all falls back to the agents' names.
 The avatar follows the displayed name: generated initials and a stable colour, or the agent's uploaded
-picture when the title is that agent's name.
+picture when the title is that agent's name. The conversation's own picture goes with the conversation's
+own title: agents always see it; a guest sees it only when the title shown is the conversation's name.
 """
 
 from __future__ import annotations
@@ -68,11 +69,11 @@ def heading_for(
     agent_avatars: Mapping[str, str | None] | None = None,
 ) -> Heading:
     if conversation.title:
-        return Heading(conversation.title, avatar(conversation.title))
+        return Heading(conversation.title, avatar(conversation.title, conversation.picture))
     if viewer.kind != "guest":
         names = list(dict.fromkeys([*guest_names, *(m.name for m in members if m.kind == "guest")]))
         title = ", ".join(names) or "Guest"
-        return Heading(title, avatar(title))
+        return Heading(title, avatar(title, conversation.picture))
     agents = list(dict.fromkeys([m.id for m in members if m.kind == "agent"]))
     if conversation.agent and not agents:
         agents = [conversation.agent]

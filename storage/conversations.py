@@ -33,12 +33,13 @@ def _conversation(row: ConversationRow) -> Conversation:
         id=row.id,
         guest_seq=row.guest_seq,
         first_service=row.first_service,
+        picture=row.picture,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
-    "link_token read_only_external guest_seq first_service"
+    "link_token read_only_external guest_seq first_service picture"
 ).split()
 
 

@@ -29,6 +29,7 @@ from bot.calendars.connections import CalendarConnectionBroken
 from bot.channel_replies import ChannelReplyQueued
 from bot.events import (
     ConversationAssigned,
+    ConversationPictureChanged,
     ConversationRenamed,
     ConversationStarted,
     Event,
@@ -68,6 +69,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         CalendarConnectionBroken,
         ChannelReplyQueued,  # a direct answer: ``TeamsChannel.deliver`` sends it where it was owed
         EmailProofIssued,  # a mail to one address, never a thread's business
+        ConversationPictureChanged,  # its notice reaches the thread as a line
         ConversationRenamed,
         InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
         InvitationSent,

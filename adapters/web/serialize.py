@@ -75,7 +75,7 @@ def summary_json(summary: ConversationSummary) -> dict[str, Any]:
     return {
         "id": c.id,
         "title": title,
-        "avatar": avatar(title),
+        "avatar": avatar(title, c.picture),  # agents see the conversation's own picture
         "guest_name": summary.guest_name,
         "service": c.service,
         "agent": c.agent,

@@ -26,6 +26,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.RemoveMember: membership.remove_member,
     c.RenameConversation: membership.rename_conversation,
     c.SetReadOnly: membership.set_read_only,
+    c.SetConversationPicture: membership.set_conversation_picture,
     c.SetLink: membership.set_link,
     c.JoinByLink: membership.join_by_link,
     c.React: membership.react,

@@ -17,6 +17,7 @@ from bot.commands import (
     React,
     RemoveMember,
     RenameConversation,
+    SetConversationPicture,
     SetLink,
     SetReadOnly,
     Unreact,
@@ -24,6 +25,7 @@ from bot.commands import (
 from bot.errors import Conflict, Forbidden, InvalidInput, NotFound
 from bot.events import (
     Audience,
+    ConversationPictureChanged,
     ConversationRenamed,
     MemberAdded,
     MemberRemoved,
@@ -224,6 +226,23 @@ async def rename_conversation(cmd: RenameConversation, uow: UnitOfWork, clock: C
         await post_notice(
             uow, conversation, f"{cmd.by.name} renamed the conversation to “{title}”.", clock.now()
         )
+        await uow.commit()
+        return conversation
+
+
+async def set_conversation_picture(
+    cmd: SetConversationPicture, uow: UnitOfWork, clock: Clock
+) -> Conversation:
+    """Agents who can see the conversation change its picture; everyone sees a notice of it."""
+    async with uow:
+        conversation, _ = await _managed(uow, cmd.conversation_id, cmd.by)
+        if conversation.picture == cmd.picture:
+            return conversation
+        conversation.picture = cmd.picture
+        await uow.conversations.save(conversation)
+        uow.record(ConversationPictureChanged(conversation_id=conversation.id, by=cmd.by))
+        did = "changed the picture" if cmd.picture else "removed the picture"
+        await post_notice(uow, conversation, f"{cmd.by.name} {did}.", clock.now())
         await uow.commit()
         return conversation
 

@@ -5,6 +5,7 @@
  * list ask again (once per burst); a new message updates its row in place.
  */
 import { el } from "./lib/dom.js";
+import { avatarNode } from "./inbox-picture.js";
 import { formatStamp, viewerZone } from "./lib/time.js";
 
 const SCOPE_KEY = "convene.inbox.scope";
@@ -109,7 +110,7 @@ function listItem(c) {
       onclick: () => ctx.open(c.id),
       onkeydown: (event) => event.key === "Enter" && ctx.open(c.id),
     },
-    el("div", { class: "row" }, el("strong", { class: "name", testid: "conversation-name" }, c.title || c.guest_name || "Guest"), unread),
+    el("div", { class: "row" }, avatarNode(c.avatar, "conversation-item-avatar"), el("strong", { class: "name", testid: "conversation-name" }, c.title || c.guest_name || "Guest"), unread),
     el("div", { class: "preview muted", testid: "conversation-preview" }, c.last_text || ""),
     el("div", { class: "row small muted" }, el("span", {}, assigneeLabel(c)), el("time", {}, stamp(c.last_message_at))),
   );

@@ -6,6 +6,7 @@ import { ApiError, seg, uuid } from "./lib/api.js";
 import { el, submitOnEnter } from "./lib/dom.js";
 import { catchUpAfter } from "./lib/live.js";
 import { loadMeetings, resetMeetings } from "./inbox-meetings.js";
+import { showPicture } from "./inbox-picture.js";
 import { assigneeLabel, markOpened, refreshList, services, stamp, summary } from "./inbox-list.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -100,6 +101,7 @@ async function loadMessages(id) {
 function renderHeader() {
   const view = state.view;
   $("conversation-title").textContent = view.title;
+  showPicture(view); // the conversation's avatar, and its dialog
   $("assignee").textContent = assigneeLabel(view);
   const current = view.assigned_service || view.service || (ctx.me.services[0] ?? "");
   $("assign-service").replaceChildren(...services().map((s) => el("option", { value: s.slug, selected: s.slug === current }, s.name)));

@@ -15,6 +15,7 @@ import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
 import { initSearch } from "./inbox-search.js";
+import { initPicture } from "./inbox-picture.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
 const TOKEN_KEY = "convene.agent.token";
@@ -107,6 +108,7 @@ async function showApp() {
   });
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
+  initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();
   initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });

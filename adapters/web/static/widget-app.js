@@ -251,6 +251,9 @@ export function start(script, origin) {
       addMessage(frame.message);
     } else if (frame.type === "event" && frame.event === "ConversationRenamed" && frame.conversation_id === state.conversationId) {
       if (frame.data && frame.data.title) view.title.textContent = frame.data.title;
+      refreshTitle(); // the picture may come or go with the title (bot/titles.py)
+    } else if (frame.type === "event" && frame.event === "ConversationPictureChanged" && frame.conversation_id === state.conversationId) {
+      refreshTitle();
     } else if (frame.type === "error" && frame.client_id) {
       settle(frame.client_id);
       thread.failed(frame.client_id);
@@ -278,7 +281,7 @@ export function start(script, origin) {
         return;
       }
       state.conversationId = mine.id;
-      view.title.textContent = mine.title;
+      view.showHeading(mine);
       const page = (after) => call("GET", `/api/guest/conversations/${seg(mine.id)}/messages?after=${after}`);
       await catchUpAfter(thread.lastSeq, page, addMessage);
       markRead();
@@ -291,7 +294,7 @@ export function start(script, origin) {
   async function refreshTitle() {
     try {
       const conversation = await call("GET", `/api/guest/conversations/${seg(state.conversationId)}`);
-      view.title.textContent = conversation.title;
+      view.showHeading(conversation);
     } catch (_) {
       /* cosmetic: the next catch-up sets it */
     }

@@ -26,6 +26,14 @@ export function buildView({ origin, title, on, page = false }) {
   v.badge = el("span", { class: "badge", testid: "unread-badge", hidden: true });
   v.launcher = el("button", { class: "launcher", type: "button", testid: "launcher", "aria-label": "Open chat", onclick: () => on.toggle() }, chatIcon("launcher-icon"), v.badge);
   v.title = el("div", { class: "title", testid: "widget-title" }, title);
+  // The conversation's picture, when the server shows it to this guest (bot/titles.py decides); an
+  // <img> only while there is one (none at all otherwise).
+  v.heading = el("div", { class: "heading" }, v.title);
+  v.showHeading = (conversation) => {
+    v.title.textContent = conversation.title;
+    const url = conversation.avatar && conversation.avatar.url;
+    v.heading.replaceChildren(...(url ? [el("img", { class: "avatar", testid: "widget-avatar", src: url, alt: "" })] : []), v.title);
+  };
   v.status = el("div", { class: "status", testid: "connection-status", "data-state": "idle", role: "status", hidden: true });
   v.list = el("div", { class: "messages", testid: "messages", "aria-live": "polite" });
   // Buttons under the header (the booking UI's "Schedule a meeting"; pages may add more).
@@ -67,7 +75,7 @@ export function buildView({ origin, title, on, page = false }) {
   v.panel = el(
     "section",
     { class: "panel", testid: "widget-panel", hidden: true, role: "dialog", "aria-label": "Chat" },
-    el("header", {}, v.title, close),
+    el("header", {}, v.heading, close),
     v.actions, // visible with or without a session: booking may come before the first message
     v.meetingsHost,
     v.intro,
