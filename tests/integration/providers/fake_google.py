@@ -13,7 +13,7 @@ from typing import Any
 import jwt
 from aiohttp import web
 
-from adapters.calendars.google.oauth import SCOPES
+from adapters.calendars.google.oauth import DEFAULT_TOKEN_URL, SCOPES
 from adapters.calendars.google.workspace import WORKSPACE_SCOPES
 
 from .fakes import FakeServer
@@ -91,7 +91,7 @@ class FakeGoogle(FakeServer):
                 self.service_account_public_key,
                 algorithms=["RS256"],
                 # google-auth always addresses the assertion to Google's token endpoint, as Google expects
-                audience="https://oauth2.googleapis.com/token",
+                audience=DEFAULT_TOKEN_URL,
                 issuer=self.service_account_email,
                 options={"require": ["iss", "aud", "exp", "iat", "scope", "sub"]},
             )
