@@ -15,9 +15,9 @@ from bot.assistant.addresses import address_token
 from bot.assistant.events import ConversationInvitationMailed
 from bot.assistant.model import CalendarMeeting
 from bot.errors import Conflict
-from bot.events import MemberAdded
+from bot.handlers.membership import enroll
 from bot.handlers.posting import post_notice
-from bot.model import MAX_MEMBERS, Actor, Agent, Binding, Conversation, Guest, Member
+from bot.model import MAX_MEMBERS, Actor, Agent, Conversation, Guest, Member
 from bot.ports import UnitOfWork
 from bot.tokens import new_token, token_hash
 from scheduling.itip import Person
@@ -78,20 +78,7 @@ async def add_members(
                 code="too_many_members",
                 limit=MAX_MEMBERS,
             )
-        member.last_read_seq = conversation.last_seq
-        await uow.conversations.add_member(conversation.id, member)
-        if member.kind == "guest":
-            await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": member.id}))
-        uow.record(
-            MemberAdded(
-                conversation_id=conversation.id,
-                kind=member.kind,
-                member_id=member.id,
-                name=member.name,
-                external=member.external,
-                by=by,
-            )
-        )
+        await enroll(uow, conversation, member, by)
         if announce:
             await post_notice(uow, conversation, f"{by.name} invited {member.name} to the meeting.", now)
         present.add(member.key)

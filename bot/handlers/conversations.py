@@ -9,7 +9,17 @@ from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, 
 from bot.errors import InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
 from bot.handlers.posting import PostingHooks, append_message, check_post, post_notice
-from bot.model import Agent, Binding, Conversation, Member, Message, clean_client_id, clean_text, require
+from bot.model import (
+    Agent,
+    Binding,
+    Conversation,
+    Guest,
+    Member,
+    Message,
+    clean_client_id,
+    clean_text,
+    require,
+)
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
 
@@ -55,22 +65,30 @@ async def open_conversation(
             conversation.id, Member("agent", agent_obj.slug, agent_obj.name, agent_obj.email)
         )
     await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": guest.id}))
+    await announce_start(uow, conversation, guest, service, agent)
+    await post_notice(uow, conversation, f"{guest.name} started a conversation with {target_name}.", now)
+    return conversation, True
+
+
+async def announce_start(
+    uow: UnitOfWork, conversation: Conversation, owner: Guest, service: str | None, agent: str | None
+) -> None:
+    """A new conversation reaches its service's Slack/Teams channels, and ``ConversationStarted`` says so
+    (the same for a guest's first message and for a conversation an agent creates)."""
     if service is not None:
         for channel, address in await uow.bindings.service_channels(service):
             await uow.bindings.add(Binding(conversation.id, channel, dict(address)))
     uow.record(
         ConversationStarted(
             conversation_id=conversation.id,
-            guest_id=guest.id,
-            guest_name=guest.name,
-            guest_email=guest.email,
+            guest_id=owner.id,
+            guest_name=owner.name,
+            guest_email=owner.email,
             service=service,
             agent=agent,
             text="",
         )
     )
-    await post_notice(uow, conversation, f"{guest.name} started a conversation with {target_name}.", now)
-    return conversation, True
 
 
 async def start_conversation(

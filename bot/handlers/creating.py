@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot import identity
 from bot.commands import CreateConversation
 from bot.errors import Conflict, InvalidInput, NotFound
-from bot.events import ConversationStarted
+from bot.handlers.conversations import announce_start
 from bot.handlers.people import clean_email
 from bot.handlers.posting import PostingHooks, append_message, post_notice
 from bot.model import MAX_MEMBERS, MAX_MESSAGE_LENGTH, MAX_NAME_LENGTH, Binding, Conversation, Guest, Member
@@ -100,20 +100,7 @@ async def create_conversation(
             await uow.conversations.add_member(conversation.id, member)
             if member.kind == "guest":
                 await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": member.id}))
-        if service is not None:
-            for channel, address in await uow.bindings.service_channels(service):
-                await uow.bindings.add(Binding(conversation.id, channel, dict(address)))
-        uow.record(
-            ConversationStarted(
-                conversation_id=conversation.id,
-                guest_id=owner.id,
-                guest_name=owner.name,
-                guest_email=owner.email,
-                service=service,
-                agent=None,
-                text="",
-            )
-        )
+        await announce_start(uow, conversation, owner, service, None)
         await post_notice(uow, conversation, f"{cmd.by.name} created the conversation “{name}”.", now)
         if description:
             await append_message(uow, conversation, cmd.by, description, now, hooks=posting)

@@ -146,6 +146,12 @@ async def join_by_link(cmd: JoinByLink, uow: UnitOfWork, clock: Clock) -> Joined
 async def _add(
     uow: UnitOfWork, conversation: Conversation, member: Member, by: Actor, clock: Clock, notice: str
 ) -> None:
+    await enroll(uow, conversation, member, by)
+    await post_notice(uow, conversation, notice, clock.now())
+
+
+async def enroll(uow: UnitOfWork, conversation: Conversation, member: Member, by: Actor) -> None:
+    """Makes ``member`` a member: the one way in, for agents' additions, links and the assistant."""
     # History before joining is not "unread" for the newcomer: no email about old messages.
     member.last_read_seq = conversation.last_seq
     await uow.conversations.add_member(conversation.id, member)
@@ -162,7 +168,6 @@ async def _add(
             by=by,
         )
     )
-    await post_notice(uow, conversation, notice, clock.now())
 
 
 async def remove_member(cmd: RemoveMember, uow: UnitOfWork, clock: Clock) -> None:
