@@ -71,7 +71,7 @@ async def open_conversation(
 
 
 async def announce_start(
-    uow: UnitOfWork, conversation: Conversation, owner: Guest, service: str | None, agent: str | None
+    uow: UnitOfWork, conversation: Conversation, owner: Guest | Member, service: str | None, agent: str | None
 ) -> None:
     """A new conversation reaches its service's Slack/Teams channels, and ``ConversationStarted`` says so
     (the same for a guest's first message and for a conversation an agent creates)."""
