@@ -9,6 +9,7 @@ from playwright.async_api import expect
 
 from tests.browser.conftest import LiveServer, new_page
 from tests.browser.test_chat import open_inbox
+from tests.support.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_page_errors")]
 
@@ -53,3 +54,14 @@ async def test_signing_out_ends_the_token_on_the_server_too(browser: Any, server
     # A copy of the token (another tab, a stolen one) no longer works.
     me = await page.request.get(server.url + "/api/agent/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status == 401 and (await me.json())["code"] == "invalid_token"
+
+
+async def test_the_sign_in_page_and_the_inbox_pass_the_accessibility_check(
+    browser: Any, server: LiveServer
+) -> None:
+    page = await new_page(browser, server)
+    await page.goto(server.url + "/inbox")
+    await expect(page.get_by_test_id("login-form")).to_be_visible()
+    await assert_accessible(page)
+    inbox = await open_inbox(browser, server, "alice")
+    await assert_accessible(inbox)

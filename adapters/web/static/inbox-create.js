@@ -52,7 +52,7 @@ export function initCreate(options) {
   Object.assign(ctx, options);
   document.head.append(el("link", { rel: "stylesheet", href: "/static/inbox-create.css" }));
   const plus = el("button", { type: "button", class: "new-button", testid: "new-conversation", "aria-label": "New conversation", title: "New conversation", onclick: openDialog }, "+");
-  document.querySelector(".scope").append(plus);
+  document.querySelector(".scope").append(plus); // beside the tablist, not in it (ARIA: a tablist holds only tabs)
   document.querySelector(".thread-header > div").append(linkBox);
   document.body.append(dialog);
 }
