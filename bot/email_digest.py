@@ -112,9 +112,12 @@ def counts_for(kind: str, person_id: str, message: Message) -> bool:
     )
 
 
-async def _address(uow: UnitOfWork, kind: str, person_id: str) -> tuple[str, str | None]:
+async def _address(uow: UnitOfWork, kind: str, person_id: str) -> tuple[str, str | None, str]:
+    """Name, address and time zone (for the times in the mail) of the person."""
     person = await (uow.agents.get(person_id) if kind == "agent" else uow.guests.get(person_id))
-    return (person.name, person.email) if person is not None else ("", None)
+    if person is None:
+        return "", None, ""
+    return person.name, person.email, person.timezone or ""
 
 
 async def _arm(uow: UnitOfWork, state: DigestState) -> None:
@@ -229,7 +232,7 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     state = await digests.get(kind, person_id)
     if state is None or state.unsubscribed:
         return
-    name, email = await _address(uow, kind, person_id)
+    name, email, timezone = await _address(uow, kind, person_id)
     pending = await _pending_everywhere(uow, state)
     if not email or not state.conversations:
         await digests.delete(kind, person_id)
@@ -279,6 +282,7 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
             email=email,
             conversations=tuple(listing),
             sent_at=now.isoformat(),
+            timezone=timezone,
         )
     )
     state.sends = [*state.sends, now][-PER_DAY:]

@@ -215,6 +215,7 @@ class UnreadDigestReady(Event):
     # ({seq, author, text, created_at}, …) oldest first, seq in the reader's numbering}.
     conversations: tuple[dict[str, Any], ...]
     sent_at: str = ""  # ISO time of this email; with the person, it names the mail
+    timezone: str = ""  # the reader's IANA zone, for the times in the mail (empty: not known, UTC)
     audience: Audience = Audience.EVERYONE  # its one addressee, whose digest lists only what they see
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:

@@ -103,7 +103,9 @@ async def request_email_proof(cmd: RequestEmailProof, uow: UnitOfWork, clock: Cl
             raise NotFound("No such guest.", code="unknown_guest")
         if guest.email_proven:
             return
-        await issue_proof(uow, guest, clock.now())
+        # The link opens the guest's latest conversation (its own page), not a site with an empty widget.
+        latest = await uow.conversations.list_for_guest(guest.id)
+        await issue_proof(uow, guest, clock.now(), conversation=latest[0].id if latest else "")
         await uow.commit()
 
 

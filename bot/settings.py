@@ -52,6 +52,7 @@ class Settings:
     smtp_password: str = ""
     smtp_tls: str = "starttls"  # starttls | tls | none
     mail_from: str = "Convene <convene@localhost>"
+    mail_from_name: str = ""  # the sender guests see ("Acme Sales"); default: the name in mail_from
     inbound_smtp_port: int = 2525  # replies by email and the assistant; 0: no inbound mail endpoint
     inbound_smtp_host: str = "127.0.0.1"
     mail_domain: str = ""  # of the Reply-To addresses; default: the domain of mail_from
@@ -96,6 +97,11 @@ class Settings:
         return parseaddr(self.mail_from)[1].rpartition("@")[2] or "localhost"
 
     @property
+    def sender_name(self) -> str:
+        """The business as mail shows it: ``CONVENE_MAIL_FROM_NAME``, else mail_from's name, else Convene."""
+        return self.mail_from_name or parseaddr(self.mail_from)[0] or "Convene"
+
+    @property
     def assistant(self) -> str:
         """The assistant's address, lower-case: ``CONVENE_ASSISTANT_ADDRESS`` or assistant@<mail domain>."""
         return (self.assistant_address or f"assistant@{self.mail_domain_name}").strip().lower()
@@ -106,6 +112,7 @@ class Settings:
         config.update(self.extra)
         config["public_url"] = self.base_url
         config["assistant_address"] = self.assistant
+        config["mail_from_name"] = self.sender_name
         return config
 
 

@@ -14,6 +14,8 @@ from email.utils import formataddr
 from typing import Any
 
 from adapters.email.compose import conversation_link, conversation_mail
+from adapters.email.headers import business_name
+from adapters.email.letter import Letter, fill
 from adapters.email.reply_address import mail_domain
 from bot.assistant.events import (
     AssistantConversationOpened,
@@ -174,11 +176,16 @@ def refused_mail(config: dict[str, Any], event: InvitationRefused) -> EmailMessa
     message["Auto-Submitted"] = "auto-replied"  # RFC 3834: nobody answers this automatically
     if event.in_reply_to:
         message["In-Reply-To"] = event.in_reply_to
-    message.set_content(
-        "Hello,\n\nthe assistant could not act on your mail:\n\n"
-        f"{event.reason}\n\nNothing was created. Fix the event in your calendar and invite the assistant again.\n"
+    letter = Letter(
+        business=business_name(config),
+        greeting="Hello,",
+        paragraphs=[
+            "the assistant could not act on your mail:",
+            event.reason,
+            "Nothing was created. Fix the event in your calendar and invite the assistant again.",
+        ],
     )
-    return message
+    return fill(message, letter)
 
 
 def render(config: dict[str, Any], event: AssistantMail) -> EmailMessage:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import html
 from email.message import EmailMessage
 from typing import Any
 
-from adapters.email.headers import mailbox
+from adapters.email.headers import business_name, mailbox
+from adapters.email.letter import Letter, fill
 
 LABELS = {"google": "Google Calendar", "microsoft": "Microsoft 365"}
 
 
-def calendar_disconnected_mail(event: Any) -> EmailMessage:
+def calendar_disconnected_mail(event: Any, config: dict[str, Any] | None = None) -> EmailMessage:
     label = LABELS.get(event.provider, event.provider)
     paragraphs = [
         f"Convene can no longer read your {label} ({event.reason}).",
@@ -22,12 +22,10 @@ def calendar_disconnected_mail(event: Any) -> EmailMessage:
     message["To"] = mailbox(event.agent_name, event.agent_email)
     message["Subject"] = f"Your {label} is disconnected from Convene"
     message["Auto-Submitted"] = "auto-generated"
-    text = [f"Hello {event.agent_name},", "", *paragraphs, "", f"{action}: {event.reconnect_url}", ""]
-    message.set_content("\n".join(text))
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    message.add_alternative(
-        f"<p>Hello {html.escape(event.agent_name)},</p>{body}"
-        f'<p><a href="{html.escape(event.reconnect_url, quote=True)}">{html.escape(action)}</a></p>',
-        subtype="html",
+    letter = Letter(
+        business=business_name(config or {}),
+        greeting=f"Hello {event.agent_name},",
+        paragraphs=paragraphs,
+        button=(action, event.reconnect_url),
     )
-    return message
+    return fill(message, letter)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
 from adapters.email import calendar_mail
 from adapters.email.compose import digest_mail, login_mail, proof_mail
-from adapters.email.reply_address import reply_address
+from adapters.email.headers import finish
+from adapters.email.reply_address import mail_domain, reply_address
 from bot import access, identity
 from bot.assistant.events import ASSISTANT_EVENT_TYPES
 from bot.delivery_failures import PermanentDeliveryError
@@ -29,14 +29,10 @@ log = logging.getLogger(__name__)
 class Mailer:
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
-        self.sender = config.get("mail_from") or "Convene <convene@localhost>"
         self.folder = Path(config.get("data_dir") or "./var") / "outbox"
 
     async def send(self, message: EmailMessage) -> None:
-        if "From" not in message:
-            message["From"] = self.sender
-        if "Message-ID" not in message:
-            message["Message-ID"] = make_msgid(domain="convene.local")
+        finish(message, self.config, mail_domain(self.config))  # From (the business), Date, Message-ID
         if self.config.get("smtp_host"):
             import aiosmtplib
 
@@ -132,9 +128,9 @@ class EmailChannel:
             if binding.id.startswith("direct-"):
                 from adapters.email.invitation_mail import render_member_mail
 
-                await self.mailer.send(render_member_mail(event, binding.address))  # type: ignore[arg-type]
+                await self.mailer.send(render_member_mail(event, binding.address, self.config))  # type: ignore[arg-type]
         elif event.type == "CalendarConnectionBroken":  # to the agent, whose slots are withheld
-            await self.mailer.send(calendar_mail.calendar_disconnected_mail(event))
+            await self.mailer.send(calendar_mail.calendar_disconnected_mail(event, self.config))
         elif event.type.startswith("Meeting") or event.type == "ReminderDue":
             if binding.id.startswith("direct-"):  # each side's own mailbox, once (not thread bindings)
                 from adapters.email.meeting_mail import render_meeting_mail
@@ -147,6 +143,7 @@ class EmailChannel:
                     address.get("name") or "",
                     url,
                     quoted=bool(address.get("quoted")),
+                    config=self.config,
                 )
                 if not address.get("quoted"):  # an unproven address: no way in to answer as that guest
                     self._reply_to(mail, event, address)

@@ -7,27 +7,27 @@ on the same pieces without importing the channel.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlencode
 
-from adapters.email.headers import header_text, mailbox
+from adapters.email.headers import business_name, header_text, mailbox
+from adapters.email.letter import Letter, fill
+from adapters.email.links import conversation_link, login_link, proof_link, unsubscribe_link
 from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_address
+from adapters.email.times import moment
 from bot import identity
-from bot.email_digest import unsubscribe_signature
 from bot.events import LoginLinkIssued, UnreadDigestReady
 
-
-def conversation_link(config: dict[str, Any], conversation_id: str, member_kind: str) -> str:
-    """Agents open the inbox; guests the conversation's own page, where a signed-in guest reads and
-    answers it (and one on another device continues with their email: adapters/web/returning_api)."""
-    base = str(config.get("public_url") or "").rstrip("/")
-    if member_kind == "agent":
-        return f"{base}/inbox#{conversation_id}"
-    return f"{base}/c/{conversation_id}"
+__all__ = [
+    "conversation_link",
+    "conversation_mail",
+    "digest_mail",
+    "login_mail",
+    "proof_mail",
+    "unsubscribe_link",
+]
 
 
 def conversation_mail(
@@ -41,6 +41,8 @@ def conversation_mail(
     member_kind: str,
     member_id: str,
     message_key: str | None = None,
+    footer: Sequence[str] = (),
+    footer_link: tuple[str, str] | None = None,
 ) -> EmailMessage:
     """A mail about a conversation, for one member: text + HTML, a link in, and a reply address.
     ``message_key`` makes the Message-ID stable, so a redelivered mail is recognisably the same one."""
@@ -54,24 +56,16 @@ def conversation_mail(
     message["Auto-Submitted"] = "auto-generated"
     if message_key:
         message["Message-ID"] = f"<{message_key}@{domain}>"
-    text = [REPLY_MARKER, "", f"Hello {to_name},", "", *paragraphs, ""]
-    text += ["Reply to this email to answer in the conversation, or open it here:", link, ""]
-    message.set_content("\n".join(text))
-    body = "".join(f"<p>{_html(p)}</p>" for p in paragraphs)
-    message.add_alternative(
-        f'<p style="color:#888">{_html(REPLY_MARKER)}</p><p>Hello {_html(to_name)},</p>{body}'
-        f'<p>Reply to this email to answer in the conversation, or <a href="{_html(link)}">'
-        "open the conversation</a>.</p>",
-        subtype="html",
+    letter = Letter(
+        business=business_name(config),
+        greeting=f"Hello {to_name},",
+        paragraphs=[*paragraphs, "Reply to this email to answer in the conversation, or open it here:"],
+        button=("Open the conversation", link),
+        marker=REPLY_MARKER,
+        footer=footer,
+        footer_link=footer_link,
     )
-    return message
-
-
-def unsubscribe_link(config: dict[str, Any], kind: str, person_id: str) -> str:
-    """The signed link that turns unread-message emails off for one person (adapters/web/unsubscribe)."""
-    base = str(config.get("public_url") or "").rstrip("/")
-    signature = unsubscribe_signature(str(config.get("secret_key") or ""), kind, person_id)
-    return f"{base}/unsubscribe/unread?{urlencode({'kind': kind, 'id': person_id, 'sig': signature})}"
+    return fill(message, letter)
 
 
 def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessage:
@@ -84,10 +78,11 @@ def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessag
     unsubscribe = unsubscribe_link(config, event.person_kind, event.person_id)
     stamp = "".join(ch for ch in event.sent_at if ch.isdigit())[:14]
     key = f"digest-{event.person_kind}-{event.person_id}-{stamp}"
+    why = [f"You get this email because messages to you in {business_name(config)} are unread."]
+    stop = ("Stop these emails", unsubscribe)
     if single:
         item = event.conversations[0]
-        paragraphs = [f"you have {count} unread {noun} in {where}:", *_listing(item)]
-        paragraphs.append(f"To stop these emails: {unsubscribe}")
+        paragraphs = [f"you have {count} unread {noun} in {where}:", *_listing(item, event.timezone)]
         message = conversation_mail(
             config,
             to_name=event.name,
@@ -98,91 +93,90 @@ def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessag
             member_kind=event.person_kind,
             member_id=event.person_id,
             message_key=key,
+            footer=why,
+            footer_link=stop,
         )
     else:
-        message = _digest_of_many(config, event, f"you have {count} unread {noun} in {where}.", unsubscribe)
+        # Several conversations: a heading and a link for each (no reply address: which one would it be?)
+        letter = Letter(
+            business=business_name(config),
+            greeting=f"Hello {event.name},",
+            paragraphs=[f"you have {count} unread {noun} in {where}."],
+            sections=[
+                (
+                    item["title"],
+                    conversation_link(config, item["conversation_id"], event.person_kind),
+                    _listing(item, event.timezone),
+                )
+                for item in event.conversations
+            ],
+            footer=why,
+            footer_link=stop,
+        )
+        message = EmailMessage()
+        message["To"] = mailbox(event.name, event.email)
+        message["Auto-Submitted"] = "auto-generated"
         message["Subject"] = header_text(f"{count} new {noun} in {where}")
         message["Message-ID"] = f"<{key}@{mail_domain(config)}>"
+        fill(message, letter)
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: a POST to the link
     return message
 
 
-def _listing(item: dict[str, Any]) -> list[str]:
+def _listing(item: dict[str, Any], timezone: str) -> list[str]:
     lines = []
     for message in item["messages"]:
-        when = datetime.fromisoformat(message["created_at"]).strftime("%d.%m.%Y %H:%M UTC")
+        when = moment(datetime.fromisoformat(message["created_at"]), timezone or "UTC")
         lines.append(f"{message['author']} ({when}):\n{message['text']}")
     if item.get("more"):
         lines.append(f"… and {item['more']} more.")
     return lines
 
 
-def _digest_of_many(
-    config: dict[str, Any], event: UnreadDigestReady, opening: str, unsubscribe: str
-) -> EmailMessage:
-    """Several conversations: a heading and a link for each (no reply address: which one would it be?)."""
-    text = [f"Hello {event.name},", "", opening, ""]
-    parts = [f"<p>Hello {_html(event.name)},</p><p>{_html(opening)}</p>"]
-    for item in event.conversations:
-        link = conversation_link(config, item["conversation_id"], event.person_kind)
-        lines = _listing(item)
-        text += [f"== {item['title']} ==", f"Open it here: {link}", "", *lines, ""]
-        parts.append(f'<h3><a href="{_html(link)}">{_html(item["title"])}</a></h3>')
-        parts += [f"<p>{_html(line)}</p>" for line in lines]
-    text += ["To stop these emails:", unsubscribe, ""]
-    parts.append(f'<p style="color:#888"><a href="{_html(unsubscribe)}">Stop these emails</a></p>')
-    message = EmailMessage()
-    message["To"] = mailbox(event.name, event.email)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content("\n".join(text))
-    message.add_alternative("".join(parts), subtype="html")
-    return message
-
-
 def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
-    link = f"{config['public_url']}/inbox/login?token={event.token}"
+    business = business_name(config)
     message = EmailMessage()
     message["To"] = mailbox(event.name, event.email)
-    message["Subject"] = "Your Convene sign-in link"
-    message.set_content(
-        f"Hello {event.name},\n\nsign in to your Convene inbox:\n{link}\n\nThe link works once, for 30 minutes.\n"
+    message["Subject"] = header_text(f"Your {business} sign-in link")
+    letter = Letter(
+        business=business,
+        greeting=f"Hello {event.name},",
+        paragraphs=[f"sign in to your {business} inbox with this link."],
+        button=("Sign in to the inbox", login_link(config, event.token)),
+        footer=["The link works once, for 30 minutes. If you did not ask for it, ignore this email."],
     )
-    message.add_alternative(
-        f'<p>Hello {_html(event.name)},</p><p><a href="{_html(link)}">Sign in to your Convene inbox</a></p>'
-        "<p>The link works once, for 30 minutes.</p>",
-        subtype="html",
-    )
-    return message
-
-
-def _html(text: str) -> str:
-    return html.escape(text, quote=True).replace("\n", "<br>")
+    return fill(message, letter)
 
 
 def proof_mail(config: dict[str, Any], event: identity.EmailProofIssued) -> EmailMessage:
     """Convene's own words only: the address may belong to someone who never asked for this."""
-    link = f"{config['public_url']}/?email_link={event.token}"
+    link = proof_link(config, event.token, event.conversation)
     lifetime = "7 days"
     message = EmailMessage()
     message["To"] = event.email
     if event.purpose == "continue":  # bot/returning: the guest asked, on another device
         lifetime = "30 minutes"
-        page = f"/c/{event.conversation}" if event.conversation else "/"
-        link = f"{config['public_url']}{page}?email_link={event.token}"
         message["Subject"] = "Continue your conversation"
-        lead = "Someone asked to continue a conversation with this address. If it was you, open it here:"
+        lead, action = (
+            "Someone asked to continue a conversation with this address. If it was you, open it here:",
+            "Continue the conversation",
+        )
     elif event.invited_by:
         message["Subject"] = "You are invited to a conversation"
         lead = f"“{header_text(event.invited_by)}” added this address to a conversation. Open it here:"
+        action = "Open the conversation"
     else:
         message["Subject"] = "Confirm your email address"
-        lead = "Someone entered this address in a chat. If it was you, confirm it here:"
-    text = f"Hello,\n\n{lead}\n{link}\n\nThe link works once, for {lifetime}. If you did not expect this, ignore it.\n"
-    message.set_content(text)
-    message.add_alternative(
-        f'<p>Hello,</p><p>{_html(lead)}</p><p><a href="{_html(link)}">{_html(link)}</a></p>'
-        f"<p>The link works once, for {lifetime}. If you did not expect this, ignore it.</p>",
-        subtype="html",
+        lead, action = (
+            "Someone entered this address in a chat. If it was you, confirm it here:",
+            "Confirm the address",
+        )
+    letter = Letter(
+        business=business_name(config),
+        greeting="Hello,",
+        paragraphs=[lead],
+        button=(action, link),
+        footer=[f"The link works once, for {lifetime}. If you did not expect this, ignore it."],
     )
-    return message
+    return fill(message, letter)

@@ -8,27 +8,21 @@ books nothing.
 from __future__ import annotations
 
 import hashlib
-import html
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from adapters.email.headers import header_text, mailbox
+from adapters.email.headers import business_name, header_text, mailbox
+from adapters.email.letter import Letter, fill
+from adapters.email.reply_address import mail_domain
+from adapters.email.times import span, zone
 from bot.invitations.events import InvitationBooked, InvitationSent
 from bot.invitations.links import invitation_link
 from scheduling.ics import build_ics, meeting_uid
 
 
-def _zone(key: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(key or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
-
-
 def _slot(start: datetime, duration: int, tz: str) -> str:
-    local = start.astimezone(_zone(tz))
+    local = start.astimezone(zone(tz))
     return f"{local:%a %d %b %Y, %H:%M} ({tz}, {duration} min)"
 
 
@@ -40,63 +34,49 @@ def render_invitation_mail(config: dict[str, Any], event: InvitationSent) -> Ema
     message["To"] = mailbox(event.guest_name, event.guest_email)
     message["Subject"] = header_text(f"{event.organizer_name} invites you to schedule: {event.subject}")
     # One Message-ID per sending: a redelivery after a crash replaces the file, a resend is a new mail.
-    message["Message-ID"] = f"<invitation.{event.invitation_id}.{event.sending_id}@convene.local>"
+    message["Message-ID"] = f"<invitation.{event.invitation_id}.{event.sending_id}@{mail_domain(config)}>"
     message["Reply-To"] = mailbox(event.organizer_name, event.organizer_email)
-    lines = [
-        f"Hello {event.guest_name},",
-        "",
-        f"{event.organizer_name} invites you to a {event.duration}-minute meeting: {event.subject}.",
+    paragraphs = [
+        f"{event.organizer_name} invites you to a {event.duration}-minute meeting: {event.subject}."
     ]
     if event.description:
-        lines += ["", event.description]
+        paragraphs.append(event.description)
     if promoted:
-        lines += ["", "Suggested times (one click opens the confirmation):"]
-        lines += [
-            f"- {_slot(p, event.duration, event.timezone)}: {invitation_link(base, event.token, p)}"
+        paragraphs.append("Suggested times (one click opens the confirmation):")
+    letter = Letter(
+        business=business_name(config),
+        greeting=f"Hello {event.guest_name},",
+        paragraphs=paragraphs,
+        choices=[
+            (_slot(p, event.duration, event.timezone), invitation_link(base, event.token, p))
             for p in promoted
-        ]
-    lines += [
-        "",
-        f"Pick any free time: {any_time}",
-        "",
-        f"Questions? Reply to this email to reach {event.organizer_name}.",
-    ]
-    message.set_content("\n".join(lines) + "\n")
-    h = html.escape
-    parts = [
-        f"<p>Hello {h(event.guest_name)},</p>",
-        f"<p>{h(event.organizer_name)} invites you to a {event.duration}-minute meeting: <strong>{h(event.subject)}</strong>.</p>",
-    ]
-    if event.description:
-        parts.append(f"<p>{h(event.description)}</p>")
-    if promoted:
-        items = "".join(
-            f'<li><a href="{h(invitation_link(base, event.token, p))}">{h(_slot(p, event.duration, event.timezone))}</a></li>'
-            for p in promoted
-        )
-        parts.append(f"<p>Suggested times:</p><ul>{items}</ul>")
-    parts.append(f'<p><a href="{h(any_time)}">Pick any free time</a></p>')
-    message.add_alternative("\n".join(parts), subtype="html")
-    return message
+        ],
+        button=("Pick any free time", any_time),
+        footer=[f"Questions? Reply to this email to reach {event.organizer_name}."],
+    )
+    return fill(message, letter)
 
 
-def render_member_mail(event: InvitationBooked, address: dict[str, Any]) -> EmailMessage:
+def render_member_mail(
+    event: InvitationBooked, address: dict[str, Any], config: dict[str, Any] | None = None
+) -> EmailMessage:
     """To a team member who is not the lead: the booked meeting, its description (even one kept from the
     customer), conferencing, location and rooms, with an ``.ics`` carrying the meeting's one UID."""
+    config = config or {}
     tz = str(address.get("timezone") or "UTC")
-    start, end = event.start.astimezone(_zone(tz)), event.end.astimezone(_zone(tz))
-    when = f"{start:%a %d %b %Y %H:%M}–{end:%H:%M} ({tz})"
+    when = span(event.start, event.end, tz)
     name, email = str(address.get("name") or ""), str(address["email"])
     message = EmailMessage()
     message["To"] = mailbox(name, email)
     message["Subject"] = header_text(f"Meeting booked: {event.subject} — {when}")
     digest = hashlib.sha256(email.lower().encode()).hexdigest()[:12]
+    domain = mail_domain(config) if config.get("mail_from") or config.get("mail_domain") else "convene.local"
     message["Message-ID"] = (
-        f"<meeting.{event.meeting_id}.InvitationBooked.{event.sequence}.{digest}@convene.local>"
+        f"<meeting.{event.meeting_id}.InvitationBooked.{event.sequence}.{digest}@{domain}>"
     )
-    details = [f"When: {when}"]
+    details = [("When", when)]
     details += [
-        f"{label}: {value}"
+        (label, value)
         for label, value in (
             ("Rooms", ", ".join(event.rooms)),
             ("Conferencing", event.conferencing),
@@ -105,15 +85,13 @@ def render_member_mail(event: InvitationBooked, address: dict[str, Any]) -> Emai
         if value
     ]
     lead = f"{event.guest_name} booked {event.subject}, invited by {event.organizer_name}."
-    body = [f"Hello {name},", "", lead, *details]
-    if event.description:
-        body += ["", event.description]
-    message.set_content("\n".join(body) + "\n")
-    h = html.escape
-    parts = [f"<p>Hello {h(name)},</p>", f"<p>{h(lead)}</p>", *(f"<p>{h(d)}</p>" for d in details)]
-    if event.description:
-        parts.append(f"<p>{h(event.description)}</p>")
-    message.add_alternative("\n".join(parts), subtype="html")
+    paragraphs = [lead, event.description] if event.description else [lead]
+    fill(
+        message,
+        Letter(
+            business=business_name(config), greeting=f"Hello {name},", paragraphs=paragraphs, details=details
+        ),
+    )
     ics = build_ics(
         method="REQUEST",
         uid=meeting_uid(event.meeting_id),

@@ -4,11 +4,14 @@ an ``.ics`` (REQUEST with the meeting's SEQUENCE, or CANCEL) and an "add to Goog
 from __future__ import annotations
 
 import hashlib
-import html
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from adapters.email.headers import header_text, mailbox
+from adapters.email.headers import business_name, header_text, mailbox
+from adapters.email.letter import Letter, fill
+from adapters.email.links import meeting_links
+from adapters.email.reply_address import mail_domain
+from adapters.email.times import span
 from bot.meetings.events import MeetingEvent
 from scheduling.ics import build_ics, google_calendar_link, meeting_uid
 
@@ -19,20 +22,6 @@ HEADLINES = {
     "MeetingCancelled": "Meeting cancelled",
     "ReminderDue": "Reminder",
 }
-
-
-def _zone(key: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(key or "UTC")
-    except (ValueError, KeyError):
-        return ZoneInfo("UTC")
-
-
-def _when(event: MeetingEvent, tz: str) -> str:
-    zone = _zone(tz)
-    a, b = event.start.astimezone(zone), event.end.astimezone(zone)
-    utc = f"{event.start:%H:%M}–{event.end:%H:%M} UTC"
-    return f"{a:%a %d %b %Y %H:%M}–{b:%H:%M} ({tz}; {utc})"
 
 
 # For an address nobody proved: the subject is Convene's sentence with the guest's words in quotes.
@@ -65,16 +54,24 @@ def _done_by(e: MeetingEvent, is_agent: bool, verb: str, other: str) -> str:
 
 
 def render_meeting_mail(
-    event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str, *, quoted: bool = False
+    event: MeetingEvent,
+    recipient_email: str,
+    recipient_name: str,
+    public_url: str,
+    *,
+    quoted: bool = False,
+    config: dict[str, Any] | None = None,
 ) -> EmailMessage:
     """``quoted``: the address is unproven, so a stranger may have typed the name and subject. They then
-    appear only as quoted text (never as the To name or the start of the subject)."""
+    appear only as quoted text (never as the To name or the start of the subject). Times are in the
+    reader's zone first, then the other side's."""
     e = event
+    config = config if config is not None else {"public_url": public_url}
     is_agent = recipient_email.lower() == e.agent_email.lower()
-    tz = (e.agent_timezone if is_agent else e.guest_timezone) or e.agent_timezone or "UTC"
+    own, theirs = (e.agent_timezone, e.guest_timezone) if is_agent else (e.guest_timezone, e.agent_timezone)
     other = e.guest_name if is_agent else e.agent_name
     cancelled = e.type == "MeetingCancelled"
-    when = _when(e, tz)
+    when = span(e.start, e.end, own or e.agent_timezone or "UTC", theirs)
     headline = HEADLINES.get(e.type, "Meeting")
     if e.type == "ReminderDue":
         lead = f"{e.subject} with {other} starts in {getattr(e, 'minutes_before', 15)} minutes."
@@ -86,8 +83,13 @@ def render_meeting_mail(
         lead = f"{e.subject} with {other} is booked."
     else:
         lead = _done_by(e, is_agent, "changed", other)
-    base = public_url.rstrip("/")
-    link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/c/{e.conversation_id}"
+    links = meeting_links(
+        config,
+        meeting_id=e.meeting_id,
+        conversation_id=e.conversation_id,
+        reader_kind="agent" if is_agent else "guest",
+    )
+    link = links.conversation
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
 
     message = EmailMessage()
@@ -103,20 +105,22 @@ def render_meeting_mail(
         greeting = f"Hello {recipient_name},"
     digest = hashlib.sha256(recipient_email.lower().encode()).hexdigest()[:12]
     # One Message-ID per (meeting, change, recipient): a redelivery after a crash replaces, not doubles.
-    message["Message-ID"] = f"<meeting.{e.meeting_id}.{e.type}.{e.sequence}.{digest}@convene.local>"
-    lines = [greeting, "", lead, f"When: {when}", "", f"Conversation: {link}"]
-    if google:
-        lines.append(f"Add to Google Calendar: {google}")
-    message.set_content("\n".join(lines) + "\n")
-    parts = [
-        f"<p>{_h(greeting)}</p>",
-        f"<p>{_h(lead)}</p>",
-        f"<p><strong>When:</strong> {_h(when)}</p>",
-        f'<p><a href="{_h(link)}">Open the conversation</a></p>',
-    ]
-    if google:
-        parts.append(f'<p><a href="{_h(google)}">Add to Google Calendar</a></p>')
-    message.add_alternative("\n".join(parts), subtype="html")
+    domain = mail_domain(config) if config.get("mail_from") or config.get("mail_domain") else "convene.local"
+    message["Message-ID"] = f"<meeting.{e.meeting_id}.{e.type}.{e.sequence}.{digest}@{domain}>"
+    extra = [("Add to Google Calendar", google)] if google else []
+    if links.manage != link:
+        extra.insert(0, ("Conversation", link))
+    fill(
+        message,
+        Letter(
+            business=business_name(config),
+            greeting=greeting,
+            paragraphs=[lead],
+            details=[("When", when), ("With", other)],
+            button=(links.manage_label, links.manage),
+            links=extra,
+        ),
+    )
     method = "CANCEL" if cancelled else "REQUEST"
     attendees = [(header_text(e.guest_name), e.guest_email)] if e.guest_email else []
     ics = build_ics(
@@ -135,7 +139,3 @@ def render_meeting_mail(
         ics, maintype="text", subtype="calendar", filename="invite.ics", params={"method": method}
     )
     return message
-
-
-def _h(text: str) -> str:
-    return html.escape(text, quote=True)

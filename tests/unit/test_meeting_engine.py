@@ -214,19 +214,19 @@ def test_meeting_events_survive_the_outbox_and_go_to_both_mailboxes() -> None:
             MeetingRescheduled,
             "ann@example.org",
             "REQUEST",
-            "Tue 24 Nov 2026 04:00–04:30 (America/New_York; 09:00–09:30 UTC)",
+            "Tue 24 Nov 2026 04:00–04:30 (America/New_York) · 10:00–10:30 Europe/Berlin",
         ),
         (
             MeetingRescheduled,
             "alice@example.com",
             "REQUEST",
-            "Tue 24 Nov 2026 10:00–10:30 (Europe/Berlin; 09:00–09:30 UTC)",
+            "Tue 24 Nov 2026 10:00–10:30 (Europe/Berlin) · 04:00–04:30 America/New_York",
         ),
         (
             MeetingCancelled,
             "ann@example.org",
             "CANCEL",
-            "Tue 24 Nov 2026 04:00–04:30 (America/New_York; 09:00–09:30 UTC)",
+            "Tue 24 Nov 2026 04:00–04:30 (America/New_York) · 10:00–10:30 Europe/Berlin",
         ),
     ],
 )
