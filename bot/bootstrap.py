@@ -69,6 +69,9 @@ def bootstrap(
     settings = settings or load_settings()
     clock = clock or SystemClock()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        # Alembic's INFO lines (its plugins, each migration) bury what a first run prints; DEBUG shows them.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     config = settings.plugin_config()
     config["clock"] = clock
     storage_factories = plugins.load_factories(plugins.STORAGE)
@@ -131,7 +134,7 @@ def bootstrap(
     runtime.batcher = batcher
     for module in MODULES:
         module.register(runtime)
-    log.info("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")
+    log.debug("channels: %s; calendars: %s", ", ".join(channels) or "none", ", ".join(calendars) or "none")
     return runtime
 
 

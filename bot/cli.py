@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.bootstrap import Runtime, with_runtime
 from bot.commands import CreateAgent, CreateService, IssueAgentToken
+from bot.handlers.people import LOGIN_LINK_LIFETIME
 from bot.invitations.rooms_cli import register_cli as register_rooms
 from bot.outbox_cli import register as register_outbox
 
@@ -41,12 +42,19 @@ async def demo(runtime: Runtime) -> None:
                     services=(slug,),
                 )
             )
-    print("demo data: services sales (alice, bob) and support (carol, dave)")
-    print("sign in to the web inbox with one of these one-time links:")
+    base = runtime.settings.base_url
+    minutes = int(LOGIN_LINK_LIFETIME.total_seconds() // 60)
+    until = runtime.clock.now() + LOGIN_LINK_LIFETIME
+    print("demo data: services Sales (alice, bob) and Support (carol, dave)")
+    print(f"demo site: {base}/  (a sample shop page with the chat widget: chat there as a guest)")
+    print(
+        f"inbox sign-in links, one per agent (each works once, for {minutes} minutes, until {until:%H:%M} UTC):"
+    )
     for _, _, members in DEMO_SERVICES:
         for agent in members:
             token = await runtime.bus.handle(IssueAgentToken(f"{agent}@example.com", kind="login"))
-            print(f"  {agent:6} {runtime.settings.base_url}/inbox/login?token={token}")
+            print(f"  {agent:6} {base}/inbox/login?token={token}")
+    print("a new link later: convene agent login-link alice@example.com")
 
 
 async def serve(runtime: Runtime, *, reuse_port: bool = False) -> None:

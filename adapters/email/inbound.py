@@ -129,11 +129,19 @@ class InboundMail:
             log.warning("inbound mail not started on %s:%s: %s", self.host, self.port, error)
             return
         port = self.server.sockets[0].getsockname()[1]
-        log.info("reply-by-mail endpoint on %s:%s", self.host, port)
-        print(
-            f"assistant: invite {self.handler.assistant.address} (inbound SMTP on {self.host}:{port})",
-            flush=True,
-        )
+        # `convene serve` prints the address in its start-up block (adapters/web/banner.py)
+        log.debug("reply-by-mail endpoint on %s:%s", self.host, port)
+
+    @property
+    def listening(self) -> tuple[str, int] | None:
+        """Where the SMTP server listens, once started (None: not started, or another process has it)."""
+        if self.server is None or not self.server.sockets:
+            return None
+        return self.host, int(self.server.sockets[0].getsockname()[1])
+
+    @property
+    def assistant_address(self) -> str:
+        return str(self.handler.assistant.address)
 
     async def stop(self) -> None:
         if self.server is not None:

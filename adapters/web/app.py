@@ -13,6 +13,7 @@ from adapters.web import (
     agent_api,
     assistant_join,
     avatars,
+    banner,
     booking_api,
     calendar_api,
     conversation_api,
@@ -112,8 +113,9 @@ async def run(runtime: Runtime, host: str, port: int, *, reuse_port: bool = Fals
     await runner.setup()
     site = web.TCPSite(runner, host, port, reuse_address=True, reuse_port=reuse_port or None)
     await site.start()
-    log.info("Convene is listening on http://%s:%s", host, port)
-    print(f"Convene is listening on http://{host}:{port}", flush=True)
+    log.debug("Convene is listening on http://%s:%s", host, port)
+    if banner.is_first_worker():
+        print(banner.startup_banner(runtime, host, port), flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -78,7 +78,7 @@ async def join(request: web.Request) -> web.Response:
         {
             "session": session,
             "conversation_id": joined.conversation_id,
-            "location": f"/?conversation={joined.conversation_id}",
+            "location": f"/c/{joined.conversation_id}",  # its own page, not the demo site
         },
         dumps=json.dumps,
     )

@@ -49,3 +49,12 @@ async def inbox(request: web.Request) -> web.FileResponse:
 @routes.get("/inbox/login")
 async def inbox_login(request: web.Request) -> web.FileResponse:
     return _file("inbox.html", "text/html")
+
+
+@routes.get("/favicon.ico")
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Browsers ask for it on every site; an icon (not a 404 in every log) also marks the tab."""
+    response = web.FileResponse(STATIC / "favicon.ico")
+    response.content_type = "image/x-icon"
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

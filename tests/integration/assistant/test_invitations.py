@@ -324,7 +324,7 @@ async def test_a_participants_one_time_link_signs_them_in_over_http(mailroom: Ma
         assert page.status == 200 and token in await page.text()  # a GET spends nothing
         joined = await client.post("/api/assistant/join", json={"token": token})
         body = await joined.json()
-        assert joined.status == 200 and body["location"] == f"/?conversation={body['conversation_id']}"
+        assert joined.status == 200 and body["location"] == f"/c/{body['conversation_id']}"
         me = await client.get(
             "/api/guest/me", headers={"Authorization": f"Bearer {body['session']['token']}"}
         )
