@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint structure format bench clean
+.PHONY: run test install lint structure format bench screenshots clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -41,6 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/messages.py
 	$(BIN)/python benchmarks/slack_ack.py
 	$(BIN)/python benchmarks/idle_sockets.py
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -138,11 +138,12 @@ def html_text(letter: Letter) -> str:
 <title>{name}</title>
 <style>
 @media (prefers-color-scheme: dark) {{
-  .page {{ background:#111418 !important; }}
+  body, .page {{ background:#111418 !important; }}
   .card {{ background:#1c2128 !important; }}
   .card p, .card td, .card h2 {{ color:#e6e9ed !important; }}
   .card .muted {{ color:#a3adba !important; }}
   .brand {{ color:#e6e9ed !important; }}
+  .card a:not(.button), .muted a {{ color:#9dbcff !important; }}
 }}
 </style>
 </head>
