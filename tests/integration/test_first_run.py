@@ -61,6 +61,8 @@ def test_a_first_run_prints_one_short_block_of_links_without_library_noise_and_s
         block = _lines_until(serve, "Stop with Ctrl+C.")
         with urllib.request.urlopen(f"{base}/favicon.ico", timeout=10) as response:
             favicon = (response.status, response.headers["Content-Type"], response.read())
+        with urllib.request.urlopen(f"{base}/", timeout=10) as response:
+            demo_site = response.read().decode()
     finally:
         serve.terminate()
         serve.wait(15)
@@ -81,3 +83,4 @@ def test_a_first_run_prints_one_short_block_of_links_without_library_noise_and_s
 
     status, content_type, body = favicon
     assert status == 200 and content_type == "image/x-icon" and body[:4] == b"\x00\x00\x01\x00"  # an ICO
+    assert '<link rel="icon" href="/favicon.ico"' in demo_site

@@ -229,3 +229,14 @@ async def test_a_removed_member_gets_no_email_and_loses_the_state() -> None:
     world.engine.state.members[cid] = [m for m in world.engine.state.members[cid] if m.id != "ann"]
     await world.run([], until=5)
     assert world.emails("ann@example.org") == [] and ("guest", "ann") not in world.engine.state.digests
+
+
+async def test_each_unread_email_carries_its_reader_s_time_zone_for_the_times_it_lists() -> None:
+    world = World()
+    await world.setup({"Ann": "alice"})
+    world.engine.state.guests["ann"].timezone = "America/New_York"
+    await world.read_all(GUESTS["Ann"])
+    await world.run([(0, "Ann writes"), (10, "Alice answers Ann")], until=16)
+    sent = [row["event"] for row in world.engine.state.outbox if isinstance(row["event"], UnreadDigestReady)]
+    zones = {e.email: e.timezone for e in sent}
+    assert zones == {"alice@example.com": "Europe/Berlin", "ann@example.org": "America/New_York"}
