@@ -78,7 +78,7 @@ def digest_mail(config: dict[str, Any], event: UnreadDigestReady) -> EmailMessag
     unsubscribe = unsubscribe_link(config, event.person_kind, event.person_id)
     stamp = "".join(ch for ch in event.sent_at if ch.isdigit())[:14]
     key = f"digest-{event.person_kind}-{event.person_id}-{stamp}"
-    why = [f"You get this email because messages to you in {business_name(config)} are unread."]
+    why = [f"You get this email because you have unread messages at {business_name(config)}."]
     stop = ("Stop these emails", unsubscribe)
     if single:
         item = event.conversations[0]

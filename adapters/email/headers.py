@@ -3,6 +3,9 @@
 The engine already cleans names and subjects where they enter (``bot/names``); rows written before
 that, or text from elsewhere (a calendar, an inbound mail), still pass through here. ``EmailMessage``
 raises on CR or LF in a header value, and that mail could then never be sent.
+
+``finish`` adds what every mail carries, whoever wrote it: the business as the sender (From), a Date and
+a Message-ID on our mail domain.
 """
 
 from __future__ import annotations

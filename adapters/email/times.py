@@ -27,6 +27,6 @@ def span(start: datetime, end: datetime, reader_zone: str | None, other_zone: st
 
 
 def moment(at: datetime, reader_zone: str | None) -> str:
-    """One instant in the reader's zone: ``28.10.2026 05:00 (America/New_York)``."""
+    """One instant in the reader's zone: ``28.10.2026 05:00 America/New_York``."""
     name = reader_zone or "UTC"
-    return f"{at.astimezone(zone(name)):%d.%m.%Y %H:%M} ({name})"
+    return f"{at.astimezone(zone(name)):%d.%m.%Y %H:%M} {name}"

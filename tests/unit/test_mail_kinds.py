@@ -124,13 +124,13 @@ KINDS: list[tuple[str, Callable[[dict[str, Any]], EmailMessage], str, str | None
         "unread digest, one conversation",
         lambda c: compose.digest_mail(c, digest(1)),
         "/c/c1",
-        "05:00 (America/New_York)",
+        "05:00 America/New_York",
     ),
     (
         "unread digest, several",
         lambda c: compose.digest_mail(c, digest(2)),
         "/c/c2",
-        "05:00 (America/New_York)",
+        "05:00 America/New_York",
     ),
     (
         "sign-in link",
