@@ -14,6 +14,7 @@ from typing import Any
 
 from adapters.email.headers import business_name, header_text, mailbox
 from adapters.email.letter import Letter, fill
+from adapters.email.links import meeting_links
 from adapters.email.reply_address import mail_domain
 from adapters.email.times import span, zone
 from bot.invitations.events import InvitationBooked, InvitationSent
@@ -86,10 +87,17 @@ def render_member_mail(
     ]
     lead = f"{event.guest_name} booked {event.subject}, invited by {event.organizer_name}."
     paragraphs = [lead, event.description] if event.description else [lead]
+    links = meeting_links(
+        config, meeting_id=event.meeting_id, conversation_id=event.conversation_id, reader_kind="agent"
+    )
     fill(
         message,
         Letter(
-            business=business_name(config), greeting=f"Hello {name},", paragraphs=paragraphs, details=details
+            business=business_name(config),
+            greeting=f"Hello {name},",
+            paragraphs=paragraphs,
+            details=details,
+            button=(links.manage_label, links.manage),
         ),
     )
     ics = build_ics(

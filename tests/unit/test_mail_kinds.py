@@ -202,7 +202,7 @@ KINDS: list[tuple[str, Callable[[dict[str, Any]], EmailMessage], str, str | None
             {"email": "bob@acme.test", "name": "Bob", "timezone": "America/New_York"},
             c,
         ),
-        "",
+        "/inbox#c1",
         "05:00–05:30 (America/New_York)",
     ),
     (
