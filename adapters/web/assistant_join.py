@@ -21,7 +21,8 @@ routes = web.RouteTableDef()
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Join the conversation</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.ico" sizes="any"></head>
 <body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto">
 <h1>Join the conversation</h1>
 <p>You were invited to a conversation about a meeting. This link works once.</p>

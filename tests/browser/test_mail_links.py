@@ -8,6 +8,7 @@ import email
 import email.policy
 import html
 import re
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from bot.commands import AddMember, PostMessage
+from bot.assistant.people import INVITATION_TOKEN
+from bot.commands import AddMember, PostMessage, RegisterGuest, StartConversation
 from bot.model import Actor
+from bot.tokens import token_hash
 from tests.browser.conftest import LiveServer, new_page
 from tests.browser.test_booking import book_in_widget, meeting
 from tests.browser.test_chat import guest_says, start_chat
@@ -96,3 +99,23 @@ async def test_the_link_in_an_invitation_mail_opens_that_conversation_on_a_new_d
     await expect(ben.get_by_test_id("message").filter(has_text="Welcome Ben")).to_be_visible()
     await expect(ben.get_by_test_id("message").filter(has_text="Can my colleague join?")).to_be_visible()
     assert ben.url == f"{server.url}/c/{cid}"  # the one-time token is not left in the address bar
+
+
+async def test_the_assistant_s_one_time_join_link_opens_the_conversation_page_not_the_demo_site(
+    browser: Any, server: LiveServer
+) -> None:
+    runtime = server.runtime
+    ann = (await runtime.bus.handle(RegisterGuest("Ann", "ann@example.org"))).guest
+    cid = (await runtime.bus.handle(StartConversation(ann.id, "Agenda?", service="sales"))).conversation.id
+    await runtime.bus.handle(PostMessage(cid, ALICE, "Welcome to the planning"))
+    # The link's token as the assistant's invitation wrote it (the real one is random: bot/assistant/people).
+    async with runtime.uow() as uow:
+        expires = runtime.clock.now() + timedelta(days=1)
+        await uow.tokens.add(token_hash("join-token"), INVITATION_TOKEN, f"{ann.id} {cid}", expires)
+        await uow.commit()
+
+    page = await new_page(browser, server, viewport=PHONE)
+    await page.goto(f"{server.url}/assistant/join?token=join-token")
+    await page.get_by_role("button", name="Join the conversation").click()  # a GET alone spends nothing
+    await expect(page).to_have_url(f"{server.url}/c/{cid}")
+    await expect(page.get_by_test_id("message").filter(has_text="Welcome to the planning")).to_be_visible()
