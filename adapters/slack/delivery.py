@@ -23,11 +23,13 @@ from bot.events import ConversationAssigned, ConversationStarted, Event, Message
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
 from bot.model import Binding
+from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 log = logging.getLogger(__name__)
 
 SLACK_CLIENT_PREFIX = "slack:"  # messages that came from a Slack thread are already there
-THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent)
+STATUS_EVENTS = (ConversationResolved, ConversationReopened, ConversationSnoozed)
+THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent, *STATUS_EVENTS)
 REMEMBERED_POSTS = 10_000
 PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "invalid_auth"})
 
@@ -96,7 +98,22 @@ class Delivery:
                 event.assignee_name or f"{await self._service_name(event.service)} (whole service)"
             )
             return await self._update_card(address, card)
+        if isinstance(event, STATUS_EVENTS):
+            return await self._status(event, address)
         return await self._meeting(event, address)
+
+    async def _status(self, event: Event, address: dict[str, Any]) -> dict[str, Any]:
+        """The card shows the status and offers Resolve or Reopen; the notice is a thread line."""
+        card = dict(address.get("card") or {})
+        card["snoozed_until"] = None
+        if isinstance(event, ConversationResolved):
+            card["status"] = "resolved"
+        elif isinstance(event, ConversationSnoozed):
+            card["status"] = "snoozed"
+            card["snoozed_until"] = blocks.when(event.until, await self._timezone(event.by.id))
+        else:
+            card["status"] = "open"
+        return await self._update_card(address, card)
 
     async def _root_card(self, event: ConversationStarted, address: dict[str, Any]) -> dict[str, Any]:
         card = await self._initial_card(event)
@@ -117,6 +134,7 @@ class Delivery:
             "assignee": None,
             "last": e.text or None,
             "meeting": None,
+            "status": "open",
         }
         async with self.runtime.uow(read_only=True) as uow:
             conversation = await uow.conversations.get(e.conversation_id)

@@ -87,10 +87,12 @@ async def test_the_whole_dialogue(teams: Teams) -> None:
         "Guest": "Ann <ann@example.org>",
         "Service": "Sales",
         "Assignee": "nobody yet",
+        "Status": "Open",
     }
     assert [a["title"] for a in card["actions"]] == [
         "Assign to me",
         "Assign…",
+        "Resolve",
         "Schedule meeting",
         "Open in inbox",
     ]
