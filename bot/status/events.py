@@ -25,6 +25,7 @@ class ConversationReopened(Event):
     by: Actor  # the agent, the guest who wrote, or the system when a snooze ended
     reason: str  # "agent" | "guest_wrote" | "snooze_ended"
     assignee: str | None = None  # told when a snooze ends: it is back in their inbox
+    at: datetime | None = None
     audience: Audience = Audience.AGENTS
 
 

@@ -69,7 +69,7 @@ async def reopen_conversation(cmd: ReopenConversation, uow: UnitOfWork, clock: C
             return conversation
         await _open(uow, conversation)
         await uow.conversations.save(conversation)
-        uow.record(ConversationReopened(conversation.id, cmd.by, "agent", conversation.assignee))
+        uow.record(ConversationReopened(conversation.id, cmd.by, "agent", conversation.assignee, clock.now()))
         await post_notice(uow, conversation, f"{cmd.by.name} reopened the conversation.", clock.now())
         await uow.commit()
         return conversation
@@ -107,7 +107,7 @@ async def end_snooze(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
         return  # snoozed again for longer: that job is the one to wake it
     conversation.status, conversation.snoozed_until = OPEN, None
     await uow.conversations.save(conversation)
-    uow.record(ConversationReopened(conversation.id, SYSTEM, "snooze_ended", conversation.assignee))
+    uow.record(ConversationReopened(conversation.id, SYSTEM, "snooze_ended", conversation.assignee, now))
     await append_message(
         uow, conversation, SYSTEM, "The snooze ended: the conversation is open again.", now, internal=True
     )
@@ -124,7 +124,9 @@ async def reopen_when_guests_write(
             continue
         await _open(uow, conversation)
         uow.record(
-            ConversationReopened(conversation.id, message.author, "guest_wrote", conversation.assignee)
+            ConversationReopened(
+                conversation.id, message.author, "guest_wrote", conversation.assignee, message.created_at
+            )
         )
         await post_notice(
             uow,

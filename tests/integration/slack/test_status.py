@@ -123,6 +123,48 @@ async def test_a_guest_writing_again_reopens_the_card(slack: SlackDriver, scene:
     assert await status_of(slack, scene.cid) == "open"
 
 
+async def test_the_inbox_command_leaves_resolved_conversations_out(slack: SlackDriver, scene: Scene) -> None:
+    await verify_dialog(
+        slack,
+        scene,
+        [
+            ("UALICE", Click("assign_to_me"), Expect(assignee="alice")),
+            ("UALICE", Slash("inbox"), Expect(told=["Your conversations (1)"])),
+            ("UALICE", Click("conversation_resolve"), Expect(told=[])),
+            ("UALICE", Slash("inbox"), Expect(told=["Your conversations (0)"])),
+        ],
+    )
+
+
+async def test_when_a_snooze_ends_the_assignee_gets_a_direct_message(
+    slack: SlackDriver, scene: Scene
+) -> None:
+    from bot.model import Actor
+    from bot.status.commands import SnoozeConversation
+
+    await verify_dialog(slack, scene, [("UBOB", Click("assign_to_me"), Expect(assignee="bob"))])
+    await slack.runtime.bus.handle(
+        SnoozeConversation(scene.cid, Actor("agent", "alice", "Alice"), preset="hour")
+    )
+    await slack.settle()
+    slack.runtime.clock.advance(minutes=30)
+    await slack.runtime.jobs.run_due()
+    await slack.settle()
+    assert not [a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]  # not yet
+    slack.runtime.clock.advance(minutes=31)
+    while await slack.runtime.jobs.run_due():
+        pass
+    await slack.settle()
+    [dm] = [a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]
+    assert dm["text"] == (
+        f"The snooze ended: your conversation with Ann is open again. <http://convene.test/inbox#c={scene.cid}|Open in inbox>"
+    )
+    assert "thread_ts" not in dm
+    assert slack.fake.thread(SALES, scene.ts)[-1] == "_The snooze ended: the conversation is open again._"
+    text, buttons = card(slack)
+    assert "*Status*\nOpen" in text and "conversation_resolve" in buttons
+
+
 async def test_a_snooze_shows_on_the_card_in_the_snoozers_zone(slack: SlackDriver, scene: Scene) -> None:
     from bot.model import Actor
     from bot.status.commands import SnoozeConversation
