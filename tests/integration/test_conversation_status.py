@@ -4,6 +4,7 @@ may change a status at all."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -156,6 +157,23 @@ async def test_reopening_a_snoozed_conversation_cancels_its_job(client: Any) -> 
         pass
     assert (await inbox(client, alice, "resolved"))[0] == ["Ann"]
     assert await events(client, "ConversationReopened") == []
+
+
+async def test_snoozing_again_moves_the_one_job(client: Any) -> None:
+    conversation, _ = await guest_writes(client, "Ann", "sales", "Later")
+    alice = await agent(client, "alice")
+    await act(client, alice, conversation, "snooze", preset="hour")
+    r = await act(client, alice, conversation, "snooze", preset="tomorrow")  # 9:00 Berlin, 08:00 UTC
+    assert (await r.json())["snoozed_until"] == "2026-11-24T08:00:00Z"
+    client.runtime.clock.advance(hours=2)
+    while await client.runtime.jobs.run_due():
+        pass
+    assert (await inbox(client, alice, "snoozed"))[0] == ["Ann"]  # the hour's job went with the move
+    client.runtime.clock.set(datetime(2026, 11, 24, 8, 0, tzinfo=UTC))
+    while await client.runtime.jobs.run_due():
+        pass
+    assert (await inbox(client, alice, "services"))[0] == ["Ann"]
+    assert len(await events(client, "ConversationReopened")) == 1
 
 
 @pytest.mark.parametrize(
