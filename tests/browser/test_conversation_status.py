@@ -10,12 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiohttp import web
 from playwright.async_api import expect
 
-from adapters.web.app import make_app
-from bot.bootstrap import bootstrap
-from tests.browser.conftest import LiveServer, free_port, new_page
+from tests.browser.conftest import LiveServer, live_server, new_page
 from tests.browser.test_chat import open_inbox
 from tests.browser.test_inbox_search import guest_conversation
 from tests.conftest import DrivenClock
@@ -88,23 +85,9 @@ async def test_counts_and_lists_follow_another_agent_live(
 @pytest.fixture
 async def clocked_server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
     """The browser tests' server, on a clock the test moves (its job runner reads it)."""
-    from bot.cli import demo
-
-    port = free_port()
     clock = DrivenClock(datetime.now(UTC).replace(microsecond=0))
-    runtime = bootstrap(
-        make_settings(sqlite_url, port=port, public_url=f"http://127.0.0.1:{port}", run_workers=True),
-        clock=clock,
-    )
-    await demo(runtime)
-    runner = web.AppRunner(make_app(runtime, manage_workers=True), access_log=None)
-    await runner.setup()
-    live = LiveServer(runtime, runner, port)
-    await live.listen()
-    try:
+    async with live_server(sqlite_url, make_settings, clock) as live:
         yield live
-    finally:
-        await runner.cleanup()
 
 
 async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
