@@ -23,6 +23,7 @@ import bot.meetings.handlers
 import bot.meetings.jobs
 import bot.returning
 import bot.sessions
+import bot.status.handlers
 from bot import plugins
 from bot.batcher import MessageBatcher
 from bot.bus import MessageBus
@@ -55,6 +56,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.returning,  # returning guests: "continue a previous conversation" links (30 minutes, one use)
     bot.invitations,  # invitations to self-schedule: create, book, withdraw, resend
     bot.channel_replies,  # QueueChannelReply: a chat channel's direct answer waits in the outbox
+    bot.status.handlers,  # open, snoozed, resolved: the commands, the "conversation_snooze" job, guests reopening
     bot.assistant,  # scheduling by inviting the assistant: its commands, "assistant_reminder", "assistant_calendar_link"
 )
 

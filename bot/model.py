@@ -120,6 +120,11 @@ class Conversation:
     first_service: str | None = None
     # The conversation's own picture (a URL the adapter stored); shown with the conversation's own title.
     picture: str | None = None
+    # Where it stands in the inbox (bot/status): "open", "snoozed" (until a UTC time) or "resolved".
+    status: str = "open"
+    snoozed_until: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None  # the agent's slug
 
     def next_seq(self) -> int:
         self.last_seq += 1

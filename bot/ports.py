@@ -21,6 +21,7 @@ from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, 
 from bot.saved_replies import SavedReplyRepository
 from bot.search import SearchRepository
 from bot.settings import Settings
+from bot.status.ports import ConversationFilterRepository
 
 
 class Clock(Protocol):
@@ -242,6 +243,7 @@ class UnitOfWork(Protocol):
     search: SearchRepository  # the inbox's search (bot/search)
     saved_replies: SavedReplyRepository
     contacts: ContactRepository  # the contact panel (bot/contacts)
+    conversation_filters: ConversationFilterRepository  # the inbox's filters and counts (bot/status)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

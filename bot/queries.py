@@ -111,6 +111,12 @@ async def messages(
 async def inbox(uow: UnitOfWork, agent: Agent, *, mine_only: bool = False) -> list[ConversationSummary]:
     services = [s.slug for s in await uow.services.of_agent(agent.slug)]
     found = await uow.conversations.list_for_agent(agent.slug, services, mine_only=mine_only)
+    if mine_only:  # "my open conversations" (Slack's and Teams' inbox): resolved and snoozed ones wait
+        found = [s for s in found if s.conversation.status == "open"]
+    return await with_guest_names(uow, found)
+
+
+async def with_guest_names(uow: UnitOfWork, found: list[ConversationSummary]) -> list[ConversationSummary]:
     membership = getattr(uow, "membership", None)
     if membership is None:
         return found

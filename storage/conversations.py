@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
@@ -34,12 +36,16 @@ def _conversation(row: ConversationRow) -> Conversation:
         guest_seq=row.guest_seq,
         first_service=row.first_service,
         picture=row.picture,
+        status=row.status,
+        snoozed_until=row.snoozed_until,
+        resolved_at=row.resolved_at,
+        resolved_by=row.resolved_by,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
-    "link_token read_only_external guest_seq first_service picture"
+    "link_token read_only_external guest_seq first_service picture status snoozed_until resolved_at resolved_by"
 ).split()
 
 
@@ -225,32 +231,7 @@ class SqlConversations(_Repo):
             visible = or_(
                 c.service.in_(list(services)), c.agent == agent_slug, c.assignee == agent_slug, is_member
             )
-        read = (
-            select(MemberRow.last_read_seq)
-            .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
-            .where(MemberRow.member_id == agent_slug)
-            .correlate(c)  # nested in ``unread``: without this it reads some other conversation's marker
-            .scalar_subquery()
-        )
-        unread = (
-            select(func.count(MessageRow.id))
-            .where(MessageRow.conversation_id == c.id, MessageRow.seq > func.coalesce(read, 0))
-            .where(MessageRow.author_kind == "guest")
-            .scalar_subquery()
-        )
-        last_text = (
-            select(MessageRow.text)
-            .where(MessageRow.conversation_id == c.id, MessageRow.seq == c.last_seq)
-            .scalar_subquery()
-        )
-        rows = await self.s.execute(
-            select(c, GuestRow.name, last_text, unread)
-            .join(GuestRow, GuestRow.id == c.guest_id)
-            .where(visible)
-            .order_by(c.last_message_at.desc())
-            .limit(limit)
-        )
-        return [ConversationSummary(_conversation(r), name, text, n or 0) for r, name, text, n in rows]
+        return await summaries(self.s, agent_slug, visible, limit)
 
     async def members(self, conversation_id: str) -> list[Member]:
         rows = await self.s.execute(_MEMBERS, {"conversation_id": conversation_id})
@@ -287,6 +268,40 @@ class SqlConversations(_Repo):
                 "last_read_seq": member.last_read_seq,
             },
         )
+
+
+async def summaries(
+    session: AsyncSession, agent_slug: str, where: Any, limit: int
+) -> list[ConversationSummary]:
+    """Inbox rows (the guest's name, the last message, what the agent has not read) matching ``where``,
+    newest first; the inbox filters (storage/status.py) use it too."""
+    c = ConversationRow
+    read = (
+        select(MemberRow.last_read_seq)
+        .where(MemberRow.conversation_id == c.id, MemberRow.kind == "agent")
+        .where(MemberRow.member_id == agent_slug)
+        .correlate(c)  # nested in ``unread``: without this it reads some other conversation's marker
+        .scalar_subquery()
+    )
+    unread = (
+        select(func.count(MessageRow.id))
+        .where(MessageRow.conversation_id == c.id, MessageRow.seq > func.coalesce(read, 0))
+        .where(MessageRow.author_kind == "guest")
+        .scalar_subquery()
+    )
+    last_text = (
+        select(MessageRow.text)
+        .where(MessageRow.conversation_id == c.id, MessageRow.seq == c.last_seq)
+        .scalar_subquery()
+    )
+    rows = await session.execute(
+        select(c, GuestRow.name, last_text, unread)
+        .join(GuestRow, GuestRow.id == c.guest_id)
+        .where(where)
+        .order_by(c.last_message_at.desc())
+        .limit(limit)
+    )
+    return [ConversationSummary(_conversation(r), name, text, n or 0) for r, name, text, n in rows]
 
 
 def _message(row: MessageRow) -> Message:

@@ -104,11 +104,18 @@ class ConversationRow(Base):
     # The service a guest first wrote to: writing to it again continues this conversation, wherever
     # it was moved since (migration 0013).
     first_service: Mapped[str | None] = mapped_column(String(64))
+    # open | snoozed | resolved, and when a snooze ends (UTC) — migration 0016, bot/status.
+    status: Mapped[str] = mapped_column(String(16), default="open", server_default="open")
+    snoozed_until: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
     __table_args__ = (
         Index("ix_conversations_guest_service", "guest_id", "service"),
         Index("ix_conversations_guest_first_service", "guest_id", "first_service"),
         Index("ix_conversations_guest_agent", "guest_id", "agent"),
         Index("ix_conversations_service_last", "service", "last_message_at"),
+        Index("ix_conversations_service_status", "service", "status", "last_message_at"),
+        Index("ix_conversations_assignee_status", "assignee", "status"),
     )
 
 

@@ -31,6 +31,7 @@ from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
 from storage.saved_replies import SqlSavedReplies
 from storage.sealed_payloads import sealed_payload
 from storage.search import SqlSearch
+from storage.status import SqlConversationFilters
 from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
@@ -127,6 +128,7 @@ class SqlUnitOfWork:
         self.search = SqlSearch(s, now)
         self.saved_replies = SqlSavedReplies(s, now)
         self.contacts = SqlContacts(s, now)
+        self.conversation_filters = SqlConversationFilters(s, now)  # the inbox's filters (bot/status)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

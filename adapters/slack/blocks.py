@@ -23,6 +23,8 @@ RESCHEDULE = "meeting_reschedule"
 CHANGE_DURATION = "meeting_duration"
 CANCEL = "meeting_cancel"
 OPEN_INBOX = "open_inbox"
+RESOLVE = "conversation_resolve"
+REOPEN = "conversation_reopen"
 
 
 def esc(text: object) -> str:
@@ -66,6 +68,7 @@ def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str
         {"type": "mrkdwn", "text": f"*Service*\n{esc(card.get('service') or '—')}"},
         {"type": "mrkdwn", "text": f"*Assignee*\n{esc(card.get('assignee') or 'Unassigned')}"},
         {"type": "mrkdwn", "text": f"*Next meeting*\n{next_meeting}"},
+        {"type": "mrkdwn", "text": f"*Status*\n{esc(status_text(card))}"},
     ]
     blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{guest}*{email}"}},
@@ -83,6 +86,7 @@ def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str
                 button("Assign to me", ASSIGN_TO_ME, cid, style="primary"),
                 button("Assign…", ASSIGN_OPEN, cid),
                 button("Schedule meeting", SCHEDULE, cid),
+                status_button(card, cid),
                 button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
                 *(meeting_buttons(str(meeting["id"])) if meeting and meeting.get("id") else []),
             ],
@@ -90,6 +94,21 @@ def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str
     )
     fallback = f"{card.get('guest') or 'Guest'} · {card.get('service') or '—'} · {card.get('assignee') or 'Unassigned'}"
     return fallback, blocks
+
+
+def status_text(card: dict[str, Any]) -> str:
+    """The card's status (bot/status): open, resolved, or snoozed until a time in the snoozer's zone."""
+    status = card.get("status") or "open"
+    if status == "snoozed":
+        return f"Snoozed until {card['snoozed_until']}" if card.get("snoozed_until") else "Snoozed"
+    return "Resolved" if status == "resolved" else "Open"
+
+
+def status_button(card: dict[str, Any], cid: str) -> dict[str, Any]:
+    """Resolve while it is open; Reopen once it is resolved or snoozed."""
+    if (card.get("status") or "open") == "open":
+        return button("Resolve", RESOLVE, cid)
+    return button("Reopen", REOPEN, cid)
 
 
 def thread_line(author_kind: str, author_name: str, text: str, *, internal: bool, via: str = "") -> str:

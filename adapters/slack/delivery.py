@@ -23,11 +23,13 @@ from bot.events import ConversationAssigned, ConversationStarted, Event, Message
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
 from bot.model import Binding
+from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 log = logging.getLogger(__name__)
 
 SLACK_CLIENT_PREFIX = "slack:"  # messages that came from a Slack thread are already there
-THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent)
+STATUS_EVENTS = (ConversationResolved, ConversationReopened, ConversationSnoozed)
+THREAD_EVENTS = (MessagePosted, ConversationAssigned, MeetingEvent, *STATUS_EVENTS)
 REMEMBERED_POSTS = 10_000
 PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived", "invalid_auth"})
 
@@ -96,7 +98,40 @@ class Delivery:
                 event.assignee_name or f"{await self._service_name(event.service)} (whole service)"
             )
             return await self._update_card(address, card)
+        if isinstance(event, STATUS_EVENTS):
+            return await self._status(event, address, binding.id)
         return await self._meeting(event, address)
+
+    async def _status(self, event: Event, address: dict[str, Any], binding_id: str) -> dict[str, Any]:
+        """The card shows the status and offers Resolve or Reopen; the notice is a thread line."""
+        card = dict(address.get("card") or {})
+        card["snoozed_until"] = None
+        if isinstance(event, ConversationResolved):
+            card["status"] = "resolved"
+        elif isinstance(event, ConversationSnoozed):
+            card["status"] = "snoozed"
+            card["snoozed_until"] = blocks.when(event.until, await self._timezone(event.by.id))
+        else:
+            card["status"] = "open"
+        new_address = await self._update_card(address, card)
+        if isinstance(event, ConversationReopened) and event.reason == "snooze_ended" and event.assignee:
+            await self._tell_assignee(event, binding_id, card)
+        return new_address
+
+    async def _tell_assignee(
+        self, event: ConversationReopened, binding_id: str, card: dict[str, Any]
+    ) -> None:
+        """A snooze ended: its assignee hears it in a direct message (found by their email)."""
+        async with self.runtime.uow(read_only=True) as uow:
+            agent = await uow.agents.get(event.assignee or "")
+        user = await self.api.user_by_email(agent.email) if agent is not None else None
+        if user is None:
+            return  # not on this Slack: the thread's notice and the inbox tell them
+        link = f"{self.public_url}/inbox#c={event.conversation_id}"
+        guest = blocks.esc(card.get("guest") or "a guest")
+        text = f"The snooze ended: your conversation with {guest} is open again. <{link}|Open in inbox>"
+        at = event.at.isoformat() if event.at else ""
+        await self._post_once(f"{binding_id}:woke:{at}", {"channel": user, "ts": None}, text, thread=False)
 
     async def _root_card(self, event: ConversationStarted, address: dict[str, Any]) -> dict[str, Any]:
         card = await self._initial_card(event)
@@ -117,6 +152,7 @@ class Delivery:
             "assignee": None,
             "last": e.text or None,
             "meeting": None,
+            "status": "open",
         }
         async with self.runtime.uow(read_only=True) as uow:
             conversation = await uow.conversations.get(e.conversation_id)
@@ -164,11 +200,12 @@ class Delivery:
             }
         return await self._update_card(address, card)
 
-    async def _post_once(self, key: str, address: dict[str, Any], text: str) -> None:
+    async def _post_once(self, key: str, address: dict[str, Any], text: str, *, thread: bool = True) -> None:
         if key in self._posted:
             return
+        where = {"thread_ts": address["ts"]} if thread else {}
         response = await self.api.post(
-            address["channel"], text=text, thread_ts=address["ts"], unfurl_links=False, unfurl_media=False
+            address["channel"], text=text, unfurl_links=False, unfurl_media=False, **where
         )
         self._posted[key] = response.get("ts", "")
         while len(self._posted) > REMEMBERED_POSTS:

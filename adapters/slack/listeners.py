@@ -41,6 +41,8 @@ def register(bolt: AsyncApp, ctx: SlackContext) -> None:
         blocks.RESCHEDULE: on_actions.open_reschedule,
         blocks.CHANGE_DURATION: on_actions.open_duration,
         blocks.CANCEL: on_actions.cancel_meeting,
+        blocks.RESOLVE: on_actions.resolve,
+        blocks.REOPEN: on_actions.reopen,
         modals.ASSIGN_SERVICE: on_actions.assign_service_picked,
         modals.MEETING_DURATION: on_actions.meeting_duration_picked,
     }

@@ -25,6 +25,7 @@ from bot.meetings.commands import (
 from bot.meetings.model import Meeting
 from bot.meetings.options import BookingOptions
 from bot.model import Agent
+from bot.status.commands import ReopenConversation, ResolveConversation
 
 log = logging.getLogger(__name__)
 Errors = dict[str, str] | None
@@ -84,6 +85,21 @@ async def assign_to_me(ctx: SlackContext, body: dict[str, Any]) -> None:
             await _tell(ctx, body, "Assigned to you.")
 
     await _guarded(ctx, body, work())
+
+
+async def resolve(ctx: SlackContext, body: dict[str, Any]) -> None:
+    """The card's Resolve button; the card and the thread say it happened (delivery)."""
+    agent = await _agent(ctx, body)
+    if agent is not None:
+        conversation_id = str(_action(body).get("value") or "")
+        await _guarded(ctx, body, ctx.run(ResolveConversation(conversation_id, agent.actor)))
+
+
+async def reopen(ctx: SlackContext, body: dict[str, Any]) -> None:
+    agent = await _agent(ctx, body)
+    if agent is not None:
+        conversation_id = str(_action(body).get("value") or "")
+        await _guarded(ctx, body, ctx.run(ReopenConversation(conversation_id, agent.actor)))
 
 
 async def _assign_view(ctx: SlackContext, meta: dict[str, Any], service: str | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from adapters.slack.reads import settings_of, timezone_of
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError
 from bot.model import Agent
+from bot.status.commands import ReopenConversation, ResolveConversation
 
 
 async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -> None:
@@ -27,6 +28,10 @@ async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -
             await tell(f"Your conversations ({len(rows)})", blocks.inbox_blocks(rows, ctx.public_url))
         elif isinstance(request, slash.Assign):
             await tell(await _assign(ctx, agent, request))
+        elif isinstance(request, slash.Status):
+            order = ResolveConversation if request.action == "resolve" else ReopenConversation
+            await ctx.run(order(request.conversation_id, agent.actor))
+            await tell("Resolved." if request.action == "resolve" else "Reopened.")
         elif isinstance(request, slash.Meetings):
             found = await ctx.reads.upcoming(agent)
             tz = timezone_of(agent)

@@ -11,6 +11,7 @@ USAGE = """*Usage:* `/convene <command>`
 • `help` — this message
 • `inbox` — my open conversations
 • `assign <conversation-id> @user` or `assign <conversation-id> <service>`
+• `resolve <conversation-id>` / `reopen <conversation-id>` — done for now, or back in the inbox
 • `meetings` — my upcoming meetings (reschedule, change duration, cancel)
 • `link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]` — my booking link
 • `settings` — my calendar settings
@@ -53,6 +54,14 @@ class Assign:
 
 
 @dataclass(frozen=True)
+class Status:
+    """``resolve`` or ``reopen`` one conversation (the id on its card and in ``inbox``)."""
+
+    action: str  # "resolve" | "reopen"
+    conversation_id: str
+
+
+@dataclass(frozen=True)
 class Meetings:
     pass
 
@@ -91,7 +100,9 @@ class NewConversation:
     emails: tuple[str, ...]
 
 
-Request = Help | Inbox | Assign | Meetings | BookingLink | SettingsModal | LinkChannel | NewConversation
+Request = (
+    Help | Inbox | Assign | Status | Meetings | BookingLink | SettingsModal | LinkChannel | NewConversation
+)
 
 
 def parse(text: str) -> Request:
@@ -105,6 +116,10 @@ def parse(text: str) -> Request:
         return {"inbox": Inbox(), "meetings": Meetings(), "settings": SettingsModal()}[name]
     if name == "assign":
         return _assign(args)
+    if name in ("resolve", "reopen"):
+        if len(args) != 1 or not CONVERSATION_ID.match(args[0]):
+            raise Usage(f"`{name}` needs a conversation id, like `{name} 0b7a0f6e-…` (it is on the card).")
+        return Status(name, args[0])
     if name == "link":
         return _link(text.split(None, 1)[1] if len(words) > 1 else "")
     if name == "link-channel":

@@ -24,6 +24,7 @@ from bot.meetings.commands import (
 from bot.meetings.model import Meeting
 from bot.meetings.options import time_zone_of
 from bot.model import Agent, Conversation
+from bot.status.commands import ReopenConversation, ResolveConversation
 
 MAX_SLOTS = 40
 Verb = Callable[[Agent, dict[str, Any], str], Awaitable[dict[str, Any]]]  # (agent, card data, click id)
@@ -46,6 +47,8 @@ class CardActions:
             "assign_me": self._assign_me,
             "assign_form": self._assign_form,
             "assign": self._assign,
+            "resolve": self._resolve,
+            "reopen": self._reopen,
             "schedule_form": self._schedule_form,
             "book": self._book,
             "reschedule": self._reschedule,
@@ -113,6 +116,16 @@ class CardActions:
             AssignConversation(conversation.id, None, agent.slug, by=agent.actor)
         )
         return await self._card(agent, conversation.id)
+
+    async def _resolve(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        cid = str(data.get("conversation_id") or "")
+        await self.context.bus.handle(ResolveConversation(cid, agent.actor))  # NotFound for outsiders
+        return await self._card(agent, cid)
+
+    async def _reopen(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
+        cid = str(data.get("conversation_id") or "")
+        await self.context.bus.handle(ReopenConversation(cid, agent.actor))
+        return await self._card(agent, cid)
 
     async def _assign_form(
         self, agent: Agent, data: dict[str, Any], key: str, *, error: str | None = None

@@ -128,6 +128,8 @@ class ConveneTeamsBot(TeamsActivityHandler):
             binding = await self.context.queries.thread_binding(place["conversation_id"])
         if binding is None and not (personal or mentioned):
             return  # channel chatter that is not for us
+        if binding is not None:
+            place["thread_conversation"] = binding.conversation_id  # "resolve" there means this one
         is_cmd = (personal or mentioned) and is_command(text)
         if binding is not None and not is_cmd and not text:
             return

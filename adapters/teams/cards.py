@@ -19,6 +19,10 @@ COMMANDS = [
     ("help", "What I can do"),
     ("inbox", "Your open conversations"),
     ("assign <conversation> <agent|service>", "Assign a conversation"),
+    (
+        "resolve [conversation] / reopen [conversation]",
+        "Done for now, or back in the inbox (in its thread: no id)",
+    ),
     ("meetings", "Your upcoming meetings"),
     ("link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]", "Your personal booking link"),
     ("settings", "Your calendar settings"),
@@ -92,6 +96,8 @@ class ConversationView:
     inbox_url: str
     next_meeting: str | None = None
     meeting_id: str | None = None
+    status: str = "open"  # open | snoozed | resolved (bot/status)
+    snoozed_until: str | None = None  # for people, in the assignee's zone
 
 
 def conversation_card(view: ConversationView, *, error: str | None = None) -> dict[str, Any]:
@@ -103,6 +109,7 @@ def conversation_card(view: ConversationView, *, error: str | None = None) -> di
     ]
     if view.next_meeting:
         pairs.append(("Next meeting", view.next_meeting))
+    pairs.append(("Status", status_text(view)))
     body: list[dict[str, Any]] = [
         plain(f"Conversation with {view.guest_name}", weight="bolder", size="medium")
     ]
@@ -113,6 +120,9 @@ def conversation_card(view: ConversationView, *, error: str | None = None) -> di
     actions = [
         button("Assign to me", "assign_me", conversation_id=cid),
         button("Assign…", "assign_form", conversation_id=cid),
+        button("Resolve", "resolve", conversation_id=cid)
+        if view.status == "open"
+        else button("Reopen", "reopen", conversation_id=cid),
     ]
     if view.meeting_id:
         actions.append(button("Reschedule", "schedule_form", conversation_id=cid, meeting_id=view.meeting_id))
@@ -123,6 +133,12 @@ def conversation_card(view: ConversationView, *, error: str | None = None) -> di
         actions.append(button("Schedule meeting", "schedule_form", conversation_id=cid))
     actions.append(open_url("Open in inbox", view.inbox_url))
     return card(body, actions)
+
+
+def status_text(view: ConversationView) -> str:
+    if view.status == "snoozed":
+        return f"Snoozed until {view.snoozed_until}" if view.snoozed_until else "Snoozed"
+    return "Resolved" if view.status == "resolved" else "Open"
 
 
 def help_card(intro: str | None = None) -> dict[str, Any]:

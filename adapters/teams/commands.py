@@ -16,9 +16,21 @@ from adapters.teams.context import TeamsContext
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
 from bot.meetings.options import time_zone_of
-from bot.model import Agent
+from bot.model import Agent, Conversation
+from bot.status.commands import ReopenConversation, ResolveConversation
 
-NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel", "new"}
+NAMES = {
+    "help",
+    "inbox",
+    "assign",
+    "resolve",
+    "reopen",
+    "meetings",
+    "link",
+    "settings",
+    "link-channel",
+    "new",
+}
 LINK_KEYS = ("start", "end", "subject")
 LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
 # Teams clients may turn typed quotes into typographic ones; shlex knows only the plain ones.
@@ -52,6 +64,8 @@ class TextCommands:
                 return await self.inbox(agent)
             if name == "assign":
                 return await self.assign(agent, args)
+            if name in ("resolve", "reopen"):
+                return await self.status(agent, name, args, place)
             if name == "meetings":
                 return await self.meetings(agent)
             if name == "link":
@@ -76,11 +90,7 @@ class TextCommands:
     async def assign(self, agent: Agent, args: list[str]) -> Answer:
         if len(args) != 2:
             raise InvalidInput("Usage: assign <conversation> <agent|service>", code="usage")
-        rows = await self.queries.inbox(agent)
-        matches = [r.conversation for r in rows if r.conversation.id.startswith(args[0].lower())]
-        if len(args[0]) < 6 or len(matches) != 1:
-            raise NotFound(f"No single conversation starts with {args[0]!r}.", code="unknown_conversation")
-        conversation = matches[0]
+        conversation = await self.find(agent, args[0])
         target = args[1].lstrip("@").lower()
         service = await self.queries.service(target)
         assignee = None
@@ -98,6 +108,23 @@ class TextCommands:
         )
         who = assignee.name if assignee else service.name if service else target
         return f"Assigned to {who}."
+
+    async def find(self, agent: Agent, prefix: str) -> Conversation:
+        """The one conversation this agent may see whose id starts so (six characters at least)."""
+        rows = await self.queries.inbox(agent)
+        matches = [r.conversation for r in rows if r.conversation.id.startswith(prefix.lower())]
+        if len(prefix) < 6 or len(matches) != 1:
+            raise NotFound(f"No single conversation starts with {prefix!r}.", code="unknown_conversation")
+        return matches[0]
+
+    async def status(self, agent: Agent, name: str, args: list[str], place: dict[str, Any]) -> Answer:
+        """``resolve`` / ``reopen``: in a conversation's thread it is that one; elsewhere name it."""
+        if len(args) > 1 or not (args or place.get("thread_conversation")):
+            raise InvalidInput(f"Usage: {name} <conversation> (or {name} in its thread)", code="usage")
+        cid = (await self.find(agent, args[0])).id if args else str(place["thread_conversation"])
+        order = ResolveConversation if name == "resolve" else ReopenConversation
+        await self.context.bus.handle(order(cid, agent.actor))  # NotFound for agents who may not see it
+        return "Resolved." if name == "resolve" else "Reopened."
 
     async def meetings(self, agent: Agent) -> Answer:
         upcoming = await self.queries.upcoming_meetings(agent.slug)

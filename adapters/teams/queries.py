@@ -76,6 +76,8 @@ class TeamsQueries:
             inbox_url=f"{self.public_url}/inbox#conversation={conversation_id}",
             next_meeting=render.next_meeting(address, tz),
             meeting_id=address.get("meeting_id"),
+            status=conversation.status,
+            snoozed_until=render.when(conversation.snoozed_until, tz) if conversation.snoozed_until else None,
         )
 
     # --- conversations ---------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from bot.meetings.events import (
     MeetingRescheduled,
     ReminderDue,
 )
+from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 ECHO_PREFIX = "teams:"  # client ids of messages written in Teams: never echoed back into Teams
 
@@ -119,6 +120,14 @@ def _posted(event: MessagePosted, address: dict[str, Any]) -> ThreadUpdate:
 @thread_update.register
 def _assigned(event: ConversationAssigned, address: dict[str, Any]) -> ThreadUpdate:
     return ThreadUpdate(redraw_card=True)  # the engine's notice ("Alice took …") comes as a message
+
+
+@thread_update.register(ConversationResolved)
+@thread_update.register(ConversationReopened)
+@thread_update.register(ConversationSnoozed)
+def _status_changed(event: Event, address: dict[str, Any]) -> ThreadUpdate:
+    """The card shows the status and Resolve or Reopen (the engine's notice comes as a message)."""
+    return ThreadUpdate(redraw_card=True)
 
 
 @thread_update.register(MeetingBooked)

@@ -14,6 +14,7 @@ from bot import queries
 from bot.bootstrap import Runtime
 from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
 from bot.errors import DomainError, InvalidInput
+from bot.status import queries as status_queries
 
 routes = web.RouteTableDef()
 
@@ -85,15 +86,20 @@ async def services(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/agent/conversations")
-@documented("Inbox: ?scope=mine|services, with unread counts", auth=AGENT)
+@documented(
+    "Inbox: ?filter=mine|unassigned|services|snoozed|resolved (or the older ?scope=mine|services), "
+    "with unread counts, and how many conversations each filter holds (counts)",
+    auth=AGENT,
+    responses={"400": "invalid_field {field: filter|scope}"},
+)
 async def list_conversations(request: web.Request) -> web.Response:
     agent = await current_agent(request)
     scope = request.query.get("scope", "services")
     if scope not in {"mine", "services"}:
         raise InvalidInput("'scope' is 'mine' or 'services'.", code="invalid_field", field="scope")
     async with request.app[RUNTIME].uow(read_only=True) as uow:
-        found = await queries.inbox(uow, agent, mine_only=scope == "mine")
-    return web.json_response({"conversations": [summary_json(s) for s in found]})
+        found, counts = await status_queries.inbox(uow, agent, request.query.get("filter", scope))
+    return web.json_response({"conversations": [summary_json(s) for s in found], "counts": counts})
 
 
 @routes.get("/api/agent/conversations/{id}")

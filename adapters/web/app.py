@@ -29,6 +29,7 @@ from adapters.web import (
     pages,
     returning_api,
     settings_api,
+    status_api,
     unsubscribe,
 )
 from adapters.web.auth import RUNTIME
@@ -80,6 +81,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(invitations_api.routes)  # invitations to self-schedule: the agent side
     app.router.add_routes(invite_api.routes)  # and the customer's links
     app.router.add_routes(inbox_api.routes)  # search and saved replies
+    app.router.add_routes(status_api.routes)  # resolve, reopen, snooze
     app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
     app.router.add_routes(unsubscribe.routes)  # List-Unsubscribe of unread-message emails
     app.router.add_get("/api/guest/ws", live.guest_ws)

@@ -52,6 +52,9 @@ def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
             assigned_service=c.assigned_service,
             guest_id=c.guest_id,
             link_token=c.link_token,
+            status=c.status,
+            snoozed_until=iso(c.snoozed_until),
+            resolved_by=c.resolved_by,
         )
     return data
 
@@ -85,4 +88,6 @@ def summary_json(summary: ConversationSummary) -> dict[str, Any]:
         "last_seq": c.last_seq,
         "unread": summary.unread,
         "last_message_at": iso(c.last_message_at),
+        "status": c.status,
+        "snoozed_until": iso(c.snoozed_until),
     }

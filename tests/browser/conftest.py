@@ -7,6 +7,7 @@ import html
 import os
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,13 @@ async def other_site() -> AsyncIterator[OtherSite]:
 
 @pytest.fixture
 async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
+    async with live_server(sqlite_url, make_settings) as live:
+        yield live
+
+
+@asynccontextmanager
+async def live_server(sqlite_url: str, make_settings: Any, clock: Any = None) -> AsyncIterator[LiveServer]:
+    """The app with its workers on a free port, seeded with the demo data; ``clock``: a driven one."""
     from bot.cli import demo
 
     port = free_port()
@@ -125,7 +133,8 @@ async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServe
             public_url=f"http://127.0.0.1:{port}",
             run_workers=True,
             worker_poll_seconds=0.05,
-        )
+        ),
+        clock=clock,
     )
     await demo(runtime)
     app = make_app(runtime, manage_workers=True)

@@ -20,6 +20,7 @@ from tests.fakes.repositories import (
     FakeState,
     FakeTokens,
 )
+from tests.fakes.status import FakeConversationFilters
 from tests.fakes.unit_of_work import REPOSITORIES, FakeUnitOfWork, FakeUnitOfWorkFactory
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "FakeBindings",
     "FakeCalendarConnections",
     "FakeContacts",
+    "FakeConversationFilters",
     "FakeConversations",
     "FakeDigests",
     "FakeEngine",

@@ -28,6 +28,7 @@ from tests.fakes.repositories import (
     FakeTokens,
     _Repos,
 )
+from tests.fakes.status import FakeConversationFilters
 
 REPOSITORIES: dict[str, type[_Repos]] = {
     "agents": FakeAgents,
@@ -46,6 +47,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "search": FakeSearch,
     "saved_replies": FakeSavedReplies,
     "contacts": FakeContacts,
+    "conversation_filters": FakeConversationFilters,
 }
 
 
@@ -68,6 +70,7 @@ class FakeUnitOfWork:
     search: FakeSearch
     saved_replies: FakeSavedReplies
     contacts: FakeContacts
+    conversation_filters: FakeConversationFilters
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

@@ -39,6 +39,7 @@ def test_every_job_kind_is_owned_by_a_module_bootstrap_lists(runtime: Runtime) -
         "assistant_reminder": "bot.assistant.reminders",
         "assistant_calendar_link": "bot.assistant.office",
         "attendee_calendar_write": "bot.invitations.calendar_writes",
+        "conversation_snooze": "bot.status.handlers",
     }
     listed = {module.__name__ for module in MODULES}  # type: ignore[attr-defined]
     # a job's handler lives in a module bootstrap lists, or in that module's package
@@ -47,8 +48,9 @@ def test_every_job_kind_is_owned_by_a_module_bootstrap_lists(runtime: Runtime) -
 
 def test_the_email_digests_follow_posting_through_the_runtime_hooks(runtime: Runtime) -> None:
     import bot.email_digest as digest
+    import bot.status.handlers as status
 
-    assert runtime.posting.after_append == [digest.on_message]
+    assert runtime.posting.after_append == [digest.on_message, status.reopen_when_guests_write]
     assert runtime.posting.after_read == [digest.on_read]
     assert runtime.bus.dependencies["posting"] is runtime.posting
 
@@ -56,7 +58,7 @@ def test_the_email_digests_follow_posting_through_the_runtime_hooks(runtime: Run
 async def test_two_runtimes_do_not_share_hooks(make_settings: Any, tmp_path: Any, runtime: Runtime) -> None:
     other = bootstrap(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'two.db'}"), channels={}, calendars={})
     try:
-        assert other.posting is not runtime.posting and len(runtime.posting.after_append) == 1
+        assert other.posting is not runtime.posting and len(runtime.posting.after_append) == 2
     finally:
         await other.storage.dispose()
 

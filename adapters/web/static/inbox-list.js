@@ -1,5 +1,6 @@
-/* The inbox's conversation list: "Mine" or "All my services", newest first, unread counts kept live,
- * and the names of services and their members for everything that shows an assignment.
+/* The inbox's conversation list: one filter (Mine, Unassigned, All my services, Snoozed, Resolved)
+ * with every filter's count on its tab, newest first, unread counts kept live, and the names of
+ * services and their members for everything that shows an assignment.
  *
  * The server decides what an agent may see and how a conversation is titled: events only make the
  * list ask again (once per burst); a new message updates its row in place.
@@ -9,13 +10,14 @@ import { avatarNode } from "./inbox-picture.js";
 import { formatStamp, viewerZone } from "./lib/time.js";
 
 const SCOPE_KEY = "convene.inbox.scope";
+const FILTERS = ["mine", "unassigned", "services", "snoozed", "resolved"];
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 const zone = viewerZone();
 
 const ctx = { call: null, open: () => {}, openId: () => null, onUnauthorized: () => {} };
 const state = {
   services: [],
-  scope: localStorage.getItem(SCOPE_KEY) === "mine" ? "mine" : "services",
+  scope: FILTERS.includes(localStorage.getItem(SCOPE_KEY)) ? localStorage.getItem(SCOPE_KEY) : "services",
   conversations: new Map(), // id → summary from GET /api/agent/conversations, kept live
   version: 0,
   refreshTimer: null,
@@ -51,8 +53,9 @@ function renderScope() {
 export async function refreshList() {
   const version = ++state.version;
   let found;
+  let counts;
   try {
-    found = (await ctx.call("GET", `/api/agent/conversations?scope=${state.scope}`)).conversations;
+    ({ conversations: found, counts } = await ctx.call("GET", `/api/agent/conversations?filter=${state.scope}`));
   } catch (error) {
     if (error.status === 401) ctx.onUnauthorized();
     return; // offline: the socket's reconnect calls us again
@@ -61,7 +64,17 @@ export async function refreshList() {
   state.conversations = new Map(found.map((c) => [c.id, c]));
   const open = state.conversations.get(ctx.openId());
   if (open) open.unread = 0;
+  renderCounts(counts || {});
   renderList();
+}
+
+/** Each filter's tab says how many conversations it holds. */
+function renderCounts(counts) {
+  document.querySelectorAll("[data-count]").forEach((node) => {
+    const n = counts[node.dataset.count];
+    node.textContent = n === undefined ? "" : String(n);
+    node.hidden = n === undefined;
+  });
 }
 
 /** Events change assignment, membership and titles: ask the server, once per burst. */

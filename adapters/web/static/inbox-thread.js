@@ -7,6 +7,7 @@ import { el, submitOnEnter } from "./lib/dom.js";
 import { catchUpAfter } from "./lib/live.js";
 import { loadMeetings, resetMeetings } from "./inbox-meetings.js";
 import { showPicture } from "./inbox-picture.js";
+import { renderStatus } from "./inbox-status.js";
 import { assigneeLabel, markOpened, refreshList, services, stamp, summary } from "./inbox-list.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -103,6 +104,7 @@ function renderHeader() {
   $("conversation-title").textContent = view.title;
   showPicture(view); // the conversation's avatar, and its dialog
   $("assignee").textContent = assigneeLabel(view);
+  renderStatus(view); // resolved or snoozed, and the buttons that change it (inbox-status.js)
   const current = view.assigned_service || view.service || (ctx.me.services[0] ?? "");
   $("assign-service").replaceChildren(...services().map((s) => el("option", { value: s.slug, selected: s.slug === current }, s.name)));
   renderAgentOptions(view.assignee);

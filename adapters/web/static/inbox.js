@@ -16,6 +16,7 @@ import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
 import { initSearch } from "./inbox-search.js";
 import { initPicture } from "./inbox-picture.js";
+import { initStatus, onStatusFrame, setStatusZone } from "./inbox-status.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
 const TOKEN_KEY = "convene.agent.token";
@@ -109,6 +110,7 @@ async function showApp() {
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
+  initStatus({ call, me: state.me, openId, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();
   initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });
@@ -138,13 +140,14 @@ function setStatus(value) {
 
 /** Meetings show in the agent's scheduling time zone, whatever the browser's zone is. */
 async function setUpScheduling() {
-  initSettings({ call, onSaved: (settings) => setZone(settings.timezone) });
+  initSettings({ call, onSaved: (settings) => (setZone(settings.timezone), setStatusZone(settings.timezone)) });
   let zone;
   try {
     zone = (await loadSettings()).timezone;
   } catch (_) {
     zone = undefined; // the browser's zone until the settings can be read
   }
+  setStatusZone(zone);
   initMeetings({ call, me: state.me, openId, ...(zone ? { zone } : {}) });
 }
 
@@ -163,6 +166,7 @@ function onFrame(frame) {
     refreshInvitations(); // a booking moves an invitation to Meetings
     onMeetingFrame(frame);
     onThreadEvent(frame);
+    onStatusFrame(frame); // a snooze of mine ended
   }
 }
 

@@ -39,7 +39,13 @@ async def test_guest_to_slack_and_back(slack: SlackDriver) -> None:
     for expected in ("*Ann* · ann@example.org", "Sales", "Unassigned", "Hi, I need a quote"):
         assert expected in card
     buttons = [e["action_id"] for b in root["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["assign_to_me", "assign_open", "meeting_schedule", "open_inbox"]
+    assert buttons == [
+        "assign_to_me",
+        "assign_open",
+        "meeting_schedule",
+        "conversation_resolve",
+        "open_inbox",
+    ]
     scene.ts = root_ts = next(a["thread_ts"] for a in fake.of("chat.postMessage") if "thread_ts" in a)
     assert fake.thread(SALES, root_ts) == [
         "_Ann started a conversation with Sales._",

@@ -87,10 +87,12 @@ async def test_the_whole_dialogue(teams: Teams) -> None:
         "Guest": "Ann <ann@example.org>",
         "Service": "Sales",
         "Assignee": "nobody yet",
+        "Status": "Open",
     }
     assert [a["title"] for a in card["actions"]] == [
         "Assign to me",
         "Assign…",
+        "Resolve",
         "Schedule meeting",
         "Open in inbox",
     ]
@@ -230,7 +232,7 @@ async def test_guest_books_and_the_agent_reschedules_from_the_card(teams: Teams)
     )
     card = [c for c in teams.ms.calls if c.method == "PUT"][-1].body["attachments"][0]["content"]
     assert card_facts(card)["Next meeting"] == "Tue 24.11.2026 10:00 CET"
-    assert [a["title"] for a in card["actions"]][2:4] == ["Reschedule", "Cancel meeting"]
+    assert [a["title"] for a in card["actions"]][2:5] == ["Resolve", "Reschedule", "Cancel meeting"]
 
     new_start = "2026-11-24T13:00:00+00:00"  # 14:00 in Berlin, after lunch
     meeting = {"conversation_id": "{cid}", "meeting_id": "{meeting}"}

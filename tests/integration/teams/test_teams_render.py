@@ -24,6 +24,7 @@ from bot.meetings.events import (
     ReminderDue,
 )
 from bot.model import SYSTEM, Actor
+from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 CID = "c-1"
 ALICE = Actor("agent", "alice", "Alice")
@@ -95,6 +96,10 @@ ROWS = [
     (meeting(MeetingDurationChanged), SHOWING_M1, None, True, M1_AT_TEN),
     (meeting(MeetingCancelled), SHOWING_M1, None, True, None),
     (meeting(MeetingCancelled, meeting_id="m-2"), SHOWING_M1, None, True, M1_AT_TEN),
+    # The status shows on the card; the engine's notice ("Alice resolved …") comes as a message.
+    (ConversationResolved(CID, ALICE, NINE, "alice"), THREAD, None, True, None),
+    (ConversationReopened(CID, SYSTEM, "snooze_ended", "alice"), THREAD, None, True, None),
+    (ConversationSnoozed(CID, ALICE, NINE, "alice"), THREAD, None, True, None),
     # The engine posts the reminder itself (a system message): the event adds no second line.
     (meeting(ReminderDue, minutes_before=15), SHOWING_M1, None, False, M1_AT_TEN),
 ]
