@@ -84,24 +84,37 @@ def job_key(kind: str, person_id: str) -> str:
     return f"digest:{kind}:{person_id}"
 
 
-async def agent_recipients(uow: UnitOfWork, conversation: Conversation, members: list[Member]) -> list[str]:
-    """The agents a conversation's unread messages are mailed to (see the module docstring)."""
+async def agent_recipients(
+    uow: UnitOfWork,
+    conversation: Conversation,
+    members: list[Member],
+    services: dict[str, list[str] | None] | None = None,
+) -> list[str]:
+    """The agents a conversation's unread messages are mailed to (see the module docstring).
+    ``services``: members of services already read in this transaction (a batch reads each once)."""
     if conversation.assignee:
         return [conversation.assignee]
     if conversation.agent:
         return [conversation.agent]
     slug = conversation.assigned_service or conversation.service
-    service = await uow.services.get(slug) if slug else None
-    if service is not None:
-        return list(service.members)
+    known = services if services is not None else {}
+    if slug and slug not in known:
+        service = await uow.services.get(slug)
+        known[slug] = list(service.members) if service is not None else None
+    found = known.get(slug) if slug else None
+    if found is not None:
+        return list(found)
     return [m.id for m in members if m.kind == "agent"]
 
 
 async def _recipients(
-    uow: UnitOfWork, conversation: Conversation, members: list[Member]
+    uow: UnitOfWork,
+    conversation: Conversation,
+    members: list[Member],
+    services: dict[str, list[str] | None] | None = None,
 ) -> set[tuple[str, str]]:
     found = {("guest", m.id) for m in members if m.kind == "guest" and m.email}
-    return found | {("agent", slug) for slug in await agent_recipients(uow, conversation, members)}
+    return found | {("agent", slug) for slug in await agent_recipients(uow, conversation, members, services)}
 
 
 def counts_for(kind: str, person_id: str, message: Message) -> bool:
@@ -137,7 +150,9 @@ async def on_message(
     members: Mapping[str, list[Member]] | None = None,
 ) -> None:
     """The messages of one transaction, in order (group commit hands over a whole batch): one read of
-    members (none when the handler passes the ones it read); each recipient's state is read once."""
+    members (none when the handler passes the ones it read); each service and each recipient's state
+    is read once, and a state is written once, only if it changed (a message to someone already
+    armed, in a conversation already listed, rides along in the next email and writes nothing)."""
     digests = getattr(uow, "digests", None)
     written = [(c, m) for c, m in written if m.author.kind != "system"]
     if digests is None or not written:
@@ -145,9 +160,11 @@ async def on_message(
     if members is None:
         members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
     states: dict[tuple[str, str], DigestState] = {}
+    services: dict[str, list[str] | None] = {}
+    changed: dict[tuple[str, str], bool] = {}  # state → whether it is newly armed
     for conversation, message in written:
         present = list(members.get(conversation.id, []))
-        for kind, person_id in sorted(await _recipients(uow, conversation, present)):
+        for kind, person_id in sorted(await _recipients(uow, conversation, present, services)):
             if not counts_for(kind, person_id, message):
                 continue
             key = (kind, person_id)
@@ -156,14 +173,17 @@ async def on_message(
             state = states[key]
             if state.unsubscribed:
                 continue
-            member = next((m for m in present if m.kind == kind and m.id == person_id), None)
-            state.conversations.setdefault(conversation.id, member.last_read_seq if member else 0)
-            if state.pending_since is not None:
-                await digests.save(state)  # already armed: this message rides along in the next email
-                continue
-            state.pending_since = message.created_at
-            await digests.save(state)
-            await _arm(uow, state)
+            if conversation.id not in state.conversations:
+                member = next((m for m in present if m.kind == kind and m.id == person_id), None)
+                state.conversations[conversation.id] = member.last_read_seq if member else 0
+                changed.setdefault(key, False)
+            if state.pending_since is None:
+                state.pending_since = message.created_at
+                changed[key] = True
+    for key, arm in changed.items():
+        await digests.save(states[key])
+        if arm:
+            await _arm(uow, states[key])
 
 
 async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:

@@ -8,7 +8,7 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from adapters.web.auth import RUNTIME
 from adapters.web.errors import bad_text, check_json, field
@@ -21,6 +21,7 @@ from bot.errors import DomainError, Unauthorized
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT = 10.0
+MAX_PIPELINED = 64  # messages of one socket waiting for their commit at once; the next frame waits
 _FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
 
 
@@ -31,8 +32,8 @@ class LiveHub:
         self.guests: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self.agents: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
 
-    async def send(self, sockets: set[web.WebSocketResponse], payload: dict[str, Any]) -> None:
-        data = json.dumps(payload)
+    async def send(self, sockets: set[web.WebSocketResponse], payload: dict[str, Any] | str) -> None:
+        data = payload if isinstance(payload, str) else json.dumps(payload)
         for ws in list(sockets):
             if ws.closed:
                 sockets.discard(ws)
@@ -43,11 +44,20 @@ class LiveHub:
                 sockets.discard(ws)  # a reconnecting client catches up from the API with ?after=seq
 
     async def to_guest(self, guest_id: str, payload: dict[str, Any]) -> None:
-        if guest_id in self.guests:
-            await self.send(self.guests[guest_id], payload)
+        sockets = self.guests.get(guest_id)  # a dict lookup, whatever the number of sockets held
+        if sockets:
+            await self.send(sockets, payload)
 
     async def to_agents(self, slugs: set[str], payload: dict[str, Any]) -> None:
-        await asyncio.gather(*(self.send(self.agents[s], payload) for s in slugs if s in self.agents))
+        """Serialised once for every agent's every socket."""
+        targets = [self.agents[s] for s in slugs if self.agents.get(s)]
+        if not targets:
+            return
+        data = json.dumps(payload)
+        if len(targets) == 1:
+            await self.send(targets[0], data)
+        else:
+            await asyncio.gather(*(self.send(sockets, data) for sockets in targets))
 
 
 async def _authenticate(ws: web.WebSocketResponse, request: web.Request, kind: str) -> Any:
@@ -83,26 +93,64 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     registry.add(ws)
     await ws.send_json({"type": "hello", "id": who.id if kind == "guest" else who.slug, "name": who.name})
     guard = SocketGuard(request, who.id if kind == "guest" else None)  # abuse limits (adapters/web/limits.py)
+    # Messages to a known conversation are pipelined: the next frame is read while earlier ones wait for
+    # their commit, so one socket's messages share a batch (group commit). Each joins the batcher's
+    # queue in the first step of its task, and tasks start in the order they are made, so a socket's
+    # messages keep their order. Anything else (a guest's first message, which may create the
+    # conversation) waits for the pipeline to empty and runs alone.
+    pipeline: set[asyncio.Task[None]] = set()
     try:
-        async for frame in ws:
-            if not await guard.admit(ws) or frame.type != WSMsgType.TEXT:
+        async for message in ws:
+            if not await guard.admit(ws) or message.type != WSMsgType.TEXT:
                 continue
-            await _on_frame(ws, runtime, who, kind, frame.data, guard)
+            frame = await _parse(ws, message.data)
+            if frame is None:
+                continue
+            if frame.get("type") == "send" and (kind == "agent" or frame.get("conversation_id")):
+                if len(pipeline) >= MAX_PIPELINED:
+                    await asyncio.wait(pipeline, return_when=asyncio.FIRST_COMPLETED)
+                task = asyncio.create_task(_on_frame(ws, runtime, who, kind, frame, guard))
+                pipeline.add(task)
+                task.add_done_callback(pipeline.discard)
+                continue
+            if pipeline:
+                await asyncio.wait(pipeline)
+            await _on_frame(ws, runtime, who, kind, frame, guard)
     finally:
+        if pipeline:  # the socket closed: the messages already read are still written (and acked if it can)
+            await asyncio.wait(pipeline)
         registry.discard(ws)
     return ws
 
 
-async def _on_frame(
-    ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, data: str, guard: SocketGuard
-) -> None:
+async def _parse(ws: web.WebSocketResponse, data: str) -> dict[str, Any] | None:
     try:
         frame = json.loads(data)
         if not isinstance(frame, dict):
             raise ValueError
     except (ValueError, RecursionError):
         await ws.send_json({"type": "error", "code": "malformed_json", "message": "Frames are JSON objects."})
-        return
+        return None
+    return frame
+
+
+async def _on_frame(
+    ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, frame: dict[str, Any], guard: SocketGuard
+) -> None:
+    try:
+        await _handle_frame(ws, runtime, who, kind, frame, guard)
+    except ConnectionError:  # the socket closed before the answer could go; the message stands
+        pass
+    except Exception:
+        if ws.closed:
+            return
+        log.exception("a WebSocket frame failed")
+        await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
+
+
+async def _handle_frame(
+    ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, frame: dict[str, Any], guard: SocketGuard
+) -> None:
     if frame.get("type") == "ping":
         await ws.send_json({"type": "pong"})
         return

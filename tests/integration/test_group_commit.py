@@ -132,3 +132,28 @@ async def poison(runtime: Any, *, on: bool) -> None:
             )
         else:
             await s.execute(text("DROP TRIGGER IF EXISTS refuse_poison"))
+
+
+async def test_outbox_rows_born_claimed_get_their_own_events_ids_in_order(runtime: Any) -> None:
+    """The batch's outbox rows are written in one statement; each claimed item keeps its own row's id."""
+    from bot.events import ConversationRenamed
+
+    alice = Actor("agent", "alice", "Alice")
+    events = [ConversationRenamed(f"conversation-{i}", f"title {i}", alice) for i in range(40)]
+    async with runtime.uow() as uow:
+        uow.claim_outbox(60)
+        for event in events:
+            uow.record(event)
+        await uow.commit()
+    assert [item.event for item in uow.claimed] == events
+    async with runtime.storage.session() as s:
+        rows = dict(
+            (
+                await s.execute(
+                    text("SELECT id, conversation_id FROM outbox WHERE event_type = 'ConversationRenamed'")
+                )
+            )
+            .tuples()
+            .all()
+        )
+    assert {item.id: item.event.conversation_id for item in uow.claimed} == rows  # type: ignore[attr-defined]
