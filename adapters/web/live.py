@@ -13,6 +13,7 @@ from aiohttp import WSMsgType, web
 from adapters.web.auth import RUNTIME
 from adapters.web.errors import bad_text, check_json, field
 from adapters.web.limits import SocketGuard
+from adapters.web.live_typing import on_typing
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
 from bot import sessions
@@ -83,18 +84,25 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     registry.add(ws)
     await ws.send_json({"type": "hello", "id": who.id if kind == "guest" else who.slug, "name": who.name})
     guard = SocketGuard(request, who.id if kind == "guest" else None)  # abuse limits (adapters/web/limits.py)
+    typing_sent: dict[str, float] = {}  # conversation → when this socket last passed a typing signal on
     try:
         async for frame in ws:
             if not await guard.admit(ws) or frame.type != WSMsgType.TEXT:
                 continue
-            await _on_frame(ws, runtime, who, kind, frame.data, guard)
+            await _on_frame(ws, runtime, who, kind, frame.data, guard, typing_sent)
     finally:
         registry.discard(ws)
     return ws
 
 
 async def _on_frame(
-    ws: web.WebSocketResponse, runtime: Any, who: Any, kind: str, data: str, guard: SocketGuard
+    ws: web.WebSocketResponse,
+    runtime: Any,
+    who: Any,
+    kind: str,
+    data: str,
+    guard: SocketGuard,
+    typing_sent: dict[str, float],
 ) -> None:
     try:
         frame = json.loads(data)
@@ -105,6 +113,9 @@ async def _on_frame(
         return
     if frame.get("type") == "ping":
         await ws.send_json({"type": "pong"})
+        return
+    if frame.get("type") == "typing":  # ephemeral: never stored (adapters/web/live_typing.py)
+        await on_typing(ws, runtime, who, kind, frame, typing_sent)
         return
     if frame.get("type") != "send":
         await ws.send_json({"type": "error", "code": "unknown_frame", "message": "Unknown frame type."})
@@ -163,7 +174,8 @@ async def _on_frame(
 
 @documented(
     "WebSocket: first frame {token}; then live {type: message|event}; "
-    "send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}"
+    "send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}; "
+    "{type: typing, conversation_id} → agents get {type: typing, author}"
 )
 async def guest_ws(request: web.Request) -> web.WebSocketResponse:
     return await _serve(request, "guest")
