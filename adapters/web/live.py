@@ -84,7 +84,9 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     registry.add(ws)
     await ws.send_json({"type": "hello", "id": who.id if kind == "guest" else who.slug, "name": who.name})
     guard = SocketGuard(request, who.id if kind == "guest" else None)  # abuse limits (adapters/web/limits.py)
-    typing_sent: dict[str, float] = {}  # conversation → when this socket last passed a typing signal on
+    typing_sent: dict[
+        str, float
+    ] = {}  # conversation and kind → when this socket last passed a typing signal on
     try:
         async for frame in ws:
             if not await guard.admit(ws) or frame.type != WSMsgType.TEXT:

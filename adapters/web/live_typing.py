@@ -27,7 +27,7 @@ async def on_typing(
     frame: dict[str, Any],
     last: dict[str, float],
 ) -> None:
-    """``last``: this socket's conversation → when it last passed a signal on (monotonic seconds)."""
+    """``last``: this socket's (conversation, internal) → when it last passed a signal on (monotonic s)."""
     conversation_id = frame.get("conversation_id")
     if not isinstance(conversation_id, str) or not conversation_id or bad_text(conversation_id):
         await ws.send_json(
@@ -39,11 +39,12 @@ async def on_typing(
             }
         )
         return
-    now = time.monotonic()
-    if now - last.get(conversation_id, float("-inf")) < TYPING_EVERY_SECONDS:
-        return  # throttled: the screens still show the previous signal
-    last[conversation_id] = now
     internal = bool(frame.get("internal")) and kind == "agent"
+    key = f"{conversation_id} {internal}"  # switching between a note and a reply signals at once
+    now = time.monotonic()
+    if now - last.get(key, float("-inf")) < TYPING_EVERY_SECONDS:
+        return  # throttled: the screens still show the previous signal
+    last[key] = now
     try:
         async with runtime.uow(read_only=True) as uow:
             audience = await typing_audience(uow, who.actor, conversation_id, internal=internal)
