@@ -132,6 +132,7 @@ async def test_typing_shows_both_ways_and_an_internal_note_never_reaches_the_gue
     # Guest → agent.
     await guest.get_by_test_id("message-input").press_sequentially("Also")
     await expect(inbox.get_by_test_id("typing-indicator")).to_have_text("Ann is typing…")
+    await inbox.screenshot(path=SHOTS.format("inbox-typing"))
 
     # An internal note first, then a reply: the guest hears of the reply only. Both signals go over
     # the agent's one socket in this order, so a leaked note signal would have arrived first.
@@ -142,6 +143,7 @@ async def test_typing_shows_both_ways_and_an_internal_note_never_reaches_the_gue
     await expect(guest.get_by_test_id("typing-indicator")).to_have_text("Alice is typing…")
     assert len(typing_frames) == 1 and '"internal"' not in typing_frames[0]
     await guest.screenshot(path=SHOTS.format("typing"))
+    await assert_accessible(guest)  # the open chat: thread, "Seen", the typing line
 
     # The reply arrives: the line goes at once.
     await inbox.get_by_test_id("reply-input").fill("Yes, in stock.")

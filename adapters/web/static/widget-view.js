@@ -98,7 +98,7 @@ export function buildView({ origin, t, look = {}, on, page = false }) {
   // A new message while closed: its first words beside the launcher (widget-attention.js fills it).
   v.preview = el("div", { class: "preview", testid: "launcher-preview", hidden: true });
   v.announcer = el("div", { class: "sr-only", testid: "announcer", "aria-live": "polite", "aria-atomic": "true" });
-  shell.append(v.panel, el("div", { class: "launch-row" }, v.preview, v.launcher), v.announcer);
+  shell.append(v.panel, v.preview, v.launcher, v.announcer);
   root.append(stylesheet, shell);
 
   const statusText = { connecting: t("widget.connecting"), reconnecting: t("widget.reconnecting"), online: t("widget.connected") };
