@@ -236,6 +236,8 @@ async def test_on_a_phone_the_open_widget_fills_the_screen_with_16px_inputs_and_
 
     await start_chatting_open(guest, "Ann")
     assert await guest.get_by_test_id("message-input").evaluate("e => getComputedStyle(e).fontSize") == "16px"
+    await guest_says(guest, "Hello from my phone")
+    await guest.screenshot(path=SHOTS.format("phone-chat"))
     await guest.get_by_test_id("schedule-meeting").click()
     submit = guest.get_by_test_id("booking-submit")
     await expect(submit).to_be_visible()

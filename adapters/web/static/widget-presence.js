@@ -79,7 +79,6 @@ export function presence({ view, call, t, target }) {
     }
     const when = team.next_opening ? openingText(t, team.next_opening) : null;
     view.expectation.textContent = team.open ? t("presence.replySoon") : when ? t("presence.awayShort", { when }) : t("presence.awayShortUnknown");
-    view.shell.classList.toggle("is-away", !team.open);
     view.away.hidden = team.open;
     awayText.textContent = when ? t("presence.away", { when }) : t("presence.awayUnknown");
     renderEmail();
