@@ -125,6 +125,15 @@ class MessagesRead(Event):
 
 
 @dataclass(frozen=True)
+class ConversationSeen(Event):
+    """An agent has read the conversation up to the guest's ``seq``-th message: the widget's "Seen"."""
+
+    conversation_id: str
+    seq: int  # in the guest's numbering (messages guests see), never the agents' own
+    audience: Audience = Audience.EVERYONE
+
+
+@dataclass(frozen=True)
 class LoginLinkIssued(Event):
     """Not about a conversation: delivered to the agent's mailbox only."""
 

@@ -22,6 +22,7 @@ class ConversationView:
     avatar: dict[str, Any] = field(default_factory=dict)  # follows the title: initials, colour, picture
     role: str = "none"  # bot.access.Role of the viewer
     last_seq: int = 0  # in the viewer's numbering: guests count only the messages they see
+    seen_seq: int = 0  # a guest's view: how far an agent has read, in the guest's numbering ("Seen")
 
 
 async def _visible(
@@ -76,6 +77,10 @@ async def _view(
         last_seq = conversation.guest_seq
         read = await uow.messages.guest_position(conversation.id, read) if read else 0
     unread = last_seq - read
+    seen = 0
+    if viewer.kind == "guest":
+        furthest = max((m.last_read_seq for m in members if m.kind == "agent"), default=0)
+        seen = await uow.messages.guest_position(conversation.id, furthest) if furthest else 0
     return ConversationView(
         conversation,
         heading.title,
@@ -85,6 +90,7 @@ async def _view(
         heading.avatar,
         access.role_of(conversation, viewer, services, members),
         last_seq,
+        seen,
     )
 
 

@@ -31,6 +31,7 @@ from bot.events import (
     ConversationAssigned,
     ConversationPictureChanged,
     ConversationRenamed,
+    ConversationSeen,
     ConversationStarted,
     Event,
     LoginLinkIssued,
@@ -72,6 +73,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         EmailProofIssued,  # a mail to one address, never a thread's business
         ConversationPictureChanged,  # its notice reaches the thread as a line
         ConversationRenamed,
+        ConversationSeen,  # the widget's "Seen"; Teams has its own read state
         InvitationBooked,  # invitations (issue 12): mails; their notices reach the thread as lines
         InvitationSent,
         InvitationWithdrawn,

@@ -27,6 +27,7 @@ from adapters.web import (
     live,
     meetings_api,
     pages,
+    presence_api,
     returning_api,
     settings_api,
     status_api,
@@ -69,6 +70,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_get("/api/openapi.json", openapi)
     app.router.add_routes(guest_api.routes)
     app.router.add_routes(avatars.routes)
+    app.router.add_routes(presence_api.routes)  # the widget's header: team and working hours
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(conversation_pictures.routes)

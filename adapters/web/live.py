@@ -13,6 +13,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from adapters.web.auth import RUNTIME
 from adapters.web.errors import bad_text, check_json, field
 from adapters.web.limits import SocketGuard
+from adapters.web.live_typing import on_typing
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
 from bot import sessions
@@ -99,12 +100,16 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     # messages keep their order. Anything else (a guest's first message, which may create the
     # conversation) waits for the pipeline to empty and runs alone.
     pipeline: set[asyncio.Task[None]] = set()
+    typing_sent: dict[str, float] = {}  # conversation and kind → when this socket last passed a typing signal on
     try:
         async for message in ws:
             if not await guard.admit(ws) or message.type != WSMsgType.TEXT:
                 continue
             frame = await _parse(ws, message.data)
             if frame is None:
+                continue
+            if frame.get("type") == "typing":  # ephemeral: never stored (adapters/web/live_typing.py)
+                await on_typing(ws, runtime, who, kind, frame, typing_sent)
                 continue
             if frame.get("type") == "send" and (kind == "agent" or frame.get("conversation_id")):
                 if len(pipeline) >= MAX_PIPELINED:
@@ -211,7 +216,8 @@ async def _handle_frame(
 
 @documented(
     "WebSocket: first frame {token}; then live {type: message|event}; "
-    "send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}"
+    "send {type: send, conversation_id|service|agent, text, client_id} → {type: ack}; "
+    "{type: typing, conversation_id} → agents get {type: typing, author}"
 )
 async def guest_ws(request: web.Request) -> web.WebSocketResponse:
     return await _serve(request, "guest")

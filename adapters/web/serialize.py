@@ -46,6 +46,8 @@ def view_json(view: ConversationView, *, for_agent: bool) -> dict[str, Any]:
         "first_service": c.first_service,  # the widget finds the guest's conversation with a service by it
         "members": [member_json(m, for_agent=for_agent) for m in view.members],
     }
+    if not for_agent:
+        data["seen_seq"] = view.seen_seq  # the widget's "Seen": how far an agent has read
     if for_agent:
         data.update(
             assignee=c.assignee,

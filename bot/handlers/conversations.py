@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot import access
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
 from bot.errors import InvalidInput, NotFound
-from bot.events import ConversationAssigned, ConversationStarted, MessagesRead
+from bot.events import ConversationAssigned, ConversationSeen, ConversationStarted, MessagesRead
 from bot.handlers.posting import PostingHooks, append_message, check_post, post_notice
 from bot.model import (
     Agent,
@@ -230,6 +230,10 @@ async def mark_read(cmd: MarkRead, uow: UnitOfWork, clock: Clock, posting: Posti
         )
         if changed:
             uow.record(MessagesRead(conversation_id=conversation.id, reader=cmd.reader, seq=seq))
+            if cmd.reader.kind == "agent":  # the guest's "Seen", counted in what the guest sees
+                seen = await uow.messages.guest_position(conversation.id, seq)
+                if seen > 0:
+                    uow.record(ConversationSeen(conversation_id=conversation.id, seq=seen))
         await uow.commit()
         return answer  # in the reader's numbering
 

@@ -74,13 +74,18 @@ class LiveServer:
 async def embedding_page(request: web.Request) -> web.Response:
     """``/test-site?agent=alice``: a page on the server's own origin (so it shares localStorage with
     /book/…) embedding the widget for an agent or a service; Playwright-fulfilled pages cannot be
-    used, Chromium blocks their WebSockets to 127.0.0.1 (local network access checks)."""
+    used, Chromium blocks their WebSockets to 127.0.0.1 (local network access checks). ``lang`` sets
+    the page's ``<html lang>``; ``color``, ``position``, ``greeting`` and ``title`` the widget's look."""
     attrs = "".join(
         f' data-{key}="{html.escape(request.query[key])}"'
-        for key in ("agent", "service")
+        for key in ("agent", "service", "color", "position", "greeting", "title")
         if key in request.query
     )
-    body = f'<!doctype html><title>Test site</title><h1>Test site</h1><script src="/widget.js"{attrs} async></script>'
+    lang = html.escape(request.query.get("lang", "en"))
+    body = (
+        f'<!doctype html><html lang="{lang}"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>Test site</title><h1>Test site</h1><script src="/widget.js"{attrs} async></script>'
+    )
     return web.Response(text=body, content_type="text/html")
 
 
@@ -114,8 +119,15 @@ async def other_site() -> AsyncIterator[OtherSite]:
 
 
 @pytest.fixture
-async def server(sqlite_url: str, make_settings: Any) -> AsyncIterator[LiveServer]:
-    async with live_server(sqlite_url, make_settings) as live:
+def server_clock() -> Any:
+    """The live server's clock: the real one (None), unless a test module overrides this fixture
+    with a ``DrivenClock`` (working hours, say, that must not depend on when the suite runs)."""
+    return None
+
+
+@pytest.fixture
+async def server(sqlite_url: str, make_settings: Any, server_clock: Any) -> AsyncIterator[LiveServer]:
+    async with live_server(sqlite_url, make_settings, server_clock) as live:
         yield live
 
 

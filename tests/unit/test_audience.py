@@ -94,6 +94,8 @@ DIALOGUE = [
     ("Ann reacts to the reply", "ReactionAdded", "🎉", EVERYONE),
     ("Ann reads", "MessagesRead", "", AGENTS),
     ("Bob reads up to the note", "MessagesRead", "", AGENTS),
+    # The guest's "Seen": how far an agent read, in the guest's numbering (the note is not counted).
+    ("Bob reads up to the note", "ConversationSeen", "", EVERYONE),
     ("Alice renames it", "ConversationRenamed", "Ann's order", EVERYONE),
     ("Alice renames it", "MessagePosted", "Alice renamed the conversation to “Ann's order”.", EVERYONE),
     ("Alice takes it", "ConversationAssigned", "", AGENTS),

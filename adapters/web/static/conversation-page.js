@@ -7,5 +7,5 @@
 import { start } from "./widget-app.js";
 
 const id = decodeURIComponent(location.pathname.split("/")[2] || "");
-start({ dataset: { conversation: id, title: "Your conversation" } }, location.origin);
-window.Convene.widget.open();
+// start() resolves once the widget is built (it loads the guest's language first).
+start({ dataset: { conversation: id, title: "Your conversation" } }, location.origin).then(() => window.Convene.widget.open());

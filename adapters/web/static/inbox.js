@@ -18,6 +18,7 @@ import { initSearch } from "./inbox-search.js";
 import { initPicture } from "./inbox-picture.js";
 import { initStatus, onStatusFrame, setStatusZone } from "./inbox-status.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
+import { clearTyping, initTyping, onTypingFrame, onTypingMessage } from "./inbox-typing.js";
 
 const TOKEN_KEY = "convene.agent.token";
 const ENDED = "Your session has ended. Sign in again.";
@@ -109,6 +110,7 @@ async function showApp() {
   });
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
+  initTyping({ send: (frame) => state.socket.send(frame), openId, me: state.me }); // "Ann is typing…"
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
   initStatus({ call, me: state.me, openId, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
@@ -128,6 +130,7 @@ async function showApp() {
 
 /** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
 async function openWithContact(id) {
+  clearTyping();
   await openConversation(id);
   await showContact(id);
 }
@@ -161,12 +164,15 @@ function onFrame(frame) {
   if (frame.type === "message") {
     onListMessage(frame);
     onThreadMessage(frame);
+    onTypingMessage(frame, openId);
   } else if (frame.type === "event") {
     scheduleRefresh();
     refreshInvitations(); // a booking moves an invitation to Meetings
     onMeetingFrame(frame);
     onThreadEvent(frame);
     onStatusFrame(frame); // a snooze of mine ended
+  } else if (frame.type === "typing") {
+    onTypingFrame(frame, openId);
   }
 }
 

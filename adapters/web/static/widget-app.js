@@ -1,5 +1,8 @@
 /* The Convene widget's behaviour: the guest's session, sending with retries, the live connection,
- * unread counts, the toolbar hook, and loading the booking module on first use.
+ * unread counts, the toolbar hook, and loading the booking module on first use. What guests see
+ * besides the thread has its own module: the team and working hours (widget-presence.js), typing
+ * (lib/typing.js), "Seen" (widget-seen.js), the preview and title blink (widget-attention.js), the
+ * keyboard (widget-focus.js) and the look (widget-look.js). Texts come from lib/i18n.js.
  *
  * widget.js (a classic script any website can embed) imports this module from the Convene host
  * and calls start(); the modules it imports come from that host too (/static/lib/, sent with CORS
@@ -8,32 +11,23 @@
  */
 import { apiClient, seg, uuid } from "./lib/api.js";
 import { calendarIcon, submitOnEnter } from "./lib/dom.js";
+import { pickLanguage, translator } from "./lib/i18n.js";
 import { catchUpAfter, LiveSocket, socketUrl } from "./lib/live.js";
 import { viewerZone } from "./lib/time.js";
+import { typingLine, typingSignal } from "./lib/typing.js";
+import { attention } from "./widget-attention.js";
+import { keyboard } from "./widget-focus.js";
+import { lookOf } from "./widget-look.js";
+import { presence } from "./widget-presence.js";
+import { seenMarker } from "./widget-seen.js";
+import { readJSON, writeJSON } from "./widget-store.js";
 import { messageThread } from "./widget-thread.js";
 import { buildView } from "./widget-view.js";
 
-const EXPIRED = "Your chat session has expired. Please start again.";
-
-function readJSON(key) {
-  try {
-    return JSON.parse(localStorage.getItem(key) || "null");
-  } catch (_) {
-    return null;
-  }
-}
-
-function writeJSON(key, value) {
-  try {
-    if (value === null) localStorage.removeItem(key);
-    else localStorage.setItem(key, JSON.stringify(value));
-  } catch (_) {
-    /* private mode: the session lasts as long as the page */
-  }
-}
-
 /** script: the embedding <script> tag (its data-* attributes); origin: the Convene host. */
-export function start(script, origin) {
+export async function start(script, origin) {
+  const t = await translator(pickLanguage());
+  const EXPIRED = t("widget.expired");
   const target = script.dataset.agent ? { agent: script.dataset.agent } : { service: script.dataset.service || "sales" };
   const TARGET_KEY = target.agent ? `agent:${target.agent}` : `service:${target.service}`;
   // One session per Convene host (the host page's origin scopes localStorage already).
@@ -52,9 +46,14 @@ export function start(script, origin) {
     readSeq: 0, // the last seq we told the server we have read
   };
   const call = apiClient({ base: origin, token: () => state.session && state.session.token });
-  const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
+  const view = buildView({ origin, t, look: lookOf(script), on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
-  const thread = messageThread(view.list, isMine);
+  const thread = messageThread(view.list, isMine, t.lang);
+  const seen = seenMarker(view.list, t);
+  const team = presence({ view, call, t, target });
+  const typing = typingLine(view.typing, (name) => t("presence.typing", { name }));
+  const notify = attention({ view, t, open: () => toggle(true) });
+  keyboard({ view, isOpen: () => state.open, close: () => toggle(false), page: fullPage });
   const socket = new LiveSocket(socketUrl(origin, "/api/guest/ws"), () => ({ token: state.session.token }), {
     onState: view.setStatus,
     onReady,
@@ -62,6 +61,7 @@ export function start(script, origin) {
     onUnauthorized: () => forgetSession(EXPIRED),
   });
   submitOnEnter(view.input, view.composer);
+  const signal = typingSignal(view.input, () => (state.conversationId ? { type: "typing", conversation_id: state.conversationId } : null), (frame) => socket.send(frame));
 
   // ---- the toolbar hook and the booking module ---------------------------------------------------
 
@@ -107,16 +107,19 @@ export function start(script, origin) {
   function openBooking() {
     loadBooking()
       .then((module) => module.open())
-      .catch(() => thread.notice("Scheduling is not available right now. Please try again."));
+      .catch(() => thread.notice(t("widget.scheduleUnavailable")));
   }
 
   // ---- views -------------------------------------------------------------------------------------
 
   function toggle(force) {
     state.open = force === undefined ? !state.open : force;
+    const focusInside = view.panel.contains(view.root.activeElement);
     view.setOpen(state.open);
+    if (!state.open && focusInside && !fullPage) view.launcher.focus(); // back where the guest came from
     if (state.open && bookingEnabled && state.session) loadBooking().catch(() => {}); // upcoming meetings
     if (state.open) {
+      notify.opened();
       state.unread = 0;
       view.setUnread(0);
       (state.session ? view.input : view.nameInput).focus();
@@ -125,9 +128,14 @@ export function start(script, origin) {
     }
   }
 
-  function addMessage(message) {
+  /** live: it arrived just now (not from a catch-up page), so it is news worth announcing. */
+  function addMessage(message, live = false) {
     if (!thread.add(message)) return;
-    if (!isMine(message.author) && message.author.kind !== "system" && !state.open) {
+    seen.place();
+    if (isMine(message.author) || message.author.kind === "system") return;
+    typing.done(message.author);
+    if (live) notify.incoming(message, state.open);
+    if (!state.open) {
       state.unread += 1;
       view.setUnread(state.unread);
     }
@@ -145,7 +153,7 @@ export function start(script, origin) {
       await startSession(name, view.emailInput.value.trim());
       view.input.focus();
     } catch (error) {
-      view.showFormError(error.message || "Could not start the chat. Please try again.");
+      view.showFormError(error.message || t("widget.startFailed"));
     } finally {
       view.startButton.disabled = false;
     }
@@ -160,9 +168,9 @@ export function start(script, origin) {
     if (fixed) body.conversation = fixed;
     try {
       await call("POST", "/api/guest/continue", body);
-      view.continueStatus.textContent = "If you wrote to us with this address, a link is on its way. It works once, for 30 minutes.";
+      view.continueStatus.textContent = t("widget.continueSent");
     } catch (error) {
-      view.continueStatus.textContent = error.message || "Could not send the link. Please try again.";
+      view.continueStatus.textContent = error.message || t("widget.continueFailed");
     }
     view.continueStatus.hidden = false;
   }
@@ -178,6 +186,7 @@ export function start(script, origin) {
     socket.start();
     sessionListeners.forEach((listener) => listener(state.session));
     if (bookingEnabled) loadBooking().catch(() => {}); // lists the guest's meetings
+    team.onSession();
     return state.session;
   }
 
@@ -189,6 +198,8 @@ export function start(script, origin) {
     writeJSON(SESSION_KEY, null);
     writeJSON(PENDING_KEY, null);
     thread.clear();
+    seen.reset();
+    typing.hide();
     socket.stop();
     view.setStatus("idle");
     view.showChat(false);
@@ -207,6 +218,7 @@ export function start(script, origin) {
     state.pending.push(item);
     writeJSON(PENDING_KEY, state.pending);
     thread.pending(item);
+    signal.reset();
     if (!transmit(item)) socket.now(); // typing is a good moment to stop waiting out a backoff
   }
 
@@ -235,7 +247,7 @@ export function start(script, origin) {
     frameListeners.forEach((listener) => listener(frame));
     if (frame.type === "message") {
       if (frame.conversation_id === state.conversationId) {
-        addMessage(frame.message);
+        addMessage(frame.message, true);
         markRead();
       } else if (!state.conversationId) {
         // Before our first ack: the guest may also have other conversations (another service, an
@@ -254,10 +266,14 @@ export function start(script, origin) {
       refreshTitle(); // the picture may come or go with the title (bot/titles.py)
     } else if (frame.type === "event" && frame.event === "ConversationPictureChanged" && frame.conversation_id === state.conversationId) {
       refreshTitle();
+    } else if (frame.type === "event" && frame.event === "ConversationSeen" && frame.conversation_id === state.conversationId) {
+      seen.set(frame.data && frame.data.seq);
+    } else if (frame.type === "typing" && frame.conversation_id === state.conversationId && frame.author) {
+      typing.show(frame.author);
     } else if (frame.type === "error" && frame.client_id) {
       settle(frame.client_id);
       thread.failed(frame.client_id);
-      thread.notice(frame.message || "This message could not be sent.");
+      thread.notice(frame.message || t("widget.sendFailed"));
     }
   }
 
@@ -275,7 +291,7 @@ export function start(script, origin) {
           : byService("first_service") || byService("service");
       if (!mine) {
         if (fixed) {
-          thread.notice("This conversation is not open in this browser. Continue it with your email address.");
+          thread.notice(t("widget.notOpenHere"));
           view.continueForm.hidden = false;
         }
         return;
@@ -283,7 +299,8 @@ export function start(script, origin) {
       state.conversationId = mine.id;
       view.showHeading(mine);
       const page = (after) => call("GET", `/api/guest/conversations/${seg(mine.id)}/messages?after=${after}`);
-      await catchUpAfter(thread.lastSeq, page, addMessage);
+      await catchUpAfter(thread.lastSeq, page, (message) => addMessage(message));
+      seen.set(mine.seen_seq);
       markRead();
     } catch (error) {
       if (error.status === 401) forgetSession(EXPIRED);
@@ -326,7 +343,7 @@ export function start(script, origin) {
     context,
   };
   if (bookingEnabled) {
-    registeredActions.push({ id: "schedule", testid: "schedule-meeting", label: "Schedule a meeting", icon: calendarIcon, run: openBooking });
+    registeredActions.push({ id: "schedule", testid: "schedule-meeting", label: t("widget.schedule"), icon: calendarIcon, run: openBooking });
   }
 
   function mount() {
@@ -335,6 +352,7 @@ export function start(script, origin) {
     renderActions();
     state.pending.forEach(thread.pending);
     if (state.session) socket.start();
+    team.start(() => state.session);
     if (fullPage) toggle(true);
   }
 
@@ -353,9 +371,10 @@ export function start(script, origin) {
       view.showChat(true);
       socket.start();
       sessionListeners.forEach((listener) => listener(state.session));
+      team.onSession();
       toggle(true);
     } catch (_) {
-      thread.notice("This email link has expired or was used already.");
+      thread.notice(t("widget.linkExpired"));
       toggle(true);
     }
   }

@@ -8,8 +8,8 @@
 import { el } from "./lib/dom.js";
 import { formatTime, viewerZone } from "./lib/time.js";
 
-/** isMine(author): the guest of this session wrote it. */
-export function messageThread(list, isMine) {
+/** isMine(author): the guest of this session wrote it; locale: the widget's language (times). */
+export function messageThread(list, isMine, locale) {
   const zone = viewerZone();
   const seen = new Set(); // message ids already shown
   let lastSeq = 0;
@@ -26,7 +26,7 @@ export function messageThread(list, isMine) {
       { class: `msg ${kind}`, testid: "message", "data-author-kind": mine ? "guest" : kind },
       kind === "agent" ? el("div", { class: "author", testid: "message-author" }, authorName) : null,
       el("div", { class: "text", testid: "message-text" }, text),
-      kind === "system" ? null : el("div", { class: "meta" }, el("time", {}, formatTime(when || new Date(), zone)), mine ? el("span", { class: "tick" }) : null),
+      kind === "system" ? null : el("div", { class: "meta" }, el("time", {}, formatTime(when || new Date(), zone, locale)), mine ? el("span", { class: "tick" }) : null),
     );
   }
 
