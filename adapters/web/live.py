@@ -100,7 +100,9 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     # messages keep their order. Anything else (a guest's first message, which may create the
     # conversation) waits for the pipeline to empty and runs alone.
     pipeline: set[asyncio.Task[None]] = set()
-    typing_sent: dict[str, float] = {}  # conversation and kind → when this socket last passed a typing signal on
+    typing_sent: dict[
+        str, float
+    ] = {}  # conversation and kind → when this socket last passed a typing signal on
     try:
         async for message in ws:
             if not await guard.admit(ws) or message.type != WSMsgType.TEXT:
