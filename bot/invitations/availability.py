@@ -123,14 +123,21 @@ async def rooms_busy(
 
 
 async def own_busy(
-    uow: UnitOfWork, participants: Participants, start: datetime, end: datetime
+    uow: UnitOfWork,
+    participants: Participants,
+    start: datetime,
+    end: datetime,
+    *,
+    exclude: str | None = None,
 ) -> dict[str, list[Interval]]:
-    """Convene's own meetings: each member's as the meeting's agent, and every attendee row."""
+    """Convene's own meetings: each member's as the meeting's agent, and every attendee row;
+    ``exclude``: a meeting being moved, which must not block itself."""
     slugs = sorted(participants.profiles)
     out: dict[str, list[Interval]] = {}
-    for slug, intervals in (await uow.meetings.busy(slugs, start, end)).items():
+    for slug, intervals in (await uow.meetings.busy(slugs, start, end, exclude=exclude)).items():
         out.setdefault(agent_key(slug), []).extend(intervals)
-    for key, intervals in (await repository(uow).attendee_busy(participants.keys(), start, end)).items():
+    keys = participants.keys()
+    for key, intervals in (await repository(uow).attendee_busy(keys, start, end, exclude=exclude)).items():
         out.setdefault(key, []).extend(intervals)
     return out
 

@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from bot.calendars.reconcile import CalendarState, Create, Decision, Delete, Update, reconcile
 from bot.calendars.sources import LOCAL, require_profile
 from bot.invitations.model import MeetingAttendee, Room, repository, room_key
+from bot.meetings.attendees import ATTENDEE_CALENDAR_JOB, schedule_attendee_writes
 from bot.meetings.model import Meeting
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec
 
-ATTENDEE_CALENDAR_JOB = "attendee_calendar_write"
 ROOM_CALENDAR = "primary"
 MICROSOFT = "microsoft"
 
@@ -38,12 +37,8 @@ def room_account(room: Room) -> CalendarAccount:
     return CalendarAccount(agent_slug=room_key(room.id), email=room.email)
 
 
+__all__ = ["ATTENDEE_CALENDAR_JOB", "preparer", "schedule_attendee_writes", "writer"]
 Finish = Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]
-
-
-async def schedule_attendee_writes(uow: UnitOfWork, meeting: Meeting, keys: list[str], now: datetime) -> None:
-    for key in keys:
-        await uow.jobs.schedule(ATTENDEE_CALENDAR_JOB, now, {"meeting_id": meeting.id, "attendee": key})
 
 
 @dataclass(frozen=True)
