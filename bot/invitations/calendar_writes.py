@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.calendars.reconcile import CalendarState, Create, Decision, Delete, Update, reconcile
+from bot.calendars.remote_writes import GONE
 from bot.calendars.sources import LOCAL, require_profile
 from bot.invitations.model import MeetingAttendee, Room, repository, room_key
 from bot.meetings.attendees import ATTENDEE_CALENDAR_JOB, schedule_attendee_writes
@@ -21,6 +22,7 @@ from bot.meetings.model import Meeting
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec
+from scheduling.errors import CalendarUnavailable
 
 ROOM_CALENDAR = "primary"
 MICROSOFT = "microsoft"
@@ -118,8 +120,14 @@ async def _carry_out(
             await provider.delete_event(target.account, calendar_id, event_id)
             return None, None
         case Update(calendar_id, event_id):
-            await provider.update_event(target.account, calendar_id, event_id, spec)
-            return None
+            try:
+                await provider.update_event(target.account, calendar_id, event_id, spec)
+                return None
+            except CalendarUnavailable as error:
+                if error.details.get("status") not in GONE:
+                    raise
+                # Deleted by hand meanwhile: written again, as the lead's is (bot.calendars.remote_writes).
+                return calendar_id, await provider.create_event(target.account, calendar_id, spec)
         case Create(calendar_id):
             return calendar_id, await provider.create_event(target.account, calendar_id, spec)
     return None
