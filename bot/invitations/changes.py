@@ -14,8 +14,8 @@ from bot.calendars.sources import require_profile
 from bot.errors import Conflict, NotFound, SlotTaken
 from bot.invitations.availability import busy_window, calendar_busy, merged, own_busy, slot_inputs, slots
 from bot.invitations.commands import CancelByInvitation, RescheduleByInvitation
-from bot.invitations.handlers import ALTERNATIVES, horizon_days
-from bot.invitations.model import BOOKED, Invitation, repository
+from bot.invitations.handlers import ALTERNATIVES, by_token, horizon_days
+from bot.invitations.model import BOOKED, Invitation
 from bot.invitations.rules import horizon
 from bot.invitations.team import meeting_participants, outside_busy
 from bot.meetings.booking import utc_start
@@ -29,7 +29,7 @@ from scheduling.invitation_slots import slot_is_free
 
 
 async def _booked(uow: UnitOfWork, token: str, *, for_update: bool = False) -> tuple[Invitation, Meeting]:
-    invitation = await repository(uow).by_token(token, for_update=for_update)
+    invitation = await by_token(uow, token, for_update=for_update)
     if invitation is None:
         raise NotFound("This invitation link is not valid.", code="unknown_invitation")
     meeting = await uow.meetings.get(invitation.meeting_id or "", for_update=for_update)
