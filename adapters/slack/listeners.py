@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack import blocks, modals, on_actions, on_messages, on_slash, slash
+from adapters.slack import blocks, invite_modal, modals, on_actions, on_invite, on_messages, on_slash, slash
 from adapters.slack.context import SlackContext
 
 SUBMIT_WAIT_SECONDS = 2.0  # a modal's errors must be in the ack; past this we close it and report later
@@ -43,6 +43,8 @@ def register(bolt: AsyncApp, ctx: SlackContext) -> None:
         blocks.CANCEL: on_actions.cancel_meeting,
         modals.ASSIGN_SERVICE: on_actions.assign_service_picked,
         modals.MEETING_DURATION: on_actions.meeting_duration_picked,
+        invite_modal.INVITE_CHANGED: on_invite.invite_changed,  # the live slot count
+        invite_modal.INVITE_SEND: on_invite.send_by_email,
     }
     for action_id, work in buttons.items():
         bolt.action(action_id)(_background(ctx, work))
@@ -52,6 +54,7 @@ def register(bolt: AsyncApp, ctx: SlackContext) -> None:
         modals.MEETING_VIEW: on_actions.meeting_submitted,
         modals.DURATION_VIEW: on_actions.duration_submitted,
         modals.SETTINGS_VIEW: on_actions.settings_submitted,
+        invite_modal.INVITE_VIEW: on_invite.invite_submitted,
     }
     for callback_id, work in submissions.items():
         bolt.view(callback_id)(_submission(ctx, work))
