@@ -13,12 +13,13 @@ from urllib.parse import quote, urlencode
 from adapters.teams import cards, render
 from adapters.teams.actions import parse_date
 from adapters.teams.context import TeamsContext
+from adapters.teams.invite_actions import InviteActions
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
 from bot.meetings.options import time_zone_of
 from bot.model import Agent
 
-NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel", "new"}
+NAMES = {"help", "inbox", "assign", "meetings", "link", "settings", "link-channel", "new", "invite"}
 LINK_KEYS = ("start", "end", "subject")
 LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
 # Teams clients may turn typed quotes into typographic ones; shlex knows only the plain ones.
@@ -62,6 +63,8 @@ class TextCommands:
                 return await self.link_channel(agent, args, place)
             if name == "new":
                 return await self.new(agent, args)
+            if name == "invite":
+                return await InviteActions(self.context).form(agent, {})
         except DomainError as error:
             return error.message
         return cards.help_card(f"I don't know “{words[0]}”.")
