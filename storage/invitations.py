@@ -43,6 +43,8 @@ class RoomRow(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     pool: Mapped[str | None] = mapped_column(String(100), index=True)
+    provider: Mapped[str | None] = mapped_column(String(16))  # google | microsoft | local; None: derived
+    calendar_id: Mapped[str | None] = mapped_column(String(320))  # a Google resource calendar's id
     created_at: Mapped[datetime]
 
 
@@ -125,7 +127,15 @@ def _values(invitation: Invitation) -> dict[str, Any]:
 
 
 def _room(row: RoomRow) -> Room:
-    return Room(row.name, row.email, row.capacity, row.pool, id=row.id)
+    return Room(
+        row.name,
+        row.email,
+        row.capacity,
+        row.pool,
+        id=row.id,
+        provider=row.provider,
+        calendar_id=row.calendar_id,
+    )
 
 
 class SqlInvitations(_Repo):
@@ -175,6 +185,8 @@ class SqlInvitations(_Repo):
                 email=room.email,
                 capacity=room.capacity,
                 pool=room.pool,
+                provider=room.provider,
+                calendar_id=room.calendar_id,
                 created_at=self._now(),
             )
         )

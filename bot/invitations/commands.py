@@ -66,6 +66,8 @@ class AddRoom(Command):
     email: str
     capacity: int | None = None
     pool: str | None = None
+    provider: str | None = None  # google | microsoft | local; None: from the configuration
+    calendar_id: str | None = None  # a Google resource calendar's id
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,13 @@ class Room:
     capacity: int | None = None
     pool: str | None = None
     id: str = field(default_factory=new_id)
+    # Where its calendar lives: "google" (a resource calendar, ``calendar_id``), "microsoft" (the room
+    # mailbox ``email``) or "local"; None: Microsoft 365 when it is configured, else local.
+    provider: str | None = None
+    calendar_id: str | None = None  # Google: the resource calendar's id (default: the room's address)
+
+
+ROOM_PROVIDERS = ("google", "microsoft", "local")
 
 
 @dataclass

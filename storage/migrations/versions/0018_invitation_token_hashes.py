@@ -1,4 +1,6 @@
-"""invitation tokens stored hashed: the column holds sha256 hex of the link token, never the token
+"""invitation tokens stored hashed; rooms name their calendar (Google resource calendars)
+
+Tokens: the column holds sha256 hex of the link token, never the token.
 
 Existing rows keep working: each plain token is replaced by its hash in place (the links already
 mailed still open their invitation, looked up by hash from now on), and the column is renamed so no
@@ -29,7 +31,12 @@ def upgrade() -> None:
         bind.execute(sa.update(invitations).where(invitations.c.id == row_id).values(token=hashed))
     # SQLite (3.25+) and PostgreSQL both rename in place; the unique constraint follows the column.
     op.execute("ALTER TABLE invitations RENAME COLUMN token TO token_hash")
+    # A room's calendar: google (a resource calendar id), microsoft, local; NULL: from the configuration.
+    op.add_column("rooms", sa.Column("provider", sa.String(length=16), nullable=True))
+    op.add_column("rooms", sa.Column("calendar_id", sa.String(length=320), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("rooms", "calendar_id")
+    op.drop_column("rooms", "provider")
     op.execute("ALTER TABLE invitations RENAME COLUMN token_hash TO token")
