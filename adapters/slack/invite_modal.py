@@ -19,6 +19,7 @@ from adapters.slack.blocks import esc, plain
 INVITE_VIEW = "invite_modal"
 INVITE_CHANGED = "invite_changed"  # every dispatching input: a change refreshes the count
 INVITE_SEND = "invite_send_email"  # the result's "Send by email" button
+INVITE_RESULT_VIEW = "invite_result"
 DURATIONS = (15, 30, 45, 60, 90, 120)
 MAX_OPTIONS = 100
 EMAIL, COPY = "email", "copy"
@@ -188,6 +189,17 @@ def fields_of(view: dict[str, Any]) -> dict[str, Any]:
             else:
                 found[block_id] = state.get("value")
     return found
+
+
+def result_view(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The modal once the invitation exists: the same links, where they are sure to be seen."""
+    return {
+        "type": "modal",
+        "callback_id": INVITE_RESULT_VIEW,
+        "title": plain("Invitation created"),
+        "close": plain("Done"),
+        "blocks": blocks,
+    }
 
 
 def result_blocks(

@@ -81,12 +81,16 @@ def _background(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]
 
 
 def _submission(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]:
-    """The engine runs before the ack when it is quick, so a refusal can show inside the modal."""
+    """The engine runs before the ack when it is quick, so a refusal can show inside the modal (and a
+    result that is a view, ``modals.NextView``, replaces it)."""
 
     async def listener(ack: Any, body: dict[str, Any]) -> None:
         task = ctx.spawn(work(ctx, body))
         done, _ = await asyncio.wait({task}, timeout=SUBMIT_WAIT_SECONDS)
         errors = task.result() if task in done and task.exception() is None else None
+        if isinstance(errors, modals.NextView):
+            await ack(response_action="update", view=errors.view)
+            return
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -99,6 +103,6 @@ def _submission(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]
 
 async def _report_late(ctx: SlackContext, body: dict[str, Any], task: asyncio.Task[Any]) -> None:
     errors = await task
-    if errors:
+    if errors and not isinstance(errors, modals.NextView):  # a late result was told ephemerally too
         channel = modals.meta_of(body.get("view") or {}).get("channel")
         await ctx.tell(channel, body["user"]["id"], " ".join(errors.values()))

@@ -13,8 +13,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from adapters.slack import invite_modal as im
+from adapters.slack.blocks import esc
 from adapters.slack.context import SlackContext
-from adapters.slack.modals import meta_of
+from adapters.slack.modals import NextView, meta_of
 from adapters.slack.reads import timezone_of
 from bot.errors import DomainError
 from bot.invitations.commands import CreateInvitation, InvitationDraft, ResendInvitation
@@ -22,7 +23,7 @@ from bot.invitations.links import invitation_link
 from bot.model import Agent
 from bot.zones import zone
 
-Errors = dict[str, str] | None
+Errors = dict[str, str] | NextView | None
 # The count does not depend on who is invited: stand-ins keep it from failing on empty fields.
 STAND_INS = {"guest_name": "Guest", "guest_email": "guest@example.com", "subject": "Meeting"}
 
@@ -159,8 +160,9 @@ async def invite_submitted(ctx: SlackContext, body: dict[str, Any]) -> Errors:
     blocks = im.result_blocks(
         invitation.subject, invitation.guest_name, lines, draft.send_email, invitation.id
     )
+    # Also ephemerally where the command was typed, so the links outlive the modal (where the bot may post).
     await ctx.tell(meta_of(view).get("channel"), user, "\n".join(lines), blocks=blocks)
-    return None
+    return NextView(im.result_view(blocks))
 
 
 async def send_by_email(ctx: SlackContext, body: dict[str, Any]) -> None:
@@ -176,4 +178,9 @@ async def send_by_email(ctx: SlackContext, body: dict[str, Any]) -> None:
         text = f"Sent to {invitation.guest_email} with fresh links; the links above no longer work."
     except DomainError as error:
         text = error.message
+    view = body.get("view")
+    if view:  # pressed in the result modal: the modal says it
+        done = im.result_view([{"type": "section", "text": {"type": "mrkdwn", "text": esc(text)}}])
+        await ctx.api.update_view(view["id"], done, view.get("hash"))
+        return
     await ctx.tell(channel, user, text, response_url=body.get("response_url"))

@@ -194,11 +194,12 @@ async def test_a_submission_creates_the_invitation_and_shows_its_links_ready_to_
     ]
     chosen = [o["value"] for o in options[:2]]
     answer = await submit(opened, "UALICE", {**GOOD, "send_email": "copy", "promoted": chosen})
-    assert answer is None  # the modal closes
+    assert answer["response_action"] == "update"  # the modal shows the links: they are sure to be seen
     assert await invitations(opened) == 1
-    result = opened.fake.of("chat.postEphemeral")[-1]
+    result = opened.fake.of("chat.postEphemeral")[-1]  # and ephemerally, so they outlive the modal
     assert (result["user"], result["channel"]) == ("UALICE", SALES)
     blocks = json.loads(result["blocks"]) if isinstance(result["blocks"], str) else result["blocks"]
+    assert answer["view"]["blocks"] == blocks
     code = blocks[1]["text"]["text"]
     assert code.startswith("```Pick any time: ") and code.endswith("```")
     lines = code.strip("`").splitlines()
@@ -227,3 +228,18 @@ async def test_someone_who_is_not_an_agent_gets_no_modal(slack: SlackDriver) -> 
     await slack.settle()
     assert [c for c in slack.fake.calls if c.method.startswith("views.")] == []
     assert slack.fake.ephemerals("USTRANGER")[-1].startswith("You are not")
+
+
+async def test_send_by_email_in_the_result_modal_mails_the_customer_and_says_so_there(
+    opened: SlackDriver,
+) -> None:
+    answer = await submit(opened, "UALICE", {**GOOD, "send_email": "copy"})
+    result = answer["view"]
+    button = next(e for b in result["blocks"] if b["type"] == "actions" for e in b["elements"])
+    await opened.click("UALICE", INVITE_SEND, button["value"], view=result)  # pressed inside the modal
+    await opened.settle()
+    sent = opened.last_view()
+    assert sent["callback_id"] == "invite_result"
+    assert sent["blocks"][0]["text"]["text"].startswith("Sent to carl@customer.example with fresh links")
+    outbox = Path(opened.runtime.settings.data_dir) / "outbox"
+    assert len(list(outbox.glob("invitation.*.eml"))) == 1
