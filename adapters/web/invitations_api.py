@@ -245,7 +245,14 @@ async def rooms(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "rooms": [
-                {"id": r.id, "name": r.name, "email": r.email, "capacity": r.capacity, "pool": r.pool}
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "email": r.email,
+                    "capacity": r.capacity,
+                    "pool": r.pool,
+                    "provider": r.provider,  # None: Microsoft 365 when configured, else local
+                }
                 for r in found
             ],
             "pools": sorted({r.pool for r in found if r.pool}),

@@ -223,3 +223,35 @@ async def test_a_team_move_follows_each_members_own_zone_across_daylight_saving_
     assert before.code == "slot_taken"  # 08:00 in New York (EST): Bob has not started yet
     moved = await engine.handle(RescheduleMeeting(meeting.id, datetime(2027, 3, 16, 13, tzinfo=UTC), ALICE))
     assert moved.start == datetime(2027, 3, 16, 13, tzinfo=UTC)  # 09:00 in New York (EDT), 14:00 Berlin
+
+
+def test_a_team_member_reads_the_change_as_the_agent_side_in_their_own_zone() -> None:
+    from adapters.email.meeting_mail import render_meeting_mail
+    from bot.meetings.events import MeetingRescheduled
+
+    event = MeetingRescheduled(
+        conversation_id="c1",
+        meeting_id="m1",
+        agent="alice",
+        agent_name="Alice",
+        agent_email="alice@example.com",
+        guest_id="g1",
+        guest_name="Carl",
+        guest_email="carl@customer.example",
+        subject="Pricing call",
+        start=z("13:00"),
+        end=z("14:00"),
+        sequence=1,
+        by=BOB,
+        agent_timezone="Europe/Berlin",
+        previous_start=z("08:00"),
+        previous_end=z("09:00"),
+        members=(("bob", "Bob", "bob@example.com", "America/New_York"),),
+    )
+    mail = render_meeting_mail(
+        event, "bob@example.com", "Bob", "http://convene.test", member=("bob", "America/New_York")
+    )
+    text = mail.get_body(("plain",)).get_content()
+    assert "You changed Pricing call with Carl." in text
+    assert "Tue 24 Nov 2026 08:00–09:00 (America/New_York; 13:00–14:00 UTC)" in text
+    assert "http://convene.test/inbox#c1" in text  # the inbox, not the guest's page
