@@ -45,7 +45,7 @@ _HIDDEN_FROM_GUESTS: dict[str, frozenset[str]] = {
     "ReactionAdded": frozenset({"by"}),
     "ReactionRemoved": frozenset({"by"}),
     **{
-        name: frozenset({"agent_email", "guest_email"})
+        name: frozenset({"agent_email", "guest_email", "members"})  # members: the team's addresses
         for name in (
             "MeetingBooked",
             "MeetingRescheduled",

@@ -43,13 +43,15 @@ class RoomRow(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     capacity: Mapped[int | None] = mapped_column(Integer)
     pool: Mapped[str | None] = mapped_column(String(100), index=True)
+    provider: Mapped[str | None] = mapped_column(String(16))  # google | microsoft | local; None: derived
+    calendar_id: Mapped[str | None] = mapped_column(String(320))  # a Google resource calendar's id
     created_at: Mapped[datetime]
 
 
 class InvitationRow(Base):
     __tablename__ = "invitations"
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the link token
     organizer: Mapped[str] = mapped_column(String(64), index=True)
     guest_id: Mapped[str] = mapped_column(ForeignKey("guests.id"))
     guest_name: Mapped[str] = mapped_column(String(200))
@@ -92,7 +94,7 @@ class MeetingAttendeeRow(Base):
 
 
 _FIELDS = (
-    "token organizer guest_id guest_name guest_email conversation_id subject duration day_start day_end "
+    "token_hash organizer guest_id guest_name guest_email conversation_id subject duration day_start day_end "
     "timezone description description_private conferencing meeting_type location guest_timezone status "
     "meeting_id created_at updated_at"
 ).split()
@@ -125,7 +127,15 @@ def _values(invitation: Invitation) -> dict[str, Any]:
 
 
 def _room(row: RoomRow) -> Room:
-    return Room(row.name, row.email, row.capacity, row.pool, id=row.id)
+    return Room(
+        row.name,
+        row.email,
+        row.capacity,
+        row.pool,
+        id=row.id,
+        provider=row.provider,
+        calendar_id=row.calendar_id,
+    )
 
 
 class SqlInvitations(_Repo):
@@ -148,8 +158,8 @@ class SqlInvitations(_Repo):
     async def get(self, invitation_id: str, *, for_update: bool = False) -> Invitation | None:
         return await self._one(InvitationRow.id == invitation_id, for_update=for_update)
 
-    async def by_token(self, token: str, *, for_update: bool = False) -> Invitation | None:
-        return await self._one(InvitationRow.token == token, for_update=for_update)
+    async def by_token_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None:
+        return await self._one(InvitationRow.token_hash == token_hash, for_update=for_update)
 
     async def by_meeting(self, meeting_id: str) -> Invitation | None:
         return await self._one(InvitationRow.meeting_id == meeting_id)
@@ -175,6 +185,8 @@ class SqlInvitations(_Repo):
                 email=room.email,
                 capacity=room.capacity,
                 pool=room.pool,
+                provider=room.provider,
+                calendar_id=room.calendar_id,
                 created_at=self._now(),
             )
         )

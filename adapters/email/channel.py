@@ -144,6 +144,9 @@ class EmailChannel:
                     url,
                     quoted=bool(address.get("quoted")),
                     config=self.config,
+                    member=(address["agent"], address.get("timezone") or "")
+                    if address.get("role") == "member"
+                    else None,
                 )
                 if not address.get("quoted"):  # an unproven address: no way in to answer as that guest
                     self._reply_to(mail, event, address)
@@ -153,6 +156,8 @@ class EmailChannel:
     def _reply_to(self, mail: EmailMessage, event: Event, address: dict[str, Any]) -> None:
         """Meeting mails can be answered by mail too, as the agent or the guest of the conversation."""
         member = ("agent", getattr(event, "agent", "")) if address.get("role") == "agent" else None
+        if address.get("role") == "member":  # a team member besides the lead answers as themselves
+            member = ("agent", address.get("agent") or "")
         member = member or ("guest", getattr(event, "guest_id", ""))
         if "Reply-To" not in mail and member[1] and event.conversation_id and self.config.get("secret_key"):
             mail["Reply-To"] = reply_address(self.config, event.conversation_id, *member)

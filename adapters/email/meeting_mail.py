@@ -39,11 +39,11 @@ def _quoted(text: str, limit: int = QUOTED_SUBJECT_LENGTH) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _done_by(e: MeetingEvent, is_agent: bool, verb: str, other: str) -> str:
+def _done_by(e: MeetingEvent, is_agent: bool, verb: str, other: str, member: str | None = None) -> str:
     """Who did it, from the reader's point of view: "You cancelled Demo with Ann.", "Ann cancelled Demo
     with you.", or, for a colleague of the agent, "Bob cancelled Demo with Ann." (never "Nora cancelled
-    … with Nora")."""
-    reader = ("agent", e.agent) if is_agent else ("guest", e.guest_id)
+    … with Nora"). ``member``: the reader is a team member besides the lead."""
+    reader = ("agent", member or e.agent) if is_agent else ("guest", e.guest_id)
     other_side = ("guest", e.guest_id) if is_agent else ("agent", e.agent)
     actor = (e.by.kind, e.by.id)
     if actor == reader:
@@ -61,14 +61,18 @@ def render_meeting_mail(
     *,
     quoted: bool = False,
     config: dict[str, Any] | None = None,
+    member: tuple[str, str] | None = None,
 ) -> EmailMessage:
     """``quoted``: the address is unproven, so a stranger may have typed the name and subject. They then
     appear only as quoted text (never as the To name or the start of the subject). Times are in the
-    reader's zone first, then the other side's."""
+    reader's zone first, then the other side's. ``member``: (slug, time zone) of a team member besides
+    the lead, who reads it as the agent side does."""
     e = event
     config = config if config is not None else {"public_url": public_url}
-    is_agent = recipient_email.lower() == e.agent_email.lower()
+    is_agent = member is not None or recipient_email.lower() == e.agent_email.lower()
     own, theirs = (e.agent_timezone, e.guest_timezone) if is_agent else (e.guest_timezone, e.agent_timezone)
+    if member is not None:
+        own = member[1] or own
     other = e.guest_name if is_agent else e.agent_name
     cancelled = e.type == "MeetingCancelled"
     when = span(e.start, e.end, own or e.agent_timezone or "UTC", theirs)
@@ -76,13 +80,13 @@ def render_meeting_mail(
     if e.type == "ReminderDue":
         lead = f"{e.subject} with {other} starts in {getattr(e, 'minutes_before', 15)} minutes."
     elif cancelled:
-        lead = _done_by(e, is_agent, "cancelled", other)
+        lead = _done_by(e, is_agent, "cancelled", other, member and member[0])
         if getattr(e, "reason", None):
             lead += f" Reason: {getattr(e, 'reason', '')}"
     elif e.type == "MeetingBooked":
         lead = f"{e.subject} with {other} is booked."
     else:
-        lead = _done_by(e, is_agent, "changed", other)
+        lead = _done_by(e, is_agent, "changed", other, member and member[0])
     links = meeting_links(
         config,
         meeting_id=e.meeting_id,

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 
-from adapters.slack import blocks, modals, on_actions, on_messages, on_slash, slash
+from adapters.slack import blocks, invite_modal, modals, on_actions, on_invite, on_messages, on_slash, slash
 from adapters.slack.context import SlackContext
 
 SUBMIT_WAIT_SECONDS = 2.0  # a modal's errors must be in the ack; past this we close it and report later
@@ -45,6 +45,8 @@ def register(bolt: AsyncApp, ctx: SlackContext) -> None:
         blocks.REOPEN: on_actions.reopen,
         modals.ASSIGN_SERVICE: on_actions.assign_service_picked,
         modals.MEETING_DURATION: on_actions.meeting_duration_picked,
+        invite_modal.INVITE_CHANGED: on_invite.invite_changed,  # the live slot count
+        invite_modal.INVITE_SEND: on_invite.send_by_email,
     }
     for action_id, work in buttons.items():
         bolt.action(action_id)(_background(ctx, work))
@@ -54,6 +56,7 @@ def register(bolt: AsyncApp, ctx: SlackContext) -> None:
         modals.MEETING_VIEW: on_actions.meeting_submitted,
         modals.DURATION_VIEW: on_actions.duration_submitted,
         modals.SETTINGS_VIEW: on_actions.settings_submitted,
+        invite_modal.INVITE_VIEW: on_invite.invite_submitted,
     }
     for callback_id, work in submissions.items():
         bolt.view(callback_id)(_submission(ctx, work))
@@ -80,12 +83,16 @@ def _background(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]
 
 
 def _submission(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]:
-    """The engine runs before the ack when it is quick, so a refusal can show inside the modal."""
+    """The engine runs before the ack when it is quick, so a refusal can show inside the modal (and a
+    result that is a view, ``modals.NextView``, replaces it)."""
 
     async def listener(ack: Any, body: dict[str, Any]) -> None:
         task = ctx.spawn(work(ctx, body))
         done, _ = await asyncio.wait({task}, timeout=SUBMIT_WAIT_SECONDS)
         errors = task.result() if task in done and task.exception() is None else None
+        if isinstance(errors, modals.NextView):
+            await ack(response_action="update", view=errors.view)
+            return
         if errors:
             await ack(response_action="errors", errors=errors)
             return
@@ -98,6 +105,6 @@ def _submission(ctx: SlackContext, work: Work) -> Callable[..., Awaitable[None]]
 
 async def _report_late(ctx: SlackContext, body: dict[str, Any], task: asyncio.Task[Any]) -> None:
     errors = await task
-    if errors:
+    if errors and not isinstance(errors, modals.NextView):  # a late result was told ephemerally too
         channel = modals.meta_of(body.get("view") or {}).get("channel")
         await ctx.tell(channel, body["user"]["id"], " ".join(errors.values()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +24,13 @@ MEETING_SUBJECT = "meeting_subject"
 WHOLE_SERVICE = "*"
 MAX_OPTIONS = 100  # Slack's limit for a static select
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class NextView:
+    """A submission's answer that replaces the modal (``response_action: update``) instead of closing it."""
+
+    view: dict[str, Any]
 
 
 def option(text: str, value: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.slack import blocks, modals, slash
+from adapters.slack import blocks, modals, on_invite, slash
 from adapters.slack.context import SlackContext
 from adapters.slack.reads import settings_of, timezone_of
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
@@ -41,6 +41,8 @@ async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -
         elif isinstance(request, slash.SettingsModal):
             view = modals.settings_modal({"channel": channel}, settings_of(agent))
             await ctx.api.open_view(body["trigger_id"], view)
+        elif isinstance(request, slash.InviteModal):
+            await on_invite.open_invite(ctx, agent, body)
         elif isinstance(request, slash.LinkChannel):
             await ctx.run(LinkServiceChannel(request.service, "slack", {"channel": channel}))
             await tell(f"New conversations of `{request.service}` will appear in this channel.")

@@ -14,6 +14,8 @@ from typing import Any
 
 from bot import queries
 from bot.errors import Conflict
+from bot.invitations.handlers import count_slots
+from bot.invitations.model import repository
 from bot.meetings import queries as meeting_queries
 from bot.meetings.model import Meeting
 from bot.meetings.options import BookingOptions, options_for, time_zone_of
@@ -117,3 +119,16 @@ class SlackReads:
     async def meeting_for(self, agent: Agent, meeting_id: str) -> Meeting:
         async with self._runtime.uow(read_only=True) as uow:
             return await meeting_queries.get_meeting_for(uow, agent.actor, meeting_id)
+
+    # -- invitations (the /convene invite modal) ---------------------------------------------------
+
+    async def rooms(self) -> list[Any]:
+        async with self._runtime.uow(read_only=True) as uow:
+            return list(await repository(uow).rooms())
+
+    async def invitation_count(self, draft: Any, by: Actor) -> dict[str, Any]:
+        """The dialog's live count: the engine's own ``count_slots``, nothing written."""
+        return await count_slots(draft, by, self._runtime, self._runtime.clock)
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()

@@ -16,7 +16,8 @@ USAGE = """*Usage:* `/convene <command>`
 • `link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]` — my booking link
 • `settings` — my calendar settings
 • `link-channel <service>` — post this service's new conversations into this channel
-• `new <name> [emails…]` — a new conversation with these people"""
+• `new <name> [emails…]` — a new conversation with these people
+• `invite` — invite a customer to pick a time with my team (the links to copy, or an email)"""
 
 MAILTO = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")  # how Slack sends an address someone typed
 MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
@@ -90,6 +91,11 @@ class SettingsModal:
 
 
 @dataclass(frozen=True)
+class InviteModal:
+    pass
+
+
+@dataclass(frozen=True)
 class LinkChannel:
     service: str
 
@@ -101,7 +107,16 @@ class NewConversation:
 
 
 Request = (
-    Help | Inbox | Assign | Status | Meetings | BookingLink | SettingsModal | LinkChannel | NewConversation
+    Help
+    | Inbox
+    | Assign
+    | Status
+    | Meetings
+    | BookingLink
+    | SettingsModal
+    | LinkChannel
+    | NewConversation
+    | InviteModal
 )
 
 
@@ -110,10 +125,16 @@ def parse(text: str) -> Request:
     if not words or words[0].lower() == "help":
         return Help()
     name, args = words[0].lower(), words[1:]
-    if name in ("inbox", "meetings", "settings"):
+    if name in ("inbox", "meetings", "settings", "invite"):
         if args:
             raise Usage(f"`{name}` takes no arguments.")
-        return {"inbox": Inbox(), "meetings": Meetings(), "settings": SettingsModal()}[name]
+        plain: dict[str, Request] = {
+            "inbox": Inbox(),
+            "meetings": Meetings(),
+            "settings": SettingsModal(),
+            "invite": InviteModal(),
+        }
+        return plain[name]
     if name == "assign":
         return _assign(args)
     if name in ("resolve", "reopen"):

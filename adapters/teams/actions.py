@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.teams import cards, render
 from adapters.teams.context import TeamsContext
+from adapters.teams.invite_actions import InviteActions
 from bot.commands import AssignConversation
 from bot.errors import DomainError, InvalidInput
 from bot.meetings.commands import (
@@ -41,6 +42,7 @@ class CardActions:
     def __init__(self, context: TeamsContext) -> None:
         self.context = context
         self.queries = context.queries
+        self.invite = InviteActions(context)
         # The verbs a card may send (cards.py), each to its method: nothing else is callable by a client.
         self.verbs: dict[str, Verb] = {
             "show_card": self._show_card,
@@ -57,6 +59,9 @@ class CardActions:
             "duration_form": self._duration_form,
             "change_duration": self._change_duration,
             "save_settings": self._save_settings,
+            "invite_form": self.invite.form,  # count again with the card's values
+            "invite": self.invite.create,
+            "invite_send": self.invite.send,
         }
 
     async def run(self, agent: Agent, data: dict[str, Any], *, key: str) -> dict[str, Any]:
@@ -82,6 +87,8 @@ class CardActions:
                 return await self._duration_form(agent, data, "", error=message)
             if action == "save_settings":
                 return cards.settings_card(_settings_input(data, agent), error=message)
+            if action in {"invite", "invite_form"}:
+                return await self.invite.form(agent, data, error=message)
             if data.get("conversation_id"):
                 return await self._card(agent, str(data["conversation_id"]), error=message)
         except DomainError:

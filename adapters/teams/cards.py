@@ -28,6 +28,7 @@ COMMANDS = [
     ("settings", "Your calendar settings"),
     ("link-channel <service>", "Post this service's new conversations in this channel"),
     ("new <name> [emails…]", "A new conversation with these people"),
+    ("invite", "Invite a customer to pick a time with your team"),
 ]
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from adapters.teams import cards, render
 from adapters.teams.actions import parse_date
 from adapters.teams.context import TeamsContext
+from adapters.teams.invite_actions import InviteActions
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
 from bot.meetings.options import time_zone_of
@@ -30,6 +31,7 @@ NAMES = {
     "settings",
     "link-channel",
     "new",
+    "invite",
 }
 LINK_KEYS = ("start", "end", "subject")
 LINK_USAGE = "Usage: link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]"
@@ -76,6 +78,8 @@ class TextCommands:
                 return await self.link_channel(agent, args, place)
             if name == "new":
                 return await self.new(agent, args)
+            if name == "invite":
+                return await InviteActions(self.context).form(agent, {})
         except DomainError as error:
             return error.message
         return cards.help_card(f"I don't know “{words[0]}”.")

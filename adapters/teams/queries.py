@@ -12,10 +12,13 @@ from typing import Any
 
 from adapters.teams import cards, render
 from bot import queries
+from bot.invitations.commands import InvitationDraft
+from bot.invitations.handlers import count_slots
+from bot.invitations.model import Room, repository
 from bot.meetings import queries as meeting_queries
 from bot.meetings.model import Meeting
 from bot.meetings.options import FALLBACK_TIMEZONE, BookingOptions, options_for, time_zone_of
-from bot.model import Agent, Binding, Conversation, Service
+from bot.model import Actor, Agent, Binding, Conversation, Service
 from bot.ports import ConversationSummary
 from bot.runtime import Runtime
 
@@ -109,6 +112,19 @@ class TeamsQueries:
             if agent is None and "@" in slug_or_email:
                 agent = await uow.agents.get_by_email(slug_or_email)
         return agent
+
+    # --- invitations -----------------------------------------------------------------------------
+
+    async def rooms(self) -> list[Room]:
+        async with self._read() as uow:
+            return list(await repository(uow).rooms())
+
+    async def invitation_count(self, draft: InvitationDraft, by: Actor) -> dict[str, Any]:
+        """The form's count: the engine's own ``count_slots``, nothing written."""
+        return await count_slots(draft, by, self._runtime, self._runtime.clock)
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()
 
     # --- meetings --------------------------------------------------------------------------------
 

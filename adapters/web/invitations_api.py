@@ -151,7 +151,8 @@ def invitation_json(invitation: Invitation, base_url: str, now: datetime) -> dic
         "promoted": [iso(p) for p in invitation.promoted],
         "meeting_id": invitation.meeting_id,
         "expires_at": iso(invitation.frame.closes_at()),
-        "links": links(base_url, invitation.token, invitation.promoted),
+        # Only the answer that issued the token can show the links (the database keeps its hash).
+        "links": links(base_url, invitation.token, invitation.promoted) if invitation.token else None,
     }
 
 
@@ -244,7 +245,14 @@ async def rooms(request: web.Request) -> web.Response:
     return web.json_response(
         {
             "rooms": [
-                {"id": r.id, "name": r.name, "email": r.email, "capacity": r.capacity, "pool": r.pool}
+                {
+                    "id": r.id,
+                    "name": r.name,
+                    "email": r.email,
+                    "capacity": r.capacity,
+                    "pool": r.pool,
+                    "provider": r.provider,  # None: Microsoft 365 when configured, else local
+                }
                 for r in found
             ],
             "pools": sorted({r.pool for r in found if r.pool}),

@@ -7,20 +7,17 @@ committed before it. A member whose calendar cannot be read offers no time: we n
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.calendars.sources import LOCAL, Profile, calendar_unavailable, fetch_busy, load_profiles
-from bot.errors import Unavailable
-from bot.invitations.calendar_writes import ROOM_CALENDAR, room_account, room_provider
+from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, load_profiles
 from bot.invitations.model import Room, agent_key, repository, room_key
+from bot.invitations.room_calendars import rooms_busy
 from bot.invitations.rules import refuse
 from bot.ports import UnitOfWork
 from scheduling.calendar import Interval
-from scheduling.errors import CalendarUnavailable
 from scheduling.invitation_slots import MemberTime, TimeFrame, blockers, free_starts, invitation_slots
 
 Busy = Mapping[str, Sequence[Interval]]  # by attendee key: agent:<slug>, room:<id>
@@ -85,52 +82,26 @@ async def calendar_busy(
         raise calendar_unavailable(found.unreadable[0])
     out = {agent_key(slug): list(busy) for slug, busy in found.by_agent.items()}
     rooms = [*participants.rooms.values(), *(r for pool in participants.pools.values() for r in pool)]
-    out.update(await rooms_busy(runtime, rooms, start, end))
+    out.update(await rooms_busy(runtime, rooms, list(participants.profiles.values()), start, end))
     return out
 
 
-async def rooms_busy(
-    runtime: Any, rooms: Sequence[Room], start: datetime, end: datetime
-) -> dict[str, list[Interval]]:
-    """Each room's own calendar (a Microsoft 365 room mailbox, or the local calendar); one that cannot
-    be read refuses the request: a room is never guessed free."""
-    if not rooms:
-        return {}
-    name = room_provider(runtime.calendars)
-    provider = runtime.calendars.get(name)
-    if provider is None:
-        return {}  # no calendar installed at all: only Convene's own bookings hold the rooms
-    if name == LOCAL:
-        asked = [(room_account(r), [ROOM_CALENDAR]) for r in rooms]
-        found = await provider.busy_many(asked, start, end)
-        return {key: list(busy) for key, busy in found.items()}
-
-    async def one(room: Room) -> tuple[str, list[Interval]]:
-        try:
-            deadline = runtime.settings.calendar_deadline_seconds
-            busy = await asyncio.wait_for(
-                provider.busy(room_account(room), [ROOM_CALENDAR], start, end), deadline
-            )
-        except (CalendarUnavailable, TimeoutError):
-            raise Unavailable(
-                f"The calendar of the room {room.name} cannot be read right now; please try again in a moment.",
-                code="calendar_unavailable",
-                room=room.name,
-            ) from None
-        return room_key(room.id), list(busy)
-
-    return dict(await asyncio.gather(*(one(r) for r in rooms)))
-
-
 async def own_busy(
-    uow: UnitOfWork, participants: Participants, start: datetime, end: datetime
+    uow: UnitOfWork,
+    participants: Participants,
+    start: datetime,
+    end: datetime,
+    *,
+    exclude: str | None = None,
 ) -> dict[str, list[Interval]]:
-    """Convene's own meetings: each member's as the meeting's agent, and every attendee row."""
+    """Convene's own meetings: each member's as the meeting's agent, and every attendee row;
+    ``exclude``: a meeting being moved, which must not block itself."""
     slugs = sorted(participants.profiles)
     out: dict[str, list[Interval]] = {}
-    for slug, intervals in (await uow.meetings.busy(slugs, start, end)).items():
+    for slug, intervals in (await uow.meetings.busy(slugs, start, end, exclude=exclude)).items():
         out.setdefault(agent_key(slug), []).extend(intervals)
-    for key, intervals in (await repository(uow).attendee_busy(participants.keys(), start, end)).items():
+    keys = participants.keys()
+    for key, intervals in (await repository(uow).attendee_busy(keys, start, end, exclude=exclude)).items():
         out.setdefault(key, []).extend(intervals)
     return out
 

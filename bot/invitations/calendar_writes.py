@@ -4,46 +4,32 @@ in their own calendar (the meeting's lead gets it through ``calendar_write``, li
 Same split as ``bot.calendars.writes``: the local calendar is written inside the job's transaction;
 Google and Microsoft before it (HTTP never holds the database), with a short transaction recording the
 event id. What to do is ``reconcile``'s decision, from the attendee row's own record of its event.
-A room's calendar is the local calendar under the key ``room:<id>``.
+A room's calendar is its Microsoft 365 mailbox, its Google resource calendar or the local calendar
+under the key ``room:<id>`` (``bot.invitations.room_calendars``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from bot.calendars.reconcile import CalendarState, Create, Decision, Delete, Update, reconcile
-from bot.calendars.sources import LOCAL, require_profile
-from bot.invitations.model import MeetingAttendee, Room, repository, room_key
+from bot.calendars.remote_writes import GONE
+from bot.calendars.sources import LOCAL, Profile, load_profiles, require_profile
+from bot.invitations.model import MeetingAttendee, repository
+from bot.invitations.room_calendars import GOOGLE, account_for, room_calendar, room_provider
+from bot.meetings.attendees import ATTENDEE_CALENDAR_JOB, attendee_keys, schedule_attendee_writes
 from bot.meetings.model import Meeting
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
 from scheduling.calendar import Attendee, CalendarAccount, EventSpec
+from scheduling.errors import CalendarUnavailable
 
-ATTENDEE_CALENDAR_JOB = "attendee_calendar_write"
-ROOM_CALENDAR = "primary"
-MICROSOFT = "microsoft"
-
-
-def room_provider(calendars: Mapping[str, Any]) -> str:
-    """Where rooms' calendars live: Microsoft 365 room mailboxes when Microsoft is configured (the app
-    reads and writes any mailbox of the tenant), else the local calendar. Google resource calendars
-    are not supported yet: they need a user's grant, and Google books a room as an event attendee."""
-    return MICROSOFT if MICROSOFT in calendars else LOCAL
-
-
-def room_account(room: Room) -> CalendarAccount:
-    return CalendarAccount(agent_slug=room_key(room.id), email=room.email)
-
-
+log = logging.getLogger(__name__)
+__all__ = ["ATTENDEE_CALENDAR_JOB", "preparer", "schedule_attendee_writes", "writer"]
 Finish = Callable[[JobItem, UnitOfWork, Clock], Awaitable[None]]
-
-
-async def schedule_attendee_writes(uow: UnitOfWork, meeting: Meeting, keys: list[str], now: datetime) -> None:
-    for key in keys:
-        await uow.jobs.schedule(ATTENDEE_CALENDAR_JOB, now, {"meeting_id": meeting.id, "attendee": key})
 
 
 @dataclass(frozen=True)
@@ -56,7 +42,7 @@ class Target:
     email: str
 
 
-async def _target(uow: UnitOfWork, key: str, calendars: Mapping[str, Any]) -> Target | None:
+async def _target(uow: UnitOfWork, key: str, calendars: Mapping[str, Any], meeting: Meeting) -> Target | None:
     kind, _, ref = key.partition(":")
     if kind == "agent":
         profile = await require_profile(uow, ref)
@@ -72,7 +58,18 @@ async def _target(uow: UnitOfWork, key: str, calendars: Mapping[str, Any]) -> Ta
     room = next((r for r in await repository(uow).rooms() if r.id == ref), None)
     if room is None:
         return None  # removed since: nothing to write to
-    return Target(room_provider(calendars), room_account(room), ROOM_CALENDAR, "UTC", room.name, room.email)
+    provider = room_provider(room, calendars)
+    members: list[Profile] = []
+    if provider == GOOGLE:  # a Google member acts for the room: the lead first
+        slugs = [meeting.agent] + [
+            k[6:] for k in await attendee_keys(uow, meeting.id) if k.startswith("agent:")
+        ]
+        members = list((await load_profiles(uow, list(dict.fromkeys(slugs)))).values())
+    account = account_for(room, provider, members)
+    if account is None:
+        log.warning("no team member connected to Google can write the calendar of the room %s", room.name)
+        return None
+    return Target(provider, account, room_calendar(room, provider), "UTC", room.name, room.email)
 
 
 async def _spec(uow: UnitOfWork, meeting: Meeting, target: Target) -> EventSpec:
@@ -123,8 +120,14 @@ async def _carry_out(
             await provider.delete_event(target.account, calendar_id, event_id)
             return None, None
         case Update(calendar_id, event_id):
-            await provider.update_event(target.account, calendar_id, event_id, spec)
-            return None
+            try:
+                await provider.update_event(target.account, calendar_id, event_id, spec)
+                return None
+            except CalendarUnavailable as error:
+                if error.details.get("status") not in GONE:
+                    raise
+                # Deleted by hand meanwhile: written again, as the lead's is (bot.calendars.remote_writes).
+                return calendar_id, await provider.create_event(target.account, calendar_id, spec)
         case Create(calendar_id):
             return calendar_id, await provider.create_event(target.account, calendar_id, spec)
     return None
@@ -138,7 +141,7 @@ async def _load(
     row = next((a for a in await repository(uow).attendees(job.payload["meeting_id"]) if a.key == key), None)
     if meeting is None or row is None:
         return None
-    target = await _target(uow, key, calendars)
+    target = await _target(uow, key, calendars, meeting)
     return (meeting, row, target) if target is not None else None
 
 

@@ -1,8 +1,8 @@
 """What the customer may do from the invitation link after booking: move the meeting within the
 invitation's time frame, or cancel it. Both run the meetings' own ``apply_move`` / ``apply_cancel``
-(the row, the notice, the mails, the reminder, the lead's calendar) and then every other member's and
-room's calendar write. A move is checked with ``slot_is_free`` for every member and room the meeting
-holds, its own time excluded, on the same race safety as the booking.
+(the row, the notice, the mails, the reminder, every member's and room's calendar). A move is checked
+with ``slot_is_free`` for every member and room the meeting holds, its own time excluded, on the same
+race safety as the booking.
 """
 
 from __future__ import annotations
@@ -10,21 +10,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot.calendars.sources import require_profile, without
+from bot.calendars.sources import require_profile
 from bot.errors import Conflict, NotFound, SlotTaken
-from bot.invitations.availability import (
-    busy_window,
-    calendar_busy,
-    load_participants,
-    merged,
-    slot_inputs,
-    slots,
-)
-from bot.invitations.calendar_writes import schedule_attendee_writes
+from bot.invitations.availability import busy_window, calendar_busy, merged, own_busy, slot_inputs, slots
 from bot.invitations.commands import CancelByInvitation, RescheduleByInvitation
-from bot.invitations.handlers import ALTERNATIVES, horizon_days
-from bot.invitations.model import BOOKED, Invitation, agent_key, repository
+from bot.invitations.handlers import ALTERNATIVES, by_token, horizon_days
+from bot.invitations.model import BOOKED, Invitation
 from bot.invitations.rules import horizon
+from bot.invitations.team import meeting_participants, outside_busy
 from bot.meetings.booking import utc_start
 from bot.meetings.changes import MAX_REASON, apply_cancel, apply_move
 from bot.meetings.model import Meeting
@@ -32,12 +25,11 @@ from bot.meetings.slots import iso
 from bot.model import Actor, clean_text, require
 from bot.ports import Clock, UnitOfWork
 from scheduling.booking_rules import check_meeting_change
-from scheduling.calendar import Interval
 from scheduling.invitation_slots import slot_is_free
 
 
 async def _booked(uow: UnitOfWork, token: str, *, for_update: bool = False) -> tuple[Invitation, Meeting]:
-    invitation = await repository(uow).by_token(token, for_update=for_update)
+    invitation = await by_token(uow, token, for_update=for_update)
     if invitation is None:
         raise NotFound("This invitation link is not valid.", code="unknown_invitation")
     meeting = await uow.meetings.get(invitation.meeting_id or "", for_update=for_update)
@@ -50,10 +42,6 @@ def _customer(invitation: Invitation) -> Actor:
     return Actor("guest", invitation.guest_id, invitation.guest_name)
 
 
-async def _others(uow: UnitOfWork, meeting: Meeting) -> list[str]:
-    return [a.key for a in await repository(uow).attendees(meeting.id) if a.key != agent_key(meeting.agent)]
-
-
 async def reschedule_by_invitation(
     cmd: RescheduleByInvitation, uow: UnitOfWork, clock: Clock, runtime: Any
 ) -> Meeting:
@@ -61,18 +49,10 @@ async def reschedule_by_invitation(
     async with runtime.uow(read_only=True) as read:
         invitation, meeting = await _booked(read, cmd.token)
         check_meeting_change(meeting.status, meeting.start, clock.now())
-        rooms = [
-            a.key.removeprefix("room:")
-            for a in await repository(read).attendees(meeting.id)
-            if a.key.startswith("room:")
-        ]
-        participants = await load_participants(read, invitation.members, rooms, [])
+        participants = await meeting_participants(read, meeting)
     frame, now = invitation.frame, clock.now()
     window = busy_window(frame, now)
-    own_event = Interval(meeting.start, meeting.end)  # its own calendar events must not block the move
-    outside = {
-        k: without(v, own_event) for k, v in (await calendar_busy(runtime, participants, *window)).items()
-    }
+    outside = outside_busy(await calendar_busy(runtime, participants, *window), meeting)
     limit = horizon(now, horizon_days(runtime))
     async with uow:
         for slug in sorted(participants.profiles):
@@ -80,12 +60,8 @@ async def reschedule_by_invitation(
         invitation, meeting = await _booked(uow, cmd.token, for_update=True)
         now = clock.now()
         check_meeting_change(meeting.status, meeting.start, now)
-        slugs = sorted(participants.profiles)
-        own: dict[str, list[Interval]] = {}
-        for slug, intervals in (await uow.meetings.busy(slugs, *window, exclude=meeting.id)).items():
-            own.setdefault(agent_key(slug), []).extend(intervals)
-        attending = await repository(uow).attendee_busy(participants.keys(), *window, exclude=meeting.id)
-        inputs = slot_inputs(participants, merged(outside, own, attending))
+        own = await own_busy(uow, participants, *window, exclude=meeting.id)
+        inputs = slot_inputs(participants, merged(outside, own))
         duration = meeting.duration
 
         def taken() -> SlotTaken:
@@ -104,7 +80,6 @@ async def reschedule_by_invitation(
             )
         except SlotTaken:
             raise taken() from None
-        await schedule_attendee_writes(uow, meeting, await _others(uow, meeting), now)
         await uow.commit()
         return meeting
 
@@ -119,6 +94,5 @@ async def cancel_by_invitation(cmd: CancelByInvitation, uow: UnitOfWork, clock: 
         check_meeting_change(meeting.status, meeting.start, now)
         lead = await require_profile(uow, meeting.agent)
         await apply_cancel(uow, meeting, lead, _customer(invitation), reason, now)
-        await schedule_attendee_writes(uow, meeting, await _others(uow, meeting), now)
         await uow.commit()
         return require(meeting, "meeting")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.commands import Command
 from bot.model import Actor
 
 
@@ -35,45 +36,47 @@ class InvitationDraft:
 
 
 @dataclass(frozen=True)
-class CreateInvitation:
+class CreateInvitation(Command):
     draft: InvitationDraft
     by: Actor  # the organiser
 
 
 @dataclass(frozen=True)
-class BookInvitation:
+class BookInvitation(Command):
     token: str
     start: datetime
     guest_timezone: str | None = None
 
 
 @dataclass(frozen=True)
-class WithdrawInvitation:
+class WithdrawInvitation(Command):
     invitation_id: str
     by: Actor
 
 
 @dataclass(frozen=True)
-class ResendInvitation:
+class ResendInvitation(Command):
     invitation_id: str
     by: Actor
 
 
 @dataclass(frozen=True)
-class AddRoom:
+class AddRoom(Command):
     name: str
     email: str
     capacity: int | None = None
     pool: str | None = None
+    provider: str | None = None  # google | microsoft | local; None: from the configuration
+    calendar_id: str | None = None  # a Google resource calendar's id
 
 
 @dataclass(frozen=True)
-class RemoveRoom:
+class RemoveRoom(Command):
     name_or_email: str
 
 
 @dataclass(frozen=True)
-class RescheduleByInvitation:
+class RescheduleByInvitation(Command):
     """The customer moves the meeting their invitation booked, within its time frame."""
 
     token: str
@@ -81,6 +84,6 @@ class RescheduleByInvitation:
 
 
 @dataclass(frozen=True)
-class CancelByInvitation:
+class CancelByInvitation(Command):
     token: str
     reason: str | None = None

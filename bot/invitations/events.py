@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.events import Audience, Event
 from bot.model import Actor
@@ -29,6 +29,8 @@ class InvitationSent(Event):
     promoted: tuple[str, ...] = field(default=())  # ISO UTC starts
     by: Actor
     audience: Audience = Audience.AGENTS  # the email goes to the guest directly, never to a thread
+    # A live credential: sealed in the outbox while it waits, erased once delivered (storage/sealed_payloads).
+    secret_fields: ClassVar[tuple[str, ...]] = ("token",)
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.guest_email, "name": self.guest_name, "role": "invitee"})]

@@ -48,6 +48,7 @@ from bot.meetings.slots import iso
 from bot.meetings.texts import describe_time
 from bot.model import Actor, Agent, Guest, Member, new_id, require
 from bot.ports import Clock, UnitOfWork
+from bot.tokens import token_hash
 from scheduling.booking_rules import MemberLoad
 from scheduling.invitation_slots import TimeFrame, choose_room, free_rooms, slot_is_free
 
@@ -61,6 +62,21 @@ def horizon_days(runtime: Any) -> int:
 
 def new_invitation_token() -> str:
     return secrets.token_urlsafe(24)  # 192 bits
+
+
+def issue_token(invitation: Invitation) -> None:
+    """A fresh link token: its hash is stored, the token itself only travels in this command's answer
+    and in the invitation email (sealed in the outbox until delivered)."""
+    invitation.token = new_invitation_token()
+    invitation.token_hash = token_hash(invitation.token)
+
+
+async def by_token(uow: UnitOfWork, token: str, *, for_update: bool = False) -> Invitation | None:
+    """The invitation a link token opens (looked up by its hash), with the token it was opened by."""
+    found = await repository(uow).by_token_hash(token_hash(token), for_update=for_update)
+    if found is not None:
+        found.token = token
+    return found
 
 
 async def _organizer(uow: UnitOfWork, by: Actor) -> Agent:
@@ -147,7 +163,7 @@ async def create_invitation(cmd: CreateInvitation, uow: UnitOfWork, clock: Clock
             day_start=draft.day_start,
             day_end=draft.day_end,
             timezone=frame.timezone,
-            token=new_invitation_token(),
+            token_hash="",
             description=draft.description,
             description_private=draft.description_private,
             conferencing=draft.conferencing,
@@ -158,6 +174,7 @@ async def create_invitation(cmd: CreateInvitation, uow: UnitOfWork, clock: Clock
             created_at=now,
             updated_at=now,
         )
+        issue_token(invitation)
         await repository(uow).add(invitation)
         await post_notice(uow, conversation, texts.invited(organizer.name, invitation), now)
         if draft.send_email:
@@ -237,7 +254,7 @@ async def book_invitation(cmd: BookInvitation, uow: UnitOfWork, clock: Clock, ru
     start = utc_start(cmd.start)
     now = clock.now()
     async with runtime.uow(read_only=True) as read:
-        invitation = check_open(await repository(read).by_token(cmd.token), now)
+        invitation = check_open(await by_token(read, cmd.token), now)
         participants = await load_participants(read, invitation.members, invitation.rooms, invitation.pools)
     frame = invitation.frame
     window = busy_window(frame, now)
@@ -247,7 +264,7 @@ async def book_invitation(cmd: BookInvitation, uow: UnitOfWork, clock: Clock, ru
     async with uow:
         for slug in sorted(participants.profiles):  # one order everywhere: no deadlock between bookings
             await uow.agents.lock(slug)
-        invitation = check_open(await repository(uow).by_token(cmd.token, for_update=True), now)
+        invitation = check_open(await by_token(uow, cmd.token, for_update=True), now)
         inputs = slot_inputs(participants, merged(outside, await own_busy(uow, participants, *window)))
         duration = invitation.duration
 
@@ -364,6 +381,10 @@ async def resend_invitation(cmd: ResendInvitation, uow: UnitOfWork, clock: Clock
         invitation, _ = await _own(uow, cmd.invitation_id, cmd.by)
         check_open(invitation, now)
         organizer = require(await uow.agents.get(invitation.organizer), "agent")
+        # Only the hash is kept, so a resend sends fresh links; the earlier ones stop working.
+        issue_token(invitation)
+        invitation.updated_at = now
+        await repository(uow).save(invitation)
         uow.record(_sent(invitation, organizer, cmd.by))
         await uow.commit()
         return invitation

@@ -1,7 +1,7 @@
 """An invitation to self-schedule, the rooms it may take, and what storage must provide for them.
 
 An invitation names its team (agent slugs), rooms, resource pools and time frame; the customer picks
-one of its free slots through the token link and the booking becomes an ordinary meeting whose
+one of its free slots through the token link (only the token's sha256 is stored) and the booking becomes an ordinary meeting whose
 ``agent`` is the first team member. Every member and room of that meeting is an attendee row
 (``meeting_attendees``): they block their time for every other booking, and on PostgreSQL an exclusion
 constraint refuses two booked overlaps of one attendee, as ``meetings_no_overlap`` does for agents.
@@ -36,6 +36,13 @@ class Room:
     capacity: int | None = None
     pool: str | None = None
     id: str = field(default_factory=new_id)
+    # Where its calendar lives: "google" (a resource calendar, ``calendar_id``), "microsoft" (the room
+    # mailbox ``email``) or "local"; None: Microsoft 365 when it is configured, else local.
+    provider: str | None = None
+    calendar_id: str | None = None  # Google: the resource calendar's id (default: the room's address)
+
+
+ROOM_PROVIDERS = ("google", "microsoft", "local")
 
 
 @dataclass
@@ -55,7 +62,7 @@ class Invitation:
     day_start: str
     day_end: str
     timezone: str
-    token: str
+    token_hash: str  # sha256 of the link token; the token itself is never stored
     description: str = ""
     description_private: bool = False  # kept out of what the customer sees
     conferencing: str = ""
@@ -68,6 +75,9 @@ class Invitation:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     id: str = field(default_factory=new_id)
+    # The link token, known only in the command that issued it (creation, resend): the answer shows the
+    # links once; afterwards only its hash is known and the links cannot be shown again.
+    token: str = field(default="", compare=False, repr=False)
 
     @property
     def frame(self) -> TimeFrame:
@@ -98,7 +108,7 @@ class InvitationRepository(Protocol):
     async def add(self, invitation: Invitation) -> None: ...
     async def save(self, invitation: Invitation) -> None: ...
     async def get(self, invitation_id: str, *, for_update: bool = False) -> Invitation | None: ...
-    async def by_token(self, token: str, *, for_update: bool = False) -> Invitation | None: ...
+    async def by_token_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None: ...
     async def by_meeting(self, meeting_id: str) -> Invitation | None: ...
     async def of_organizer(self, organizer: str, status: str | None = None) -> list[Invitation]: ...
     async def rooms(self) -> list[Room]: ...

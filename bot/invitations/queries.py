@@ -15,6 +15,7 @@ from bot.invitations.availability import (
     slot_inputs,
     slots,
 )
+from bot.invitations.handlers import by_token as token_lookup
 from bot.invitations.handlers import horizon_days
 from bot.invitations.model import BOOKED, OPEN, Invitation, repository
 from bot.invitations.rules import horizon
@@ -23,7 +24,7 @@ from bot.ports import Clock
 
 
 async def by_token(uow: Any, token: str) -> Invitation:
-    found = await repository(uow).by_token(token)
+    found = await token_lookup(uow, token)
     if found is None:
         raise NotFound("This invitation link is not valid.", code="unknown_invitation")
     return found

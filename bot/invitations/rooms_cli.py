@@ -1,4 +1,5 @@
-"""``convene rooms add NAME --email ADDRESS [--capacity N] [--pool POOL] | list | remove NAME``.
+"""``convene rooms add NAME --email ADDRESS [--capacity N] [--pool POOL] [--provider google|microsoft|local]
+[--calendar-id ID] | list | remove NAME``.
 
 Kept apart from ``bot.invitations.rooms`` (the rules), which bootstrap wires: the CLI needs bootstrap.
 """
@@ -12,7 +13,7 @@ from typing import Any
 
 from bot.errors import DomainError
 from bot.invitations.commands import AddRoom, RemoveRoom
-from bot.invitations.model import repository
+from bot.invitations.model import ROOM_PROVIDERS, repository
 
 
 def register_cli(subparsers: Any) -> None:
@@ -23,6 +24,12 @@ def register_cli(subparsers: Any) -> None:
     add.add_argument("--email", required=True)
     add.add_argument("--capacity", type=int)
     add.add_argument("--pool")
+    add.add_argument(
+        "--provider",
+        choices=ROOM_PROVIDERS,
+        help="where the room's calendar lives (default: Microsoft 365 when configured, else local)",
+    )
+    add.add_argument("--calendar-id", help="a Google resource calendar's id (default: the room's address)")
     add.set_defaults(run=_add)
     tools.add_parser("list", help="list rooms and their pools").set_defaults(run=_list)
     remove = tools.add_parser("remove", help="remove a room by name or address")
@@ -45,8 +52,11 @@ def _run(work: Any) -> int:
 
 def _add(args: argparse.Namespace) -> int:
     async def work(runtime: Any) -> None:
-        room = await runtime.bus.handle(AddRoom(args.name, args.email, args.capacity, args.pool))
-        print(f"added {room.name} <{room.email}>" + (f" to pool {room.pool}" if room.pool else ""))
+        room = await runtime.bus.handle(
+            AddRoom(args.name, args.email, args.capacity, args.pool, args.provider, args.calendar_id)
+        )
+        where = f" ({room.provider} calendar)" if room.provider else ""
+        print(f"added {room.name} <{room.email}>{where}" + (f" to pool {room.pool}" if room.pool else ""))
 
     return _run(work)
 
@@ -56,7 +66,8 @@ def _list(args: argparse.Namespace) -> int:
         async with runtime.uow(read_only=True) as read:
             found = await repository(read).rooms()
         for r in found:
-            print(f"{r.name}\t{r.email}\t{r.capacity or '-'}\t{r.pool or '-'}")
+            where = f"\t{r.provider}" if r.provider else ""  # a column only for rooms that name one
+            print(f"{r.name}\t{r.email}\t{r.capacity or '-'}\t{r.pool or '-'}{where}")
         if not found:
             print("no rooms")
 

@@ -9,6 +9,7 @@ from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, req
 from bot.errors import SlotTaken
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
+from bot.meetings.attendees import other_members, rewrite_attendee_calendars
 from bot.meetings.booking import utc_start
 from bot.meetings.commands import CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, reminder_key, sync_calendar
@@ -103,6 +104,7 @@ async def apply_move(
     )
     guest = require(await uow.guests.get(meeting.guest_id), "guest")
     tz = profile.settings.timezone
+    members = await other_members(uow, meeting)
     if meeting.start != previous[0]:
         text = texts.rescheduled(meeting, by.name, tz, previous)
         event = meeting_event(
@@ -114,6 +116,7 @@ async def apply_move(
             by,
             previous_start=previous[0],
             previous_end=previous[1],
+            members=members,
         )
     else:
         text = texts.duration_changed(meeting, by.name, tz)
@@ -125,10 +128,12 @@ async def apply_move(
             profile.settings,
             by,
             previous_end=previous[1],
+            members=members,
         )
     await post_notice(uow, conversation, text, now)
     if write_calendar:
         await sync_calendar(uow, meeting, now)
+    await rewrite_attendee_calendars(uow, meeting, now)  # every other member's and room's, always
     await arm_reminder(uow, meeting, profile.settings, now)
     uow.record(event)
 
@@ -176,7 +181,18 @@ async def apply_cancel(
     )
     if write_calendar:
         await sync_calendar(uow, meeting, now)
+    await rewrite_attendee_calendars(uow, meeting, now)  # every other member's and room's, always
     await uow.jobs.cancel(reminder_key(meeting.id))
+    members = await other_members(uow, meeting)
     uow.record(
-        meeting_event(MeetingCancelled, meeting, profile.agent, guest, profile.settings, by, reason=reason)
+        meeting_event(
+            MeetingCancelled,
+            meeting,
+            profile.agent,
+            guest,
+            profile.settings,
+            by,
+            reason=reason,
+            members=members,
+        )
     )

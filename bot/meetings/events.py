@@ -29,6 +29,8 @@ class MeetingEvent(Event):
     by: Actor
     guest_timezone: str | None = None
     agent_timezone: str | None = None
+    # A team meeting's members besides the lead, (slug, name, email, time zone): mailed like the lead.
+    members: tuple[tuple[str, str, str, str], ...] = ()
     # Guests and agents both; the addresses in it are for the mail channel (bot.access.hidden_from_guests).
     audience: Audience = Audience.EVERYONE
 
@@ -37,6 +39,10 @@ class MeetingEvent(Event):
         found = [("email", {"email": self.agent_email, "name": self.agent_name, "role": "agent"})]
         if self.guest_email:
             found.append(("email", {"email": self.guest_email, "name": self.guest_name, "role": "guest"}))
+        found += [
+            ("email", {"email": email, "name": name, "role": "member", "agent": slug, "timezone": tz})
+            for slug, name, email, tz in self.members
+        ]
         return found
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.calendars.outlook_settings import note_changes_in_convene
 from bot.errors import Forbidden, InvalidInput, NotFound
+from bot.invitations import team
 from bot.meetings import booking, changes
 from bot.meetings import commands as c
 from bot.ports import UnitOfWork
@@ -59,8 +60,10 @@ def one_booking_calendar(submitted: Mapping[str, Any], stored: Mapping[str, Any]
 
 HANDLERS: dict[type[Any], Callable[..., Any]] = {
     c.BookMeeting: booking.book_meeting,
-    c.RescheduleMeeting: changes.reschedule_meeting,
-    c.ChangeMeetingDuration: changes.change_meeting_duration,
+    # A meeting with a team (booked through an invitation) is checked for every member and room there;
+    # a one-agent meeting goes on to bot.meetings.changes.
+    c.RescheduleMeeting: team.reschedule_meeting,
+    c.ChangeMeetingDuration: team.change_meeting_duration,
     c.CancelMeeting: changes.cancel_meeting,
     c.UpdateAgentSettings: update_agent_settings,
 }

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.calendars.sources import require_profile
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
+from bot.meetings.attendees import other_members
 from bot.meetings.effects import REMINDER_JOB, meeting_event
 from bot.meetings.events import ReminderDue
 from bot.model import SYSTEM, require
@@ -37,7 +38,14 @@ async def send_reminder(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     await post_notice(uow, conversation, texts.reminder(meeting, minutes, profile.settings.timezone), now)
     uow.record(
         meeting_event(
-            ReminderDue, meeting, profile.agent, guest, profile.settings, SYSTEM, minutes_before=minutes
+            ReminderDue,
+            meeting,
+            profile.agent,
+            guest,
+            profile.settings,
+            SYSTEM,
+            minutes_before=minutes,
+            members=await other_members(uow, meeting),  # every member of a team meeting is reminded
         )
     )
 

@@ -78,3 +78,18 @@ async def test_rooms_are_added_listed_offered_to_the_dialog_and_removed(
     capsys.readouterr()
     assert await run(cli, seeded, monkeypatch, "rooms", "list") == 0
     assert capsys.readouterr().out.splitlines() == ["Oslo\toslo@rooms.example.com\t8\t-"]
+
+
+async def test_a_room_added_with_a_google_resource_calendar_keeps_it(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    resource = "c_188oslo@resource.calendar.google.com"
+    argv = ["rooms", "add", "Oslo", "--email", "oslo@rooms.example.com", "--provider", "google"]
+    assert await asyncio.to_thread(cli, seeded, monkeypatch, *argv, "--calendar-id", resource) == 0
+    assert "added Oslo <oslo@rooms.example.com> (google calendar)" in capsys.readouterr().out
+    async with seeded.uow(read_only=True) as uow:
+        [room] = await uow.invitations.rooms()
+    assert (room.provider, room.calendar_id) == ("google", resource)
+    bad = ["rooms", "add", "Rome", "--email", "rome@rooms.example.com", "--calendar-id", resource]
+    assert await asyncio.to_thread(cli, seeded, monkeypatch, *bad) == 1  # only a Google room names one
+    assert "Only a Google room names a resource calendar" in capsys.readouterr().err

@@ -8,6 +8,7 @@ attendee with ``SlotTaken``: the engine's own check comes first, and a test that
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -24,16 +25,17 @@ class FakeInvitations:
         self.st: Any = state
 
     async def add(self, invitation: Invitation) -> None:
-        self.st.invitations[invitation.id] = copy.deepcopy(invitation)
+        self.st.invitations[invitation.id] = replace(copy.deepcopy(invitation), token="")  # as stored
 
     async def save(self, invitation: Invitation) -> None:
-        self.st.invitations[invitation.id] = copy.deepcopy(invitation)
+        self.st.invitations[invitation.id] = replace(copy.deepcopy(invitation), token="")
 
     async def get(self, invitation_id: str, *, for_update: bool = False) -> Invitation | None:
         return copy.deepcopy(self.st.invitations.get(invitation_id))
 
-    async def by_token(self, token: str, *, for_update: bool = False) -> Invitation | None:
-        return next((copy.deepcopy(i) for i in self.st.invitations.values() if i.token == token), None)
+    async def by_token_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None:
+        found = (i for i in self.st.invitations.values() if i.token_hash == token_hash)
+        return next((copy.deepcopy(i) for i in found), None)
 
     async def by_meeting(self, meeting_id: str) -> Invitation | None:
         return next(

@@ -176,7 +176,7 @@ def test_who_sees_events_recorded_elsewhere(event: Event, audience: Audience) ->
 
 
 def test_a_meeting_notice_for_guests_leaves_out_the_addresses() -> None:
-    assert access.hidden_from_guests(MeetingBooked(**MEETING)) == {"agent_email", "guest_email"}
+    assert access.hidden_from_guests(MeetingBooked(**MEETING)) == {"agent_email", "guest_email", "members"}
 
 
 def test_an_internal_note_is_for_agents_even_from_an_old_outbox_row() -> None:

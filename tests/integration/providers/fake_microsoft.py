@@ -97,6 +97,8 @@ class FakeGraph(FakeServer):
         r.add_post("/v1.0/users/{user}/calendar/events", self.create)
         r.add_patch("/v1.0/users/{user}/calendars/{cal}/events/{eid}", self.patch)
         r.add_delete("/v1.0/users/{user}/calendars/{cal}/events/{eid}", self.delete)
+        r.add_patch("/v1.0/users/{user}/calendar/events/{eid}", self.patch)  # the default calendar
+        r.add_delete("/v1.0/users/{user}/calendar/events/{eid}", self.delete)
         r.add_get("/v1.0/users/{user}/events", self.events_by_filter)
         r.add_patch("/v1.0/users/{user}/events/{eid}", self.patch)
         return app

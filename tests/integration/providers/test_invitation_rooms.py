@@ -90,3 +90,22 @@ async def test_a_room_whose_schedule_cannot_be_read_is_never_free(
     with pytest.raises(DomainError) as error:
         await count_slots(DRAFT, ALICE, runtime, runtime.clock)
     assert (error.value.code, error.value.details["room"]) == ("calendar_unavailable", "Oslo")
+
+
+async def test_a_moved_meeting_moves_its_event_in_the_room_mailbox(
+    runtime: Runtime, fake_graph: FakeGraph
+) -> None:
+    from bot.meetings.commands import RescheduleMeeting
+
+    fake_graph.users[ROOM] = "room-oslo"
+    invitation = await runtime.bus.handle(CreateInvitation(DRAFT, ALICE))
+    meeting = await runtime.bus.handle(
+        BookInvitation(invitation.token, datetime(2026, 11, 24, 8, tzinfo=UTC))
+    )
+    while await runtime.jobs.run_due():
+        pass
+    await runtime.bus.handle(RescheduleMeeting(meeting.id, datetime(2026, 11, 24, 9, 30, tzinfo=UTC), ALICE))
+    while await runtime.jobs.run_due():
+        pass
+    (moved,) = [r for r in fake_graph.seen("PATCH", "/users/room-oslo/") if "/events/" in r.path]
+    assert moved.json["start"]["dateTime"].startswith("2026-11-24T09:30")

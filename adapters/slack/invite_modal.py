@@ -1,0 +1,224 @@
+"""The ``/convene invite`` modal: the inbox dialog's fields as Slack blocks, its live slot count, and
+reading a submitted or changed view back into the fields of an ``InvitationDraft``. Pure functions.
+
+Every block id is the name of the draft field it fills, so an engine refusal (``code`` + ``field``)
+lands on the block it is about. Inputs that change the slot count dispatch their action
+(``INVITE_CHANGED``), and the handler answers with ``views.update`` and the new count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from adapters.slack.blocks import esc, plain
+
+INVITE_VIEW = "invite_modal"
+INVITE_CHANGED = "invite_changed"  # every dispatching input: a change refreshes the count
+INVITE_SEND = "invite_send_email"  # the result's "Send by email" button
+INVITE_RESULT_VIEW = "invite_result"
+DURATIONS = (15, 30, 45, 60, 90, 120)
+MAX_OPTIONS = 100
+EMAIL, COPY = "email", "copy"
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": plain(text[:75]), "value": value[:150]}
+
+
+def _input(
+    block_id: str, label: str, element: dict[str, Any], *, dispatch: bool = False, optional: bool = False
+) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if dispatch:
+        block["dispatch_action"] = True
+    if optional:
+        block["optional"] = True
+    return block
+
+
+def _text(action_id: str, value: str, *, dispatch: bool = False) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "initial_value": value}
+    if dispatch:
+        element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
+    return element
+
+
+def count_text(count: int | None, busy: Sequence[str] = (), problem: str | None = None) -> str:
+    """What the count line says: the number of free times, who has none, or what to fix first."""
+    if problem:
+        return f":warning: {problem}"
+    if count is None:
+        return "_Counting free times…_"
+    if count:
+        return f"*{count} free time{'s' if count != 1 else ''}* in this time frame."
+    if busy:
+        return f"*No free time:* {esc(', '.join(busy))} {'has' if len(busy) == 1 else 'have'} no free time in this frame."
+    return "*No free time:* the team is never free all at once in this frame."
+
+
+def invite_modal(
+    meta: dict[str, Any],
+    *,
+    organizer_user: str,
+    timezone: str,
+    today: date,
+    rooms: Sequence[tuple[str, str]],
+    count: str,
+    free: Sequence[datetime] = (),
+) -> dict[str, Any]:
+    """``rooms``: (id, name); ``free``: the slots found so far, offered for promoting."""
+    dispatch = {"action_id": INVITE_CHANGED}
+    blocks: list[dict[str, Any]] = [
+        _input("guest_name", "Customer name", _text("guest_name", "")),
+        _input("guest_email", "Customer email", _text("guest_email", "")),
+        _input("subject", "Subject", _text("subject", "")),
+        _input(
+            "duration",
+            "Duration",
+            {
+                **dispatch,
+                "type": "static_select",
+                "options": [_option(f"{d} min", str(d)) for d in DURATIONS],
+                "initial_option": _option("30 min", "30"),
+            },
+            dispatch=True,
+        ),
+        _input(
+            "members",
+            "Team members (all attend)",
+            {**dispatch, "type": "multi_users_select", "initial_users": [organizer_user]},
+            dispatch=True,
+        ),
+    ]
+    if rooms:
+        blocks.append(
+            _input(
+                "rooms",
+                "Rooms (each must be free)",
+                {
+                    **dispatch,
+                    "type": "multi_static_select",
+                    "options": [_option(n, i) for i, n in rooms][:MAX_OPTIONS],
+                },
+                dispatch=True,
+                optional=True,
+            )
+        )
+    blocks += [
+        _input(
+            "start_date",
+            "From",
+            {**dispatch, "type": "datepicker", "initial_date": today.isoformat()},
+            dispatch=True,
+        ),
+        _input(
+            "end_date",
+            "Until",
+            {**dispatch, "type": "datepicker", "initial_date": (today + timedelta(days=7)).isoformat()},
+            dispatch=True,
+        ),
+        _input(
+            "day_start",
+            "Daily from",
+            {**dispatch, "type": "timepicker", "initial_time": "09:00"},
+            dispatch=True,
+        ),
+        _input(
+            "day_end",
+            "Daily until",
+            {**dispatch, "type": "timepicker", "initial_time": "17:00"},
+            dispatch=True,
+        ),
+        _input("timezone", "Time zone", _text(INVITE_CHANGED, timezone, dispatch=True), dispatch=True),
+        {"type": "section", "block_id": "count", "text": {"type": "mrkdwn", "text": count}},
+        _input(
+            "send_email",
+            "Delivery",
+            {
+                "type": "radio_buttons",
+                "action_id": "send_email",
+                "options": [
+                    _option("Send by email", EMAIL),
+                    _option("Copy links and send them yourself", COPY),
+                ],
+                "initial_option": _option("Send by email", EMAIL),
+            },
+        ),
+    ]
+    if free:
+        zone = ZoneInfo(timezone)
+        options = [_option(f"{s.astimezone(zone):%a %d %b %H:%M}", s.isoformat()) for s in free[:MAX_OPTIONS]]
+        element = {
+            "type": "multi_static_select",
+            "action_id": "promoted",
+            "options": options,
+            "max_selected_items": 10,
+        }
+        blocks.append(_input("promoted", "Promote specific times (optional)", element, optional=True))
+    return {
+        "type": "modal",
+        "callback_id": INVITE_VIEW,
+        "title": plain("Invite to schedule"),
+        "submit": plain("Invite"),
+        "close": plain("Close"),
+        "private_metadata": json.dumps(meta, separators=(",", ":")),
+        "blocks": blocks,
+    }
+
+
+def fields_of(view: dict[str, Any]) -> dict[str, Any]:
+    """The view's current values by block id: text, the chosen value(s), dates and times as typed."""
+    found: dict[str, Any] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for state in actions.values():
+            kind = state.get("type")
+            if kind == "multi_users_select":
+                found[block_id] = list(state.get("selected_users") or [])
+            elif kind == "multi_static_select":
+                found[block_id] = [o["value"] for o in state.get("selected_options") or []]
+            elif kind == "datepicker":
+                found[block_id] = state.get("selected_date")
+            elif kind == "timepicker":
+                found[block_id] = state.get("selected_time")
+            elif state.get("selected_option"):
+                found[block_id] = state["selected_option"]["value"]
+            else:
+                found[block_id] = state.get("value")
+    return found
+
+
+def result_view(blocks: list[dict[str, Any]]) -> dict[str, Any]:
+    """The modal once the invitation exists: the same links, where they are sure to be seen."""
+    return {
+        "type": "modal",
+        "callback_id": INVITE_RESULT_VIEW,
+        "title": plain("Invitation created"),
+        "close": plain("Done"),
+        "blocks": blocks,
+    }
+
+
+def result_blocks(
+    subject: str, guest: str, lines: Sequence[str], sent: bool, invitation_id: str
+) -> list[dict[str, Any]]:
+    """The links, ready to paste (one code block), and the choice to send them by email instead."""
+    head = f"Invitation *{esc(subject)}* for {esc(guest)} " + (
+        "sent by email." if sent else "created: send these links yourself."
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": head}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": "```" + "\n".join(lines) + "```"}},
+    ]
+    if not sent:
+        button = {
+            "type": "button",
+            "action_id": INVITE_SEND,
+            "text": plain("Send by email"),
+            "value": invitation_id,
+        }
+        blocks.append({"type": "actions", "block_id": "invite_result", "elements": [button]})
+    return blocks

@@ -1,0 +1,97 @@
+"""The invitation form as an Adaptive Card (``invite`` in Teams) and the card with its links. Pure.
+
+The inbox dialog's fields as ``Input.Text`` / ``Input.Date`` / ``Input.Time`` / ``Input.ChoiceSet``, each
+input's id the name of the draft field it fills. Cards cannot follow a field as it changes, so the
+count of free times is shown for what the card was built with, and "Count free times" counts again
+with the values as they are now (the same engine code as the inbox's live count).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from adapters.teams.cards import button, card, choice_set, error_line, plain
+
+DURATIONS = (15, 30, 45, 60, 90, 120)
+EMAIL, COPY = "email", "copy"
+
+
+def _text(input_id: str, label: str, value: str, *, max_length: int = 300) -> dict[str, Any]:
+    return {"type": "Input.Text", "id": input_id, "label": label, "value": value, "maxLength": max_length}
+
+
+def _many(input_id: str, label: str, choices: Sequence[tuple[str, str]], value: str) -> dict[str, Any]:
+    element = choice_set(input_id, label, choices, value)
+    element["isMultiSelect"] = True
+    return element
+
+
+def invite_form(
+    values: Mapping[str, str],
+    *,
+    agents: Sequence[tuple[str, str]],
+    rooms: Sequence[tuple[str, str]],
+    count: str,
+    free: Sequence[tuple[str, str]] = (),
+    error: str | None = None,
+) -> dict[str, Any]:
+    """``values``: every field as the card shows it (multi-selects comma-joined); ``agents`` and
+    ``rooms``: (value, title); ``free``: (ISO start, label) of the free times, offered to promote."""
+    body: list[dict[str, Any]] = [
+        plain("Invite a customer to pick a time", weight="bolder"),
+        _text("guest_name", "Customer name", values.get("guest_name", ""), max_length=200),
+        _text("guest_email", "Customer email", values.get("guest_email", ""), max_length=320),
+        _text("subject", "Subject", values.get("subject", "")),
+        choice_set(
+            "duration", "Duration", [(str(d), f"{d} minutes") for d in DURATIONS], values.get("duration")
+        ),
+        _many("members", "Team members (all attend)", agents, values.get("members", "")),
+    ]
+    if rooms:
+        body.append(_many("rooms", "Rooms (each must be free)", rooms, values.get("rooms", "")))
+    body += [
+        {"type": "Input.Date", "id": "start_date", "label": "From", "value": values.get("start_date", "")},
+        {"type": "Input.Date", "id": "end_date", "label": "Until", "value": values.get("end_date", "")},
+        {
+            "type": "Input.Time",
+            "id": "day_start",
+            "label": "Daily from",
+            "value": values.get("day_start", ""),
+        },
+        {"type": "Input.Time", "id": "day_end", "label": "Daily until", "value": values.get("day_end", "")},
+        _text("timezone", "Time zone", values.get("timezone", ""), max_length=64),
+        plain(count, weight="bolder"),
+        choice_set(
+            "send_email",
+            "Delivery",
+            [(EMAIL, "Send by email"), (COPY, "Copy links and send them yourself")],
+            values.get("send_email") or EMAIL,
+        ),
+    ]
+    if free:
+        body.append(
+            _many("promoted", "Promote specific times (up to 10, optional)", free, values.get("promoted", ""))
+        )
+    body += error_line(error)
+    return card(body, [button("Invite", "invite"), button("Count free times", "invite_form")])
+
+
+def count_text(count: int | None, busy: Sequence[str] = (), problem: str | None = None) -> str:
+    if problem:
+        return problem
+    if not count:
+        who = ", ".join(busy)
+        return (
+            f"No free time: {who} {'has' if len(busy) == 1 else 'have'} no free time in this frame."
+            if busy
+            else ("No free time: the team is never free all at once in this frame.")
+        )
+    return f"{count} free time{'s' if count != 1 else ''} in this time frame."
+
+
+def result_card(head: str, lines: Sequence[str], *, invitation_id: str, sent: bool) -> dict[str, Any]:
+    """The links, one per line as plain text (ready to select and copy), and "Send by email"."""
+    body = [plain(head, weight="bolder"), *(plain(line) for line in lines)]
+    actions = [] if sent else [button("Send by email", "invite_send", invitation_id=invitation_id)]
+    return card(body, actions)
