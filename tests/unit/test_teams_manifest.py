@@ -54,6 +54,7 @@ def test_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "help",
         "inbox",
         "assign",
+        "resolve",
         "meetings",
         "link",
         "settings",
