@@ -149,6 +149,7 @@ class Message:
     internal: bool = False
     id: str = field(default_factory=new_id)
     guest_seq: int | None = None  # its place among the messages guests see; None for an internal note
+    attachments: list[Any] = field(default_factory=list)  # bot.attachments.Attachment, filled by queries
 
 
 @dataclass

@@ -16,6 +16,7 @@ from bot.events import Event
 from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
+from storage.attachments import SqlAttachments
 from storage.calendar_connections import SqlCalendarConnections
 from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
@@ -127,6 +128,7 @@ class SqlUnitOfWork:
         self.search = SqlSearch(s, now)
         self.saved_replies = SqlSavedReplies(s, now)
         self.contacts = SqlContacts(s, now)
+        self.attachments = SqlAttachments(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

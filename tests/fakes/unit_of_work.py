@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from bot.events import Event
 from bot.ports import Clock
+from tests.fakes.attachments import FakeAttachments
 from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
@@ -46,6 +47,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "search": FakeSearch,
     "saved_replies": FakeSavedReplies,
     "contacts": FakeContacts,
+    "attachments": FakeAttachments,
 }
 
 
@@ -68,6 +70,7 @@ class FakeUnitOfWork:
     search: FakeSearch
     saved_replies: FakeSavedReplies
     contacts: FakeContacts
+    attachments: FakeAttachments
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state
