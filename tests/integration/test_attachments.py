@@ -58,7 +58,9 @@ def webp() -> bytes:
 async def test_a_guest_attaches_a_picture_and_the_agent_sees_and_fetches_it(client: Any) -> None:
     ann, bob = await guest(client, "Ann"), await agent(client, "bob")
     cid = await start(client, ann, service="sales")
-    status, body = await upload(client, cid, ann, PNG, "holiday photo.png", text="Here it is", client_id="c-1")
+    status, body = await upload(
+        client, cid, ann, PNG, "holiday photo.png", text="Here it is", client_id="c-1"
+    )
     assert status == 201, body
     message = body["message"]
     assert message["text"] == "Here it is"
