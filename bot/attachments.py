@@ -118,3 +118,18 @@ class AttachmentRepository(Protocol):
     async def of_messages(self, message_ids: Sequence[str]) -> dict[str, builtins.list[Attachment]]:
         """Each message's attachments (messages without any are left out)."""
         ...
+
+
+def human_size(size: int) -> str:
+    """``512 KB``, ``3.4 MB``: a file card's size, and the chat channels' file lines."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def file_lines(attachments: Sequence[dict[str, Any]], conversation_url: str) -> str:
+    """The lines Slack and Teams show for a message's files: text only, each with a link to the
+    conversation in the web inbox (where the agent, signed in, opens the file). Empty without files."""
+    return "\n".join(
+        f"📎 {a['name']} ({human_size(int(a['size']))}): {conversation_url}" for a in attachments
+    )

@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack import blocks
 from adapters.slack.api import SlackApi
+from bot.attachments import file_lines
 from bot.delivery_failures import PermanentDeliveryError
 from bot.events import ConversationAssigned, ConversationStarted, Event, MessagePosted
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
@@ -139,6 +140,10 @@ class Delivery:
             return None  # an agent wrote it in this thread: echoing it would double it
         via = "" if e.author.kind != "agent" else "web inbox"
         text = blocks.thread_line(e.author.kind, e.author.name, e.text, internal=e.internal, via=via)
+        if e.attachments:  # text only: a link to the conversation in the inbox, where the file opens
+            text += "\n" + blocks.esc(
+                file_lines(e.attachments, f"{self.public_url}/inbox#c={e.conversation_id}")
+            )
         await self._post_once(f"{binding.id}:{e.message_id}", address, text)
         if e.author.kind == "guest" and not e.internal:
             card = dict(address.get("card") or {})

@@ -30,9 +30,10 @@ from adapters.teams.connector import Connector
 from adapters.teams.context import TeamsContext
 from adapters.teams.identity import Identities
 from adapters.teams.queries import TeamsQueries
+from bot.attachments import file_lines
 from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
 from bot.delivery_failures import is_permanent
-from bot.events import Event
+from bot.events import Event, MessagePosted
 from bot.model import Binding
 from bot.runtime import Runtime
 
@@ -191,8 +192,13 @@ class TeamsChannel:
         if not address.get("thread_id"):
             raise RuntimeError("the Teams thread of this conversation is not created yet")
         if update.line is not None:
+            line = update.line
+            if isinstance(event, MessagePosted) and event.attachments:  # a link to the file's conversation
+                line += "\n" + file_lines(
+                    event.attachments, f"{self.public_url}/inbox#c={event.conversation_id}"
+                )
             await self.connector.send(
-                address["service_url"], address["thread_id"], render.text_activity(update.line)
+                address["service_url"], address["thread_id"], render.text_activity(line)
             )
         new = update.address if update.address is not None else address
         if update.redraw_card:
