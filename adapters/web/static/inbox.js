@@ -107,7 +107,7 @@ async function showApp() {
     onUnauthorized: () => signOut(ENDED),
   });
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
-  initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
+  initThread({ call, me: state.me, token: () => state.token, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();

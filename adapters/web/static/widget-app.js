@@ -10,6 +10,7 @@ import { apiClient, seg, uuid } from "./lib/api.js";
 import { calendarIcon, submitOnEnter } from "./lib/dom.js";
 import { catchUpAfter, LiveSocket, socketUrl } from "./lib/live.js";
 import { viewerZone } from "./lib/time.js";
+import { widgetFiles } from "./widget-files.js";
 import { messageThread } from "./widget-thread.js";
 import { buildView } from "./widget-view.js";
 
@@ -54,7 +55,8 @@ export function start(script, origin) {
   const call = apiClient({ base: origin, token: () => state.session && state.session.token });
   const view = buildView({ origin, title: script.dataset.title || "Chat with us", on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
-  const thread = messageThread(view.list, isMine);
+  const files = widgetFiles({ origin, view, token: () => state.session && state.session.token, conversationId: () => state.conversationId });
+  const thread = messageThread(view.list, isMine, files.show);
   const socket = new LiveSocket(socketUrl(origin, "/api/guest/ws"), () => ({ token: state.session.token }), {
     onState: view.setStatus,
     onReady,
@@ -62,6 +64,7 @@ export function start(script, origin) {
     onUnauthorized: () => forgetSession(EXPIRED),
   });
   submitOnEnter(view.input, view.composer);
+  files.connect({ thread, addMessage });
 
   // ---- the toolbar hook and the booking module ---------------------------------------------------
 
