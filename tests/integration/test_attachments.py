@@ -163,3 +163,22 @@ async def test_a_guest_reaches_files_from_another_website(client: Any) -> None:
     assert preflight.status == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
     served = await fetch(client, url, {**ann, "Origin": "https://shop.example"})
     assert served.headers["Access-Control-Allow-Origin"] == "*"
+
+
+async def test_the_unread_message_email_names_the_file(seeded: Any, clock: Any) -> None:
+    from bot.commands import AttachFile, MarkRead, StartConversation
+    from bot.model import Actor
+    from tests.integration.test_email import mails_to, tick
+    from tests.support.identity import proven_guest
+
+    ann = await proven_guest(seeded, "Ann", "ann@example.org")
+    cid = (await seeded.bus.handle(StartConversation(ann.id, "Hi", service="sales"))).conversation.id
+    await seeded.bus.handle(MarkRead(cid, ann.actor, 10_000))
+    alice = Actor("agent", "alice", "Alice")
+    await seeded.bus.handle(
+        AttachFile(cid, alice, "f-1", "offer.pdf", "application/pdf", 1234, text="Our offer")
+    )
+    clock.advance(minutes=5)
+    await tick(seeded)
+    (mail,) = mails_to(seeded, "ann@example.org")
+    assert "Our offer\n📎 offer.pdf" in mail.get_body(("plain",)).get_content()
