@@ -133,3 +133,8 @@ def file_lines(attachments: Sequence[dict[str, Any]], conversation_url: str) -> 
     return "\n".join(
         f"📎 {a['name']} ({human_size(int(a['size']))}): {conversation_url}" for a in attachments
     )
+
+
+def with_file_lines(text: str, attachments: Sequence[dict[str, Any]], conversation_url: str) -> str:
+    """A message's text followed by its files' lines (``file_lines``); only the lines when it has no text."""
+    return "\n".join(part for part in (text, file_lines(attachments, conversation_url)) if part)

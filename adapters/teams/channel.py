@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -30,7 +31,7 @@ from adapters.teams.connector import Connector
 from adapters.teams.context import TeamsContext
 from adapters.teams.identity import Identities
 from adapters.teams.queries import TeamsQueries
-from bot.attachments import file_lines
+from bot.attachments import with_file_lines
 from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
 from bot.delivery_failures import is_permanent
 from bot.events import Event, MessagePosted
@@ -194,9 +195,9 @@ class TeamsChannel:
         if update.line is not None:
             line = update.line
             if isinstance(event, MessagePosted) and event.attachments:  # a link to the file's conversation
-                line += "\n" + file_lines(
-                    event.attachments, f"{self.public_url}/inbox#c={event.conversation_id}"
-                )
+                url = f"{self.public_url}/inbox#c={event.conversation_id}"
+                said = replace(event, text=with_file_lines(event.text, event.attachments, url))
+                line = render.message_text(said) or line
             await self.connector.send(
                 address["service_url"], address["thread_id"], render.text_activity(line)
             )
