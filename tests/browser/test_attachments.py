@@ -54,6 +54,9 @@ async def test_a_picture_and_a_pdf_go_both_ways_live(
     image = inbox.get_by_test_id("attachment-image")
     assert await image.evaluate("img => img.naturalWidth") == 300  # the picture's own pixels arrived
     assert (await image.get_attribute("src") or "").startswith("blob:")
+    async with inbox.expect_popup() as opening:  # a click opens the picture itself in a new tab
+        await thumb.click()
+    assert (await opening.value).url == await image.get_attribute("src")
 
     await inbox.get_by_test_id("attach-input").set_input_files(
         files=[{"name": "offer.pdf", "mimeType": "application/pdf", "buffer": PDF}]
@@ -70,7 +73,9 @@ async def test_a_picture_and_a_pdf_go_both_ways_live(
     assert Path(await download.path()).read_bytes() == PDF
 
     await assert_accessible(guest)  # the widget open, with a thumbnail and a file card
-    await assert_accessible(inbox)
+    await inbox.get_by_test_id("emoji-button").click()
+    await expect(inbox.get_by_test_id("emoji-panel")).to_be_visible()
+    await assert_accessible(inbox)  # with a thumbnail, a file card and the emoji grid open
     await guest.screenshot(path=str(shots(tmp_path) / "attachments-widget-1280.png"))
     await inbox.screenshot(path=str(shots(tmp_path) / "attachments-inbox-1280.png"))
     await guest.set_viewport_size({"width": 375, "height": 740})
