@@ -143,7 +143,9 @@ async def test_the_emoji_picker_inserts_at_the_cursor_by_keyboard(browser: Any, 
     await expect(guest.get_by_test_id("widget-panel")).to_be_visible()  # Escape closed only the grid
 
 
-async def test_a_refused_file_is_explained_in_the_guests_language(browser: Any, server: LiveServer) -> None:
+async def test_a_refused_file_is_explained_to_the_guest_in_their_language_and_to_the_agent(
+    browser: Any, server: LiveServer
+) -> None:
     guest = await new_page(browser, server, locale="de-DE")
     await guest.goto(server.url + "/test-site?service=sales")  # a page without a lang of its own
     await guest.get_by_test_id("launcher").click()
@@ -160,3 +162,20 @@ async def test_a_refused_file_is_explained_in_the_guests_language(browser: Any, 
         "Es können nur Bilder (PNG, JPEG, GIF, WebP) und PDF-Dateien gesendet werden."
     )
     await expect(guest.locator('[data-testid="message"][data-status="failed"]')).to_have_count(1)
+    inbox = await open_inbox(browser, server, "alice")
+    await conversation(inbox, "Dora").click()
+    await inbox.get_by_test_id("attach-input").set_input_files(
+        files=[
+            {"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-" + b"0" * (10 * 1024 * 1024)}
+        ]
+    )
+    await expect(inbox.get_by_test_id("thread-error")).to_have_text(
+        "This file is larger than 10 MB. Please send a smaller one."
+    )
+    await inbox.get_by_test_id("attach-input").set_input_files(
+        files=[{"name": "notes.pdf", "mimeType": "application/pdf", "buffer": EXE}]
+    )
+    await expect(inbox.get_by_test_id("thread-error")).to_have_text(
+        "Only pictures (PNG, JPEG, GIF, WebP) and PDF files can be sent."
+    )
+    await expect(inbox.get_by_test_id("attachment-file")).to_have_count(0)
