@@ -82,6 +82,9 @@ async def test_a_guest_attaches_a_picture_and_the_agent_sees_and_fetches_it(clie
     again = await upload(client, cid, ann, PNG, "holiday photo.png", client_id="c-1")
     assert again[0] == 200 and again[1]["message"]["id"] == message["id"]  # a resend is stored once
     assert stored(client) == [file["id"]]
+    folder = Path(client.runtime.settings.data_dir) / "files"
+    assert (folder / file["id"]).stat().st_mode & 0o777 == 0o600  # the service's own user only
+    assert (folder / file["id"]).read_bytes() == PNG
 
 
 async def test_an_agent_attaches_a_pdf_which_downloads_as_a_file(client: Any) -> None:
