@@ -6,6 +6,7 @@ language, and axe finds nothing serious with the widget open, the picker open an
 
 from __future__ import annotations
 
+import base64
 import os
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,35 @@ async def test_the_emoji_picker_inserts_at_the_cursor_by_keyboard(browser: Any, 
     await expect(panel).to_be_hidden()
     await expect(button).to_be_focused()
     await expect(guest.get_by_test_id("widget-panel")).to_be_visible()  # Escape closed only the grid
+
+
+async def test_a_pasted_screenshot_and_a_dropped_pdf_are_sent(browser: Any, server: LiveServer) -> None:
+    guest = await new_page(browser, server)
+    await start_chat(guest, server, "Eve")
+    await guest_says(guest, "Look at this")
+    await guest.get_by_test_id("message-input").evaluate(
+        """(input, b64) => {
+          const file = new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], "image.png", { type: "image/png" });
+          const data = new DataTransfer();
+          data.items.add(file);
+          input.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+        }""",
+        base64.b64encode(png()).decode(),
+    )
+    await expect(guest.get_by_test_id("attachment-thumb")).to_have_attribute("data-loaded", "true")
+    await expect(guest.get_by_test_id("message-input")).to_have_value(
+        ""
+    )  # the picture was not pasted as text
+    dropped = await guest.evaluate_handle(
+        """(b64) => {
+          const data = new DataTransfer();
+          data.items.add(new File([atob(b64)], "form.pdf", { type: "application/pdf" }));
+          return data;
+        }""",
+        base64.b64encode(PDF).decode(),
+    )
+    await guest.get_by_test_id("messages").dispatch_event("drop", {"dataTransfer": dropped})
+    await expect(guest.get_by_test_id("attachment-file")).to_contain_text("form.pdf")
 
 
 async def test_a_refused_file_is_explained_to_the_guest_in_their_language_and_to_the_agent(

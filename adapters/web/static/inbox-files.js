@@ -3,7 +3,7 @@
  * shown as in the widget (lib/attachments.js: thumbnails that open, PDF cards that download).
  */
 import { seg } from "./lib/api.js";
-import { ACCEPT, MAX_BYTES, attachmentList, fileFetcher, uploadError, uploadFile } from "./lib/attachments.js";
+import { ACCEPT, MAX_BYTES, attachmentList, fileFetcher, takeDroppedFiles, uploadError, uploadFile } from "./lib/attachments.js";
 import { el, icon } from "./lib/dom.js";
 import { emojiPicker } from "./lib/emoji.js";
 import { fill, translator } from "./lib/i18n.js";
@@ -36,6 +36,7 @@ export function initFiles({ token, openId, onMessage, onError }) {
   bar.prepend(el("div", { class: "reply-tools" }, picker.button, attach, chooser, status));
   $("reply-form").classList.add("with-tools");
   $("reply-form").append(picker.panel);
+  takeDroppedFiles({ area: document.querySelector(".thread-body"), input, send }); // pasted or dropped
 
   async function onChosen() {
     const chosen = [...chooser.files];

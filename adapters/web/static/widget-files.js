@@ -2,12 +2,13 @@
  * or PDF"), sending a chosen file, and showing the files a message carries (lib/attachments.js).
  *
  * Kept apart from widget-view.js and widget-app.js, which only hand it the view, the thread and two
- * getters, so the composer's other changes and these stay out of each other's way. Texts are the
+ * getters, so the composer's other changes and these stay out of each other's way. A file pasted
+ * into the text box or dropped on the chat is sent as a chosen one is. Texts are the
  * `attachments` section of the catalogues (lib/i18n.js); until the guest's language has loaded,
  * the English texts stand in. Its styles are a stylesheet of their own in the widget's Shadow DOM.
  */
 import { seg, uuid } from "./lib/api.js";
-import { ACCEPT, MAX_BYTES, attachmentList, fileFetcher, uploadError, uploadFile } from "./lib/attachments.js";
+import { ACCEPT, MAX_BYTES, attachmentList, fileFetcher, takeDroppedFiles, uploadError, uploadFile } from "./lib/attachments.js";
 import { el, icon } from "./lib/dom.js";
 import { emojiPicker } from "./lib/emoji.js";
 import { fill, translator } from "./lib/i18n.js";
@@ -33,6 +34,7 @@ export function widgetFiles({ origin, view, token, conversationId }) {
   view.composer.classList.add("with-tools");
   view.composer.insertBefore(el("div", { class: "tools" }, picker.button, attach, chooser), view.input);
   view.composer.append(picker.panel);
+  takeDroppedFiles({ area: view.chat, input: view.input, send });
 
   translator().then((loaded) => {
     catalogue = loaded;

@@ -55,6 +55,28 @@ export async function uploadFile({ base = "", token, path, file, params = {} }) 
   return data;
 }
 
+/** Files pasted into the text box (a screenshot) or dropped on the area are sent like chosen ones. */
+export function takeDroppedFiles({ area, input, send }) {
+  const take = async (files) => {
+    for (const file of files) await send(file);
+  };
+  input.addEventListener("paste", (event) => {
+    const files = [...(event.clipboardData ? event.clipboardData.files : [])];
+    if (!files.length) return; // text: pasted as usual
+    event.preventDefault();
+    take(files);
+  });
+  area.addEventListener("dragover", (event) => {
+    if (event.dataTransfer && [...event.dataTransfer.types].includes("Files")) event.preventDefault();
+  });
+  area.addEventListener("drop", (event) => {
+    const files = [...(event.dataTransfer ? event.dataTransfer.files : [])];
+    if (!files.length) return;
+    event.preventDefault();
+    take(files);
+  });
+}
+
 /** The sentence for a refused upload, in the viewer's language (t: lib/i18n.js), by the server's code. */
 export function uploadError(error, t) {
   const known = { file_too_large: "attachments.too_large", file_type_not_allowed: "attachments.wrong_type", rate_limited: "attachments.too_many", network: "attachments.offline" };
