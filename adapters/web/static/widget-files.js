@@ -5,7 +5,8 @@
  * getters, so the composer's other changes and these stay out of each other's way. A file pasted
  * into the text box or dropped on the chat is sent as a chosen one is. Texts are the
  * `attachments` section of the catalogues (lib/i18n.js); until the guest's language has loaded,
- * the English texts stand in. Its styles are a stylesheet of their own in the widget's Shadow DOM.
+ * the English texts stand in. Its styles (attachments.css, shared with the inbox) are a stylesheet of
+ * their own in the widget's Shadow DOM.
  */
 import { seg, uuid } from "./lib/api.js";
 import { ACCEPT, MAX_BYTES, attachmentList, fileFetcher, takeDroppedFiles, uploadError, uploadFile } from "./lib/attachments.js";
@@ -26,7 +27,7 @@ export function widgetFiles({ origin, view, token, conversationId }) {
   let thread = null;
   let addMessage = () => {};
 
-  view.root.append(el("link", { rel: "stylesheet", href: `${origin}/static/widget-files.css` }));
+  view.root.append(el("link", { rel: "stylesheet", href: `${origin}/static/attachments.css` }));
   const picker = emojiPicker({ input: view.input, label: t("attachments.emoji"), gridLabel: t("attachments.emoji_grid"), buttonClass: "tool emoji-button" });
   const chooser = el("input", { type: "file", accept: ACCEPT, hidden: true, testid: "attach-input", onchange: onChosen });
   const attach = el("button", { type: "button", class: "tool attach-button", testid: "attach-button", "aria-label": t("attachments.attach"), title: t("attachments.attach"), onclick: () => chooser.click() }, paperclip());
