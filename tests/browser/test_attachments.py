@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.browser.conftest import LiveServer, new_page
+from tests.browser.conftest import LiveServer, OtherSite, new_page
 from tests.browser.test_chat import (
     agent_replies,
     conversation,
@@ -171,6 +171,28 @@ async def test_a_pasted_screenshot_and_a_dropped_pdf_are_sent(browser: Any, serv
     )
     await guest.get_by_test_id("messages").dispatch_event("drop", {"dataTransfer": dropped})
     await expect(guest.get_by_test_id("attachment-file")).to_contain_text("form.pdf")
+
+
+async def test_files_work_from_another_website(
+    browser: Any, server: LiveServer, other_site: OtherSite
+) -> None:
+    """On a partner's site every file call is cross-origin: the upload and the fetch need CORS, the
+    preflight included (the token is a header), and the picture shows from a blob: URL."""
+    other_site.pages["/shop"] = (
+        "<!doctype html><html><head><title>Partner shop</title></head><body><h1>Partner shop</h1>"
+        f'<script src="{server.url}/widget.js" data-service="sales" async></script></body></html>'
+    )
+    guest = await new_page(browser, server)
+    await guest.goto(f"{other_site.url}/shop")
+    await guest.get_by_test_id("launcher").click()
+    await guest.get_by_test_id("name-input").fill("Pia")
+    await guest.get_by_test_id("start-button").click()
+    await guest_says(guest, "Here is the invoice")
+    await guest.get_by_test_id("attach-input").set_input_files(
+        files=[{"name": "invoice.png", "mimeType": "image/png", "buffer": png()}]
+    )
+    await expect(guest.get_by_test_id("attachment-thumb")).to_have_attribute("data-loaded", "true")
+    assert await guest.get_by_test_id("attachment-image").evaluate("img => img.naturalWidth") == 300
 
 
 async def test_a_refused_file_is_explained_to_the_guest_in_their_language_and_to_the_agent(
