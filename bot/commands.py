@@ -54,6 +54,21 @@ class PostMessage(Command):
 
 
 @dataclass(frozen=True)
+class AttachFile(Command):
+    """Post a message carrying one file (``bot.attachments``) the adapter stored as ``file_id``."""
+
+    conversation_id: str
+    author: Actor
+    file_id: str
+    name: str
+    content_type: str  # what the file's bytes are, never what its sender said
+    size: int  # bytes
+    text: str = ""  # an optional caption
+    client_id: str | None = None
+    internal: bool = False
+
+
+@dataclass(frozen=True)
 class AssignConversation(Command):
     conversation_id: str
     service: str | None  # None with an assignee: the engine picks the service (see the handler)

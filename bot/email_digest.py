@@ -276,6 +276,7 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     for conversation_id, found in sorted(pending.items(), key=lambda item: item[1][0].created_at):
         view = await queries.view_conversation(uow, viewer, conversation_id)
         listed = found[-MAX_LISTED:]
+        files = await uow.attachments.of_messages([m.id for m in listed])  # named under the text
         listing.append(
             {
                 "conversation_id": conversation_id,
@@ -285,7 +286,9 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
                     {
                         "seq": m.guest_seq if kind == "guest" else m.seq,  # in the reader's numbering
                         "author": m.author.name,
-                        "text": m.text,
+                        "text": "\n".join(
+                            [*([m.text] if m.text else []), *(f"📎 {f.name}" for f in files.get(m.id, []))]
+                        ),
                         "created_at": m.created_at.isoformat(),
                     }
                     for m in listed

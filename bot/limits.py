@@ -200,6 +200,7 @@ class AbuseLimits:
             RateLimiter(Limit(s.guest_messages_per_second, 1), clock),
             RateLimiter(Limit(s.guest_messages_per_hour, 3600), clock),
         )
+        self.guest_uploads = Limiters(RateLimiter(Limit(s.guest_uploads_per_hour, 3600), clock))
 
     def frame_gate(self) -> FrameGate:
         """A fresh gate for one socket."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
+from bot.attachments import Attachment
 from bot.errors import InvalidInput, NotAMember, NotFound
 
 ActorKind = Literal["agent", "guest", "system"]
@@ -154,6 +155,7 @@ class Message:
     internal: bool = False
     id: str = field(default_factory=new_id)
     guest_seq: int | None = None  # its place among the messages guests see; None for an internal note
+    attachments: list[Attachment] = field(default_factory=list)  # its files, filled in by bot.queries
 
 
 @dataclass

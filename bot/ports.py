@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from bot.attachments import AttachmentRepository
 from bot.calendars.ports import CalendarConnectionRepository
 from bot.contacts import ContactRepository
 from bot.events import Event
@@ -244,6 +245,7 @@ class UnitOfWork(Protocol):
     saved_replies: SavedReplyRepository
     contacts: ContactRepository  # the contact panel (bot/contacts)
     conversation_filters: ConversationFilterRepository  # the inbox's filters and counts (bot/status)
+    attachments: AttachmentRepository  # files attached to messages (bot/attachments)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

@@ -1,8 +1,9 @@
 """Files only the service's own user may read: the data folder (0700) and what is in it (0600).
 
-The data folder holds the database, the secret key, mail waiting in ``.eml`` files (with sign-in links)
-and uploaded pictures. Modes are set explicitly at creation, so they do not depend on the process's
-umask, and a file is never readable by others even for a moment (it is opened with its final mode).
+The data folder holds the database, the secret key, mail waiting in ``.eml`` files (with sign-in links),
+uploaded pictures and files attached to messages. Modes are set explicitly at creation, so they do not
+depend on the process's umask, and a file is never readable by others even for a moment (it is opened
+with its final mode).
 """
 
 from __future__ import annotations

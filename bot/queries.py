@@ -108,10 +108,21 @@ async def messages(
     """The messages after ``after_seq``, in the viewer's numbering (a guest's counts only what they see)."""
     await _visible(uow, viewer, conversation_id)
     if viewer.kind == "agent":
-        return await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit)
+        return await _with_files(
+            uow, await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit)
+        )
     if after_seq > 0:
         after_seq = await uow.messages.seq_at_guest_position(conversation_id, after_seq)
-    return await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit, include_internal=False)
+    found = await uow.messages.list(conversation_id, after_seq=after_seq, limit=limit, include_internal=False)
+    return await _with_files(uow, found)
+
+
+async def _with_files(uow: UnitOfWork, messages: list[Message]) -> list[Message]:
+    """Each message with its attachments (bot.attachments), in one query for the page."""
+    found = await uow.attachments.of_messages([m.id for m in messages]) if messages else {}
+    for message in messages:
+        message.attachments = found.get(message.id, [])
+    return messages
 
 
 async def inbox(uow: UnitOfWork, agent: Agent, *, mine_only: bool = False) -> list[ConversationSummary]:

@@ -76,6 +76,7 @@ class Settings:
     guest_sessions_per_ip_seconds: float = 60.0  # ... per minute
     guest_messages_per_second: int = 10  # per guest, REST and WebSocket together
     guest_messages_per_hour: int = 300
+    guest_uploads_per_hour: int = 30  # files attached by one guest (each also counts as a message)
     guest_max_upcoming_meetings: int = 3  # booked by the guest; agents are not limited
     ws_frames_per_second: int = 20  # per socket; frames past it are dropped
     ws_close_after_dropped_frames: int = 200  # dropped without a calm second between: close 4429

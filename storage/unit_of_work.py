@@ -16,6 +16,7 @@ from bot.events import Event
 from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
+from storage.attachments import SqlAttachments
 from storage.calendar_connections import SqlCalendarConnections
 from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
@@ -131,6 +132,7 @@ class SqlUnitOfWork:
         self.saved_replies = SqlSavedReplies(s, now)
         self.contacts = SqlContacts(s, now)
         self.conversation_filters = SqlConversationFilters(s, now)  # the inbox's filters (bot/status)
+        self.attachments = SqlAttachments(s, now)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

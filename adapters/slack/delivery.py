@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack import blocks
 from adapters.slack.api import SlackApi
+from bot.attachments import with_file_lines
 from bot.delivery_failures import PermanentDeliveryError
 from bot.events import ConversationAssigned, ConversationStarted, Event, MessagePosted
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
@@ -174,11 +175,13 @@ class Delivery:
         if (e.client_id or "").startswith(SLACK_CLIENT_PREFIX):
             return None  # an agent wrote it in this thread: echoing it would double it
         via = "" if e.author.kind != "agent" else "web inbox"
-        text = blocks.thread_line(e.author.kind, e.author.name, e.text, internal=e.internal, via=via)
+        # Files as text lines, each with a link to the conversation in the inbox (where the file opens).
+        said = with_file_lines(e.text, e.attachments, f"{self.public_url}/inbox#c={e.conversation_id}")
+        text = blocks.thread_line(e.author.kind, e.author.name, said, internal=e.internal, via=via)
         await self._post_once(f"{binding.id}:{e.message_id}", address, text)
         if e.author.kind == "guest" and not e.internal:
             card = dict(address.get("card") or {})
-            card["last"] = e.text
+            card["last"] = said
             return await self._update_card(address, card)
         return None
 

@@ -16,6 +16,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Coroutine
+from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
@@ -30,9 +31,10 @@ from adapters.teams.connector import Connector
 from adapters.teams.context import TeamsContext
 from adapters.teams.identity import Identities
 from adapters.teams.queries import TeamsQueries
+from bot.attachments import with_file_lines
 from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
 from bot.delivery_failures import is_permanent
-from bot.events import Event
+from bot.events import Event, MessagePosted
 from bot.model import Binding
 from bot.runtime import Runtime
 
@@ -191,8 +193,13 @@ class TeamsChannel:
         if not address.get("thread_id"):
             raise RuntimeError("the Teams thread of this conversation is not created yet")
         if update.line is not None:
+            line = update.line
+            if isinstance(event, MessagePosted) and event.attachments:  # a link to the file's conversation
+                url = f"{self.public_url}/inbox#c={event.conversation_id}"
+                said = replace(event, text=with_file_lines(event.text, event.attachments, url))
+                line = render.message_text(said) or line
             await self.connector.send(
-                address["service_url"], address["thread_id"], render.text_activity(update.line)
+                address["service_url"], address["thread_id"], render.text_activity(line)
             )
         new = update.address if update.address is not None else address
         if update.redraw_card:

@@ -18,6 +18,7 @@ from adapters.web import (
     calendar_api,
     conversation_api,
     conversation_pictures,
+    files,
     guest_api,
     identity_api,
     inbox_api,
@@ -74,6 +75,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(agent_api.routes)
     app.router.add_routes(conversation_api.routes)
     app.router.add_routes(conversation_pictures.routes)
+    app.router.add_routes(files.routes)  # attachments: upload, and /files/{id}/{name}
     app.router.add_routes(identity_api.routes)
     app.router.add_routes(returning_api.routes)  # continue links, agents create, /c/ and /join/ pages
     app.router.add_routes(booking_api.routes)

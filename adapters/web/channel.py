@@ -29,6 +29,7 @@ def event_payload(event: Event, *, for_guest: bool = False) -> dict[str, Any]:
                 "internal": event.internal,
                 "client_id": event.client_id,
                 "created_at": iso(event.created_at),
+                "attachments": list(event.attachments),
             },
         }
     return {

@@ -22,6 +22,7 @@ from aiohttp import web
 GUEST_PREFIX = "/api/guest/"
 PUBLIC_BOOKING = re.compile(r"^/api/(agents|services)/[^/]+/(slots|booking)$")
 STATIC_PREFIX = "/static/"
+FILES_PREFIX = "/files/"  # attachments, fetched by the widget with the guest's token (adapters/web/files.py)
 PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, PATCH, DELETE, OPTIONS",  # the widget changes meetings too
@@ -35,7 +36,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def cors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.path.startswith(STATIC_PREFIX):
         return _open_to_all(await handler(request))
-    if not (request.path.startswith(GUEST_PREFIX) or PUBLIC_BOOKING.match(request.path)):
+    if not (request.path.startswith((GUEST_PREFIX, FILES_PREFIX)) or PUBLIC_BOOKING.match(request.path)):
         return await handler(request)
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
         # Answered before routing: the routes themselves do not answer OPTIONS.

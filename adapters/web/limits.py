@@ -135,6 +135,13 @@ def limit_guest_message(request: web.Request, guest_id: str) -> None:
     request.app[LIMITS].limits.guest_messages.check(guest_id)
 
 
+def limit_guest_upload(request: web.Request, guest_id: str) -> None:
+    """A guest's files: each is a message too (so both counters count it), and at most so many an hour."""
+    limits = request.app[LIMITS].limits
+    limits.guest_messages.check(guest_id)
+    limits.guest_uploads.check(guest_id)
+
+
 class SocketGuard:
     """One socket's frame gate, and its guest's message counter (shared with REST)."""
 

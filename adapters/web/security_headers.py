@@ -13,7 +13,9 @@ Shadow DOM on the host page, and the booking page (``/book/{agent}``) is a link 
 ``frame-ancestors 'none'`` everywhere keeps anyone from laying our buttons under theirs.
 
 ``connect-src 'self'`` covers the live WebSocket too: CSP 3 lets ``'self'`` match ``ws:``/``wss:``
-on the same host and port. Avatars are ours (``/avatars/…``); ``data:`` is not needed.
+on the same host and port. Avatars are ours (``/avatars/…``); ``data:`` is not needed. Pictures
+attached to messages are ``blob:`` URLs: the page fetches them with the viewer's bearer token (an
+``<img src>`` could not send it) and shows the bytes it got.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self'",
+        "img-src 'self' blob:",  # attachments: bytes fetched with the viewer's token (lib/attachments.js)
         "connect-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",

@@ -26,6 +26,7 @@ def message_json(message: Message, *, for_guest: bool = False) -> dict[str, Any]
         "internal": message.internal,
         "client_id": message.client_id,
         "created_at": iso(message.created_at),
+        "attachments": [file.summary() for file in message.attachments],  # bot.attachments
     }
 
 

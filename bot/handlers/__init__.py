@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import commands as c
-from bot.handlers import conversations, creating, membership, people
+from bot.handlers import attaching, conversations, creating, membership, people
 
 HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.CreateService: people.create_service,
@@ -18,6 +18,7 @@ HANDLERS: dict[type[c.Command], Callable[..., Any]] = {
     c.LinkServiceChannel: people.link_service_channel,
     c.StartConversation: conversations.start_conversation,
     c.PostMessage: conversations.post_message,
+    c.AttachFile: attaching.attach_file,
     c.AssignConversation: conversations.assign_conversation,
     c.MarkRead: conversations.mark_read,
     c.BindThread: conversations.bind_thread,

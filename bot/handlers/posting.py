@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot import access
 from bot.commands import PostMessage
@@ -65,6 +65,7 @@ async def append_message(
     client_id: str | None = None,
     internal: bool = False,
     hooks: PostingHooks | None = None,
+    attachments: tuple[dict[str, Any], ...] = (),  # the files' summaries (bot.attachments), for the event
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -92,6 +93,7 @@ async def append_message(
             kind="system" if author.kind == "system" else "text",
             audience=Audience.AGENTS if internal else Audience.EVERYONE,
             guest_seq=message.guest_seq,
+            attachments=attachments,
         )
     )
     for hook in hooks.after_append if hooks else ():

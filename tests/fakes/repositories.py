@@ -39,6 +39,7 @@ class FakeState:
         self.removals: set[tuple[str, str, str]] = set()  # (conversation, kind, member id)
         self.saved_replies: dict[str, Any] = {}  # id → bot.saved_replies.SavedReply (tests/fakes/inbox)
         self.contact_notes: dict[str, Any] = {}  # guest id → bot.contacts.ContactNote
+        self.attachments: dict[str, Any] = {}  # id → bot.attachments.Attachment (tests/fakes/attachments)
 
 
 def _utc_now() -> datetime:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from bot.events import Event
 from bot.ports import Clock
+from tests.fakes.attachments import FakeAttachments
 from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
@@ -48,6 +49,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "saved_replies": FakeSavedReplies,
     "contacts": FakeContacts,
     "conversation_filters": FakeConversationFilters,
+    "attachments": FakeAttachments,
 }
 
 
@@ -71,6 +73,7 @@ class FakeUnitOfWork:
     saved_replies: FakeSavedReplies
     contacts: FakeContacts
     conversation_filters: FakeConversationFilters
+    attachments: FakeAttachments
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

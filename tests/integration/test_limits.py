@@ -230,6 +230,20 @@ async def test_a_guest_sends_at_most_the_hourly_number_of_messages(serve: Serve,
     assert (await client.post(path, json={"text": "15"}, headers=ann)).status == 201
 
 
+async def test_a_guest_attaches_at_most_the_hourly_number_of_files(serve: Serve, clock: Any) -> None:
+    from tests.integration.test_avatars import PNG
+
+    client = await serve(guest_uploads_per_hour=2)
+    ann = bearer(await guest(client))
+    r = await client.post("/api/guest/conversations", json={"service": "sales", "text": "0"}, headers=ann)
+    path = f"/api/guest/conversations/{(await r.json())['conversation']['id']}/files?name=a.png"
+    for _ in range(2):
+        clock.advance(seconds=1)
+        assert (await client.post(path, data=PNG, headers=ann)).status == 201
+    r = await client.post(path, data=PNG, headers=ann)
+    assert_rate_limited(r.status, await r.json(), r.headers, 3600 - 1)  # the first file's hour
+
+
 # -- flooding sockets ------------------------------------------------------------------------------------------
 
 

@@ -1,10 +1,13 @@
 /* The inbox's open conversation: its header (title, assignment), its messages in sequence order,
  * and replies that survive a dropped connection (sent again with the same client_id after the
- * reconnect, which the server stores once). User text is set as text only.
+ * reconnect, which the server stores once). User text is set as text only (lib/text.js makes its
+ * web addresses links); files and emoji are inbox-files.js's.
  */
 import { ApiError, seg, uuid } from "./lib/api.js";
 import { el, submitOnEnter } from "./lib/dom.js";
 import { catchUpAfter } from "./lib/live.js";
+import { richText } from "./lib/text.js";
+import { initFiles, showFiles } from "./inbox-files.js";
 import { loadMeetings, resetMeetings } from "./inbox-meetings.js";
 import { showPicture } from "./inbox-picture.js";
 import { renderStatus } from "./inbox-status.js";
@@ -36,6 +39,7 @@ export function initThread(options) {
   });
   submitOnEnter($("reply-input"), $("reply-form"));
   $("reply-form").addEventListener("submit", onReply);
+  initFiles({ token: ctx.token, openId: () => state.openId, onMessage: addMessage, onError: showError });
   document.addEventListener("visibilitychange", markRead);
 }
 
@@ -143,7 +147,8 @@ function bubble(message, mine) {
     "div",
     { class: `msg ${kind}${message.internal ? " internal" : ""}`, testid: "message", "data-author-kind": author.kind, "data-internal": message.internal ? "true" : null },
     kind === "system" ? null : el("div", { class: "author" }, message.internal ? `${author.name} · internal note` : author.name),
-    el("div", { class: "text", testid: "message-text" }, message.text),
+    message.text ? el("div", { class: "text", testid: "message-text" }, richText(message.text)) : null,
+    showFiles(message.attachments),
     kind === "system" ? null : el("time", { class: "meta" }, stamp(message.created_at || new Date().toISOString())),
   );
 }

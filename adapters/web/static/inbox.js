@@ -109,7 +109,7 @@ async function showApp() {
     onUnauthorized: () => signOut(ENDED),
   });
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
-  initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
+  initThread({ call, me: state.me, token: () => state.token, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initTyping({ send: (frame) => state.socket.send(frame), openId, me: state.me }); // "Ann is typing…"
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
   initStatus({ call, me: state.me, openId, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });

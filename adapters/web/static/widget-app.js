@@ -21,6 +21,7 @@ import { lookOf } from "./widget-look.js";
 import { presence } from "./widget-presence.js";
 import { seenMarker } from "./widget-seen.js";
 import { readJSON, writeJSON } from "./widget-store.js";
+import { widgetFiles } from "./widget-files.js";
 import { messageThread } from "./widget-thread.js";
 import { buildView } from "./widget-view.js";
 
@@ -48,7 +49,8 @@ export async function start(script, origin) {
   const call = apiClient({ base: origin, token: () => state.session && state.session.token });
   const view = buildView({ origin, t, look: lookOf(script), on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
-  const thread = messageThread(view.list, isMine, t.lang);
+  const files = widgetFiles({ origin, view, token: () => state.session && state.session.token, conversationId: () => state.conversationId });
+  const thread = messageThread(view.list, isMine, t.lang, files.show);
   const seen = seenMarker(view.list, t);
   const team = presence({ view, call, t, target });
   const typing = typingLine(view.typing, (name) => t("presence.typing", { name }));
@@ -62,6 +64,7 @@ export async function start(script, origin) {
   });
   submitOnEnter(view.input, view.composer);
   const signal = typingSignal(view.input, () => (state.conversationId ? { type: "typing", conversation_id: state.conversationId } : null), (frame) => socket.send(frame));
+  files.connect({ thread, addMessage });
 
   // ---- the toolbar hook and the booking module ---------------------------------------------------
 

@@ -3,13 +3,15 @@
  *
  * Live frames, acknowledgements and catch-up pages overlap after every reconnect: a message id is
  * shown once, and a message finds its place by seq whatever order it arrives in. User text is set
- * as text only (el() makes text nodes).
+ * as text only (el() makes text nodes; lib/text.js makes its web addresses links, never markup).
  */
 import { el } from "./lib/dom.js";
+import { richText } from "./lib/text.js";
 import { formatTime, viewerZone } from "./lib/time.js";
 
-/** isMine(author): the guest of this session wrote it; locale: the widget's language (times). */
-export function messageThread(list, isMine, locale) {
+/** isMine(author): the guest of this session wrote it; locale: the widget's language (times);
+ * showFiles(files): a message's files (widget-files.js). */
+export function messageThread(list, isMine, locale, showFiles = () => null) {
   const zone = viewerZone();
   const seen = new Set(); // message ids already shown
   let lastSeq = 0;
@@ -19,13 +21,14 @@ export function messageThread(list, isMine, locale) {
   };
   const byClientId = (clientId) => list.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
 
-  function bubble(kind, authorName, text, when) {
+  function bubble(kind, authorName, text, when, files) {
     const mine = kind === "mine";
     return el(
       "div",
       { class: `msg ${kind}`, testid: "message", "data-author-kind": mine ? "guest" : kind },
       kind === "agent" ? el("div", { class: "author", testid: "message-author" }, authorName) : null,
-      el("div", { class: "text", testid: "message-text" }, text),
+      text ? el("div", { class: "text", testid: "message-text" }, richText(text)) : null,
+      showFiles(files),
       kind === "system" ? null : el("div", { class: "meta" }, el("time", {}, formatTime(when || new Date(), zone, locale)), mine ? el("span", { class: "tick" }) : null),
     );
   }
@@ -57,12 +60,16 @@ export function messageThread(list, isMine, locale) {
       const author = message.author;
       const mine = isMine(author);
       let node = message.client_id && mine ? byClientId(message.client_id) : null;
+      if (node && message.attachments && message.attachments.length) {
+        node.remove(); // an upload's "sending…" bubble: the stored message shows the file instead
+        node = null;
+      }
       if (node) {
         node.dataset.status = "sent";
         node.remove(); // re-inserted below at its place in the thread
       } else {
         const kind = mine ? "mine" : author.kind === "system" ? "system" : author.kind === "guest" ? "guest" : "agent";
-        node = bubble(kind, author.name, message.text, message.created_at);
+        node = bubble(kind, author.name, message.text, message.created_at, message.attachments);
         if (message.client_id) node.dataset.clientId = message.client_id;
       }
       node.dataset.messageId = message.id;
