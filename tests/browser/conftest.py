@@ -82,8 +82,9 @@ async def embedding_page(request: web.Request) -> web.Response:
         if key in request.query
     )
     lang = html.escape(request.query.get("lang", "en"))
+    lang_attr = f' lang="{lang}"' if lang else ""  # lang= (empty): a page without a lang of its own
     body = (
-        f'<!doctype html><html lang="{lang}"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<!doctype html><html{lang_attr}><meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<title>Test site</title><h1>Test site</h1><script src="/widget.js"{attrs} async></script>'
     )
     return web.Response(text=body, content_type="text/html")

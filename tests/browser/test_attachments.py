@@ -199,7 +199,7 @@ async def test_a_refused_file_is_explained_to_the_guest_in_their_language_and_to
     browser: Any, server: LiveServer
 ) -> None:
     guest = await new_page(browser, server, locale="de-DE")
-    await guest.goto(server.url + "/test-site?service=sales")  # a page without a lang of its own
+    await guest.goto(server.url + "/test-site?service=sales&lang=")  # a page without a lang of its own
     await guest.get_by_test_id("launcher").click()
     await guest.get_by_test_id("name-input").fill("Dora")
     await guest.get_by_test_id("start-button").click()
