@@ -158,6 +158,7 @@ export function monthPicker({ t, fetchSlots, onChoose = () => {}, onError = () =
     state.loading = true;
     state.byDay = new Map();
     if (!keepFocus) state.focus = null;
+    const wanted = state.day; // kept when the new answer still has times on it
     renderGrid();
     if (pick) {
       state.day = null;
@@ -188,7 +189,7 @@ export function monthPicker({ t, fetchSlots, onChoose = () => {}, onError = () =
     if (advance && !open.length && !next.disabled && (!state.last || addMonths(month, 1) <= state.last)) {
       return showMonth(addMonths(month, 1), { pick, advance: false });
     }
-    if (pick) state.day = state.day && hasTimes(state.day) ? state.day : open[0] || null;
+    if (pick) state.day = wanted && hasTimes(wanted) ? wanted : open[0] || null;
     else if (state.day && !hasTimes(state.day)) state.day = null;
     if (!state.focus || state.focus.slice(0, 7) !== month.slice(0, 7)) state.focus = state.day || (inWindow(from) ? from : open[0] || from);
     renderGrid();
@@ -230,9 +231,9 @@ export function monthPicker({ t, fetchSlots, onChoose = () => {}, onError = () =
     async setZone(zone) {
       const chosen = state.chosen;
       state.zone = zone;
-      const day = chosen ? dayKey(chosen, zone) : null;
+      const day = chosen ? dayKey(chosen, zone) : state.day; // the same date, where it still has times
       state.day = day;
-      await showMonth(day ? monthStart(day) : state.month, { pick: true });
+      await showMonth(day ? monthStart(day) : state.month, { pick: true, keepFocus: true });
       if (chosen && (state.byDay.get(day) || []).includes(chosen)) choose(chosen);
       else if (chosen) choose(null);
     },
