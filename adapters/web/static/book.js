@@ -15,7 +15,7 @@ import { pickLanguage, translator } from "./lib/i18n.js";
 import { durationOptions } from "./lib/meetings.js";
 import { monthPicker } from "./lib/month-picker.js";
 import { isSlotTaken, takenAlternatives } from "./lib/slots.js";
-import { addDays, formatFull, formatTime, lastBookableDay, parseDottedDay, today } from "./lib/time.js";
+import { addDays, formatDay, formatFull, formatTime, lastBookableDay, parseDottedDay, today } from "./lib/time.js";
 import { rememberedZone, zonePicker } from "./lib/zone-picker.js";
 import { showBooked } from "./book-done.js";
 
@@ -187,7 +187,8 @@ async function sendNote(meeting) {
 
 function offerAlternatives(error) {
   const next = takenAlternatives(error, 6);
-  showError(next.length ? t("booking.takenNext", { times: next.slice(0, 3).map((iso) => formatFull(iso, state.zone, locale)).join("; ") }) : t("booking.taken"));
+  const when = (iso) => `${formatDay(iso, state.zone, locale)}, ${formatTime(iso, state.zone, locale)}`;
+  showError(next.length ? t("booking.takenNext", { times: next.slice(0, 3).map(when).join("; ") }) : t("booking.taken"));
   fill(
     els.alternatives,
     el("p", { class: "alternatives-title" }, t("booking.nextFree")),
@@ -198,7 +199,7 @@ function offerAlternatives(error) {
         showError("");
         state.picker.select(iso);
       },
-    }, formatTime(iso, state.zone, locale))))),
+    }, when(iso))))),
   );
   els.alternatives.hidden = next.length === 0;
   state.picker.reload();
