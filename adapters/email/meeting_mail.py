@@ -65,10 +65,17 @@ def _done_by(e: MeetingEvent, is_agent: bool, verb: str, other: str) -> str:
 
 
 def render_meeting_mail(
-    event: MeetingEvent, recipient_email: str, recipient_name: str, public_url: str, *, quoted: bool = False
+    event: MeetingEvent,
+    recipient_email: str,
+    recipient_name: str,
+    public_url: str,
+    *,
+    quoted: bool = False,
+    manage_link: str | None = None,
 ) -> EmailMessage:
     """``quoted``: the address is unproven, so a stranger may have typed the name and subject. They then
-    appear only as quoted text (never as the To name or the start of the subject)."""
+    appear only as quoted text (never as the To name or the start of the subject). ``manage_link``: the
+    guest's page to reschedule or cancel (bot.meetings.manage_links)."""
     e = event
     is_agent = recipient_email.lower() == e.agent_email.lower()
     tz = (e.agent_timezone if is_agent else e.guest_timezone) or e.agent_timezone or "UTC"
@@ -107,6 +114,8 @@ def render_meeting_mail(
     lines = [greeting, "", lead, f"When: {when}", "", f"Conversation: {link}"]
     if google:
         lines.append(f"Add to Google Calendar: {google}")
+    if manage_link:
+        lines.append(f"Reschedule or cancel: {manage_link}")
     message.set_content("\n".join(lines) + "\n")
     parts = [
         f"<p>{_h(greeting)}</p>",
@@ -116,6 +125,8 @@ def render_meeting_mail(
     ]
     if google:
         parts.append(f'<p><a href="{_h(google)}">Add to Google Calendar</a></p>')
+    if manage_link:
+        parts.append(f'<p><a href="{_h(manage_link)}">Reschedule or cancel</a></p>')
     message.add_alternative("\n".join(parts), subtype="html")
     method = "CANCEL" if cancelled else "REQUEST"
     attendees = [(header_text(e.guest_name), e.guest_email)] if e.guest_email else []

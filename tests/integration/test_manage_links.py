@@ -5,6 +5,7 @@ links and the .ics carry the meeting's UTC times."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +17,7 @@ from icalendar import Calendar
 from adapters.web.app import make_app
 from bot.meetings.manage_links import MANAGE_KIND, manage_url
 from bot.tokens import token_hash
-from tests.integration.meetings_support import book, guest
+from tests.integration.meetings_support import book, drain, guest, meeting_mails
 
 NOW = datetime(2026, 10, 19, 6, 0, tzinfo=UTC)
 MON_0900_BERLIN = "2026-10-26T08:00:00Z"  # CET, UTC+1: the Monday after the change
@@ -176,3 +177,18 @@ async def test_an_agent_booking_gets_no_manage_link(client: Any) -> None:
     )
     assert r.status == 201
     assert "manage_token" not in await r.json()
+
+
+async def test_the_guests_booking_mail_links_to_the_manage_page_and_the_agents_does_not(client: Any) -> None:
+    body = await booked(client)
+    await drain(client.runtime)
+    mails = [m for m in meeting_mails(client.runtime) if m.subject.startswith("Meeting booked")]
+    by_recipient = {m.to.split("<")[-1].rstrip(">"): m for m in mails}
+    guest_mail, agent_mail = by_recipient["ann@example.org"], by_recipient["alice@example.com"]
+    [link] = re.findall(r"^Reschedule or cancel: (\S+)$", guest_mail.text, re.M)
+    assert link.startswith(f"{client.runtime.settings.base_url}/booked/")
+    assert f'href="{link}"' in guest_mail.html
+    assert link != body["manage_url"]  # each mail carries its own token, for the same meeting
+    seen = await (await client.get("/api/manage/" + link.rsplit("/", 1)[1])).json()
+    assert seen["meeting"]["id"] == body["meeting"]["id"]
+    assert "Reschedule or cancel" not in agent_mail.text
