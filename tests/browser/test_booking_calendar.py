@@ -281,3 +281,38 @@ async def test_a_german_browser_gets_the_german_page(browser: Any, server: LiveS
     await expect(page.get_by_test_id("booking-confirmed")).to_have_text("Gebucht: Erstgespräch mit Alice.")
     await expect(page.locator("#done-title")).to_have_text("Ihr Termin ist gebucht")
     await expect(page.get_by_test_id("manage-cancel")).to_have_text("Termin absagen")
+
+
+async def test_an_invitation_without_a_promoted_time_shows_the_same_calendar(
+    browser: Any, server: LiveServer
+) -> None:
+    from bot.invitations.commands import CreateInvitation, InvitationDraft
+    from bot.model import Actor
+
+    day = next_weekday(2)
+    draft = InvitationDraft(
+        guest_name="Carl",
+        guest_email="carl@customer.example",
+        subject="Pricing call",
+        duration=30,
+        members=("alice",),
+        start_date=day,
+        end_date=day,
+        day_start="09:00",
+        day_end="11:00",
+        timezone="Europe/Berlin",
+        send_email=False,
+    )
+    invitation = await server.runtime.bus.handle(CreateInvitation(draft, Actor("agent", "alice", "Alice")))
+    page = await new_page(browser, server, viewport=VIEWPORTS[1], locale="en-GB", timezone_id="Europe/Berlin")
+    await page.goto(f"{server.url}/invite/{invitation.token}")
+    await expect(page.get_by_test_id("invite-title")).to_have_text("Pricing call")
+    chosen_day = page.locator('[data-testid="day"][aria-pressed="true"]')
+    await expect(chosen_day).to_have_attribute("data-day", day.isoformat())  # the invitation's one day
+    assert await shown_times(page) == ["09:00", "09:30", "10:00", "10:30"]
+    await page.get_by_test_id("times").get_by_test_id("slot").nth(1).click()
+    await expect(page.get_by_test_id("invite-chosen-time")).to_contain_text("09:30")
+    await assert_accessible(page)
+    await page.screenshot(path=SHOTS / "convene-invite-calendar-375.png", full_page=True)
+    await page.get_by_test_id("invite-confirm").click()
+    await expect(page.get_by_test_id("invite-booked")).to_contain_text("Booked")
