@@ -316,3 +316,23 @@ async def test_an_invitation_without_a_promoted_time_shows_the_same_calendar(
     await page.screenshot(path=SHOTS / "convene-invite-calendar-375.png", full_page=True)
     await page.get_by_test_id("invite-confirm").click()
     await expect(page.get_by_test_id("invite-booked")).to_contain_text("Booked")
+
+
+async def test_the_host_card_shows_the_agents_uploaded_picture(browser: Any, server: LiveServer) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    png = BytesIO()
+    Image.new("RGB", (96, 96), (200, 60, 40)).save(png, "PNG")
+    headers = {"Authorization": f"Bearer {await server.agent_token('alice')}", "Content-Type": "image/png"}
+    async with aiohttp.ClientSession() as http:
+        async with http.put(f"{server.url}/api/agent/avatar", data=png.getvalue(), headers=headers) as r:
+            assert r.status == 200, await r.text()
+            url = (await r.json())["avatar_url"]
+    page = await new_page(browser, server, locale="en-GB", timezone_id="Europe/Berlin")
+    await page.goto(server.url + "/book/alice")
+    picture = page.get_by_test_id("host-card").locator("img")
+    await expect(picture).to_have_attribute("src", url)
+    await expect(picture).to_have_js_property("complete", True)
+    assert await picture.evaluate("img => img.naturalWidth") > 0  # served, not a broken image
