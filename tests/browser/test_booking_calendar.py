@@ -221,6 +221,7 @@ async def test_the_manage_link_reschedules_and_cancels_without_a_session(
     await other.get_by_test_id("manage-cancel-confirm").click()
     await expect(other.get_by_test_id("booking-confirmed")).to_have_text("Cancelled: Demo with Alice.")
     await expect(other.get_by_test_id("manage-reschedule")).to_have_count(0)
+    await expect(other.get_by_test_id("book-again")).to_have_attribute("href", "/book/alice")
     assert (await meeting_row(server, meeting_id)).status == "cancelled"
     await other.reload()
     await expect(other.get_by_test_id("booking-confirmed")).to_have_text("Cancelled: Demo with Alice.")

@@ -55,10 +55,11 @@ export async function showBooked({ t, locale, call, token, zone, container, note
         row(t("confirmation.with"), host.name, "done-with"),
         row(t("confirmation.whenYours"), span(meeting, zone, locale), "done-when"),
         hostZone !== zone ? row(t("confirmation.whenHost", { name: host.name }), span(meeting, hostZone, locale), "done-when-host") : null,
-        row(t("confirmation.where"), t("booking.where"), "done-where"),
+        cancelled ? null : row(t("confirmation.where"), t("booking.where"), "done-where"),
       ),
     );
     if (!cancelled && !past) parts.push(addToCalendar(data), manage(data));
+    else parts.push(el("p", {}, el("a", { class: "secondary book-again", testid: "book-again", href: `/book/${seg(host.slug)}` }, t("confirmation.bookAgain"))));
     fill(container, ...parts);
     container.hidden = false;
     heading.focus({ preventScroll: true });

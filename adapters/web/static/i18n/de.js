@@ -55,6 +55,7 @@ export default {
   "confirmation.where": "Wo",
   "confirmation.addTitle": "In Ihren Kalender eintragen",
   "confirmation.icsFile": "Kalenderdatei (.ics)",
+  "confirmation.bookAgain": "Neuen Termin buchen",
   // ---- end of confirmation ----
 
   // ---- manage ----

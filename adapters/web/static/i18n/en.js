@@ -55,6 +55,7 @@ export default {
   "confirmation.where": "Where",
   "confirmation.addTitle": "Add to your calendar",
   "confirmation.icsFile": "Calendar file (.ics)",
+  "confirmation.bookAgain": "Book a new time",
   // ---- end of confirmation ----
 
   // ---- manage ----
