@@ -20,7 +20,6 @@ from adapters.web.meetings_api import meeting_json, parse_start
 from adapters.web.openapi import documented, schema
 from bot.meetings.commands import CancelMeeting, RescheduleMeeting
 from bot.meetings.manage_links import Managed, manage_url, managed_by_token
-from bot.meetings.model import Meeting
 from scheduling.ics import google_calendar_link, meeting_uid, outlook_calendar_link, single_event
 
 STATIC = Path(__file__).parent / "static"
@@ -48,7 +47,7 @@ async def _managed(request: web.Request) -> Managed:
         return await managed_by_token(uow, request.match_info["token"], runtime.clock)
 
 
-def _details(meeting: Meeting, host: str, url: str) -> str:
+def _details(host: str, url: str) -> str:
     return f"With {host}. Reschedule or cancel: {url}"
 
 
@@ -60,7 +59,7 @@ async def _answer(request: web.Request, managed: Managed) -> web.Response:
     host = agent.name if agent else meeting.agent
     token = request.match_info["token"]
     url = manage_url(runtime.settings.base_url, token)
-    details = _details(meeting, host, url)
+    details = _details(host, url)
     body: dict[str, Any] = {
         "meeting": meeting_json(meeting, {meeting.agent: host}),
         "host": {
@@ -105,7 +104,7 @@ async def managed_ics(request: web.Request) -> web.StreamResponse:
         subject=meeting.subject,
         start=meeting.start,
         end=meeting.end,
-        description=_details(meeting, agent.name if agent else meeting.agent, url),
+        description=_details(agent.name if agent else meeting.agent, url),
         url=url,
         dtstamp=runtime.clock.now(),
     )

@@ -234,8 +234,8 @@ export function monthPicker({ t, fetchSlots, onChoose = () => {}, onError = () =
       const day = chosen ? dayKey(chosen, zone) : state.day; // the same date, where it still has times
       state.day = day;
       await showMonth(day ? monthStart(day) : state.month, { pick: true, keepFocus: true });
-      if (chosen && (state.byDay.get(day) || []).includes(chosen)) choose(chosen);
-      else if (chosen) choose(null);
+      // The same instant, shown in another zone, stays chosen without a word (nothing to confirm anew).
+      if (chosen && !(state.byDay.get(day) || []).includes(chosen)) choose(null);
     },
     /** A slot_taken refusal: its next free times as buttons, and a fresh month (it changed). */
     async taken(starts, heading) {
