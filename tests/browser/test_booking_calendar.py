@@ -337,3 +337,27 @@ async def test_the_host_card_shows_the_agents_uploaded_picture(browser: Any, ser
     await expect(picture).to_have_attribute("src", url)
     await expect(picture).to_have_js_property("complete", True)
     assert await picture.evaluate("img => img.naturalWidth") > 0  # served, not a broken image
+
+
+async def test_a_move_to_a_time_taken_meanwhile_offers_the_next_free_times(
+    browser: Any, server: LiveServer
+) -> None:
+    day = next_weekday(2)
+    booked = await book_by_api(server, await slot_at(server, day, "09:00"))
+    page = await new_page(browser, server, locale="en-GB", timezone_id="Europe/Berlin")
+    await page.goto(booked["manage_url"])
+    await page.get_by_test_id("manage-reschedule").click()
+    await open_day(page, day, BERLIN)
+    wanted = await slot_at(server, day, "10:30")
+    await page.locator(f'[data-testid="slot"][data-start="{wanted}"]').click()
+    await book_by_api(server, wanted, subject="Someone else")  # taken before the guest confirms
+    await page.get_by_test_id("schedule").click()
+    await expect(page.get_by_test_id("booking-error")).to_contain_text("That time was just taken.")
+    offers = page.get_by_test_id("slot-alternative")
+    await expect(offers.first).to_be_focused()
+    offered = await offers.evaluate_all("els => els.map(e => e.dataset.start)")
+    assert wanted not in offered
+    await offers.first.click()
+    await page.get_by_test_id("schedule").click()
+    await expect(page.get_by_test_id("moved")).to_have_text("Your meeting was moved.")
+    assert (await meeting_row(server, booked["meeting"]["id"])).start == utc(offered[0])
