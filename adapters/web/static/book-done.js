@@ -13,6 +13,12 @@ function span(meeting, zone, locale) {
   return `${formatFull(meeting.start, zone, locale)} – ${formatTime(meeting.end, zone, locale)} (${zone})`;
 }
 
+/** The host's uploaded picture, or their initials: the booking card's and the confirmation's. */
+export function hostPicture(name, url) {
+  const initials = name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
+  return url ? el("img", { src: url, alt: "" }) : initials;
+}
+
 function row(label, value, testid) {
   return [el("dt", {}, label), el("dd", { testid }, value)];
 }
@@ -52,7 +58,7 @@ export async function showBooked({ t, locale, call, token, zone, container, note
         "dl",
         { class: "summary" },
         row(t("confirmation.what"), `${meeting.subject} · ${formatDuration(meeting.duration)}`, "done-what"),
-        row(t("confirmation.with"), host.name, "done-with"),
+        row(t("confirmation.with"), el("span", { class: "with" }, el("span", { class: "avatar small", "aria-hidden": "true" }, hostPicture(host.name, host.avatar_url)), host.name), "done-with"),
         row(t("confirmation.whenYours"), span(meeting, zone, locale), "done-when"),
         hostZone !== zone ? row(t("confirmation.whenHost", { name: host.name }), span(meeting, hostZone, locale), "done-when-host") : null,
         cancelled ? null : row(t("confirmation.where"), t("booking.where"), "done-where"),

@@ -17,7 +17,7 @@ import { monthPicker } from "./lib/month-picker.js";
 import { isSlotTaken, takenAlternatives } from "./lib/slots.js";
 import { addDays, formatDay, formatFull, formatTime, lastBookableDay, parseDottedDay, today } from "./lib/time.js";
 import { rememberedZone, zonePicker } from "./lib/zone-picker.js";
-import { showBooked } from "./book-done.js";
+import { hostPicture, showBooked } from "./book-done.js";
 
 const SESSION_KEY = `convene:${location.origin}:session`; // the widget's key: one guest session per host
 const [, root, key] = location.pathname.split("/").map(decodeURIComponent);
@@ -93,8 +93,7 @@ function readRange(zone) {
 }
 
 function hostCard(agent) {
-  const initials = agent.name.split(/\s+/).map((w) => w[0] || "").join("").slice(0, 2).toUpperCase();
-  fill(els.avatar, agent.avatar_url ? el("img", { src: agent.avatar_url, alt: "" }) : initials);
+  fill(els.avatar, hostPicture(agent.name, agent.avatar_url));
   els.hostName.textContent = agent.name;
   els.title.textContent = state.moving ? t("manage.rescheduleTitle", { subject: state.moving.meeting.subject }) : t("booking.titleWith", { name: agent.name });
   document.title = els.title.textContent;
