@@ -168,3 +168,56 @@ def google_calendar_link(subject: str, start: datetime, end: datetime, details: 
         safe="/",
     )
     return f"https://calendar.google.com/calendar/render?{query}"
+
+
+def single_event(
+    *,
+    uid: str,
+    sequence: int,
+    subject: str,
+    start: datetime,
+    end: datetime,
+    description: str = "",
+    url: str | None = None,
+    dtstamp: datetime | None = None,
+) -> bytes:
+    """One meeting as a file to open or import ("add to calendar" on the booking confirmation):
+    ``METHOD:PUBLISH`` and no organizer or attendees, so calendar apps import it instead of asking
+    to reply to an invitation. The UID is the meeting's, so a later invitation mail updates it."""
+    cal = _calendar("PUBLISH")
+    event = _event(
+        uid=uid,
+        sequence=sequence,
+        subject=subject,
+        start=start,
+        end=end,
+        dtstamp=dtstamp or datetime.now(UTC),
+        description=description,
+        url=url,
+    )
+    event.add("status", "CONFIRMED")
+    cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data
+
+
+def _outlook_time(value: datetime) -> str:
+    return _utc(value, "time").strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def outlook_calendar_link(subject: str, start: datetime, end: datetime, details: str = "") -> str:
+    """Outlook on the web's "new event" form, filled in (outlook.live.com also forwards work
+    accounts to their own Outlook)."""
+    query = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": subject,
+            "startdt": _outlook_time(start),
+            "enddt": _outlook_time(end),
+            "body": details,
+        },
+        quote_via=quote,
+        safe="/:",
+    )
+    return f"https://outlook.live.com/calendar/0/deeplink/compose?{query}"

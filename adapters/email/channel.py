@@ -147,11 +147,32 @@ class EmailChannel:
                     member=(address["agent"], address.get("timezone") or "")
                     if address.get("role") == "member"
                     else None,
+                    manage_link=await self._manage_link(event, address, url),
                 )
                 if not address.get("quoted"):  # an unproven address: no way in to answer as that guest
                     self._reply_to(mail, event, address)
                 await self.mailer.send(mail)
         return None
+
+    async def _manage_link(self, event: Event, address: dict[str, Any], url: str) -> str | None:
+        """The guest's own link to reschedule or cancel (bot.meetings.manage_links), for a proven
+        address only: like Reply-To, an unproven one gets no way in as that guest."""
+        storage = self.config.get("storage")
+        if address.get("role") != "guest" or address.get("quoted") or storage is None or not url:
+            return None
+        if event.type in ("MeetingCancelled", "ReminderDue") or not getattr(event, "guest_id", ""):
+            return None
+        from bot.errors import NotFound
+        from bot.meetings.manage_links import issue_manage_token, manage_url
+
+        meeting_id, guest_id = getattr(event, "meeting_id", ""), getattr(event, "guest_id", "")
+        try:
+            async with storage.unit_of_work() as uow:
+                token = await issue_manage_token(uow, meeting_id, guest_id)
+                await uow.commit()
+        except NotFound:  # the meeting is gone (or never was this guest's): the mail goes without it
+            return None
+        return manage_url(url, token)
 
     def _reply_to(self, mail: EmailMessage, event: Event, address: dict[str, Any]) -> None:
         """Meeting mails can be answered by mail too, as the agent or the guest of the conversation."""

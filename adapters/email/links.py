@@ -34,12 +34,19 @@ class MeetingLinks:
 
 
 def meeting_links(
-    config: dict[str, Any], *, meeting_id: str, conversation_id: str, reader_kind: str
+    config: dict[str, Any],
+    *,
+    meeting_id: str,
+    conversation_id: str,
+    reader_kind: str,
+    manage_link: str | None = None,
 ) -> MeetingLinks:
-    """The links of a meeting mail. The one place to point guests at a meeting's own manage page once it
-    exists (signed links for meetings booked from the booking page): today a guest manages a meeting in
-    its conversation (``/c/{id}``, the widget's meetings), an agent in the inbox."""
+    """The links of a meeting mail. A guest with a signed manage link (``/booked/{token}``, issued per
+    mail by bot.meetings.manage_links) reschedules or cancels there; otherwise a guest manages a meeting
+    in its conversation (``/c/{id}``, the widget's meetings), an agent in the inbox."""
     conversation = conversation_link(config, conversation_id, reader_kind)
+    if manage_link:
+        return MeetingLinks(manage=manage_link, manage_label="Reschedule or cancel", conversation=conversation)
     return MeetingLinks(
         manage=conversation, manage_label="View or change the meeting", conversation=conversation
     )

@@ -62,11 +62,13 @@ def render_meeting_mail(
     quoted: bool = False,
     config: dict[str, Any] | None = None,
     member: tuple[str, str] | None = None,
+    manage_link: str | None = None,
 ) -> EmailMessage:
     """``quoted``: the address is unproven, so a stranger may have typed the name and subject. They then
     appear only as quoted text (never as the To name or the start of the subject). Times are in the
     reader's zone first, then the other side's. ``member``: (slug, time zone) of a team member besides
-    the lead, who reads it as the agent side does."""
+    the lead, who reads it as the agent side does. ``manage_link``: the guest's page to reschedule or
+    cancel (bot.meetings.manage_links)."""
     e = event
     config = config if config is not None else {"public_url": public_url}
     is_agent = member is not None or recipient_email.lower() == e.agent_email.lower()
@@ -92,6 +94,7 @@ def render_meeting_mail(
         meeting_id=e.meeting_id,
         conversation_id=e.conversation_id,
         reader_kind="agent" if is_agent else "guest",
+        manage_link=manage_link,
     )
     link = links.conversation
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")

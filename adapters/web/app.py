@@ -26,6 +26,7 @@ from adapters.web import (
     invite_api,
     limits,
     live,
+    manage_api,
     meetings_api,
     pages,
     presence_api,
@@ -80,6 +81,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(returning_api.routes)  # continue links, agents create, /c/ and /join/ pages
     app.router.add_routes(booking_api.routes)
     app.router.add_routes(meetings_api.routes)
+    app.router.add_routes(manage_api.routes)  # the guest's manage link: /booked/{token}
     app.router.add_routes(settings_api.routes)
     app.router.add_routes(calendar_api.routes)
     app.router.add_routes(invitations_api.routes)  # invitations to self-schedule: the agent side

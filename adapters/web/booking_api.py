@@ -130,7 +130,7 @@ async def _guest_id(request: web.Request) -> str | None:
 
 @routes.get("/api/agents/{slug}/booking")
 @documented(
-    "What a booking form offers, the same in every channel: {agent, name, timezone, durations, "
+    "What a booking form offers, the same in every channel: {agent, name, avatar_url, timezone, durations, "
     "default_duration, default_subject, window_start, window_end (YYYY-MM-DD in the agent's zone), "
     "horizon_days}; with a guest token the default subject names the guest",
     responses={"404": "unknown_agent"},
@@ -146,6 +146,7 @@ async def booking_info(request: web.Request) -> web.Response:
         {
             "agent": slug,
             "name": agent.name if agent else slug,
+            "avatar_url": agent.avatar_url if agent else None,
             "timezone": options.time_zone,
             "durations": list(options.durations),
             "default_duration": options.default_duration,

@@ -18,7 +18,14 @@ from adapters.web.openapi import AGENT, GUEST, documented, schema
 from adapters.web.serialize import iso
 from bot.errors import InvalidInput
 from bot.meetings import queries
-from bot.meetings.commands import BookMeeting, CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
+from bot.meetings.commands import (
+    BookMeeting,
+    CancelMeeting,
+    ChangeMeetingDuration,
+    IssueManageToken,
+    RescheduleMeeting,
+)
+from bot.meetings.manage_links import manage_url
 from bot.meetings.model import Meeting
 from bot.model import Actor
 
@@ -50,7 +57,7 @@ _CANCEL_CODES = {  # a cancellation asks for no time, so it can be neither taken
 _BOOK_NOTE = "duration and subject default to the agent's booking options (GET /api/agents/{slug}/booking)"
 
 
-def _start(value: object) -> datetime:
+def parse_start(value: object) -> datetime:
     if not isinstance(value, str):
         raise InvalidInput(
             "'start' is required, like 2026-11-24T09:00:00Z.", code="invalid_start", field="start"
@@ -64,6 +71,9 @@ def _start(value: object) -> datetime:
     if parsed.utcoffset() is None:
         raise InvalidInput("'start' needs a zone (Z or +01:00).", code="invalid_start", field="start")
     return parsed
+
+
+_start = parse_start  # the older name, still imported by invite_api
 
 
 def _link_day(body: dict[str, Any], name: str) -> date | None:
@@ -124,7 +134,7 @@ async def _book(
     body = await read_json(request)
     booking = await request.app[RUNTIME].bus.handle(
         BookMeeting(
-            start=_start(body.get("start")),
+            start=parse_start(body.get("start")),
             duration=_duration(body, required=False),
             subject=field(body, "subject", required=False),
             by=by,
@@ -136,7 +146,20 @@ async def _book(
             **{name: field(body, key, required=required) for name, (key, required) in extra.items()},
         )
     )
-    return await _one(request, booking.meeting, 201 if booking.created else 200)
+    status = 201 if booking.created else 200
+    if by.kind != "guest":
+        return await _one(request, booking.meeting, status)
+    # The guest's way back without a session: the confirmation page and the mails link to it.
+    runtime = request.app[RUNTIME]
+    token = await runtime.bus.handle(IssueManageToken(booking.meeting.id, by))
+    return web.json_response(
+        {
+            "meeting": meeting_json(booking.meeting, await _names(request)),
+            "manage_token": token,
+            "manage_url": manage_url(runtime.settings.base_url, token),
+        },
+        status=status,
+    )
 
 
 @routes.post("/api/guest/meetings")
@@ -191,7 +214,7 @@ async def _change(request: web.Request, by: Actor) -> web.Response:
     duration = _duration(body, required=False)
     meeting_id = request.match_info["id"]
     if body.get("start") is not None:
-        command: Any = RescheduleMeeting(meeting_id, _start(body["start"]), by, duration)
+        command: Any = RescheduleMeeting(meeting_id, parse_start(body["start"]), by, duration)
     elif duration is not None:
         command = ChangeMeetingDuration(meeting_id, duration, by)
     else:

@@ -60,3 +60,12 @@ class UpdateAgentSettings(Command):
     agent: str
     settings: dict[str, Any]
     by: Actor
+
+
+@dataclass(frozen=True)
+class IssueManageToken(Command):
+    """A link for the meeting's guest to see, reschedule or cancel it without a session (the booking
+    page's confirmation, the meeting mails). ``by`` is the guest themself or the system."""
+
+    meeting_id: str
+    by: Actor

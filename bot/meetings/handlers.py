@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from bot.calendars.outlook_settings import note_changes_in_convene
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.invitations import team
-from bot.meetings import booking, changes
+from bot.meetings import booking, changes, manage_links
 from bot.meetings import commands as c
 from bot.ports import UnitOfWork
 from scheduling.agent_settings import parse_settings, settings_to_dict
@@ -66,6 +66,7 @@ HANDLERS: dict[type[Any], Callable[..., Any]] = {
     c.ChangeMeetingDuration: team.change_meeting_duration,
     c.CancelMeeting: changes.cancel_meeting,
     c.UpdateAgentSettings: update_agent_settings,
+    c.IssueManageToken: manage_links.issue_manage_token_handler,
 }
 
 

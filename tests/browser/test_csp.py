@@ -89,7 +89,9 @@ async def test_every_page_sends_a_strict_policy_and_breaks_none_of_it(
     await guest.goto(server.url + "/book/alice?subject=Anvils")
     await guest.get_by_test_id("slot").first.click()
     await expect(guest.get_by_test_id("schedule")).to_be_enabled()
-    assert await guest.locator("main").evaluate("e => getComputedStyle(e).maxWidth") == "720px"
+    assert (
+        await guest.locator("main").evaluate("e => getComputedStyle(e).maxWidth") == "1060px"
+    )  # book.css applied
 
     # The page Google's consent screen sends an agent back to.
     await guest.goto(server.url + "/calendar/google/connect")

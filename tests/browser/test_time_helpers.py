@@ -214,3 +214,60 @@ async def test_the_last_bookable_day_comes_from_the_server_never_a_constant(page
         [[info, zone] for info, zone, _ in rows],
     )
     assert got == [day for *_, day in rows]
+
+
+MONTH_PICKER_DST = [  # the booking calendar in October 2026 (Berlin's change on Sunday the 25th)
+    (
+        BERLIN,
+        # 00:30 CEST on the 25th, 02:30 CEST and 02:30 CET (the hour that happens twice), 23:30 CET,
+        # then 00:00 CET on the 26th: the 25-hour day holds four times, the 26th one.
+        [
+            "2026-10-24T22:30:00Z",
+            "2026-10-25T00:30:00Z",
+            "2026-10-25T01:30:00Z",
+            "2026-10-25T22:30:00Z",
+            "2026-10-25T23:00:00Z",
+        ],
+        {"2026-10-25": ["00:30", "02:30", "02:30", "23:30"], "2026-10-26": ["00:00"]},
+    ),
+    (
+        NEW_YORK,  # the same instants five or six hours earlier: the 24th and the 25th there
+        [
+            "2026-10-24T22:30:00Z",
+            "2026-10-25T00:30:00Z",
+            "2026-10-25T01:30:00Z",
+            "2026-10-25T22:30:00Z",
+            "2026-10-25T23:00:00Z",
+        ],
+        {"2026-10-24": ["18:30", "20:30", "21:30"], "2026-10-25": ["18:30", "19:00"]},
+    ),
+]
+
+
+@pytest.mark.parametrize("zone, slots, days", MONTH_PICKER_DST, ids=["berlin", "new-york"])
+async def test_the_month_calendar_marks_each_day_of_the_change_with_its_own_times(
+    page: Any, zone: str, slots: list[str], days: dict[str, list[str]]
+) -> None:
+    """A 25-hour day is one calendar day: one cell, its times all there, none leaking next door."""
+    shown = await page.evaluate(
+        """async ([zone, slots]) => {
+            const { monthPicker, monthGrid } = await import("/static/lib/month-picker.js");
+            const picker = monthPicker({ t: (key) => key, timeZone: zone, locale: "en-GB",
+                                         fetchSlots: async () => slots });
+            document.body.replaceChildren(picker.element);
+            await picker.open({ from: "2026-10-01", first: "2026-10-01", last: "2026-10-31" });
+            const open = [...document.querySelectorAll(".day.open")].map((b) => b.dataset.day);
+            const times = {};
+            for (const day of open) {
+                document.querySelector(`[data-day="${day}"]`).click();
+                times[day] = [...document.querySelectorAll(".times .slot")].map((b) => b.textContent);
+            }
+            const grid = monthGrid("2026-10-01", 1);
+            return { times, grid: [grid[0], grid[41], new Set(grid).size],
+                     cells: document.querySelectorAll(".day").length };
+        }""",
+        [zone, slots],
+    )
+    assert shown["times"] == days
+    assert shown["grid"] == ["2026-09-28", "2026-11-08", 42]  # six weeks from a Monday, no day twice
+    assert shown["cells"] == 31  # October's days, the long Sunday once

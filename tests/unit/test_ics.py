@@ -10,7 +10,14 @@ from icalendar import Calendar
 
 from scheduling.calendar import Attendee, EventSpec
 from scheduling.errors import SchedulingError
-from scheduling.ics import agent_feed, build_ics, google_calendar_link, meeting_uid
+from scheduling.ics import (
+    agent_feed,
+    build_ics,
+    google_calendar_link,
+    meeting_uid,
+    outlook_calendar_link,
+    single_event,
+)
 
 BERLIN_SUMMER = timezone(timedelta(hours=2))
 START = datetime(2026, 6, 5, 15, 0, tzinfo=BERLIN_SUMMER)  # 13:00Z
@@ -150,3 +157,49 @@ def test_agent_feed_lists_every_meeting():
     assert events[2].decoded("DTSTART") == datetime(2026, 6, 7, 13, 0, tzinfo=UTC)
     assert str(events[0]["ATTENDEE"]) == "mailto:ben@example.org"
     assert Calendar.from_ical(agent_feed([], dtstamp=STAMP)).walk("VEVENT") == []
+
+
+# Europe/Berlin's autumn change: 02:30 happens twice on 25 October 2026; the file says which one in UTC.
+CET, CEST = timezone(timedelta(hours=1)), timezone(timedelta(hours=2))
+
+
+@pytest.mark.parametrize(
+    "start, utc_text",
+    [
+        (datetime(2026, 10, 25, 2, 30, tzinfo=CEST), "20261025T003000Z"),  # the first 02:30
+        (datetime(2026, 10, 25, 2, 30, tzinfo=CET), "20261025T013000Z"),  # the second, an hour later
+        (datetime(2026, 3, 29, 3, 30, tzinfo=CEST), "20260329T013000Z"),  # just after the spring gap
+    ],
+)
+def test_a_single_event_to_import_is_in_utc_across_the_change(start: datetime, utc_text: str) -> None:
+    data = single_event(
+        uid=meeting_uid("m-7"),
+        sequence=2,
+        subject="Demo",
+        start=start,
+        end=start + timedelta(minutes=30),
+        description="With Alice. Reschedule or cancel: https://convene.example/booked/x",
+        url="https://convene.example/booked/x",
+        dtstamp=STAMP,
+    )
+    assert f"DTSTART:{utc_text}".encode() in data
+    cal = Calendar.from_ical(data)
+    assert str(cal["METHOD"]) == "PUBLISH"  # imported, not an invitation to answer
+    event = next(iter(cal.walk("VEVENT")))
+    assert event.decoded("dtstart") == start.astimezone(UTC)
+    assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(minutes=30)
+    assert int(event["sequence"]) == 2 and "ORGANIZER" not in event and "ATTENDEE" not in event
+
+
+def test_outlook_calendar_link() -> None:
+    link = outlook_calendar_link("Demo & Q&A", START, START + timedelta(minutes=45), "With Alice")
+    parts = urlsplit(link)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "https",
+        "outlook.live.com",
+        "/calendar/0/deeplink/compose",
+    )
+    query = parse_qs(parts.query)
+    assert query["subject"] == ["Demo & Q&A"]
+    assert (query["startdt"], query["enddt"]) == (["2026-06-05T13:00:00Z"], ["2026-06-05T13:45:00Z"])
+    assert query["body"] == ["With Alice"] and query["rru"] == ["addevent"]

@@ -2,13 +2,16 @@
  *
  * Opening it never books anything (mail scanners follow links): with a promoted slot in the path the
  * page opens with that time chosen and one Confirm button; otherwise it shows the invitation's free
- * times in the shared slot picker (lib/slots.js). A slot taken meanwhile shows the next free times.
+ * times in the booking page's month calendar (lib/month-picker.js). A slot taken meanwhile shows the
+ * next free times.
  * After booking, the same link shows the meeting and lets the customer cancel it.
  */
 import { apiClient, seg } from "./lib/api.js";
 import { el, fill } from "./lib/dom.js";
-import { isSlotTaken, slotPicker } from "./lib/slots.js";
-import { dayKey, formatFull, viewerZone } from "./lib/time.js";
+import { translator } from "./lib/i18n.js";
+import { monthPicker } from "./lib/month-picker.js";
+import { isSlotTaken } from "./lib/slots.js";
+import { dayKey, formatFull, today, viewerZone } from "./lib/time.js";
 
 const [, , token, slotCode] = location.pathname.split("/").map(decodeURIComponent);
 const zone = viewerZone();
@@ -31,9 +34,9 @@ function notice(text) {
   els.notice.hidden = !text;
 }
 
-const picker = slotPicker({
+const picker = monthPicker({
+  t: await translator(),
   timeZone: zone,
-  longDays: true,
   fetchSlots: async (start, end) => state.slots.filter((s) => {
     const day = dayKey(s, zone);
     return day >= start && day <= end;
@@ -74,6 +77,13 @@ function showClosed(invitation) {
   }
 }
 
+/** The calendar from the first to the last free time the invitation still has. */
+function openPicker() {
+  const days = state.slots.map((s) => dayKey(s, zone));
+  const first = days.length ? days[0] : today(zone);
+  return picker.open({ from: first, first, last: days.length ? days[days.length - 1] : first });
+}
+
 async function load() {
   const query = slotCode ? `?slot=${seg(slotCode)}` : "";
   const data = await call("GET", `/api/invitations/${seg(token)}${query}`);
@@ -88,9 +98,9 @@ async function load() {
   if (data.meeting) return showBooked(data.meeting, inv);
   if (inv.status !== "open") return showClosed(inv);
   els.picking.hidden = false;
-  await picker.open({ from: data.slots.length ? dayKey(data.slots[0], zone) : undefined, days: 7 });
+  await openPicker();
   if (data.chosen && data.chosen.free) {
-    choose(data.chosen.start);
+    await picker.select(data.chosen.start);
   } else if (data.chosen) {
     notice("That time was taken meanwhile; here are the next free times.");
     await picker.taken(data.chosen.alternatives);
@@ -123,7 +133,7 @@ els.reschedule.addEventListener("click", async () => {
   state.moving = true;
   els.reschedule.hidden = els.cancel.hidden = els.booked.hidden = true;
   els.picking.hidden = false;
-  await picker.open({ from: dayKey(state.slots[0], zone), days: 7 });
+  await openPicker();
 });
 
 els.cancel.addEventListener("click", async () => {

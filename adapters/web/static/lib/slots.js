@@ -33,6 +33,13 @@ const TESTIDS = {
 /** True for the API's "that time is no longer free" refusal; its alternatives are error.data.alternatives. */
 export const isSlotTaken = (error) => Boolean(error) && error.code === "slot_taken";
 
+/** The next free starts a slot_taken refusal offers (UTC ISO strings, soonest first), at most `limit`. */
+export function takenAlternatives(error, limit = 5) {
+  if (!isSlotTaken(error)) return [];
+  const offered = (error.data && error.data.alternatives) || [];
+  return offered.map((slot) => (typeof slot === "string" ? slot : slot.start)).filter(Boolean).slice(0, limit);
+}
+
 /**
  * fetchSlots(start, end) → [{start}, …] or [iso, …] for the day keys [start, end];
  * onChoose(iso | null); onError(error) when a page cannot be loaded.
