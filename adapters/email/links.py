@@ -46,7 +46,9 @@ def meeting_links(
     in its conversation (``/c/{id}``, the widget's meetings), an agent in the inbox."""
     conversation = conversation_link(config, conversation_id, reader_kind)
     if manage_link:
-        return MeetingLinks(manage=manage_link, manage_label="Reschedule or cancel", conversation=conversation)
+        return MeetingLinks(
+            manage=manage_link, manage_label="Reschedule or cancel", conversation=conversation
+        )
     return MeetingLinks(
         manage=conversation, manage_label="View or change the meeting", conversation=conversation
     )
