@@ -50,7 +50,18 @@ def test_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     [bot] = manifest["bots"]
     assert bot["botId"] == APP_ID and bot["scopes"] == ["team", "personal", "groupchat"]
     titles = [c["title"] for c in bot["commandLists"][0]["commands"]]
-    assert titles == ["help", "inbox", "assign", "meetings", "link", "settings", "link-channel", "new"]
+    assert titles == [
+        "help",
+        "inbox",
+        "assign",
+        "resolve",
+        "reopen",
+        "meetings",
+        "link",
+        "settings",
+        "link-channel",
+        "new",
+    ]  # Teams lists at most ten
     assert manifest["validDomains"] == ["convene.example.com"]
     assert png_size(archive.read("color.png")) == (192, 192)
     assert png_size(archive.read("outline.png")) == (32, 32)
