@@ -122,7 +122,7 @@ async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
     server.runtime.clock.advance(minutes=61)  # type: ignore[attr-defined]
     server.runtime.jobs.wake()
     await expect(alice.get_by_test_id("status-notice")).to_have_text(
-        "A snoozed conversation of yours is open again."
+        "A snoozed conversation of yours is open again. Show it"
     )
     await expect(count(alice, "mine")).to_have_text("1")
     await expect(count(alice, "snoozed")).to_have_text("0")
@@ -132,3 +132,7 @@ async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
             has_text="The snooze ended: the conversation is open again."
         )
     ).to_be_visible()
+    await alice.get_by_test_id("status-notice-open").click()
+    await expect(alice.get_by_test_id("status-notice")).to_be_hidden()
+    await expect(alice.get_by_test_id("conversation-title")).to_have_text("Ann")
+    await assert_accessible(alice)

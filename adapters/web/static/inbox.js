@@ -110,7 +110,7 @@ async function showApp() {
   initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
-  initStatus({ call, me: state.me, openId, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
+  initStatus({ call, me: state.me, openId, open: openWithContact, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();
   initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });
