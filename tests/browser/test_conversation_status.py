@@ -80,6 +80,9 @@ async def test_counts_and_lists_follow_another_agent_live(
     name = f"{viewport['width']}x{viewport['height']}"
     await alice.screenshot(path=f"/tmp/convene-status-{name}.png")
     await assert_accessible(alice)
+    await alice.get_by_test_id("status-snooze").click()
+    await expect(alice.get_by_test_id("snooze-tomorrow")).to_be_in_viewport()
+    await alice.screenshot(path=f"/tmp/convene-status-{name}-snooze.png")
 
 
 @pytest.fixture
