@@ -56,6 +56,9 @@ async def test_counts_and_lists_follow_another_agent_live(
     await expect(count(alice, "resolved")).to_have_text("1")
     await expect(count(alice, "services")).to_have_text("1")
     await expect(item(alice, "Ann")).to_have_count(0)
+    await expect(alice.get_by_test_id("list-empty")).to_be_hidden()  # Ben is still there
+    await alice.get_by_test_id("scope-snoozed").click()
+    await expect(alice.get_by_test_id("list-empty")).to_have_text("Nothing is snoozed.")
     await alice.get_by_test_id("scope-resolved").click()
     await expect(item(alice, "Ann")).to_have_count(1)
     await expect(alice.get_by_test_id("scope-resolved")).to_have_attribute("aria-selected", "true")
