@@ -3,6 +3,8 @@ finds its agent without asking the platform again."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from storage.models import AgentIdentityRow
 from storage.repositories import _Repo
 
@@ -18,3 +20,12 @@ class SqlAgentIdentities(_Repo):
             self.s.add(AgentIdentityRow(channel=channel, external_id=external_id, agent_slug=agent_slug))
         else:
             row.agent_slug = agent_slug
+
+    async def of_agent(self, channel: str, agent_slug: str) -> list[str]:
+        """The agent's ids on that platform (a direct message to them needs one)."""
+        rows = await self.s.execute(
+            select(AgentIdentityRow.external_id)
+            .where(AgentIdentityRow.channel == channel, AgentIdentityRow.agent_slug == agent_slug)
+            .order_by(AgentIdentityRow.external_id)
+        )
+        return list(rows.scalars())

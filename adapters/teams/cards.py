@@ -19,10 +19,8 @@ COMMANDS = [
     ("help", "What I can do"),
     ("inbox", "Your open conversations"),
     ("assign <conversation> <agent|service>", "Assign a conversation"),
-    (
-        "resolve [conversation] / reopen [conversation]",
-        "Done for now, or back in the inbox (in its thread: no id)",
-    ),
+    ("resolve [conversation]", "Resolve a conversation (in its thread: that one)"),
+    ("reopen [conversation]", "Put a resolved or snoozed conversation back in the inbox"),
     ("meetings", "Your upcoming meetings"),
     ("link [start=dd.mm.yyyy] [end=dd.mm.yyyy] [subject=…]", "Your personal booking link"),
     ("settings", "Your calendar settings"),

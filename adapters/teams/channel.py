@@ -37,6 +37,7 @@ from bot.delivery_failures import is_permanent
 from bot.events import Event, MessagePosted
 from bot.model import Binding
 from bot.runtime import Runtime
+from bot.status.events import ConversationReopened
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +76,12 @@ class TeamsChannel:
             return
         self.runtime = runtime
         self.queries = TeamsQueries(runtime, self.public_url)
+        self.identities = Identities(runtime.uow)
         self.context = TeamsContext(
             bus=runtime.bus,
             queries=self.queries,
             api=self.connector,
-            identities=Identities(runtime.uow),
+            identities=self.identities,
             public_url=self.public_url,
             spawn=self.spawn,
             first_time=self._first_time,
@@ -210,7 +212,19 @@ class TeamsChannel:
                 address["card_activity_id"],
                 render.card_activity(view),
             )
+        if isinstance(event, ConversationReopened) and event.reason == "snooze_ended" and event.assignee:
+            await self._tell_assignee(event, address)
         return new if new != address else None
+
+    async def _tell_assignee(self, event: ConversationReopened, address: dict[str, Any]) -> None:
+        """A snooze ended: its assignee hears it in a chat with the bot, if they ever used Convene in
+        Teams (their Teams id is known then); otherwise the thread's notice and the inbox tell them."""
+        user = await self.identities.user_of(event.assignee or "")
+        if user is None:
+            return
+        view = await self.queries.conversation_view(event.conversation_id, address)
+        text = f"The snooze ended: your conversation with {view.guest_name} is open again. {view.inbox_url}"
+        await self.connector.create_personal(address, user, render.text_activity(text))
 
     async def _send_queued(self, event: ChannelReplyQueued, address: dict[str, Any]) -> None:
         conversation_id = address["conversation_id"]

@@ -95,6 +95,25 @@ class Connector:
         activity_id = result.activity_id or thread_id.partition(";messageid=")[2]
         return thread_id, activity_id
 
+    async def create_personal(self, address: dict[str, Any], user_id: str, activity: Activity) -> str:
+        """A one-to-one chat between the bot and one user of the tenant, opened with ``activity``."""
+        client = await self.client(self.service_url(address))
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=address.get("bot_id") or f"28:{self.app_id}"),
+            members=[ChannelAccount(id=user_id)],
+            channel_data={"tenant": {"id": address.get("tenant_id")}},
+            tenant_id=address.get("tenant_id"),
+            activity=activity,
+        )
+        result = await send_with_retries(
+            self.limiter,
+            user_id,
+            lambda: client.conversations.create_conversation(parameters),
+            sleep=self.sleep,
+        )
+        return str(result.id)
+
     async def member(self, service_url: str, conversation_id: str, user_id: str) -> dict[str, Any] | None:
         client = await self.client(self.service_url(service_url))
         member = await client.conversations.get_conversation_member(conversation_id, user_id)

@@ -22,6 +22,7 @@ class IdentityRepository(Protocol):
 
     async def get(self, channel: str, external_id: str) -> str | None: ...
     async def remember(self, channel: str, external_id: str, agent_slug: str) -> None: ...
+    async def of_agent(self, channel: str, agent_slug: str) -> list[str]: ...
 
 
 class Identities:
@@ -57,3 +58,9 @@ class Identities:
                     await uow.commit()
                     return agent
         return None
+
+    async def user_of(self, agent_slug: str) -> str | None:
+        """The Bot Framework user id (``29:…``) an agent last used in Teams, for a direct message."""
+        async with self.uow(read_only=True) as uow:
+            ids: list[str] = await uow.identities.of_agent(CHANNEL, agent_slug)
+        return next((i for i in ids if i.startswith("29:")), None)

@@ -62,7 +62,12 @@ def manifest(app_id: str, url: str, *, name: str = "Convene", version: str = "1.
     host = urlparse(url).hostname
     if not host or urlparse(url).scheme != "https":
         raise ValueError("the public URL must be https://host (Teams only calls bots over HTTPS)")
-    commands = [{"title": usage.split(" ")[0], "description": text} for usage, text in COMMANDS]
+    # Teams lists at most ten commands: "reopen" (resolve's pair, in the help card) is left out of the list.
+    commands = [
+        {"title": usage.split(" ")[0], "description": text}
+        for usage, text in COMMANDS
+        if not usage.startswith("reopen")
+    ]
     base = url.rstrip("/")
     return {
         "$schema": SCHEMA,

@@ -56,6 +56,9 @@ async def test_counts_and_lists_follow_another_agent_live(
     await expect(count(alice, "resolved")).to_have_text("1")
     await expect(count(alice, "services")).to_have_text("1")
     await expect(item(alice, "Ann")).to_have_count(0)
+    await expect(alice.get_by_test_id("list-empty")).to_be_hidden()  # Ben is still there
+    await alice.get_by_test_id("scope-snoozed").click()
+    await expect(alice.get_by_test_id("list-empty")).to_have_text("Nothing is snoozed.")
     await alice.get_by_test_id("scope-resolved").click()
     await expect(item(alice, "Ann")).to_have_count(1)
     await expect(alice.get_by_test_id("scope-resolved")).to_have_attribute("aria-selected", "true")
@@ -80,6 +83,9 @@ async def test_counts_and_lists_follow_another_agent_live(
     name = f"{viewport['width']}x{viewport['height']}"
     await alice.screenshot(path=f"/tmp/convene-status-{name}.png")
     await assert_accessible(alice)
+    await alice.get_by_test_id("status-snooze").click()
+    await expect(alice.get_by_test_id("snooze-tomorrow")).to_be_in_viewport()
+    await alice.screenshot(path=f"/tmp/convene-status-{name}-snooze.png")
 
 
 @pytest.fixture
@@ -122,7 +128,7 @@ async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
     server.runtime.clock.advance(minutes=61)  # type: ignore[attr-defined]
     server.runtime.jobs.wake()
     await expect(alice.get_by_test_id("status-notice")).to_have_text(
-        "A snoozed conversation of yours is open again."
+        "A snoozed conversation of yours is open again. Show it"
     )
     await expect(count(alice, "mine")).to_have_text("1")
     await expect(count(alice, "snoozed")).to_have_text("0")
@@ -132,3 +138,7 @@ async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
             has_text="The snooze ended: the conversation is open again."
         )
     ).to_be_visible()
+    await alice.get_by_test_id("status-notice-open").click()
+    await expect(alice.get_by_test_id("status-notice")).to_be_hidden()
+    await expect(alice.get_by_test_id("conversation-title")).to_have_text("Ann")
+    await assert_accessible(alice)

@@ -239,3 +239,16 @@ async def test_filters_follow_assignment(client: Any) -> None:
     }
     r = await client.get("/api/agent/conversations", params={"filter": "everything"}, headers=alice)
     assert r.status == 400 and (await r.json())["field"] == "filter"
+
+
+async def test_an_agent_member_from_another_service_sees_and_resolves_it(client: Any) -> None:
+    conversation, _ = await guest_writes(client, "Ann", "sales", "Can support help?")
+    alice, carol = await agent(client, "alice"), await agent(client, "carol")
+    r = await client.post(
+        f"/api/agent/conversations/{conversation}/members", json={"agent": "carol"}, headers=alice
+    )
+    assert r.status in (200, 201), await r.text()
+    names, counts = await inbox(client, carol, "services")
+    assert names == ["Ann"] and counts["unassigned"] == 0  # unassigned: only in her own services
+    assert (await act(client, carol, conversation, "resolve")).status == 200
+    assert (await inbox(client, alice, "resolved"))[0] == ["Ann"]

@@ -61,7 +61,7 @@ def test_the_package(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
         "link-channel",
         "new",
         "invite",
-    ]
+    ]  # Teams lists at most ten
     assert manifest["validDomains"] == ["convene.example.com"]
     assert png_size(archive.read("color.png")) == (192, 192)
     assert png_size(archive.read("outline.png")) == (32, 32)

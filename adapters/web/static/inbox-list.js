@@ -11,6 +11,13 @@ import { formatStamp, viewerZone } from "./lib/time.js";
 
 const SCOPE_KEY = "convene.inbox.scope";
 const FILTERS = ["mine", "unassigned", "services", "snoozed", "resolved"];
+const EMPTY = {
+  mine: "Nothing open is assigned to you.",
+  unassigned: "Every open conversation has someone.",
+  services: "No open conversations.",
+  snoozed: "Nothing is snoozed.",
+  resolved: "Nothing resolved yet.",
+};
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 const zone = viewerZone();
 
@@ -107,6 +114,7 @@ export function onListMessage(frame) {
 function renderList() {
   const ordered = [...state.conversations.values()].sort((a, b) => (b.last_message_at || "").localeCompare(a.last_message_at || ""));
   $("conversation-list").replaceChildren(...ordered.map(listItem));
+  $("list-empty").textContent = EMPTY[state.scope];
   $("list-empty").hidden = ordered.length > 0;
 }
 

@@ -7,13 +7,14 @@
  * `snoozeCurrent({preset} | {until})` do the rest. Each answers true when the server agreed.
  */
 import { seg } from "./lib/api.js";
+import { el } from "./lib/dom.js";
 import { formatDay, formatTime, viewerZone } from "./lib/time.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
-const ctx = { call: null, me: null, openId: () => null, onChanged: () => {} };
+const ctx = { call: null, me: null, openId: () => null, open: () => {}, onChanged: () => {} };
 const state = { zone: viewerZone(), view: null };
 
-/** call: the agent API; me: {slug}; openId(); onChanged(id): reload the thread and the list. */
+/** call: the agent API; me: {slug}; openId(); open(id); onChanged(id): reload the thread and the list. */
 export function initStatus(options) {
   Object.assign(ctx, options);
   $("status-resolve").addEventListener("click", () => resolveCurrent());
@@ -82,7 +83,10 @@ export function onStatusFrame(frame) {
   if (frame.event !== "ConversationReopened" || data.reason !== "snooze_ended") return;
   if (!ctx.me || data.assignee !== ctx.me.slug) return;
   const notice = $("status-notice");
-  notice.textContent = "A snoozed conversation of yours is open again.";
-  notice.dataset.conversationId = frame.conversation_id;
+  const open = () => {
+    notice.hidden = true;
+    ctx.open(frame.conversation_id);
+  };
+  notice.replaceChildren("A snoozed conversation of yours is open again. ", el("button", { type: "button", class: "link", testid: "status-notice-open", onclick: open }, "Show it"));
   notice.hidden = false;
 }

@@ -112,7 +112,7 @@ async function showApp() {
   initThread({ call, me: state.me, token: () => state.token, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initTyping({ send: (frame) => state.socket.send(frame), openId, me: state.me }); // "Ann is typing…"
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
-  initStatus({ call, me: state.me, openId, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
+  initStatus({ call, me: state.me, openId, open: openWithContact, onChanged: () => Promise.all([catchUpThread(), refreshList()]) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
   await setUpScheduling();
   initInvite({ call, me: state.me, onCreated: () => refreshInvitations() });

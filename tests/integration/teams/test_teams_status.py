@@ -93,3 +93,31 @@ async def test_a_guest_writing_again_reopens_the_card(teams: Teams) -> None:
         f["title"]: f["value"] for f in last_update.body["attachments"][0]["content"]["body"][1]["facts"]
     }
     assert facts["Status"] == "Open"
+
+
+async def test_when_a_snooze_ends_the_assignee_hears_it_in_a_chat_with_the_bot(teams: Teams) -> None:
+    from bot.model import Actor
+    from bot.status.commands import SnoozeConversation
+
+    dialog = await conversation_in_teams(teams)
+    cid = dialog.values["cid"]
+    await dialog.verify(
+        [(Press("assign_me", {"conversation_id": "{cid}"}), Card(facts={"Assignee": "Alice"}))]
+    )
+    await teams.runtime.bus.handle(SnoozeConversation(cid, Actor("agent", "alice", "Alice"), preset="hour"))
+    await teams.settle()
+    _, update = [c for c in teams.ms.calls if c.method == "PUT"][-2:]
+    snoozed = {f["title"]: f["value"] for f in update.body["attachments"][0]["content"]["body"][1]["facts"]}
+    assert snoozed["Status"] == "Snoozed until Mon 23.11.2026 10:00 CET"  # Alice's zone
+    assert teams.ms.personal == []
+    teams.runtime.clock.advance(minutes=61)
+    while await teams.runtime.jobs.run_due():
+        pass
+    await teams.settle()
+    assert teams.ms.personal == [
+        (
+            "29:alice",
+            f"The snooze ended: your conversation with Ann is open again. http://convene.test/inbox#conversation={cid}",
+        )
+    ]
+    assert teams.ms.texts(dialog.thread)[-1] == "The snooze ended: the conversation is open again."
