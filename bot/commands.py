@@ -72,6 +72,7 @@ class MarkRead(Command):
 class IssueAgentToken(Command):
     email: str
     kind: str = "api"  # "api" for bearer tokens, "login" for one-time links
+    next_path: str = ""  # a login link lands here after signing in: a deep link (bot.links), else ignored
 
 
 @dataclass(frozen=True)

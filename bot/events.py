@@ -136,6 +136,7 @@ class LoginLinkIssued(Event):
     name: str
     token: str
     audience: Audience = Audience.AGENTS
+    next_path: str = ""  # a deep link into the inbox (bot.links) the sign-in lands on; "" the inbox
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.email, "name": self.name})]

@@ -19,6 +19,7 @@ from adapters.email.reply_address import REPLY_MARKER, mail_domain, reply_addres
 from bot import identity
 from bot.email_digest import unsubscribe_signature
 from bot.events import LoginLinkIssued, UnreadDigestReady
+from bot.links import inbox_link, is_deep_path
 
 
 def conversation_link(config: dict[str, Any], conversation_id: str, member_kind: str) -> str:
@@ -26,7 +27,7 @@ def conversation_link(config: dict[str, Any], conversation_id: str, member_kind:
     answers it (and one on another device continues with their email: adapters/web/returning_api)."""
     base = str(config.get("public_url") or "").rstrip("/")
     if member_kind == "agent":
-        return f"{base}/inbox#{conversation_id}"
+        return inbox_link(base, conversation_id)
     return f"{base}/c/{conversation_id}"
 
 
@@ -142,6 +143,8 @@ def _digest_of_many(
 
 def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
     link = f"{config['public_url']}/inbox/login?token={event.token}"
+    if is_deep_path(event.next_path):  # back to the conversation the agent was asked to sign in for
+        link += f"&{urlencode({'next': event.next_path})}"
     message = EmailMessage()
     message["To"] = mailbox(event.name, event.email)
     message["Subject"] = "Your Convene sign-in link"

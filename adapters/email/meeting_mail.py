@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 from adapters.email.headers import header_text, mailbox
+from bot.links import inbox_link
 from bot.meetings.events import MeetingEvent
 from scheduling.ics import build_ics, google_calendar_link, meeting_uid
 
@@ -87,7 +88,7 @@ def render_meeting_mail(
     else:
         lead = _done_by(e, is_agent, "changed", other)
     base = public_url.rstrip("/")
-    link = f"{base}/inbox#{e.conversation_id}" if is_agent else f"{base}/c/{e.conversation_id}"
+    link = inbox_link(base, e.conversation_id) if is_agent else f"{base}/c/{e.conversation_id}"
     google = None if cancelled else google_calendar_link(e.subject, e.start, e.end, f"With {other}")
 
     message = EmailMessage()

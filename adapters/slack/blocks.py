@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.links import inbox_link
 from bot.meetings.model import Meeting
 
 MAX_PREVIEW = 300
@@ -83,7 +84,7 @@ def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str
                 button("Assign to me", ASSIGN_TO_ME, cid, style="primary"),
                 button("Assign…", ASSIGN_OPEN, cid),
                 button("Schedule meeting", SCHEDULE, cid),
-                button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                button("Open in inbox", OPEN_INBOX, cid, url=inbox_link(public_url, cid)),
                 *(meeting_buttons(str(meeting["id"])) if meeting and meeting.get("id") else []),
             ],
         }
@@ -120,7 +121,7 @@ def inbox_blocks(rows: Sequence[Any], public_url: str) -> list[dict[str, Any]]:
                 "type": "actions",
                 "elements": [
                     button("Assign to me", ASSIGN_TO_ME, cid),
-                    button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                    button("Open in inbox", OPEN_INBOX, cid, url=inbox_link(public_url, cid)),
                 ],
             }
         )

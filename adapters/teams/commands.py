@@ -15,6 +15,7 @@ from adapters.teams.actions import parse_date
 from adapters.teams.context import TeamsContext
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
+from bot.links import inbox_link
 from bot.meetings.options import time_zone_of
 from bot.model import Agent
 
@@ -123,7 +124,7 @@ class TextCommands:
         emails = tuple(w for w in args if "@" in w)
         created = await self.context.bus.handle(CreateConversation(agent.actor, name, emails=emails))
         conversation = created.conversation
-        return f"Created “{conversation.title}”: {self.context.public_url}/inbox#c={conversation.id}"
+        return f"Created “{conversation.title}”: {inbox_link(self.context.public_url, conversation.id)}"
 
     async def link_channel(self, agent: Agent, args: list[str], place: dict[str, Any]) -> Answer:
         if len(args) != 1:

@@ -14,25 +14,31 @@ from bot import queries
 from bot.bootstrap import Runtime
 from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
 from bot.errors import DomainError, InvalidInput
+from bot.links import is_deep_path
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/agent/login")
-@documented("Email a one-time sign-in link (always 202)", body=schema(email="string"))
+@documented(
+    "Email a one-time sign-in link (always 202); next: a deep link /inbox/c/{id}[/m/{message}] it lands on",
+    body=schema(email="string", next="string"),
+)
 async def request_login_link(request: web.Request) -> web.Response:
     limit_login_ip(request)  # 429 past the per-IP limit
-    email = field(await read_json(request), "email")
+    body = await read_json(request)
+    email = field(body, "email")
+    next_path = body.get("next") if is_deep_path(body.get("next")) else ""  # anything else: the inbox
     # The same answer, as fast, whether or not the address belongs to an agent or is past its
     # limit: no account discovery. The link is issued after the answer.
     if login_mail_allowed(request, email):
-        in_background(request, _issue_login_link(request.app[RUNTIME], email))
+        in_background(request, _issue_login_link(request.app[RUNTIME], email, str(next_path)))
     return web.json_response({"status": "sent"}, status=202)
 
 
-async def _issue_login_link(runtime: Runtime, email: str) -> None:
+async def _issue_login_link(runtime: Runtime, email: str, next_path: str = "") -> None:
     try:
-        await runtime.bus.handle(IssueAgentToken(email=email, kind="login"))
+        await runtime.bus.handle(IssueAgentToken(email=email, kind="login", next_path=next_path))
     except DomainError as error:
         if error.code != "unknown_agent":
             raise

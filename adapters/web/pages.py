@@ -49,3 +49,10 @@ async def inbox(request: web.Request) -> web.FileResponse:
 @routes.get("/inbox/login")
 async def inbox_login(request: web.Request) -> web.FileResponse:
     return _file("inbox.html", "text/html")
+
+
+@routes.get("/inbox/c/{conversation}")
+@routes.get("/inbox/c/{conversation}/m/{message}")
+async def inbox_deep_link(request: web.Request) -> web.FileResponse:
+    """A deep link (bot.links) is the inbox page; its script opens the conversation and message."""
+    return _file("inbox.html", "text/html")

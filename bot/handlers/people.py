@@ -17,6 +17,7 @@ from bot.commands import (
 )
 from bot.errors import InvalidInput, NotFound, Unauthorized
 from bot.events import LoginLinkIssued
+from bot.links import is_deep_path
 from bot.model import Agent, Guest, Service
 from bot.names import clean_name
 from bot.ports import Clock, UnitOfWork
@@ -103,7 +104,13 @@ async def issue_agent_token(cmd: IssueAgentToken, uow: UnitOfWork, clock: Clock)
         expires = clock.now() + LOGIN_LINK_LIFETIME if cmd.kind == "login" else None
         await uow.tokens.add(token_hash(token), cmd.kind, agent.slug, expires)
         if cmd.kind == "login":
-            uow.record(LoginLinkIssued(conversation_id="", email=agent.email, name=agent.name, token=token))
+            # Only a deep link into the inbox may ride along: the mail never leads elsewhere.
+            next_path = cmd.next_path if is_deep_path(cmd.next_path) else ""
+            uow.record(
+                LoginLinkIssued(
+                    conversation_id="", email=agent.email, name=agent.name, token=token, next_path=next_path
+                )
+            )
         await uow.commit()
         return token
 

@@ -7,6 +7,7 @@ import { el, submitOnEnter } from "./lib/dom.js";
 import { catchUpAfter } from "./lib/live.js";
 import { loadMeetings, resetMeetings } from "./inbox-meetings.js";
 import { showPicture } from "./inbox-picture.js";
+import { linkPath } from "./inbox-route.js";
 import { assigneeLabel, markOpened, refreshList, services, stamp, summary } from "./inbox-list.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -44,7 +45,7 @@ export async function openConversation(id) {
   state.lastSeq = 0;
   state.readSent = 0;
   state.seen = new Set();
-  history.replaceState(null, "", `#c=${encodeURIComponent(id)}`);
+  history.replaceState(null, "", linkPath(id)); // the address is the conversation's deep link
   markOpened(id);
   $("thread-placeholder").hidden = true;
   document.querySelector(".thread-body").hidden = false;

@@ -14,7 +14,8 @@ import { initInvite, openInvite } from "./inbox-invite.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
-import { initSearch } from "./inbox-search.js";
+import { focusMessage, initSearch } from "./inbox-search.js";
+import { afterSignIn, currentDeepPath, readLink, rememberForSignIn } from "./inbox-route.js";
 import { initPicture } from "./inbox-picture.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 
@@ -30,12 +31,13 @@ const anonymous = apiClient();
 
 async function boot() {
   if (location.pathname === "/inbox/login") {
-    const oneTime = new URLSearchParams(location.search).get("token");
+    const query = new URLSearchParams(location.search);
+    const oneTime = query.get("token");
     if (!oneTime) return showLogin();
     try {
       const { token } = await anonymous("POST", "/api/agent/login/redeem", { token: oneTime });
       localStorage.setItem(TOKEN_KEY, token);
-      location.replace("/inbox");
+      location.replace(afterSignIn(query.get("next"))); // the deep link the agent was following
     } catch (_) {
       showLogin("This sign-in link has expired or was used already. Ask for a new one below.");
     }
@@ -54,6 +56,7 @@ async function boot() {
 }
 
 function showLogin(message) {
+  rememberForSignIn(); // a deep link followed while signed out opens after the sign-in
   document.getElementById("app").hidden = true;
   document.getElementById("login").hidden = false;
   if (message) $("login-message").textContent = message;
@@ -66,7 +69,8 @@ $("login-form").addEventListener("submit", async (event) => {
   if (!email) return;
   $("login-submit").disabled = true;
   try {
-    await anonymous("POST", "/api/agent/login", { email });
+    const next = currentDeepPath();
+    await anonymous("POST", "/api/agent/login", next ? { email, next } : { email });
     $("login-sent").hidden = false;
   } catch (error) {
     $("login-message").textContent = error.message;
@@ -119,9 +123,17 @@ async function showApp() {
   initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
   await loadServices();
   await refreshList();
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
-  if (fromHash) openWithContact(fromHash);
+  openFromAddress();
+  window.addEventListener("hashchange", openFromAddress); // an older link pasted into this tab
   state.socket.start();
+}
+
+/** The conversation (and message) the address names: a deep link, or an older mail's #c= form. */
+async function openFromAddress() {
+  const link = readLink();
+  if (!link) return;
+  await openWithContact(link.conversation);
+  if (link.message) focusMessage(link.message);
 }
 
 /** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
