@@ -39,7 +39,8 @@ export function initThread(options) {
   document.addEventListener("visibilitychange", markRead);
 }
 
-export async function openConversation(id) {
+/** focusReply: false when the keyboard moves through the list (the next `j` must not be typed). */
+export async function openConversation(id, { focusReply = true } = {}) {
   state.openId = id;
   state.view = null;
   state.lastSeq = 0;
@@ -54,7 +55,7 @@ export async function openConversation(id) {
   $("thread-error").hidden = true;
   resetMeetings();
   await Promise.all([loadHeader(id), loadMessages(id), loadMeetings(id)]);
-  $("reply-input").focus();
+  if (focusReply) $("reply-input").focus();
 }
 
 /** After every (re)connect: the open thread as it is now, then the replies still waiting. */

@@ -15,6 +15,8 @@ import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
 import { focusMessage, initSearch } from "./inbox-search.js";
+import { initKeys } from "./inbox-keys.js";
+import { initPhone, showPane } from "./inbox-phone.js";
 import { afterSignIn, currentDeepPath, readLink, rememberForSignIn } from "./inbox-route.js";
 import { initPicture } from "./inbox-picture.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
@@ -121,11 +123,19 @@ async function showApp() {
   initSearch({ call, open: openWithContact, stamp });
   initContact({ call, open: openWithContact, stamp });
   initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
+  initPhone();
+  initKeys({ open: (id) => openWithContact(id, { focusReply: false }), openId, assignToMe: () => $("assign-me").click(), resolveCurrent });
   await loadServices();
   await refreshList();
   openFromAddress();
   window.addEventListener("hashchange", openFromAddress); // an older link pasted into this tab
   state.socket.start();
+}
+
+/** `e`: resolves the open conversation. A hook left for the conversation status work (branch
+ * s3-status), which fills it with its resolve call; until then the key does nothing. */
+function resolveCurrent(conversationId) {
+  return conversationId;
 }
 
 /** The conversation (and message) the address names: a deep link, or an older mail's #c= form. */
@@ -137,8 +147,9 @@ async function openFromAddress() {
 }
 
 /** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
-async function openWithContact(id) {
-  await openConversation(id);
+async function openWithContact(id, options) {
+  showPane("thread"); // a phone shows the thread alone
+  await openConversation(id, options);
   await showContact(id);
 }
 
