@@ -97,6 +97,7 @@ class MessagePosted(Event):
     kind: str = "text"  # "system" for notices the engine writes itself
     audience: Audience = Audience.EVERYONE
     guest_seq: int | None = None  # its number for guests, who count only what they see
+    mentions: tuple[str, ...] = ()  # agents an internal note mentions (@slug): bot.notices
 
     def __post_init__(self) -> None:
         # An internal note is for agents whatever the caller said (and in outbox rows from before audiences).

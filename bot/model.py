@@ -74,6 +74,7 @@ class Guest:
     # An address counts only once proven: set only by redeeming a one-time emailed link (bot/identity).
     email_proven_at: datetime | None = None
     email_origin: Literal["guest", "agent"] = "guest"  # who wrote the address down
+    page_url: str | None = None  # the page the session started on (bot.origin): its conversations' origin
 
     @property
     def email_proven(self) -> bool:
@@ -120,6 +121,10 @@ class Conversation:
     first_service: str | None = None
     # The conversation's own picture (a URL the adapter stored); shown with the conversation's own title.
     picture: str | None = None
+    # Where it came from (bot.origin): widget, personal_link, invitation, assistant or agent, and the
+    # page (the widget's embedding page, the personal link) when there was one. None: before 0019.
+    origin: str | None = None
+    origin_url: str | None = None
 
     def next_seq(self) -> int:
         self.last_seq += 1

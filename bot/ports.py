@@ -18,6 +18,7 @@ from bot.contacts import ContactRepository
 from bot.events import Event
 from bot.meetings.ports import MeetingRepository
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
+from bot.preferences import PreferenceRepository
 from bot.saved_replies import SavedReplyRepository
 from bot.search import SearchRepository
 from bot.settings import Settings
@@ -242,6 +243,7 @@ class UnitOfWork(Protocol):
     search: SearchRepository  # the inbox's search (bot/search)
     saved_replies: SavedReplyRepository
     contacts: ContactRepository  # the contact panel (bot/contacts)
+    preferences: PreferenceRepository  # notification preferences (bot/preferences)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

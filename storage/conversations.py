@@ -34,12 +34,14 @@ def _conversation(row: ConversationRow) -> Conversation:
         guest_seq=row.guest_seq,
         first_service=row.first_service,
         picture=row.picture,
+        origin=row.origin,
+        origin_url=row.origin_url,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
-    "link_token read_only_external guest_seq first_service picture"
+    "link_token read_only_external guest_seq first_service picture origin origin_url"
 ).split()
 
 

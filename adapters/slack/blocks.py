@@ -161,3 +161,15 @@ def cancel_confirm() -> dict[str, Any]:
 
 def metadata(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
+
+
+def direct_notice(
+    headline: str, text: str, conversation_id: str, message_id: str, public_url: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """A direct message to one agent (bot.notices): what happened, what was written, a way in."""
+    body = f"*{esc(headline)}*" + (f"\n> {esc(preview(text))}" if text else "")
+    link = inbox_link(public_url, conversation_id, message_id or None)
+    return headline, [
+        {"type": "section", "text": {"type": "mrkdwn", "text": body}},
+        {"type": "actions", "elements": [button("Open in inbox", OPEN_INBOX, conversation_id, url=link)]},
+    ]

@@ -125,6 +125,7 @@ async def _on_frame(
                     service=frame.get("service"),
                     agent=frame.get("agent"),
                     client_id=client_id,
+                    page_url=frame.get("page_url"),  # bot.origin checks it
                 )
             )
         else:

@@ -20,6 +20,7 @@ from bot.events import LoginLinkIssued
 from bot.links import is_deep_path
 from bot.model import Agent, Guest, Service
 from bot.names import clean_name
+from bot.origin import clean_page_url
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token, token_hash
 from bot.zones import zone
@@ -87,7 +88,7 @@ async def register_guest(cmd: RegisterGuest, uow: UnitOfWork, clock: Clock) -> G
     # Checked here, once: a stored zone that does not exist would break every later booking.
     timezone = zone(cmd.timezone).key if cmd.timezone else None
     async with uow:
-        guest = Guest(name, email, timezone)
+        guest = Guest(name, email, timezone, page_url=clean_page_url(cmd.page_url))
         await uow.guests.add(guest)
         token = new_token()
         await uow.tokens.add(token_hash(token), "guest", guest.id, None)

@@ -39,6 +39,7 @@ class FakeState:
         self.removals: set[tuple[str, str, str]] = set()  # (conversation, kind, member id)
         self.saved_replies: dict[str, Any] = {}  # id → bot.saved_replies.SavedReply (tests/fakes/inbox)
         self.contact_notes: dict[str, Any] = {}  # guest id → bot.contacts.ContactNote
+        self.preferences: dict[str, Any] = {}  # agent slug → bot.preferences choices (tests/fakes/inbox)
 
 
 def _utc_now() -> datetime:

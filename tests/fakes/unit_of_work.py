@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot.events import Event
 from bot.ports import Clock
-from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
+from tests.fakes.inbox import FakeContacts, FakePreferences, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.repositories import (
@@ -46,6 +46,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "search": FakeSearch,
     "saved_replies": FakeSavedReplies,
     "contacts": FakeContacts,
+    "preferences": FakePreferences,
 }
 
 
@@ -68,6 +69,7 @@ class FakeUnitOfWork:
     search: FakeSearch
     saved_replies: FakeSavedReplies
     contacts: FakeContacts
+    preferences: FakePreferences
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

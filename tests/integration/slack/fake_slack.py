@@ -117,6 +117,15 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             email, name = self.users[user]
             return {"ok": True, "user": {"id": user, "real_name": name, "profile": {"email": email}}}
+        if method == "users.lookupByEmail":  # a direct message finds its agent by address
+            found = [
+                u
+                for u, (email, _) in self.users.items()
+                if email.lower() == str(args.get("email", "")).lower()
+            ]
+            return (
+                {"ok": True, "user": {"id": found[0]}} if found else {"ok": False, "error": "users_not_found"}
+            )
         if method == "chat.postMessage":
             return {"ok": True, "channel": args.get("channel"), "ts": self.next_ts(), "message": {}}
         if method == "chat.update":
