@@ -12,7 +12,7 @@ const SCOPE_KEY = "convene.inbox.scope";
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 const zone = viewerZone();
 
-const ctx = { call: null, open: () => {}, openId: () => null, onUnauthorized: () => {} };
+const ctx = { call: null, open: () => {}, openId: () => null, onUnauthorized: () => {}, onUnread: () => {} };
 const state = {
   services: [],
   scope: localStorage.getItem(SCOPE_KEY) === "mine" ? "mine" : "services",
@@ -21,7 +21,8 @@ const state = {
   refreshTimer: null,
 };
 
-/** call: the agent API; open(id): show a conversation; openId(): the one shown; onUnauthorized(). */
+/** call: the agent API; open(id): show a conversation; openId(): the one shown; onUnauthorized();
+ * onUnread(count): the list's unread messages, after every change (the tab's title shows them). */
 export function initList(options) {
   Object.assign(ctx, options);
   document.querySelectorAll("[data-scope]").forEach((button) =>
@@ -95,6 +96,7 @@ function renderList() {
   const ordered = [...state.conversations.values()].sort((a, b) => (b.last_message_at || "").localeCompare(a.last_message_at || ""));
   $("conversation-list").replaceChildren(...ordered.map(listItem));
   $("list-empty").hidden = ordered.length > 0;
+  ctx.onUnread(ordered.reduce((sum, c) => sum + (c.unread || 0), 0));
 }
 
 function listItem(c) {

@@ -16,6 +16,7 @@ import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
 import { focusMessage, initSearch } from "./inbox-search.js";
 import { initKeys } from "./inbox-keys.js";
+import { initNotify, onNotifyFrame, showUnread } from "./inbox-notify.js";
 import { initPhone, showPane } from "./inbox-phone.js";
 import { afterSignIn, currentDeepPath, readLink, rememberForSignIn } from "./inbox-route.js";
 import { initPicture } from "./inbox-picture.js";
@@ -85,6 +86,7 @@ function signOut(message) {
   localStorage.removeItem(TOKEN_KEY);
   state.token = null;
   if (state.socket) state.socket.stop();
+  showUnread(0);
   showLogin(message);
 }
 
@@ -112,7 +114,8 @@ async function showApp() {
     onFrame,
     onUnauthorized: () => signOut(ENDED),
   });
-  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
+  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED), onUnread: showUnread });
+  initNotify({ me: state.me, openId, open: openWithContact, summary });
   initThread({ call, me: state.me, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
   initCreate({ call, me: state.me, services, open: openWithContact, refresh: refreshList });
@@ -178,6 +181,7 @@ async function catchUp() {
 }
 
 function onFrame(frame) {
+  onNotifyFrame(frame); // before the list marks it: a desktop notification, a sound
   if (frame.type === "message") {
     onListMessage(frame);
     onThreadMessage(frame);
