@@ -3,6 +3,8 @@ finds its agent without asking the platform again."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from storage.models import AgentIdentityRow
 from storage.repositories import _Repo
 
@@ -18,3 +20,12 @@ class SqlAgentIdentities(_Repo):
             self.s.add(AgentIdentityRow(channel=channel, external_id=external_id, agent_slug=agent_slug))
         else:
             row.agent_slug = agent_slug
+
+    async def external_ids(self, channel: str, agent_slug: str) -> list[str]:
+        """Every id the agent is known by on ``channel`` (a direct message needs one: bot.notices)."""
+        rows = await self.s.execute(
+            select(AgentIdentityRow.external_id)
+            .where(AgentIdentityRow.channel == channel, AgentIdentityRow.agent_slug == agent_slug)
+            .order_by(AgentIdentityRow.external_id)
+        )
+        return list(rows.scalars())
