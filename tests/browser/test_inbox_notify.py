@@ -14,6 +14,7 @@ from playwright.async_api import expect
 from bot.commands import AssignConversation, PostMessage
 from bot.model import Actor
 from tests.browser.conftest import LiveServer, new_page
+from tests.browser.test_inbox_keys_phone import shoot
 from tests.browser.test_inbox_search import guest_conversation
 from tests.support.axe import assert_accessible
 
@@ -130,6 +131,9 @@ async def test_the_settings_dialog_saves_the_notification_preferences(
     await expect(dialog.get_by_test_id("pref-unread_email")).to_be_checked()
     await expect(dialog.get_by_test_id("pref-slack-mention")).not_to_be_checked()
     await assert_accessible(inbox)
+    await dialog.get_by_test_id("preferences").scroll_into_view_if_needed()
+    await shoot(inbox, "settings-preferences", sizes=[WIDE, PHONE])
+    await inbox.set_viewport_size(WIDE)
     await dialog.get_by_test_id("pref-slack-mention").check()
     await dialog.get_by_test_id("pref-teams-guest_message").check()
     await dialog.get_by_test_id("pref-unread_email").uncheck()

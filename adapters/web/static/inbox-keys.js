@@ -6,7 +6,7 @@
 import { el } from "./lib/dom.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
-const ctx = { open: async () => {}, openId: () => null, assignToMe: () => {}, resolveCurrent: () => {} };
+const ctx = { open: async () => {}, openId: () => null, assignToMe: () => {}, resolveCurrent: () => {}, showList: () => {} };
 
 export const SHORTCUTS = [
   ["j", "Next conversation"],
@@ -27,11 +27,13 @@ const dialog = el(
   el("div", { class: "settings-buttons" }, el("button", { type: "button", testid: "shortcuts-close", onclick: () => dialog.close() }, "Close")),
 );
 
-/** open(id), openId(), assignToMe(), resolveCurrent(): what the keys do, given by inbox.js. */
+/** open(id), openId(), assignToMe(), resolveCurrent(), showList() (a phone's list pane, where the
+ * search box is): what the keys do, given by inbox.js. */
 export function initKeys(options) {
   Object.assign(ctx, options);
   document.body.append(dialog);
-  document.addEventListener("keydown", onKey);
+  // Capturing: runs before inbox-search.js's `/`, so on a phone the box is shown before it is focused.
+  document.addEventListener("keydown", onKey, true);
 }
 
 /** Whether a key press belongs to whatever has the focus (typing, a dialog) rather than to us. */
@@ -44,6 +46,7 @@ export function typing(event) {
 
 function onKey(event) {
   if (document.getElementById("app").hidden || typing(event)) return;
+  if (event.key === "/") return ctx.showList(); // inbox-search.js focuses the box
   const action = {
     j: () => move(1),
     k: () => move(-1),

@@ -127,7 +127,7 @@ async function showApp() {
   initContact({ call, open: openWithContact, stamp });
   initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
   initPhone();
-  initKeys({ open: (id) => openWithContact(id, { focusReply: false }), openId, assignToMe: () => $("assign-me").click(), resolveCurrent });
+  initKeys({ open: (id) => openWithContact(id, { focusReply: false }), openId, assignToMe: () => $("assign-me").click(), resolveCurrent, showList: () => showPane("list") });
   await loadServices();
   await refreshList();
   openFromAddress();
