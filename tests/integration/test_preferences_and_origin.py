@@ -127,3 +127,10 @@ async def test_a_page_that_is_no_web_page_is_not_recorded_and_a_page_url_that_is
     assert r.status == 400 and (await r.json())["code"] == "invalid_page_url"
     r = await client.get("/api/guest/conversations", headers=headers)
     assert [c["service"] for c in (await r.json())["conversations"]] == ["sales"]  # nothing half-made
+
+
+@pytest.mark.parametrize("next_path", ["https://evil.example/inbox/c/1", "/inbox/../admin", 7])
+async def test_a_sign_in_leads_only_into_the_inbox(client: Any, next_path: object) -> None:
+    r = await client.post("/api/agent/login", json={"email": "alice@example.com", "next": next_path})
+    assert r.status == 400
+    assert (await r.json())["code"] == "invalid_next" and (await r.json())["field"] == "next"
