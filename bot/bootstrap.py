@@ -21,6 +21,7 @@ import bot.identity
 import bot.invitations
 import bot.meetings.handlers
 import bot.meetings.jobs
+import bot.notices
 import bot.returning
 import bot.sessions
 import bot.status.handlers
@@ -51,6 +52,7 @@ MODULES: tuple[EngineModule, ...] = (
     bot.calendars.writes,  # the "calendar_write" job: each meeting into the agent's calendar
     bot.calendars.sync,  # the "calendar_sync" job: changes the agent makes in their calendar
     bot.email_digest,  # unread-message emails: posting hooks and the "email_digest" job
+    bot.notices,  # direct messages to agents in Slack/Teams (mentions, new conversations), by preference
     bot.sessions,  # bearer tokens that end: idle expiry, sign-out
     bot.identity,  # proven guest addresses: one-time email links, what an unproven address is mailed
     bot.returning,  # returning guests: "continue a previous conversation" links (30 minutes, one use)

@@ -33,6 +33,7 @@ class RegisterGuest(Command):
     name: str
     email: str | None = None
     timezone: str | None = None
+    page_url: str | None = None  # the page the session starts on (the widget's embedding page): bot.origin
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class StartConversation(Command):
     service: str | None = None
     agent: str | None = None
     client_id: str | None = None
+    page_url: str | None = None  # the page the guest writes from (bot.origin), if the session's is stale
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class MarkRead(Command):
 class IssueAgentToken(Command):
     email: str
     kind: str = "api"  # "api" for bearer tokens, "login" for one-time links
+    next_path: str = ""  # a login link lands here after signing in: a deep link (bot.links), else ignored
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,8 @@ async def contact(uow: UnitOfWork, agent_slug: str, guest_id: str, now: datetime
                 "id": c.id,
                 "title": c.title,
                 "service": c.service,
-                "origin": origins.get(c.id, "widget"),
+                "origin": c.origin or origins.get(c.id, "widget"),  # recorded since 0019, else derived
+                "origin_url": c.origin_url,
                 "last_message_at": _iso(_when(c)),
             }
             for c in conversations

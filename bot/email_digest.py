@@ -40,6 +40,7 @@ from bot.events import UnreadDigestReady
 from bot.handlers.posting import Read
 from bot.model import Actor, Conversation, DigestState, Member, Message
 from bot.ports import Clock, JobItem, UnitOfWork
+from bot.preferences import wants_unread_email
 from bot.runtime import Runtime
 
 FIRST_DELAY = timedelta(minutes=5)
@@ -251,6 +252,9 @@ async def send_digest(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     digests: Any = getattr(uow, "digests")  # noqa: B009 - registered by the storage plugin
     state = await digests.get(kind, person_id)
     if state is None or state.unsubscribed:
+        return
+    if kind == "agent" and not await wants_unread_email(uow, person_id):
+        await digests.delete(kind, person_id)  # turned off in their preferences (bot.preferences)
         return
     name, email, timezone = await _address(uow, kind, person_id)
     pending = await _pending_everywhere(uow, state)

@@ -98,6 +98,7 @@ class MessagePosted(Event):
     audience: Audience = Audience.EVERYONE
     guest_seq: int | None = None  # its number for guests, who count only what they see
     attachments: tuple[dict[str, Any], ...] = ()  # files (bot.attachments: id, name, type, size, url)
+    mentions: tuple[str, ...] = ()  # agents an internal note mentions (@slug): bot.notices
 
     def __post_init__(self) -> None:
         # An internal note is for agents whatever the caller said (and in outbox rows from before audiences).
@@ -146,6 +147,7 @@ class LoginLinkIssued(Event):
     name: str
     token: str
     audience: Audience = Audience.AGENTS
+    next_path: str = ""  # a deep link into the inbox (bot.links) the sign-in lands on; "" the inbox
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         return [("email", {"email": self.email, "name": self.name})]

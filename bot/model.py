@@ -75,6 +75,7 @@ class Guest:
     # An address counts only once proven: set only by redeeming a one-time emailed link (bot/identity).
     email_proven_at: datetime | None = None
     email_origin: Literal["guest", "agent"] = "guest"  # who wrote the address down
+    page_url: str | None = None  # the page the session started on (bot.origin): its conversations' origin
 
     @property
     def email_proven(self) -> bool:
@@ -126,6 +127,10 @@ class Conversation:
     snoozed_until: datetime | None = None
     resolved_at: datetime | None = None
     resolved_by: str | None = None  # the agent's slug
+    # Where it came from (bot.origin): widget, personal_link, invitation, assistant or agent, and the
+    # page (the widget's embedding page, the personal link) when there was one. None: before 0019.
+    origin: str | None = None
+    origin_url: str | None = None
 
     def next_seq(self) -> int:
         self.last_seq += 1

@@ -19,6 +19,7 @@ from bot.contacts import ContactRepository
 from bot.events import Event
 from bot.meetings.ports import MeetingRepository
 from bot.model import Agent, Binding, Conversation, DigestState, Guest, Member, Message, Service
+from bot.preferences import PreferenceRepository
 from bot.saved_replies import SavedReplyRepository
 from bot.search import SearchRepository
 from bot.settings import Settings
@@ -246,6 +247,7 @@ class UnitOfWork(Protocol):
     contacts: ContactRepository  # the contact panel (bot/contacts)
     conversation_filters: ConversationFilterRepository  # the inbox's filters and counts (bot/status)
     attachments: AttachmentRepository  # files attached to messages (bot/attachments)
+    preferences: PreferenceRepository  # notification preferences (bot/preferences)
 
     async def __aenter__(self) -> UnitOfWork: ...
     async def __aexit__(self, *exc: object) -> None: ...

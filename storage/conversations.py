@@ -40,12 +40,15 @@ def _conversation(row: ConversationRow) -> Conversation:
         snoozed_until=row.snoozed_until,
         resolved_at=row.resolved_at,
         resolved_by=row.resolved_by,
+        origin=row.origin,
+        origin_url=row.origin_url,
     )
 
 
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
     "link_token read_only_external guest_seq first_service picture status snoozed_until resolved_at resolved_by"
+    " origin origin_url"
 ).split()
 
 

@@ -21,8 +21,8 @@ class SqlAgentIdentities(_Repo):
         else:
             row.agent_slug = agent_slug
 
-    async def of_agent(self, channel: str, agent_slug: str) -> list[str]:
-        """The agent's ids on that platform (a direct message to them needs one)."""
+    async def external_ids(self, channel: str, agent_slug: str) -> list[str]:
+        """Every id the agent is known by on ``channel`` (a direct message needs one: bot.notices)."""
         rows = await self.s.execute(
             select(AgentIdentityRow.external_id)
             .where(AgentIdentityRow.channel == channel, AgentIdentityRow.agent_slug == agent_slug)

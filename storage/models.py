@@ -50,6 +50,7 @@ class GuestRow(Base):
     created_at: Mapped[datetime]
     email_proven_at: Mapped[datetime | None]  # set only by redeeming a one-time emailed link
     email_origin: Mapped[str] = mapped_column(String(8), default="guest")  # who wrote it: guest | agent
+    page_url: Mapped[str | None] = mapped_column(String(2000))  # where the session started (0019)
 
 
 class UnprovenMailRow(Base):
@@ -109,6 +110,9 @@ class ConversationRow(Base):
     snoozed_until: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(64))
+    # Where it came from (bot.origin; migration 0019): the kind, and the page for the widget and links.
+    origin: Mapped[str | None] = mapped_column(String(16))
+    origin_url: Mapped[str | None] = mapped_column(String(2000))
     __table_args__ = (
         Index("ix_conversations_guest_service", "guest_id", "service"),
         Index("ix_conversations_guest_first_service", "guest_id", "first_service"),

@@ -134,7 +134,13 @@ class SqlServices(_Repo):
 def guest_of(row: GuestRow) -> Guest:
     origin = "agent" if row.email_origin == "agent" else "guest"
     return Guest(
-        row.name, row.email, row.timezone, id=row.id, email_proven_at=row.email_proven_at, email_origin=origin
+        row.name,
+        row.email,
+        row.timezone,
+        id=row.id,
+        email_proven_at=row.email_proven_at,
+        email_origin=origin,
+        page_url=row.page_url,
     )
 
 
@@ -153,6 +159,7 @@ class SqlGuests(_Repo):
                 created_at=self._now(),
                 email_proven_at=guest.email_proven_at,
                 email_origin=guest.email_origin,
+                page_url=guest.page_url,
             )
         )
 
@@ -170,6 +177,7 @@ class SqlGuests(_Repo):
                 timezone=guest.timezone,
                 email_proven_at=guest.email_proven_at,
                 email_origin=guest.email_origin,
+                page_url=guest.page_url,
             )
         )
 

@@ -28,6 +28,7 @@ from storage.meetings import SqlMeetings
 from storage.membership import SqlDigests, SqlMembership
 from storage.models import OutboxRow
 from storage.people import SqlAgents, SqlGuests, SqlServices
+from storage.preferences import SqlPreferences
 from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
 from storage.saved_replies import SqlSavedReplies
 from storage.sealed_payloads import sealed_payload
@@ -133,6 +134,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContacts(s, now)
         self.conversation_filters = SqlConversationFilters(s, now)  # the inbox's filters (bot/status)
         self.attachments = SqlAttachments(s, now)
+        self.preferences = SqlPreferences(s, now)  # notification preferences (bot/preferences)
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:

@@ -138,19 +138,22 @@ class SlackApi:
             kwargs["hash"] = hash_
         return await self._call(None, "views.update", self.client.views_update, **kwargs)
 
-    async def user_email(self, user_id: str) -> str | None:
-        data = await self._call(None, "users.info", self.client.users_info, user=user_id)
-        profile = (data.get("user") or {}).get("profile") or {}
-        email = profile.get("email")
-        return email if isinstance(email, str) and email else None
-
     async def user_by_email(self, email: str) -> str | None:
         """The Slack user with this address (for a direct message), or None when there is none."""
         try:
             data = await self._call(None, "users.lookupByEmail", self.client.users_lookupByEmail, email=email)
         except SlackApiError as error:
-            if (getattr(error.response, "data", None) or {}).get("error") == "users_not_found":
+            if (
+                isinstance(error.response.data, dict)
+                and error.response.data.get("error") == "users_not_found"
+            ):
                 return None
             raise
         user_id = (data.get("user") or {}).get("id")
         return user_id if isinstance(user_id, str) and user_id else None
+
+    async def user_email(self, user_id: str) -> str | None:
+        data = await self._call(None, "users.info", self.client.users_info, user=user_id)
+        profile = (data.get("user") or {}).get("profile") or {}
+        email = profile.get("email")
+        return email if isinstance(email, str) and email else None

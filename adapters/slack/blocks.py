@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.links import inbox_link
 from bot.meetings.model import Meeting
 
 MAX_PREVIEW = 300
@@ -87,7 +88,7 @@ def root_card(card: dict[str, Any], public_url: str) -> tuple[str, list[dict[str
                 button("Assign…", ASSIGN_OPEN, cid),
                 button("Schedule meeting", SCHEDULE, cid),
                 status_button(card, cid),
-                button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                button("Open in inbox", OPEN_INBOX, cid, url=inbox_link(public_url, cid)),
                 *(meeting_buttons(str(meeting["id"])) if meeting and meeting.get("id") else []),
             ],
         }
@@ -139,7 +140,7 @@ def inbox_blocks(rows: Sequence[Any], public_url: str) -> list[dict[str, Any]]:
                 "type": "actions",
                 "elements": [
                     button("Assign to me", ASSIGN_TO_ME, cid),
-                    button("Open in inbox", OPEN_INBOX, cid, url=f"{public_url}/inbox#{cid}"),
+                    button("Open in inbox", OPEN_INBOX, cid, url=inbox_link(public_url, cid)),
                 ],
             }
         )
@@ -179,3 +180,15 @@ def cancel_confirm() -> dict[str, Any]:
 
 def metadata(**values: Any) -> str:
     return json.dumps(values, separators=(",", ":"))
+
+
+def direct_notice(
+    headline: str, text: str, conversation_id: str, message_id: str, public_url: str
+) -> tuple[str, list[dict[str, Any]]]:
+    """A direct message to one agent (bot.notices): what happened, what was written, a way in."""
+    body = f"*{esc(headline)}*" + (f"\n> {esc(preview(text))}" if text else "")
+    link = inbox_link(public_url, conversation_id, message_id or None)
+    return headline, [
+        {"type": "section", "text": {"type": "mrkdwn", "text": body}},
+        {"type": "actions", "elements": [button("Open in inbox", OPEN_INBOX, conversation_id, url=link)]},
+    ]

@@ -24,6 +24,7 @@ from bot.events import ConversationAssigned, ConversationStarted, Event, Message
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
 from bot.model import Binding
+from bot.notices import AgentNotified
 from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,9 @@ class Delivery:
     async def _deliver(
         self, event: Event, binding: Binding, address: dict[str, Any]
     ) -> dict[str, Any] | None:
+        if isinstance(event, AgentNotified):
+            await self._direct(event, binding)
+            return None
         if not address.get("channel"):
             return None
         if isinstance(event, ConversationStarted):
@@ -202,6 +206,23 @@ class Delivery:
                 "duration": duration,
             }
         return await self._update_card(address, card)
+
+    async def _direct(self, event: AgentNotified, binding: Binding) -> None:
+        """A direct message to the agent (their preferences asked for it: bot.notices)."""
+        key = f"{binding.id}:{event.about}:{event.notice}:{event.message_id}"
+        if key in self._posted:
+            return
+        user = await self.api.user_by_email(event.email)
+        if user is None:
+            log.info("no Slack user has %s's address: no direct message", event.agent)
+            return
+        text, dm_blocks = blocks.direct_notice(
+            event.headline, event.text, event.about, event.message_id, self.public_url
+        )
+        response = await self.api.post(
+            user, text=text, blocks=dm_blocks, unfurl_links=False, unfurl_media=False
+        )
+        self._posted[key] = response.get("ts", "")
 
     async def _post_once(self, key: str, address: dict[str, Any], text: str, *, thread: bool = True) -> None:
         if key in self._posted:

@@ -9,6 +9,7 @@ from adapters.slack.context import SlackContext
 from adapters.slack.reads import settings_of, timezone_of
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError
+from bot.links import inbox_link
 from bot.model import Agent
 from bot.status.commands import ReopenConversation, ResolveConversation
 
@@ -49,7 +50,7 @@ async def run(ctx: SlackContext, body: dict[str, Any], request: slash.Request) -
         elif isinstance(request, slash.NewConversation):
             created = await ctx.run(CreateConversation(agent.actor, request.name, emails=request.emails))
             await tell(
-                f"Created “{created.conversation.title}”: {ctx.public_url}/inbox#c={created.conversation.id}"
+                f"Created “{created.conversation.title}”: {inbox_link(ctx.public_url, created.conversation.id)}"
             )
     except DomainError as error:
         await tell(error.message)

@@ -24,7 +24,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 
-from adapters.teams import render
+from adapters.teams import direct, render
 from adapters.teams.auth import TeamsAuthentication
 from adapters.teams.bot import ConveneTeamsBot
 from adapters.teams.connector import Connector
@@ -36,6 +36,7 @@ from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
 from bot.delivery_failures import is_permanent
 from bot.events import Event, MessagePosted
 from bot.model import Binding
+from bot.notices import AgentNotified
 from bot.runtime import Runtime
 from bot.status.events import ConversationReopened
 
@@ -180,6 +181,10 @@ class TeamsChannel:
         return new
 
     async def _deliver(self, event: Event, address: dict[str, Any]) -> dict[str, Any] | None:
+        if isinstance(event, AgentNotified):
+            assert self.runtime is not None
+            await direct.notify(self.connector, self.runtime, event, self.public_url)
+            return None
         if isinstance(event, ChannelReplyQueued):
             await self._send_queued(event, address)
             return None

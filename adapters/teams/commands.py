@@ -16,6 +16,7 @@ from adapters.teams.context import TeamsContext
 from adapters.teams.invite_actions import InviteActions
 from bot.commands import AssignConversation, CreateConversation, LinkServiceChannel
 from bot.errors import DomainError, InvalidInput, NotFound
+from bot.links import inbox_link
 from bot.meetings.options import time_zone_of
 from bot.model import Agent, Conversation
 from bot.status.commands import ReopenConversation, ResolveConversation
@@ -154,7 +155,7 @@ class TextCommands:
         emails = tuple(w for w in args if "@" in w)
         created = await self.context.bus.handle(CreateConversation(agent.actor, name, emails=emails))
         conversation = created.conversation
-        return f"Created “{conversation.title}”: {self.context.public_url}/inbox#c={conversation.id}"
+        return f"Created “{conversation.title}”: {inbox_link(self.context.public_url, conversation.id)}"
 
     async def link_channel(self, agent: Agent, args: list[str], place: dict[str, Any]) -> Answer:
         if len(args) != 1:

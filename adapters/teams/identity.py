@@ -22,7 +22,7 @@ class IdentityRepository(Protocol):
 
     async def get(self, channel: str, external_id: str) -> str | None: ...
     async def remember(self, channel: str, external_id: str, agent_slug: str) -> None: ...
-    async def of_agent(self, channel: str, agent_slug: str) -> list[str]: ...
+    async def external_ids(self, channel: str, agent_slug: str) -> list[str]: ...
 
 
 class Identities:
@@ -62,5 +62,5 @@ class Identities:
     async def user_of(self, agent_slug: str) -> str | None:
         """The Bot Framework user id (``29:…``) an agent last used in Teams, for a direct message."""
         async with self.uow(read_only=True) as uow:
-            ids: list[str] = await uow.identities.of_agent(CHANNEL, agent_slug)
+            ids: list[str] = await uow.identities.external_ids(CHANNEL, agent_slug)
         return next((i for i in ids if i.startswith("29:")), None)

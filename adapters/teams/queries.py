@@ -15,6 +15,7 @@ from bot import queries
 from bot.invitations.commands import InvitationDraft
 from bot.invitations.handlers import count_slots
 from bot.invitations.model import Room, repository
+from bot.links import inbox_link
 from bot.meetings import queries as meeting_queries
 from bot.meetings.model import Meeting
 from bot.meetings.options import FALLBACK_TIMEZONE, BookingOptions, options_for, time_zone_of
@@ -76,7 +77,7 @@ class TeamsQueries:
             service_name=service.name if service else (conversation.agent or ""),
             assignee_name=assignee_name,
             last_message=f"{last.author.name}: {last.text}" if last else None,
-            inbox_url=f"{self.public_url}/inbox#conversation={conversation_id}",
+            inbox_url=inbox_link(self.public_url, conversation_id),
             next_meeting=render.next_meeting(address, tz),
             meeting_id=address.get("meeting_id"),
             status=conversation.status,

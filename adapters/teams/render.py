@@ -53,6 +53,7 @@ from bot.meetings.events import (
     MeetingRescheduled,
     ReminderDue,
 )
+from bot.notices import AgentNotified
 from bot.status.events import ConversationReopened, ConversationResolved, ConversationSnoozed
 
 ECHO_PREFIX = "teams:"  # client ids of messages written in Teams: never echoed back into Teams
@@ -70,6 +71,7 @@ NOT_SHOWN: frozenset[type[Event]] = frozenset(
         InvitationRefused,
         CalendarConnectionBroken,
         ChannelReplyQueued,  # a direct answer: ``TeamsChannel.deliver`` sends it where it was owed
+        AgentNotified,  # a direct message to one agent (bot.notices), never a thread's business
         EmailProofIssued,  # a mail to one address, never a thread's business
         ConversationPictureChanged,  # its notice reaches the thread as a line
         ConversationRenamed,

@@ -14,26 +14,40 @@ from bot import queries
 from bot.bootstrap import Runtime
 from bot.commands import AssignConversation, IssueAgentToken, MarkRead, PostMessage, RedeemLoginLink
 from bot.errors import DomainError, InvalidInput
+from bot.links import is_deep_path
 from bot.status import queries as status_queries
 
 routes = web.RouteTableDef()
 
 
 @routes.post("/api/agent/login")
-@documented("Email a one-time sign-in link (always 202)", body=schema(email="string"))
+@documented(
+    "Email a one-time sign-in link (202 whoever asks); next: a deep link /inbox/c/{id}[/m/{message}] "
+    "the link lands on",
+    body=schema(email="string", next="string"),
+    responses={"400": "invalid_next {field}"},
+)
 async def request_login_link(request: web.Request) -> web.Response:
     limit_login_ip(request)  # 429 past the per-IP limit
-    email = field(await read_json(request), "email")
+    body = await read_json(request)
+    email = field(body, "email")
+    next_path = body.get("next")
+    if next_path is None or next_path == "":
+        next_path = ""
+    elif not is_deep_path(next_path):  # a sign-in leads into the inbox, never elsewhere
+        raise InvalidInput(
+            "next is a link into the inbox, like /inbox/c/{id}.", code="invalid_next", field="next"
+        )
     # The same answer, as fast, whether or not the address belongs to an agent or is past its
     # limit: no account discovery. The link is issued after the answer.
     if login_mail_allowed(request, email):
-        in_background(request, _issue_login_link(request.app[RUNTIME], email))
+        in_background(request, _issue_login_link(request.app[RUNTIME], email, next_path))
     return web.json_response({"status": "sent"}, status=202)
 
 
-async def _issue_login_link(runtime: Runtime, email: str) -> None:
+async def _issue_login_link(runtime: Runtime, email: str, next_path: str = "") -> None:
     try:
-        await runtime.bus.handle(IssueAgentToken(email=email, kind="login"))
+        await runtime.bus.handle(IssueAgentToken(email=email, kind="login", next_path=next_path))
     except DomainError as error:
         if error.code != "unknown_agent":
             raise

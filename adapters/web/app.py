@@ -29,6 +29,7 @@ from adapters.web import (
     manage_api,
     meetings_api,
     pages,
+    preferences_api,
     presence_api,
     returning_api,
     settings_api,
@@ -90,6 +91,7 @@ def make_app(runtime: Runtime, *, manage_workers: bool = True) -> web.Applicatio
     app.router.add_routes(status_api.routes)  # resolve, reopen, snooze
     app.router.add_routes(assistant_join.routes)  # the assistant's one-time links for participants
     app.router.add_routes(unsubscribe.routes)  # List-Unsubscribe of unread-message emails
+    app.router.add_routes(preferences_api.routes)  # notification preferences (bot/preferences)
     app.router.add_get("/api/guest/ws", live.guest_ws)
     app.router.add_get("/api/agent/ws", live.agent_ws)
     app.router.add_routes(pages.routes)

@@ -20,6 +20,7 @@ def event_payload(event: Event, *, for_guest: bool = False) -> dict[str, Any]:
         return {
             "type": "message",
             "conversation_id": event.conversation_id,
+            "mentions": [] if for_guest else list(event.mentions),  # agents a note names: notifications
             "message": {
                 "id": event.message_id,
                 "conversation_id": event.conversation_id,

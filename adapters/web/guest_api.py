@@ -22,7 +22,7 @@ def _after(request: web.Request) -> int:
 @routes.post("/api/guest/sessions")
 @documented(
     "Start a guest session; returns {token, guest_id}",
-    body=schema(name="string", email="string", timezone="string"),
+    body=schema(name="string", email="string", timezone="string", page_url="string"),
 )
 async def create_session(request: web.Request) -> web.Response:
     limit_guest_session(request)
@@ -32,6 +32,7 @@ async def create_session(request: web.Request) -> web.Response:
             name=field(body, "name"),
             email=field(body, "email", required=False),
             timezone=field(body, "timezone", required=False),
+            page_url=body.get("page_url"),  # bot.origin checks it
         )
     )
     return web.json_response(
@@ -49,7 +50,7 @@ async def me(request: web.Request) -> web.Response:
 @routes.post("/api/guest/conversations")
 @documented(
     "Write to a service or an agent; reuses the guest's earlier conversation with them",
-    body=schema(service="string", agent="string", text="string", client_id="string"),
+    body=schema(service="string", agent="string", text="string", client_id="string", page_url="string"),
     auth=GUEST,
 )
 async def start_conversation(request: web.Request) -> web.Response:
@@ -63,6 +64,7 @@ async def start_conversation(request: web.Request) -> web.Response:
             service=field(body, "service", required=False),
             agent=field(body, "agent", required=False),
             client_id=field(body, "client_id", required=False),
+            page_url=body.get("page_url"),  # bot.origin checks it
         )
     )
     runtime = request.app[RUNTIME]

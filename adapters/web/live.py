@@ -180,6 +180,7 @@ async def _handle_frame(
                     service=frame.get("service"),
                     agent=frame.get("agent"),
                     client_id=client_id,
+                    page_url=frame.get("page_url"),  # bot.origin checks it
                 )
             )
         else:

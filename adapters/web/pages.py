@@ -58,3 +58,10 @@ async def favicon(request: web.Request) -> web.FileResponse:
     response.content_type = "image/x-icon"
     response.headers["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@routes.get("/inbox/c/{conversation}")
+@routes.get("/inbox/c/{conversation}/m/{message}")
+async def inbox_deep_link(request: web.Request) -> web.FileResponse:
+    """A deep link (bot.links) is the inbox page; its script opens the conversation and message."""
+    return _file("inbox.html", "text/html")

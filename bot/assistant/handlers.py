@@ -66,6 +66,7 @@ async def _open(
         guest_id=owner.id,
         title=(event.summary or "Meeting")[:200],
         assignee=agent.slug,
+        origin="assistant",  # bot.origin: a calendar invitation to the assistant
         created_at=now,
         last_message_at=now,
         link_token=new_token(),

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.assistant.model import SERIES, repository
 from bot.calendars.sources import LOCAL, load_profiles
+from bot.links import inbox_link
 from bot.ports import Clock, JobItem, UnitOfWork
 from scheduling.errors import CalendarDisconnected, CalendarUnavailable
 
@@ -47,7 +48,7 @@ def prepare_link(runtime: Any) -> Callable[[JobItem, Clock], Awaitable[Finish | 
             raise CalendarDisconnected(
                 None, f"the {profile.provider} connection of {meeting.organizer} is broken"
             )
-        link = f"{runtime.settings.base_url}/inbox#{meeting.conversation_id}"
+        link = inbox_link(runtime.settings.base_url, meeting.conversation_id)
         found = await provider.link_event(profile.account, meeting.uid, f"{MARKER} {link}", MARKER)
         if not found:
             raise CalendarUnavailable(

@@ -21,6 +21,7 @@ from bot.events import Audience, MessagePosted
 from bot.handlers.conversations import Posted
 from bot.handlers.posting import PostingHooks, Read, check_post
 from bot.model import Conversation, Member, Message
+from bot.notices import mentioned_agents
 from bot.ports import Clock, UnitOfWork
 
 Outcome = Posted | DomainError
@@ -81,14 +82,14 @@ async def post_messages(
     await uow.messages.add_many([m for _, m in written])
     await uow.conversations.save_many(list({c.id: c for c, _ in written}.values()))
     for _, message in written:
-        uow.record(_posted(message))
+        uow.record(_posted(message, await mentioned_agents(uow, message.text, internal=message.internal)))
     for append_hook in posting.after_append:
         await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)
     return outcomes
 
 
-def _posted(message: Message) -> MessagePosted:
+def _posted(message: Message, mentions: tuple[str, ...] = ()) -> MessagePosted:
     return MessagePosted(
         conversation_id=message.conversation_id,
         message_id=message.id,
@@ -101,6 +102,7 @@ def _posted(message: Message) -> MessagePosted:
         kind="system" if message.author.kind == "system" else "text",
         audience=Audience.AGENTS if message.internal else Audience.EVERYONE,
         guest_seq=message.guest_seq,
+        mentions=mentions,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import access
+from bot import access, notices
 from bot.commands import AssignConversation, BindThread, MarkRead, PostMessage, StartConversation
 from bot.errors import InvalidInput, NotFound
 from bot.events import ConversationAssigned, ConversationSeen, ConversationStarted, MessagesRead
@@ -20,6 +20,7 @@ from bot.model import (
     clean_text,
     require,
 )
+from bot.origin import clean_page_url, origin_of
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token
 
@@ -32,9 +33,18 @@ class Posted:
 
 
 async def open_conversation(
-    uow: UnitOfWork, guest_id: str, *, service: str | None, agent: str | None, clock: Clock
+    uow: UnitOfWork,
+    guest_id: str,
+    *,
+    service: str | None,
+    agent: str | None,
+    clock: Clock,
+    origin: str | None = None,
+    page_url: str | None = None,
 ) -> tuple[Conversation, bool]:
-    """Finds the guest's conversation with this service or agent, or starts one. Bookings use it too."""
+    """Finds the guest's conversation with this service or agent, or starts one. Bookings use it too.
+    A new one records where the guest came from (bot.origin): ``origin``, else the widget or the
+    personal link; ``page_url``, else the page the guest's session started on."""
     guest = require(await uow.guests.get(guest_id), "guest")
     if (service is None) == (agent is None):
         raise InvalidInput("Choose either a service or an agent.", code="service_or_agent")
@@ -57,6 +67,8 @@ async def open_conversation(
         created_at=now,
         last_message_at=now,
         link_token=new_token(),
+        origin=origin or origin_of(service, agent),
+        origin_url=clean_page_url(page_url) or guest.page_url,
     )
     await uow.conversations.add(conversation)
     await uow.conversations.add_member(conversation.id, Member("guest", guest.id, guest.name, guest.email))
@@ -89,6 +101,7 @@ async def announce_start(
             text="",
         )
     )
+    await notices.on_start(uow, conversation, owner.name)  # direct messages, by preference
 
 
 async def start_conversation(
@@ -96,9 +109,10 @@ async def start_conversation(
 ) -> Posted:
     text = clean_text(cmd.text)
     client_id = clean_client_id(cmd.client_id)
+    page_url = clean_page_url(cmd.page_url)  # refused before anything is written
     async with uow:
         conversation, created = await open_conversation(
-            uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock
+            uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock, page_url=page_url
         )
         guest = require(await uow.guests.get(cmd.guest_id), "guest")
         if client_id:

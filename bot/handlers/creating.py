@@ -90,6 +90,7 @@ async def create_conversation(
             service=service,
             title=name,
             assignee=cmd.by.id,
+            origin="agent",  # bot.origin: an agent started it
             created_at=now,
             last_message_at=now,
             link_token=new_token() if cmd.available_by_link else None,

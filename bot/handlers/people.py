@@ -17,8 +17,10 @@ from bot.commands import (
 )
 from bot.errors import InvalidInput, NotFound, Unauthorized
 from bot.events import LoginLinkIssued
+from bot.links import is_deep_path
 from bot.model import Agent, Guest, Service
 from bot.names import clean_name
+from bot.origin import clean_page_url
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import new_token, token_hash
 from bot.zones import zone
@@ -86,7 +88,7 @@ async def register_guest(cmd: RegisterGuest, uow: UnitOfWork, clock: Clock) -> G
     # Checked here, once: a stored zone that does not exist would break every later booking.
     timezone = zone(cmd.timezone).key if cmd.timezone else None
     async with uow:
-        guest = Guest(name, email, timezone)
+        guest = Guest(name, email, timezone, page_url=clean_page_url(cmd.page_url))
         await uow.guests.add(guest)
         token = new_token()
         await uow.tokens.add(token_hash(token), "guest", guest.id, None)
@@ -103,7 +105,13 @@ async def issue_agent_token(cmd: IssueAgentToken, uow: UnitOfWork, clock: Clock)
         expires = clock.now() + LOGIN_LINK_LIFETIME if cmd.kind == "login" else None
         await uow.tokens.add(token_hash(token), cmd.kind, agent.slug, expires)
         if cmd.kind == "login":
-            uow.record(LoginLinkIssued(conversation_id="", email=agent.email, name=agent.name, token=token))
+            # Only a deep link into the inbox may ride along: the mail never leads elsewhere.
+            next_path = cmd.next_path if is_deep_path(cmd.next_path) else ""
+            uow.record(
+                LoginLinkIssued(
+                    conversation_id="", email=agent.email, name=agent.name, token=token, next_path=next_path
+                )
+            )
         await uow.commit()
         return token
 

@@ -12,6 +12,7 @@ from bot.commands import PostMessage
 from bot.errors import Forbidden, InvalidInput, NotFound
 from bot.events import Audience, MessagePosted
 from bot.model import SYSTEM, Actor, Conversation, Member, Message
+from bot.notices import mentioned_agents
 from bot.ports import UnitOfWork
 
 # Hooks take every message (or read) of one transaction at once: a batch of messages (group commit,
@@ -94,6 +95,7 @@ async def append_message(
             audience=Audience.AGENTS if internal else Audience.EVERYONE,
             guest_seq=message.guest_seq,
             attachments=attachments,
+            mentions=await mentioned_agents(uow, text, internal=internal),
         )
     )
     for hook in hooks.after_append if hooks else ():

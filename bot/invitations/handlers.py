@@ -47,6 +47,7 @@ from bot.meetings.model import Meeting
 from bot.meetings.slots import iso
 from bot.meetings.texts import describe_time
 from bot.model import Actor, Agent, Guest, Member, new_id, require
+from bot.origin import INVITATION
 from bot.ports import Clock, UnitOfWork
 from bot.tokens import token_hash
 from scheduling.booking_rules import MemberLoad
@@ -198,7 +199,9 @@ async def _conversation(
 ) -> Any:
     """The customer's conversation with the organiser when there is one, else a new one; every team
     member joins it."""
-    found, _ = await open_conversation(uow, guest.id, service=None, agent=organizer.slug, clock=clock)
+    found, _ = await open_conversation(
+        uow, guest.id, service=None, agent=organizer.slug, clock=clock, origin=INVITATION
+    )
     members = {(m.kind, m.id) for m in await uow.conversations.members(found.id)}
     for slug, profile in participants.profiles.items():
         if ("agent", slug) not in members:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from bot.access import agent_can_see
 from bot.contacts import ContactMeeting, ContactNote
@@ -97,3 +99,17 @@ class FakeContacts(_Repos):
 
     async def save_note(self, guest_id: str, note: ContactNote) -> None:
         self.st.contact_notes[guest_id] = note
+
+
+class FakePreferences(_Repos):
+    """``uow.preferences`` (``bot.preferences``): each agent's stored choices."""
+
+    async def get(self, agent_slug: str) -> dict[str, Any] | None:
+        found = self.st.preferences.get(agent_slug)
+        return copy.deepcopy(found) if found is not None else None
+
+    async def get_many(self, agent_slugs: list[str]) -> dict[str, dict[str, Any]]:
+        return {s: copy.deepcopy(self.st.preferences[s]) for s in agent_slugs if s in self.st.preferences}
+
+    async def save(self, agent_slug: str, preferences: dict[str, Any], now: datetime) -> None:
+        self.st.preferences[agent_slug] = copy.deepcopy(preferences)

@@ -40,6 +40,7 @@ class FakeState:
         self.saved_replies: dict[str, Any] = {}  # id → bot.saved_replies.SavedReply (tests/fakes/inbox)
         self.contact_notes: dict[str, Any] = {}  # guest id → bot.contacts.ContactNote
         self.attachments: dict[str, Any] = {}  # id → bot.attachments.Attachment (tests/fakes/attachments)
+        self.preferences: dict[str, Any] = {}  # agent slug → bot.preferences choices (tests/fakes/inbox)
 
 
 def _utc_now() -> datetime:

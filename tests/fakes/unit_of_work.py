@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from bot.events import Event
 from bot.ports import Clock
 from tests.fakes.attachments import FakeAttachments
-from tests.fakes.inbox import FakeContacts, FakeSavedReplies, FakeSearch
+from tests.fakes.inbox import FakeContacts, FakePreferences, FakeSavedReplies, FakeSearch
 from tests.fakes.meetings import FakeCalendarConnections, FakeMeetings
 from tests.fakes.membership import FakeDigests, FakeMembership
 from tests.fakes.repositories import (
@@ -50,6 +50,7 @@ REPOSITORIES: dict[str, type[_Repos]] = {
     "contacts": FakeContacts,
     "conversation_filters": FakeConversationFilters,
     "attachments": FakeAttachments,
+    "preferences": FakePreferences,
 }
 
 
@@ -74,6 +75,7 @@ class FakeUnitOfWork:
     contacts: FakeContacts
     conversation_filters: FakeConversationFilters
     attachments: FakeAttachments
+    preferences: FakePreferences
 
     def __init__(self, state: FakeState, now: Callable[[], datetime] | None = None) -> None:
         self.committed_state = state

@@ -103,7 +103,8 @@ async def test_unread_emails_follow_the_timing_over_two_days(
         html = first.get_body(("html",)).get_content()
         assert "&lt;b&gt;Hi&lt;/b&gt; Alice" in html and "<b>Hi" not in html  # user text is escaped
         assert (
-            f"http://convene.test/inbox#{cid}" in plain and f'href="http://convene.test/inbox#{cid}"' in html
+            f"http://convene.test/inbox/c/{cid}" in plain
+            and f'href="http://convene.test/inbox/c/{cid}"' in html
         )
         assert parse_reply_address(runtime.config, str(first["Reply-To"])) == (cid, "agent", "alice")
         assert first["Subject"] == "1 new message in Ann"
@@ -211,7 +212,7 @@ async def test_mail_goes_out_over_smtp_and_replies_by_mail_come_back(smtp_runtim
     assert recipients == ["alice@example.com"] and "convene@mail.convene.test" in str(mail["From"])
     assert mail.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in mail.iter_parts()] == ["text/plain", "text/html"]
-    assert f"http://convene.test/inbox#{cid}" in mail.get_body(("plain",)).get_content()
+    assert f"http://convene.test/inbox/c/{cid}" in mail.get_body(("plain",)).get_content()
     reply_to = str(mail["Reply-To"])
     assert reply_to.endswith("@mail.convene.test") and reply_to == reply_address(
         runtime.config, cid, "agent", "alice"

@@ -89,6 +89,10 @@ async def test_an_invitation_is_created_booked_with_one_click_and_moves_to_meeti
     async with client.runtime.storage.session() as s:
         keys = sorted((await s.execute(select(MeetingAttendeeRow.attendee))).scalars())
     assert keys == ["agent:alice", "agent:bob", "room:oslo"]
+    async with client.runtime.uow(read_only=True) as uow:  # where the customer came from (bot.origin)
+        booked_meeting = await uow.meetings.get(meeting["id"])
+        conversation = await uow.conversations.get(booked_meeting.conversation_id)
+    assert conversation is not None and conversation.origin == "invitation"
     view = await (await client.get(f"/api/invitations/{token}")).json()
     assert (view["invitation"]["status"], view["meeting"]["id"]) == ("booked", meeting["id"])
     assert TUE_0900 not in view["slots"]  # what remains is offered to move to

@@ -87,7 +87,7 @@ async def test_one_person_gets_one_batch_for_all_conversations_and_can_turn_it_o
     plain = first.get_body(("plain",)).get_content()
     assert first["Subject"] == "3 new messages in 3 conversations"
     for name in ("Ann", "Ben", "Cleo"):
-        assert f"== {name} ==" in plain and f"http://convene.test/inbox#{ids[name]}" in plain
+        assert f"== {name} ==" in plain and f"http://convene.test/inbox/c/{ids[name]}" in plain
         assert f"from {name}" in plain
     (to_bob,) = unread_mails(runtime, "bob@example.com")
     assert "from Cleo" in to_bob.get_body(("plain",)).get_content() and "Ann" not in str(to_bob["Subject"])

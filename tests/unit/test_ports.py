@@ -95,6 +95,7 @@ def test_the_unit_of_work_names_a_port_for_every_repository_the_engine_uses() ->
         "contacts",
         "conversation_filters",
         "attachments",
+        "preferences",
     }
 
 

@@ -46,11 +46,15 @@ def test_every_job_kind_is_owned_by_a_module_bootstrap_lists(runtime: Runtime) -
     assert all(any(owner == m or owner.startswith(m + ".") for m in listed) for owner in owners.values())
 
 
-def test_the_email_digests_follow_posting_through_the_runtime_hooks(runtime: Runtime) -> None:
+def test_the_email_digests_and_notices_follow_posting_through_the_runtime_hooks(runtime: Runtime) -> None:
     import bot.email_digest as digest
+    import bot.notices as notices
     import bot.status.handlers as status
 
-    assert runtime.posting.after_append == [digest.on_message, status.reopen_when_guests_write]
+    hooks = runtime.posting.after_append
+    assert sorted(hooks, key=id) == sorted(
+        [digest.on_message, status.reopen_when_guests_write, notices.on_message], key=id
+    )
     assert runtime.posting.after_read == [digest.on_read]
     assert runtime.bus.dependencies["posting"] is runtime.posting
 
@@ -58,7 +62,7 @@ def test_the_email_digests_follow_posting_through_the_runtime_hooks(runtime: Run
 async def test_two_runtimes_do_not_share_hooks(make_settings: Any, tmp_path: Any, runtime: Runtime) -> None:
     other = bootstrap(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'two.db'}"), channels={}, calendars={})
     try:
-        assert other.posting is not runtime.posting and len(runtime.posting.after_append) == 2
+        assert other.posting is not runtime.posting and len(runtime.posting.after_append) == 3
     finally:
         await other.storage.dispose()
 

@@ -167,7 +167,8 @@ async function ensureSession() {
     els.email.focus();
     return false;
   }
-  const created = await call("POST", "/api/guest/sessions", { name, timezone: state.zone, email: els.email.value.trim() });
+  const body = { name, timezone: state.zone, email: els.email.value.trim(), page_url: location.href }; // where the guest came from
+  const created = await call("POST", "/api/guest/sessions", body);
   writeSession({ token: created.token, guest_id: created.guest_id, name: created.name });
   return true;
 }

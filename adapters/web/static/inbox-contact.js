@@ -33,6 +33,13 @@ export async function showContact(conversationId) {
   }
 }
 
+/** "Website widget" and the page it was on (a link, shown as text the guest's browser sent). */
+function originOf(c) {
+  const kind = ORIGIN[c.origin] || c.origin || "";
+  if (!c.origin_url) return [kind];
+  return [kind, el("br"), el("a", { href: c.origin_url, target: "_blank", rel: "noopener noreferrer", class: "small origin-url", testid: "contact-origin-url" }, c.origin_url)];
+}
+
 function localTime(zone) {
   if (!zone) return "Time zone unknown";
   try {
@@ -52,7 +59,7 @@ function render() {
   fill($("contact-email"), contact.email ? [contact.email, " ", el("span", { class: `badge ${contact.email_proven ? "proven" : "unproven"}`, testid: "contact-email-proven" }, contact.email_proven ? "proven" : "not proven")] : el("span", { class: "muted" }, "No email"));
   $("contact-time").textContent = localTime(contact.timezone);
   const here = contact.conversations.find((c) => c.id === conversationId);
-  $("contact-origin").textContent = here ? ORIGIN[here.origin] || here.origin : "";
+  fill($("contact-origin"), ...(here ? originOf(here) : []));
   const others = contact.conversations.filter((c) => c.id !== conversationId);
   fill($("contact-conversations"), ...(others.length ? others.map((c) =>
     el("li", {}, el("button", { type: "button", class: "link", testid: "contact-conversation", onclick: () => ctx.open(c.id) }, c.title || c.service || "Conversation"), el("span", { class: "muted small" }, ` · ${ORIGIN[c.origin] || c.origin}`))) : [el("li", { class: "muted" }, "None")]));

@@ -21,7 +21,7 @@ const EMPTY = {
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
 const zone = viewerZone();
 
-const ctx = { call: null, open: () => {}, openId: () => null, onUnauthorized: () => {} };
+const ctx = { call: null, open: () => {}, openId: () => null, onUnauthorized: () => {}, onUnread: () => {} };
 const state = {
   services: [],
   scope: FILTERS.includes(localStorage.getItem(SCOPE_KEY)) ? localStorage.getItem(SCOPE_KEY) : "services",
@@ -30,7 +30,8 @@ const state = {
   refreshTimer: null,
 };
 
-/** call: the agent API; open(id): show a conversation; openId(): the one shown; onUnauthorized(). */
+/** call: the agent API; open(id): show a conversation; openId(): the one shown; onUnauthorized();
+ * onUnread(count): the list's unread messages, after every change (the tab's title shows them). */
 export function initList(options) {
   Object.assign(ctx, options);
   document.querySelectorAll("[data-scope]").forEach((button) =>
@@ -116,6 +117,7 @@ function renderList() {
   $("conversation-list").replaceChildren(...ordered.map(listItem));
   $("list-empty").textContent = EMPTY[state.scope];
   $("list-empty").hidden = ordered.length > 0;
+  ctx.onUnread(ordered.reduce((sum, c) => sum + (c.unread || 0), 0));
 }
 
 function listItem(c) {

@@ -1,6 +1,7 @@
 /* The agent's scheduling settings in a dialog: GET/PUT /api/agent/settings. The server validates;
  * a refused value shows the server's own sentence, so every channel words a rule the same way. */
 import { el } from "./lib/dom.js";
+import { loadPreferences, preferencesSection, savePreferences } from "./inbox-preferences.js";
 
 const WEEKDAYS = [
   ["mon", "Monday"],
@@ -31,6 +32,7 @@ const fields = {
 const errorBox = el("p", { class: "error", testid: "settings-error", role: "alert", hidden: true });
 const savedBox = el("p", { class: "notice", testid: "settings-saved", role: "status", hidden: true }, "Saved.");
 const links = el("div", { class: "settings-links small muted" });
+const notifications = el("div", { class: "settings-notifications" });
 const saveButton = el("button", { type: "submit", class: "primary", testid: "settings-save" }, "Save");
 const dialog = el(
   "dialog",
@@ -57,6 +59,7 @@ const dialog = el(
       row("Reminder before meetings (minutes)", fields.reminder),
     ),
     links,
+    notifications, // inbox-preferences.js: filled once the API client is known
     errorBox,
     savedBox,
     el("div", { class: "settings-buttons" },
@@ -85,6 +88,7 @@ function zones() {
 
 export function initSettings(options) {
   Object.assign(ctx, options);
+  notifications.replaceChildren(preferencesSection(ctx.call));
   document.body.append(dialog);
   fields.durations.addEventListener("input", () => renderDefault(fields.defaultDuration.value));
 }
@@ -94,7 +98,7 @@ export async function openSettings() {
   savedBox.hidden = true;
   try {
     fill(await ctx.call("GET", "/api/agent/settings"));
-    await fillCalendars();
+    await Promise.all([fillCalendars(), loadPreferences()]);
   } catch (error) {
     showError(error.message);
   }
@@ -204,6 +208,7 @@ async function save(event) {
   try {
     const answer = await ctx.call("PUT", "/api/agent/settings", { settings: collect() });
     fill(answer);
+    await savePreferences();
     savedBox.hidden = false;
     ctx.onSaved(answer.settings);
   } catch (error) {

@@ -11,6 +11,7 @@ import { initFiles, showFiles } from "./inbox-files.js";
 import { loadMeetings, resetMeetings } from "./inbox-meetings.js";
 import { showPicture } from "./inbox-picture.js";
 import { renderStatus } from "./inbox-status.js";
+import { linkPath } from "./inbox-route.js";
 import { assigneeLabel, markOpened, refreshList, services, stamp, summary } from "./inbox-list.js";
 
 const $ = (testid) => document.querySelector(`[data-testid="${testid}"]`);
@@ -43,13 +44,14 @@ export function initThread(options) {
   document.addEventListener("visibilitychange", markRead);
 }
 
-export async function openConversation(id) {
+/** focusReply: false when the keyboard moves through the list (the next `j` must not be typed). */
+export async function openConversation(id, { focusReply = true } = {}) {
   state.openId = id;
   state.view = null;
   state.lastSeq = 0;
   state.readSent = 0;
   state.seen = new Set();
-  history.replaceState(null, "", `#c=${encodeURIComponent(id)}`);
+  history.replaceState(null, "", linkPath(id)); // the address is the conversation's deep link
   markOpened(id);
   $("thread-placeholder").hidden = true;
   document.querySelector(".thread-body").hidden = false;
@@ -58,7 +60,7 @@ export async function openConversation(id) {
   $("thread-error").hidden = true;
   resetMeetings();
   await Promise.all([loadHeader(id), loadMessages(id), loadMeetings(id)]);
-  $("reply-input").focus();
+  if (focusReply) $("reply-input").focus();
 }
 
 /** After every (re)connect: the open thread as it is now, then the replies still waiting. */

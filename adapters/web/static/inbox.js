@@ -14,7 +14,11 @@ import { initInvite, openInvite } from "./inbox-invite.js";
 import { initSettings, loadSettings, openSettings } from "./inbox-settings.js";
 import { initContact, showContact } from "./inbox-contact.js";
 import { initReplies } from "./inbox-replies.js";
-import { initSearch } from "./inbox-search.js";
+import { focusMessage, initSearch } from "./inbox-search.js";
+import { initKeys } from "./inbox-keys.js";
+import { initNotify, onNotifyFrame, showUnread } from "./inbox-notify.js";
+import { initPhone, showPane } from "./inbox-phone.js";
+import { afterSignIn, currentDeepPath, readLink, rememberForSignIn } from "./inbox-route.js";
 import { initPicture } from "./inbox-picture.js";
 import { initStatus, onStatusFrame, setStatusZone } from "./inbox-status.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
@@ -32,12 +36,13 @@ const anonymous = apiClient();
 
 async function boot() {
   if (location.pathname === "/inbox/login") {
-    const oneTime = new URLSearchParams(location.search).get("token");
+    const query = new URLSearchParams(location.search);
+    const oneTime = query.get("token");
     if (!oneTime) return showLogin();
     try {
       const { token } = await anonymous("POST", "/api/agent/login/redeem", { token: oneTime });
       localStorage.setItem(TOKEN_KEY, token);
-      location.replace("/inbox");
+      location.replace(afterSignIn(query.get("next"))); // the deep link the agent was following
     } catch (_) {
       showLogin("This sign-in link has expired or was used already. Ask for a new one below.");
     }
@@ -56,6 +61,7 @@ async function boot() {
 }
 
 function showLogin(message) {
+  rememberForSignIn(); // a deep link followed while signed out opens after the sign-in
   document.getElementById("app").hidden = true;
   document.getElementById("login").hidden = false;
   if (message) $("login-message").textContent = message;
@@ -68,7 +74,8 @@ $("login-form").addEventListener("submit", async (event) => {
   if (!email) return;
   $("login-submit").disabled = true;
   try {
-    await anonymous("POST", "/api/agent/login", { email });
+    const next = currentDeepPath();
+    await anonymous("POST", "/api/agent/login", next ? { email, next } : { email });
     $("login-sent").hidden = false;
   } catch (error) {
     $("login-message").textContent = error.message;
@@ -81,6 +88,7 @@ function signOut(message) {
   localStorage.removeItem(TOKEN_KEY);
   state.token = null;
   if (state.socket) state.socket.stop();
+  showUnread(0);
   showLogin(message);
 }
 
@@ -108,7 +116,8 @@ async function showApp() {
     onFrame,
     onUnauthorized: () => signOut(ENDED),
   });
-  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED) });
+  initList({ call, open: openWithContact, openId, onUnauthorized: () => signOut(ENDED), onUnread: showUnread });
+  initNotify({ me: state.me, openId, open: openWithContact, summary });
   initThread({ call, me: state.me, token: () => state.token, reconnectNow: () => state.socket.now(), onHeader: showLink });
   initTyping({ send: (frame) => state.socket.send(frame), openId, me: state.me }); // "Ann is typing…"
   initPicture({ token: () => state.token, onChanged: () => (catchUpThread(), refreshList()) });
@@ -121,17 +130,34 @@ async function showApp() {
   initSearch({ call, open: openWithContact, stamp });
   initContact({ call, open: openWithContact, stamp });
   initReplies({ call, me: state.me, guestName: () => summary(openId())?.guest_name });
+  initPhone();
+  initKeys({ open: (id) => openWithContact(id, { focusReply: false }), openId, assignToMe: () => $("assign-me").click(), resolveCurrent, showList: () => showPane("list") });
   await loadServices();
   await refreshList();
-  const fromHash = new URLSearchParams(location.hash.slice(1)).get("c");
-  if (fromHash) openWithContact(fromHash);
+  openFromAddress();
+  window.addEventListener("hashchange", openFromAddress); // an older link pasted into this tab
   state.socket.start();
 }
 
+/** `e`: resolves the open conversation. A hook left for the conversation status work (branch
+ * s3-status), which fills it with its resolve call; until then the key does nothing. */
+function resolveCurrent(conversationId) {
+  return conversationId;
+}
+
+/** The conversation (and message) the address names: a deep link, or an older mail's #c= form. */
+async function openFromAddress() {
+  const link = readLink();
+  if (!link) return;
+  await openWithContact(link.conversation);
+  if (link.message) focusMessage(link.message);
+}
+
 /** Opens a conversation, then its guest's contact beside it (settled before a search result scrolls). */
-async function openWithContact(id) {
+async function openWithContact(id, options) {
   clearTyping();
-  await openConversation(id);
+  showPane("thread"); // a phone shows the thread alone
+  await openConversation(id, options);
   await showContact(id);
 }
 
@@ -161,6 +187,7 @@ async function catchUp() {
 }
 
 function onFrame(frame) {
+  onNotifyFrame(frame); // before the list marks it: a desktop notification, a sound
   if (frame.type === "message") {
     onListMessage(frame);
     onThreadMessage(frame);

@@ -180,7 +180,7 @@ export async function start(script, origin) {
 
   /** Signs the guest in (the chat form and the booking view both ask for a name). */
   async function startSession(name, email) {
-    const body = { name, timezone: viewerZone() };
+    const body = { name, timezone: viewerZone(), page_url: location.href }; // the embedding page: where the guest came from
     if (email) body.email = email;
     const created = await call("POST", "/api/guest/sessions", body);
     state.session = { token: created.token, guest_id: created.guest_id, name: created.name };
@@ -229,7 +229,7 @@ export async function start(script, origin) {
   function transmit(item) {
     const frame = { type: "send", text: item.text, client_id: item.client_id };
     if (state.conversationId) frame.conversation_id = state.conversationId;
-    else Object.assign(frame, target);
+    else Object.assign(frame, target, { page_url: location.href });
     return socket.send(frame);
   }
 

@@ -82,11 +82,11 @@ async def test_an_outlook_invitation_opens_a_conversation_with_everyone_and_answ
     alice = to(mails, "alice@example.com")
     opened = next(m for m in alice if str(m["Subject"]).startswith("Conversation ready"))
     found = re.search(r"assistant\+[0-9a-f]{32}@mail\.convene\.test", text_of(opened))
-    assert found and f"http://convene.test/inbox#{conversation.id}" in text_of(opened)
+    assert found and f"http://convene.test/inbox/c/{conversation.id}" in text_of(opened)
     ready = next(m for m in alice if str(m["Subject"]) == "Meeting ready: Quarterly planning")
     assert "Mon 29 Mar 2027, 09:00–09:30 (Europe/Berlin)" in text_of(ready)
     (bob,) = to(mails, "bob@example.com")
-    assert f"http://convene.test/inbox#{conversation.id}" in text_of(bob)
+    assert f"http://convene.test/inbox/c/{conversation.id}" in text_of(bob)
     (ann,) = to(mails, "ann@example.org")
     assert "http://convene.test/assistant/join?token=" in text_of(ann)
 

@@ -50,7 +50,7 @@ async def test_the_organisers_google_event_gets_the_conversations_link_once(prod
     google.events["primary"] = [mine, {"id": "other", "iCalUID": "someone-else", "description": ""}]
 
     conversation = await accept(runtime, google_mail(invite(UID), "assistant@localhost"), "<m1@google>")
-    link = f"http://convene.test/inbox#{conversation}"
+    link = f"http://convene.test/inbox/c/{conversation}"
     assert mine["description"] == f"Agenda: budget\n\nConvene conversation: {link}"
     assert google.events["primary"][1]["description"] == ""  # only the event with that UID
 
@@ -73,7 +73,7 @@ async def test_the_organisers_outlook_event_gets_the_link_in_its_html_body(produ
     }
     conversation = await accept(runtime, outlook_mail(invite(UID), "assistant@localhost"), "<m1@outlook>")
     content = graph.created["AAMk-outlook"]["body"]["content"]
-    assert content == f"<p>Agenda</p><p>Convene conversation: http://convene.test/inbox#{conversation}</p>"
+    assert content == f"<p>Agenda</p><p>Convene conversation: http://convene.test/inbox/c/{conversation}</p>"
 
 
 async def test_without_a_connected_calendar_nothing_is_written_anywhere(product: Any) -> None:

@@ -117,8 +117,12 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             email, name = self.users[user]
             return {"ok": True, "user": {"id": user, "real_name": name, "profile": {"email": email}}}
-        if method == "users.lookupByEmail":
-            found = [u for u, (email, _) in self.users.items() if email == args.get("email")]
+        if method == "users.lookupByEmail":  # a direct message finds its agent by address
+            found = [
+                u
+                for u, (email, _) in self.users.items()
+                if email.lower() == str(args.get("email", "")).lower()
+            ]
             return (
                 {"ok": True, "user": {"id": found[0]}} if found else {"ok": False, "error": "users_not_found"}
             )

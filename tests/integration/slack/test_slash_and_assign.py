@@ -110,7 +110,7 @@ LINK = "http://convene.test/book/alice?start=01.12.2026&end=15.12.2026&subject=I
             "UALICE",
             Slash("new Launch plans <mailto:dan@example.org|dan@example.org>"),
             Expect(
-                told=["Created “Launch plans”: http://convene.test/inbox#c=…"],
+                told=["Created “Launch plans”: http://convene.test/inbox/c/…"],
                 # the answer, then the new conversation's thread in Sales' channel and its first notice
                 calls=["chat.postEphemeral", "chat.postMessage", "chat.postMessage"],
             ),

@@ -218,7 +218,7 @@ class StartsWith(str):
 
 
 async def test_new_creates_a_conversation_with_the_people_named(teams: Teams) -> None:
-    created = StartsWith("Created “Launch plans”: http://convene.test/inbox#c=")
+    created = StartsWith("Created “Launch plans”: http://convene.test/inbox/c/")
     await Dialog(teams).verify([(Say("new Launch plans dan@example.org"), created)])
     async with teams.runtime.uow(read_only=True) as uow:
         [row] = [

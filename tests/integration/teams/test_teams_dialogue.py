@@ -96,7 +96,7 @@ async def test_the_whole_dialogue(teams: Teams) -> None:
         "Schedule meeting",
         "Open in inbox",
     ]
-    assert card["actions"][-1]["url"] == f"http://convene.test/inbox#conversation={cid}"
+    assert card["actions"][-1]["url"] == f"http://convene.test/inbox/c/{cid}"
     [thread] = teams.ms.threads
     card_id = thread.partition(";messageid=")[2]
     assert teams.ms.texts(thread) == ["Ann started a conversation with Sales.", "Ann: Hi, I need a quote"]
