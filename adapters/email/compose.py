@@ -143,7 +143,7 @@ def login_mail(config: dict[str, Any], event: LoginLinkIssued) -> EmailMessage:
         business=business,
         greeting=f"Hello {event.name},",
         paragraphs=[f"sign in to your {business} inbox with this link."],
-        button=("Sign in to the inbox", login_link(config, event.token)),
+        button=("Sign in to the inbox", login_link(config, event.token, event.next_path)),
         footer=["The link works once, for 30 minutes. If you did not ask for it, ignore this email."],
     )
     return fill(message, letter)

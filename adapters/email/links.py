@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bot.email_digest import unsubscribe_signature
+from bot.links import inbox_link, is_deep_path
 
 
 def base_url(config: dict[str, Any]) -> str:
@@ -22,7 +23,7 @@ def conversation_link(config: dict[str, Any], conversation_id: str, member_kind:
     """Agents open the inbox; guests the conversation's own page, where a signed-in guest reads and
     answers it (and one on another device continues with their email: adapters/web/returning_api)."""
     if member_kind == "agent":
-        return f"{base_url(config)}/inbox#{conversation_id}"
+        return inbox_link(base_url(config), conversation_id)
     return f"{base_url(config)}/c/{conversation_id}"
 
 
@@ -54,8 +55,12 @@ def meeting_links(
     )
 
 
-def login_link(config: dict[str, Any], token: str) -> str:
-    return f"{base_url(config)}/inbox/login?token={token}"
+def login_link(config: dict[str, Any], token: str, next_path: str | None = None) -> str:
+    """A one-time sign-in link; ``next_path``: the inbox deep link to land on (bot.links)."""
+    link = f"{base_url(config)}/inbox/login?token={token}"
+    if is_deep_path(next_path):  # back to the conversation the agent was asked to sign in for
+        link += f"&{urlencode({'next': next_path})}"
+    return link
 
 
 def proof_link(config: dict[str, Any], token: str, conversation: str = "") -> str:

@@ -21,6 +21,7 @@ from adapters.slack.api import SlackApi
 from bot.attachments import with_file_lines
 from bot.delivery_failures import PermanentDeliveryError
 from bot.events import ConversationAssigned, ConversationStarted, Event, MessagePosted
+from bot.links import inbox_link
 from bot.meetings.events import MeetingCancelled, MeetingEvent, ReminderDue
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
 from bot.model import Binding
@@ -132,7 +133,7 @@ class Delivery:
         user = await self.api.user_by_email(agent.email) if agent is not None else None
         if user is None:
             return  # not on this Slack: the thread's notice and the inbox tell them
-        link = f"{self.public_url}/inbox#c={event.conversation_id}"
+        link = inbox_link(self.public_url, event.conversation_id)
         guest = blocks.esc(card.get("guest") or "a guest")
         text = f"The snooze ended: your conversation with {guest} is open again. <{link}|Open in inbox>"
         at = event.at.isoformat() if event.at else ""
@@ -180,7 +181,7 @@ class Delivery:
             return None  # an agent wrote it in this thread: echoing it would double it
         via = "" if e.author.kind != "agent" else "web inbox"
         # Files as text lines, each with a link to the conversation in the inbox (where the file opens).
-        said = with_file_lines(e.text, e.attachments, f"{self.public_url}/inbox#c={e.conversation_id}")
+        said = with_file_lines(e.text, e.attachments, inbox_link(self.public_url, e.conversation_id))
         text = blocks.thread_line(e.author.kind, e.author.name, said, internal=e.internal, via=via)
         await self._post_once(f"{binding.id}:{e.message_id}", address, text)
         if e.author.kind == "guest" and not e.internal:

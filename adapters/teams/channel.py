@@ -35,6 +35,7 @@ from bot.attachments import with_file_lines
 from bot.channel_replies import ChannelReplyQueued, QueueChannelReply
 from bot.delivery_failures import is_permanent
 from bot.events import Event, MessagePosted
+from bot.links import inbox_link
 from bot.model import Binding
 from bot.notices import AgentNotified
 from bot.runtime import Runtime
@@ -202,7 +203,7 @@ class TeamsChannel:
         if update.line is not None:
             line = update.line
             if isinstance(event, MessagePosted) and event.attachments:  # a link to the file's conversation
-                url = f"{self.public_url}/inbox#c={event.conversation_id}"
+                url = inbox_link(self.public_url, event.conversation_id)
                 said = replace(event, text=with_file_lines(event.text, event.attachments, url))
                 line = render.message_text(said) or line
             await self.connector.send(

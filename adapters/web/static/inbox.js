@@ -20,7 +20,7 @@ import { initNotify, onNotifyFrame, showUnread } from "./inbox-notify.js";
 import { initPhone, showPane } from "./inbox-phone.js";
 import { afterSignIn, currentDeepPath, readLink, rememberForSignIn } from "./inbox-route.js";
 import { initPicture } from "./inbox-picture.js";
-import { initStatus, onStatusFrame, setStatusZone } from "./inbox-status.js";
+import { initStatus, onStatusFrame, resolveCurrent, setStatusZone } from "./inbox-status.js";
 import { catchUpThread, initThread, onThreadEvent, onThreadMessage, openConversation, openId } from "./inbox-thread.js";
 import { clearTyping, initTyping, onTypingFrame, onTypingMessage } from "./inbox-typing.js";
 
@@ -137,12 +137,6 @@ async function showApp() {
   openFromAddress();
   window.addEventListener("hashchange", openFromAddress); // an older link pasted into this tab
   state.socket.start();
-}
-
-/** `e`: resolves the open conversation. A hook left for the conversation status work (branch
- * s3-status), which fills it with its resolve call; until then the key does nothing. */
-function resolveCurrent(conversationId) {
-  return conversationId;
 }
 
 /** The conversation (and message) the address names: a deep link, or an older mail's #c= form. */

@@ -24,4 +24,4 @@ async def test_a_guest_file_reaches_the_slack_thread_as_a_line_with_the_inbox_li
     await slack.settle()
     channel = slack.fake.of("chat.postMessage")[0]["channel"]
     line = slack.fake.thread(channel, slack_root_ts(slack))[-1]
-    assert line == f"*Ann*: 📎 photo.png (1 KB): http://convene.test/inbox#c={scene.cid}"
+    assert line == f"*Ann*: 📎 photo.png (1 KB): http://convene.test/inbox/c/{scene.cid}"

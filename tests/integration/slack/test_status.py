@@ -157,7 +157,7 @@ async def test_when_a_snooze_ends_the_assignee_gets_a_direct_message(
     await slack.settle()
     [dm] = [a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]
     assert dm["text"] == (
-        f"The snooze ended: your conversation with Ann is open again. <http://convene.test/inbox#c={scene.cid}|Open in inbox>"
+        f"The snooze ended: your conversation with Ann is open again. <http://convene.test/inbox/c/{scene.cid}|Open in inbox>"
     )
     assert "thread_ts" not in dm
     assert slack.fake.thread(SALES, scene.ts)[-1] == "_The snooze ended: the conversation is open again._"

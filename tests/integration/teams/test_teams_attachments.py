@@ -24,5 +24,5 @@ async def test_a_guest_file_reaches_the_teams_thread_as_a_line_with_the_inbox_li
     await teams.settle()
     [thread] = teams.ms.threads
     assert (
-        teams.ms.texts(thread)[-1] == f"Ann: My offer\n📎 offer.pdf (1 KB): http://convene.test/inbox#c={cid}"
+        teams.ms.texts(thread)[-1] == f"Ann: My offer\n📎 offer.pdf (1 KB): http://convene.test/inbox/c/{cid}"
     )
