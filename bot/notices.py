@@ -1,8 +1,10 @@
 """Notices to one agent outside the inbox: a mention of them in an internal note (``@alice``), a new
 conversation in their services (or through their personal link), a guest's message in a conversation
-assigned to them. The inbox shows these as desktop notifications from the live events it already
-gets (``MessagePosted.mentions`` names who a note mentions); this module decides which of them also
-go to the agent as a direct message in Slack or Teams, by each agent's preferences
+assigned to them, the end of a snooze of a conversation assigned to them. The inbox shows the first
+three as desktop notifications from the live events it already gets (``MessagePosted.mentions`` names
+who a note mentions); this module decides which notices also go to the agent as a direct message in
+Slack or Teams (one path per channel: the adapters only translate ``AgentNotified``), by each agent's
+preferences
 (``bot.preferences``), and records one ``AgentNotified`` per agent and channel in the same transaction
 as the message, so a crash never loses a notice and the outbox delivers it once.
 
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.events import Audience, Event
 from bot.model import Conversation, Member, Message
-from bot.preferences import GUEST_MESSAGE, MENTION, NEW_CONVERSATION, direct_channels
+from bot.preferences import GUEST_MESSAGE, MENTION, NEW_CONVERSATION, SNOOZE_ENDED, direct_channels
 
 if TYPE_CHECKING:
     from bot.ports import UnitOfWork
@@ -38,10 +40,10 @@ class AgentNotified(Event):
     agent: str
     email: str  # how the channel finds the agent (Slack users.lookupByEmail, Teams' member list)
     channel: str  # "slack" or "teams"
-    notice: str  # bot.preferences: mention, new_conversation or guest_message
+    notice: str  # bot.preferences: mention, new_conversation, guest_message or snooze_ended
     headline: str  # "Alice mentioned you", the engine's words for every channel
     text: str  # what was written (a preview)
-    message_id: str = ""
+    message_id: str = ""  # the message it is about (the link opens the thread there)
     audience: Audience = Audience.AGENTS
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
@@ -132,6 +134,21 @@ async def on_start(uow: UnitOfWork, conversation: Conversation, owner_name: str)
         targets = [t for t in targets if t != conversation.assignee]
     wanted = await direct_channels(uow, targets, NEW_CONVERSATION)
     await _record(uow, wanted, NEW_CONVERSATION, conversation.id, f"New conversation with {owner_name}", "")
+
+
+async def on_snooze_ended(uow: UnitOfWork, conversation: Conversation, notice_id: str) -> None:
+    """A snooze ended (bot.status): the assignee hears the conversation is back in their inbox, unless
+    they turned it off (it is on by default). ``notice_id``: the thread's own notice of it, where the
+    link leads (one per snooze, so each end is its own message)."""
+    if not conversation.assignee:
+        return
+    wanted = await direct_channels(uow, [conversation.assignee], SNOOZE_ENDED)
+    if not wanted:
+        return
+    guest = await uow.guests.get(conversation.guest_id)
+    name = guest.name if guest is not None and guest.name else "a guest"
+    headline = f"The snooze ended: your conversation with {name} is open again."
+    await _record(uow, wanted, SNOOZE_ENDED, conversation.id, headline, "", notice_id)
 
 
 def register(runtime: Runtime) -> None:

@@ -1,8 +1,9 @@
 """Each agent's notification preferences, per channel: which notices also reach them as a direct
 message in Slack or Teams (a mention of them in an internal note, a new conversation in their services,
-a guest's message in a conversation assigned to them), and whether they get the unread-message emails
-(``bot.email_digest``). The inbox shows desktop notifications for the same three; whether it does,
-and with a sound, is the browser's own choice (permission, and a switch kept in that browser).
+a guest's message in a conversation assigned to them, the end of a snooze of a conversation assigned
+to them), and whether they get the unread-message emails (``bot.email_digest``). The inbox shows
+desktop notifications for the first three; whether it does, and with a sound, is the browser's own
+choice (permission, and a switch kept in that browser).
 
 Unknown keys and values that are not true/false are refused (400 ``invalid_preferences`` naming the
 field); a partial change keeps the rest.
@@ -20,12 +21,14 @@ if TYPE_CHECKING:  # bot.ports names this module's port
     from bot.ports import UnitOfWork
 
 MENTION, NEW_CONVERSATION, GUEST_MESSAGE = "mention", "new_conversation", "guest_message"
-NOTICES = (MENTION, NEW_CONVERSATION, GUEST_MESSAGE)
+SNOOZE_ENDED = "snooze_ended"
+NOTICES = (MENTION, NEW_CONVERSATION, GUEST_MESSAGE, SNOOZE_ENDED)
 DM_CHANNELS = ("slack", "teams")
-# Direct messages are opt-in (a chat app that pings for every guest message would be muted at once);
-# unread-message emails stay on, as they were before preferences existed.
+# Direct messages are opt-in (a chat app that pings for every guest message would be muted at once),
+# except the end of a snooze: someone asked to be reminded then, and it comes once per snooze.
+# Unread-message emails stay on, as they were before preferences existed.
 DEFAULTS: dict[str, Any] = {
-    **{channel: dict.fromkeys(NOTICES, False) for channel in DM_CHANNELS},
+    **{channel: {n: n == SNOOZE_ENDED for n in NOTICES} for channel in DM_CHANNELS},
     "unread_email": True,
 }
 

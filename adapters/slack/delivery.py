@@ -105,11 +105,12 @@ class Delivery:
             )
             return await self._update_card(address, card)
         if isinstance(event, STATUS_EVENTS):
-            return await self._status(event, address, binding.id)
+            return await self._status(event, address)
         return await self._meeting(event, address)
 
-    async def _status(self, event: Event, address: dict[str, Any], binding_id: str) -> dict[str, Any]:
-        """The card shows the status and offers Resolve or Reopen; the notice is a thread line."""
+    async def _status(self, event: Event, address: dict[str, Any]) -> dict[str, Any]:
+        """The card shows the status and offers Resolve or Reopen; the notice is a thread line (and the
+        end of a snooze reaches the assignee as ``AgentNotified``: ``_direct``)."""
         card = dict(address.get("card") or {})
         card["snoozed_until"] = None
         if isinstance(event, ConversationResolved):
@@ -119,25 +120,7 @@ class Delivery:
             card["snoozed_until"] = blocks.when(event.until, await self._timezone(event.by.id))
         else:
             card["status"] = "open"
-        new_address = await self._update_card(address, card)
-        if isinstance(event, ConversationReopened) and event.reason == "snooze_ended" and event.assignee:
-            await self._tell_assignee(event, binding_id, card)
-        return new_address
-
-    async def _tell_assignee(
-        self, event: ConversationReopened, binding_id: str, card: dict[str, Any]
-    ) -> None:
-        """A snooze ended: its assignee hears it in a direct message (found by their email)."""
-        async with self.runtime.uow(read_only=True) as uow:
-            agent = await uow.agents.get(event.assignee or "")
-        user = await self.api.user_by_email(agent.email) if agent is not None else None
-        if user is None:
-            return  # not on this Slack: the thread's notice and the inbox tell them
-        link = inbox_link(self.public_url, event.conversation_id)
-        guest = blocks.esc(card.get("guest") or "a guest")
-        text = f"The snooze ended: your conversation with {guest} is open again. <{link}|Open in inbox>"
-        at = event.at.isoformat() if event.at else ""
-        await self._post_once(f"{binding_id}:woke:{at}", {"channel": user, "ts": None}, text, thread=False)
+        return await self._update_card(address, card)
 
     async def _root_card(self, event: ConversationStarted, address: dict[str, Any]) -> dict[str, Any]:
         card = await self._initial_card(event)
@@ -225,12 +208,11 @@ class Delivery:
         )
         self._posted[key] = response.get("ts", "")
 
-    async def _post_once(self, key: str, address: dict[str, Any], text: str, *, thread: bool = True) -> None:
+    async def _post_once(self, key: str, address: dict[str, Any], text: str) -> None:
         if key in self._posted:
             return
-        where = {"thread_ts": address["ts"]} if thread else {}
         response = await self.api.post(
-            address["channel"], text=text, unfurl_links=False, unfurl_media=False, **where
+            address["channel"], text=text, thread_ts=address["ts"], unfurl_links=False, unfurl_media=False
         )
         self._posted[key] = response.get("ts", "")
         while len(self._posted) > REMEMBERED_POSTS:

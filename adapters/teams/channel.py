@@ -39,7 +39,6 @@ from bot.links import inbox_link
 from bot.model import Binding
 from bot.notices import AgentNotified
 from bot.runtime import Runtime
-from bot.status.events import ConversationReopened
 
 log = logging.getLogger(__name__)
 
@@ -218,19 +217,7 @@ class TeamsChannel:
                 address["card_activity_id"],
                 render.card_activity(view),
             )
-        if isinstance(event, ConversationReopened) and event.reason == "snooze_ended" and event.assignee:
-            await self._tell_assignee(event, address)
         return new if new != address else None
-
-    async def _tell_assignee(self, event: ConversationReopened, address: dict[str, Any]) -> None:
-        """A snooze ended: its assignee hears it in a chat with the bot, if they ever used Convene in
-        Teams (their Teams id is known then); otherwise the thread's notice and the inbox tell them."""
-        user = await self.identities.user_of(event.assignee or "")
-        if user is None:
-            return
-        view = await self.queries.conversation_view(event.conversation_id, address)
-        text = f"The snooze ended: your conversation with {view.guest_name} is open again. {view.inbox_url}"
-        await self.connector.create_personal(address, user, render.text_activity(text))
 
     async def _send_queued(self, event: ChannelReplyQueued, address: dict[str, Any]) -> None:
         conversation_id = address["conversation_id"]

@@ -95,8 +95,9 @@ class Connector:
         activity_id = result.activity_id or thread_id.partition(";messageid=")[2]
         return thread_id, activity_id
 
-    async def create_personal(self, address: dict[str, Any], user_id: str, activity: Activity) -> str:
-        """A one-to-one chat between the bot and one user of the tenant, opened with ``activity``."""
+    async def create_personal(self, address: dict[str, Any], user_id: str) -> str:
+        """A one-to-one chat between the bot and one user of the tenant (Teams gives the same chat again
+        for the same person); ``send`` posts into it."""
         client = await self.client(self.service_url(address))
         parameters = ConversationParameters(
             is_group=False,
@@ -104,7 +105,6 @@ class Connector:
             members=[ChannelAccount(id=user_id)],
             channel_data={"tenant": {"id": address.get("tenant_id")}},
             tenant_id=address.get("tenant_id"),
-            activity=activity,
         )
         result = await send_with_retries(
             self.limiter,

@@ -2,9 +2,9 @@
 preferences, that this notice goes there too).
 
 Teams reaches a person only in a 1:1 chat with the bot, made with the Bot Framework's create
-conversation call: it needs the person's Teams user id (known once they talked to the bot: the
-identity cache) and a service URL and tenant (those of a Teams channel linked to one of the agent's
-services). An agent Teams does not know yet gets no direct message; that is logged, not retried.
+conversation call (``Connector.create_personal``): it needs the person's Teams user id (known once
+they talked to the bot: the identity cache) and a service URL and tenant (those of a Teams channel
+linked to one of the agent's services). An agent Teams does not know yet gets no direct message; that is logged, not retried.
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.schema import ChannelAccount, ConversationParameters
-
 from adapters.teams import render
 from adapters.teams.connector import Connector
 from adapters.teams.identity import CHANNEL
-from adapters.teams.outbound import send_with_retries
 from bot.links import inbox_link
 from bot.notices import AgentNotified
 
@@ -51,19 +48,5 @@ async def notify(connector: Connector, runtime: Any, event: AgentNotified, publi
             "Teams does not know %s yet (or no service channel is linked): no direct message", event.agent
         )
         return
-    client = await connector.client(connector.service_url(address))
-    tenant = address.get("tenant_id")
-    parameters = ConversationParameters(
-        is_group=False,
-        bot=ChannelAccount(id=address.get("bot_id") or f"28:{connector.app_id}"),
-        members=[ChannelAccount(id=user)],
-        tenant_id=tenant,
-        channel_data={"tenant": {"id": tenant}},
-    )
-    chat = await send_with_retries(
-        connector.limiter,
-        user,
-        lambda: client.conversations.create_conversation(parameters),
-        sleep=connector.sleep,
-    )
-    await connector.send(address["service_url"], chat.id, render.text_activity(text(event, public_url)))
+    chat = await connector.create_personal(address, user)
+    await connector.send(address["service_url"], chat, render.text_activity(text(event, public_url)))

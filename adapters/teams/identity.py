@@ -58,9 +58,3 @@ class Identities:
                     await uow.commit()
                     return agent
         return None
-
-    async def user_of(self, agent_slug: str) -> str | None:
-        """The Bot Framework user id (``29:…``) an agent last used in Teams, for a direct message."""
-        async with self.uow(read_only=True) as uow:
-            ids: list[str] = await uow.identities.external_ids(CHANNEL, agent_slug)
-        return next((i for i in ids if i.startswith("29:")), None)

@@ -13,8 +13,8 @@ from bot import preferences
 
 routes = web.RouteTableDef()
 SHAPE = (
-    "{slack: {mention, new_conversation, guest_message}, teams: {…the same}, unread_email}, each true "
-    "or false"
+    "{slack: {mention, new_conversation, guest_message, snooze_ended}, teams: {…the same}, unread_email}, "
+    "each true or false"
 )
 
 

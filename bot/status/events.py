@@ -24,7 +24,7 @@ class ConversationReopened(Event):
     conversation_id: str
     by: Actor  # the agent, the guest who wrote, or the system when a snooze ended
     reason: str  # "agent" | "guest_wrote" | "snooze_ended"
-    assignee: str | None = None  # told when a snooze ends: it is back in their inbox
+    assignee: str | None = None  # a snooze's end reaches them as bot.notices.AgentNotified
     at: datetime | None = None
     audience: Audience = Audience.AGENTS
 

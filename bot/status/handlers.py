@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from bot import access
+from bot import access, notices
 from bot.errors import NotFound
 from bot.handlers.posting import append_message, post_notice
 from bot.meetings.options import FALLBACK_TIMEZONE, time_zone_of
@@ -98,7 +98,7 @@ async def snooze_conversation(cmd: SnoozeConversation, uow: UnitOfWork, clock: C
 
 
 async def end_snooze(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
-    """The job at the snooze's end: open again, and the assignee hears of it (the event names them)."""
+    """The job at the snooze's end: open again, and the assignee hears of it (bot.notices decides where)."""
     conversation = await uow.conversations.get(job.payload["conversation_id"], for_update=True)
     now = clock.now()
     if conversation is None or conversation.status != SNOOZED:
@@ -108,9 +108,10 @@ async def end_snooze(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
     conversation.status, conversation.snoozed_until = OPEN, None
     await uow.conversations.save(conversation)
     uow.record(ConversationReopened(conversation.id, SYSTEM, "snooze_ended", conversation.assignee, now))
-    await append_message(
+    notice = await append_message(
         uow, conversation, SYSTEM, "The snooze ended: the conversation is open again.", now, internal=True
     )
+    await notices.on_snooze_ended(uow, conversation, notice.id)
 
 
 async def reopen_when_guests_write(

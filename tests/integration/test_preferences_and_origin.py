@@ -39,7 +39,12 @@ async def test_preferences_start_at_the_defaults_and_a_partial_change_keeps_the_
     )
     assert r.status == 200, await r.text()
     saved = (await r.json())["preferences"]
-    assert saved["slack"] == {"mention": True, "new_conversation": False, "guest_message": False}
+    assert saved["slack"] == {
+        "mention": True,
+        "new_conversation": False,
+        "guest_message": False,
+        "snooze_ended": True,  # on until turned off: a snooze asks to be told
+    }
     assert saved["teams"] == DEFAULTS["teams"] and saved["unread_email"] is False
     r = await client.put("/api/agent/preferences", json={"teams": {"guest_message": True}}, headers=alice)
     again = (await (await client.get("/api/agent/preferences", headers=alice)).json())["preferences"]

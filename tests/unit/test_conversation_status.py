@@ -124,3 +124,49 @@ async def test_snoozing_arms_the_job_and_an_outsider_is_refused(engine) -> None:
     async with uows() as uow:
         counts = await uow.conversation_filters.counts("alice", ["sales"])
     assert counts == {"mine": 0, "unassigned": 0, "services": 0, "snoozed": 1, "resolved": 0}
+
+
+@pytest.mark.parametrize(
+    "assign, preferences, told",
+    [
+        (True, {}, [("alice", "slack"), ("alice", "teams")]),  # on by default: a snooze asks to be told
+        (True, {"slack": {"snooze_ended": False}}, [("alice", "teams")]),
+        (True, {"slack": {"snooze_ended": False}, "teams": {"snooze_ended": False}}, []),
+        (False, {}, []),  # assigned to no one: the thread's notice and the inbox tell the service
+    ],
+)
+async def test_the_end_of_a_snooze_tells_the_assignee_where_they_want_it(  # type: ignore[no-untyped-def]
+    engine, assign: bool, preferences: dict[str, object], told: list[tuple[str, str]]
+) -> None:
+    from bot.commands import AssignConversation
+    from bot.notices import AgentNotified
+    from bot.ports import JobItem
+    from bot.preferences import change
+
+    bus, uows, clock = engine
+    ann = (await bus.handle(RegisterGuest("Ann"))).guest
+    conversation = (await bus.handle(StartConversation(ann.id, "Hi", service="sales"))).conversation
+    if assign:
+        await bus.handle(AssignConversation(conversation.id, "sales", "alice", ALICE))
+    async with uows() as uow:
+        await change(uow, "alice", preferences, clock.now())
+        await uow.commit()
+    await bus.handle(SnoozeConversation(conversation.id, ALICE, preset="hour"))
+    [job] = [j for j in uows.state.jobs if j["kind"] == status.SNOOZE_JOB]
+    clock.advance(minutes=60)
+    start = len(uows.events())
+    async with uows() as uow:
+        await status.end_snooze(
+            JobItem(1, job["kind"], job["key"], job["payload"], job["run_at"], 0), uow, clock
+        )
+        await uow.commit()
+    events = uows.events()[start:]
+    assert uows.state.conversations[conversation.id].status == "open"
+    notices = [e for e in events if isinstance(e, AgentNotified)]
+    assert [(n.agent, n.channel) for n in notices] == told
+    [woke] = [
+        e for e in events if getattr(e, "text", "") == "The snooze ended: the conversation is open again."
+    ]
+    for n in notices:
+        assert (n.notice, n.about, n.message_id) == ("snooze_ended", conversation.id, woke.message_id)
+        assert n.headline == "The snooze ended: your conversation with Ann is open again."

@@ -7,6 +7,7 @@ const NOTICES = [
   ["mention", "A mention of me in an internal note"],
   ["new_conversation", "A new conversation in my services"],
   ["guest_message", "A guest's message in a conversation assigned to me"],
+  ["snooze_ended", "The end of a snooze of a conversation assigned to me"],
 ];
 const CHANNELS = [
   ["slack", "Slack"],
@@ -27,7 +28,7 @@ export function preferencesSection(api) {
     "fieldset",
     { class: "preferences", testid: "preferences" },
     el("legend", {}, "Notifications"),
-    el("p", { class: "small muted" }, "The inbox shows desktop notifications for these. Also send them to me as a direct message in:"),
+    el("p", { class: "small muted" }, "The inbox shows desktop notifications for the first three. Also send them to me as a direct message in:"),
     el(
       "table",
       { class: "preferences-table" },

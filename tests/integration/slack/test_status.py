@@ -4,6 +4,7 @@ and what the card says afterwards."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -155,14 +156,21 @@ async def test_when_a_snooze_ends_the_assignee_gets_a_direct_message(
     while await slack.runtime.jobs.run_due():
         pass
     await slack.settle()
-    [dm] = [a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]
-    assert dm["text"] == (
-        f"The snooze ended: your conversation with Ann is open again. <http://convene.test/inbox/c/{scene.cid}|Open in inbox>"
-    )
+    [dm] = [a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]  # on by default
+    assert dm["text"] == "The snooze ended: your conversation with Ann is open again."
+    assert f'"url": "http://convene.test/inbox/c/{scene.cid}/m/' in json.dumps(dm["blocks"])
     assert "thread_ts" not in dm
     assert slack.fake.thread(SALES, scene.ts)[-1] == "_The snooze ended: the conversation is open again._"
     text, buttons = card(slack)
     assert "*Status*\nOpen" in text and "conversation_resolve" in buttons
+
+    # Snoozed again, and that snooze ends too: a second direct message, not taken for a redelivery.
+    await slack.runtime.bus.handle(SnoozeConversation(scene.cid, Actor("agent", "bob", "Bob"), preset="hour"))
+    slack.runtime.clock.advance(minutes=61)
+    while await slack.runtime.jobs.run_due():
+        pass
+    await slack.settle()
+    assert len([a for a in slack.fake.of("chat.postMessage") if a["channel"] == "UBOB"]) == 2
 
 
 async def test_a_snooze_shows_on_the_card_in_the_snoozers_zone(slack: SlackDriver, scene: Scene) -> None:

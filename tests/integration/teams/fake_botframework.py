@@ -114,7 +114,7 @@ class FakeBotFramework:
     token_requests: list[dict[str, str]] = field(default_factory=list)
     faults: list[tuple[int, dict[str, str]]] = field(default_factory=list)  # next connector answers
     threads: list[str] = field(default_factory=list)  # conversations (channel threads) the bot started
-    personal: list[tuple[str, str]] = field(default_factory=list)  # (user id, text): one-to-one chats opened
+    personal: list[str] = field(default_factory=list)  # people the bot opened a one-to-one chat with
     login_status: int | None = None  # while set, the login endpoint answers this (e.g. 503: it is down)
     token_lifetime: int = 3600  # seconds; 0 makes the bot ask for a token before every send
     removed: set[str] = field(default_factory=set)  # conversations the bot was removed from: 403
@@ -220,9 +220,9 @@ class FakeBotFramework:
             call.status = status
             return web.json_response({"error": {"code": "Throttled"}}, status=status, headers=headers)
         if request.method == "POST" and parts == [] and not (body.get("channelData") or {}).get("channel"):
-            n = next(self._ids)  # a one-to-one chat with one member (a direct message)
-            self.personal.append((body["members"][0]["id"], body["activity"].get("text") or ""))
-            return web.json_response({"id": f"a:chat-{n}", "activityId": str(n)}, status=201)
+            member = body["members"][0]["id"]  # a one-to-one chat with one person (a direct message)
+            self.personal.append(member)
+            return web.json_response({"id": f"a:personal-{member}"}, status=201)
         if request.method == "POST" and parts == []:
             n = next(self._ids)
             channel = body["channelData"]["channel"]["id"]

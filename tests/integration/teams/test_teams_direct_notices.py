@@ -32,7 +32,7 @@ async def test_a_mention_reaches_alice_in_a_one_to_one_chat_when_she_asked(teams
     await prefer(teams, "alice", {"teams": {"mention": True}})
     posted = await teams.runtime.bus.handle(PostMessage(cid, BOB, "@alice now, please", internal=True))
     await teams.settle()
-    assert [who for who, _ in teams.ms.personal] == ["29:alice"]
+    assert teams.ms.personal == ["29:alice"]
     [line] = teams.ms.texts("a:personal-29:alice")
     assert line.startswith("Bob mentioned you in a note")
     assert "“@alice now, please”" in line

@@ -114,10 +114,9 @@ async def test_when_a_snooze_ends_the_assignee_hears_it_in_a_chat_with_the_bot(t
     while await teams.runtime.jobs.run_due():
         pass
     await teams.settle()
-    assert teams.ms.personal == [
-        (
-            "29:alice",
-            f"The snooze ended: your conversation with Ann is open again. http://convene.test/inbox#conversation={cid}",
-        )
-    ]
+    assert teams.ms.personal == ["29:alice"]  # on by default: no preference set
+    [told] = teams.ms.texts("a:personal-29:alice")
+    headline, link = told.split("\n\n")
+    assert headline == "The snooze ended: your conversation with Ann is open again."
+    assert link.startswith(f"Open in inbox: http://convene.test/inbox/c/{cid}/m/")  # at the thread's notice
     assert teams.ms.texts(dialog.thread)[-1] == "The snooze ended: the conversation is open again."
