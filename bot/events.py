@@ -80,6 +80,7 @@ class ConversationStarted(Event):
     service: str | None
     agent: str | None
     text: str
+    started_by: str | None = None  # the agent who created it (the inbox's "+", Slack, Teams); None: a guest
     # For agents, who learn of it here; the guest sees the system notice that follows.
     audience: Audience = Audience.AGENTS
 

@@ -83,7 +83,12 @@ async def open_conversation(
 
 
 async def announce_start(
-    uow: UnitOfWork, conversation: Conversation, owner: Guest | Member, service: str | None, agent: str | None
+    uow: UnitOfWork,
+    conversation: Conversation,
+    owner: Guest | Member,
+    service: str | None,
+    agent: str | None,
+    started_by: str | None = None,
 ) -> None:
     """A new conversation reaches its service's Slack/Teams channels, and ``ConversationStarted`` says so
     (the same for a guest's first message and for a conversation an agent creates)."""
@@ -99,6 +104,7 @@ async def announce_start(
             service=service,
             agent=agent,
             text="",
+            started_by=started_by,
         )
     )
     await notices.on_start(uow, conversation, owner.name)  # direct messages, by preference

@@ -101,7 +101,7 @@ async def create_conversation(
             await uow.conversations.add_member(conversation.id, member)
             if member.kind == "guest":
                 await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": member.id}))
-        await announce_start(uow, conversation, owner, service, None)
+        await announce_start(uow, conversation, owner, service, None, started_by=cmd.by.id)
         await post_notice(uow, conversation, f"{cmd.by.name} created the conversation “{name}”.", now)
         if description:
             await append_message(uow, conversation, cmd.by, description, now, hooks=posting)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from bot.commands import AssignConversation, PostMessage
+from bot.commands import AssignConversation, CreateConversation, PostMessage
 from bot.model import Actor
 from tests.browser.conftest import LiveServer, new_page
 from tests.browser.test_inbox_keys_phone import shoot
@@ -19,7 +19,7 @@ from tests.browser.test_inbox_search import guest_conversation
 from tests.support.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("no_page_errors")]
-BOB = Actor("agent", "bob", "Bob")
+ALICE, BOB = Actor("agent", "alice", "Alice"), Actor("agent", "bob", "Bob")
 WIDE, PHONE = {"width": 1280, "height": 800}, {"width": 375, "height": 740}
 
 RECORD = """
@@ -89,6 +89,21 @@ async def test_a_guest_message_a_mention_and_a_new_conversation_show_desktop_not
     await expect(inbox).to_have_title("(1) Convene inbox")  # Ann's are read now; Ben's one is left
 
 
+async def test_a_conversation_i_create_myself_does_not_notify_me(browser: Any, server: LiveServer) -> None:
+    inbox = await inbox_for(browser, server, "alice", WIDE, permissions=["notifications"])
+    await inbox.get_by_test_id("new-conversation").click()  # the inbox's "+"
+    await inbox.get_by_test_id("new-name").fill("Call Dan back")
+    await inbox.get_by_test_id("new-emails").fill("dan@example.org")
+    await inbox.get_by_test_id("new-create").click()
+    await expect(inbox.get_by_test_id("conversation-title")).to_have_text("Call Dan back")
+    await inbox.get_by_test_id("conversation-item").filter(has_text="Call Dan back").wait_for()
+    # and one from Slack or Teams (the same command), while she looks at another conversation
+    await server.runtime.bus.handle(CreateConversation(ALICE, "Quote for Eve", emails=("eve@example.org",)))
+    await inbox.get_by_test_id("conversation-item").filter(has_text="Quote for Eve").wait_for()
+    await guest_conversation(await new_page(browser, server), server, "Ben", ["A question"])
+    assert await notes(inbox, 1) == [{"title": "New conversation", "body": "Ben started a conversation."}]
+
+
 async def guest_of(server: LiveServer, conversation: str) -> str:
     async with server.runtime.uow(read_only=True) as uow:
         found = await uow.conversations.get(conversation)
@@ -130,6 +145,7 @@ async def test_the_settings_dialog_saves_the_notification_preferences(
     dialog = inbox.get_by_test_id("settings-dialog")
     await expect(dialog.get_by_test_id("pref-unread_email")).to_be_checked()
     await expect(dialog.get_by_test_id("pref-slack-mention")).not_to_be_checked()
+    await expect(dialog.get_by_test_id("pref-teams-snooze_ended")).to_be_checked()  # on by default
     await assert_accessible(inbox)
     await dialog.get_by_test_id("preferences").scroll_into_view_if_needed()
     await shoot(inbox, "settings-preferences", sizes=[WIDE, PHONE])

@@ -2,7 +2,7 @@
  *
  * Notified: a new conversation in my services (or through my personal link), a guest's message in a
  * conversation assigned to me, a mention of me in an internal note (the engine names who a note
- * mentions: bot/notices.py). Nothing for the conversation I am looking at. The browser's permission is
+ * mentions: bot/notices.py). Nothing for the conversation I am looking at, nor for one I created. The browser's permission is
  * asked only from the visible "Turn on notifications" button, never on load. The sound (a short
  * WebAudio beep) has its own switch, kept in this browser. Whether these also reach Slack or Teams is a
  * server-side preference (inbox-preferences.js).
@@ -79,6 +79,7 @@ function noticeFor(frame) {
   }
   if (frame.type === "event" && frame.event === "ConversationStarted") {
     const data = frame.data || {};
+    if (data.started_by === me.slug) return null; // I created it ("+", Slack, Teams): nothing to tell me
     const mine = (data.service && me.services.includes(data.service)) || (!data.service && data.agent === me.slug);
     if (mine) return { title: "New conversation", body: `${data.guest_name || "A guest"} started a conversation.`, kind: "new_conversation" };
   }
