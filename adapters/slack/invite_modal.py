@@ -192,8 +192,9 @@ def invite_modal(
 
 
 def details_blocks() -> list[dict[str, Any]]:
-    """What the meeting is about: its type, where, how to join, and a description the customer may
-    not see. None of it changes the count, so none of it dispatches."""
+    """What the meeting is about: its type, where, how to join, a description the customer may not
+    see, and the customer's zone (the invitation's times are shown in it). None of it changes the
+    count, so none of it dispatches."""
     kinds = [_option(label, value) for value, label in MEETING_TYPES]
     private = _option("Keep the description out of what the customer sees", PRIVATE)
     return [
@@ -224,6 +225,12 @@ def details_blocks() -> list[dict[str, Any]]:
             "description_private",
             "Description privacy",
             {"type": "checkboxes", "action_id": "description_private", "options": [private]},
+            optional=True,
+        ),
+        _input(
+            "guest_timezone",
+            "Customer's time zone, if you know it (e.g. America/New_York)",
+            _text("guest_timezone", "", max_length=64),
             optional=True,
         ),
     ]

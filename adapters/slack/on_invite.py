@@ -65,6 +65,7 @@ async def draft_of(ctx: SlackContext, fields: dict[str, Any], *, counting: bool 
         conferencing=str(fields.get("conferencing") or "").strip(),
         meeting_type=str(fields.get("meeting_type") or "video"),
         location=str(fields.get("location") or "").strip(),
+        guest_timezone=str(fields.get("guest_timezone") or "").strip() or None,
         start_date=dates["start_date"],
         end_date=dates["end_date"],
         day_start=str(fields.get("day_start") or "09:00"),

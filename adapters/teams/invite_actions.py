@@ -24,7 +24,8 @@ from bot.zones import zone
 
 FIELDS = (
     "guest_name guest_email subject duration members rooms start_date end_date day_start day_end timezone "
-    "send_email promoted pools description description_private conferencing meeting_type location"
+    "send_email promoted pools description description_private conferencing meeting_type location "
+    "guest_timezone"
 ).split()
 # The count does not depend on who is invited: stand-ins keep it from failing on empty fields.
 STAND_INS = {"guest_name": "Guest", "guest_email": "guest@example.com", "subject": "Meeting"}
@@ -65,6 +66,7 @@ def draft_of(values: dict[str, str], *, counting: bool = False) -> InvitationDra
         conferencing=values.get("conferencing", "").strip(),
         meeting_type=values.get("meeting_type") or "video",
         location=values.get("location", "").strip(),
+        guest_timezone=values.get("guest_timezone", "").strip() or None,
         start_date=_date(values, "start_date"),
         end_date=_date(values, "end_date"),
         day_start=values.get("day_start") or "09:00",

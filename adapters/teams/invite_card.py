@@ -36,7 +36,7 @@ def _toggle(input_id: str, title: str, value: str) -> dict[str, Any]:
 
 def details(values: Mapping[str, str], pools: Sequence[str]) -> list[dict[str, Any]]:
     """Pools, and what the meeting is about: its type, where, how to join, a description the customer
-    may not see."""
+    may not see, and the customer's zone (the invitation's times are shown in it)."""
     found: list[dict[str, Any]] = []
     if pools:
         found.append(
@@ -69,6 +69,12 @@ def details(values: Mapping[str, str], pools: Sequence[str]) -> list[dict[str, A
             "description_private",
             "Keep the description out of what the customer sees",
             values.get("description_private", "false"),
+        ),
+        _text(
+            "guest_timezone",
+            "Customer's time zone, if you know it (e.g. America/New_York)",
+            values.get("guest_timezone", ""),
+            max_length=64,
         ),
     ]
     return found

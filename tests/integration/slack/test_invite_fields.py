@@ -28,6 +28,7 @@ EVERYTHING = {
     "conferencing": "Dial +49 30 1234 567, PIN 42",
     "description": "Bring the price list.\nInternal: discount up to 10 %.",
     "description_private": ["private"],
+    "guest_timezone": "America/New_York",
     "send_email": "copy",
 }
 
@@ -87,6 +88,7 @@ async def test_a_submission_with_every_field_stores_each_and_a_pool_room_is_book
     assert row.conferencing == "Dial +49 30 1234 567, PIN 42"
     assert row.description == "Bring the price list.\nInternal: discount up to 10 %."
     assert row.description_private is True
+    assert row.guest_timezone == "America/New_York"
     assert (row.members, row.subject, row.duration) == (["alice", "bob"], "Pricing call", 60)
     token = answer["view"]["blocks"][1]["text"]["text"].strip("`").splitlines()[0].rsplit("/", 1)[1]
     page = await (await pooled.client.get(f"/api/invitations/{token}")).json()
@@ -122,6 +124,11 @@ REFUSALS = [
     ({"location": "x" * 5001}, "location", "The location is longer than 5,000 characters."),
     ({"conferencing": "x" * 5001}, "conferencing", "The conferencing is longer than 5,000 characters."),
     ({"description": "x" * 5001}, "description", "The description is longer than 5,000 characters."),
+    (
+        {"guest_timezone": "Mars/Olympus"},
+        "guest_timezone",
+        "'Mars/Olympus' is not a known time zone (use Area/City).",
+    ),
 ]
 
 

@@ -39,6 +39,7 @@ INPUTS = [
     "conferencing",
     "description",
     "description_private",
+    "guest_timezone",
     "start_date",
     "end_date",
     "day_start",

@@ -28,6 +28,7 @@ EVERYTHING = {
     "conferencing": "https://meet.example.com/pricing",
     "description": "Bring the price list.\nInternal: discount up to 10 %.",
     "description_private": "true",
+    "guest_timezone": "America/New_York",
     "send_email": "copy",
 }
 
@@ -74,6 +75,7 @@ async def test_a_submitted_form_with_every_field_stores_each_and_a_pool_room_is_
     assert row.conferencing == "https://meet.example.com/pricing"
     assert row.description == "Bring the price list.\nInternal: discount up to 10 %."
     assert row.description_private is True
+    assert row.guest_timezone == "America/New_York"
     card = created.answers[0]
     assert isinstance(card, dict)
     token = card_lines(card)[1].rsplit("/", 1)[1]
@@ -101,6 +103,11 @@ REFUSALS = [
     ({"location": "x" * 5001}, "location", "The location is longer than 5,000 characters."),
     ({"conferencing": "x" * 5001}, "conferencing", "The conferencing is longer than 5,000 characters."),
     ({"description": "x" * 5001}, "description", "The description is longer than 5,000 characters."),
+    (
+        {"guest_timezone": "Mars/Olympus"},
+        "guest_timezone",
+        "'Mars/Olympus' is not a known time zone (use Area/City).",
+    ),
     ({"guest_email": "carl-at-example"}, "guest_email", None),
 ]
 
@@ -119,5 +126,6 @@ async def test_bad_input_comes_back_under_its_field_with_the_values_kept_and_not
     under = form["body"][at + 1]
     assert under["type"] == "RichTextBlock" and under["inlines"][0]["color"] == "attention"
     kept = ("guest_name", "guest_email", "location", "conferencing", "description", "description_private")
+    kept += ("guest_timezone", "meeting_type")
     assert {k: element(form, k)["value"] for k in kept} == {k: sent[k] for k in kept}
     assert await invitations(pooled) == 0
