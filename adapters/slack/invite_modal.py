@@ -23,6 +23,9 @@ INVITE_RESULT_VIEW = "invite_result"
 DURATIONS = (15, 30, 45, 60, 90, 120)
 MAX_OPTIONS = 100
 EMAIL, COPY = "email", "copy"
+PRIVATE = "private"  # the description_private checkbox's value
+MEETING_TYPES = (("video", "Video"), ("phone", "Phone"), ("in_person", "In person"))
+MAX_TEXT = 3000  # Slack's longest plain_text_input (the engine allows more; the API and inbox take it)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:
@@ -40,8 +43,14 @@ def _input(
     return block
 
 
-def _text(action_id: str, value: str, *, dispatch: bool = False) -> dict[str, Any]:
+def _text(
+    action_id: str, value: str, *, dispatch: bool = False, multiline: bool = False, max_length: int = 0
+) -> dict[str, Any]:
     element: dict[str, Any] = {"type": "plain_text_input", "action_id": action_id, "initial_value": value}
+    if multiline:
+        element["multiline"] = True
+    if max_length:
+        element["max_length"] = max_length
     if dispatch:
         element["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
     return element
@@ -69,8 +78,10 @@ def invite_modal(
     rooms: Sequence[tuple[str, str]],
     count: str,
     free: Sequence[datetime] = (),
+    pools: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """``rooms``: (id, name); ``free``: the slots found so far, offered for promoting."""
+    """``rooms``: (id, name); ``pools``: the resource pools' names; ``free``: the slots found so far,
+    offered for promoting."""
     dispatch = {"action_id": INVITE_CHANGED}
     blocks: list[dict[str, Any]] = [
         _input("guest_name", "Customer name", _text("guest_name", "")),
@@ -108,6 +119,16 @@ def invite_modal(
                 optional=True,
             )
         )
+    if pools:
+        element = {
+            **dispatch,
+            "type": "multi_static_select",
+            "options": [_option(p, p) for p in pools][:MAX_OPTIONS],
+        }
+        blocks.append(
+            _input("pools", "Resource pools (any one free room)", element, dispatch=True, optional=True)
+        )
+    blocks += details_blocks()
     blocks += [
         _input(
             "start_date",
@@ -170,6 +191,51 @@ def invite_modal(
     }
 
 
+def details_blocks() -> list[dict[str, Any]]:
+    """What the meeting is about: its type, where, how to join, a description the customer may not
+    see, and the customer's zone (the invitation's times are shown in it). None of it changes the
+    count, so none of it dispatches."""
+    kinds = [_option(label, value) for value, label in MEETING_TYPES]
+    private = _option("Keep the description out of what the customer sees", PRIVATE)
+    return [
+        _input(
+            "meeting_type",
+            "Meeting type",
+            {
+                "type": "static_select",
+                "action_id": "meeting_type",
+                "options": kinds,
+                "initial_option": kinds[0],
+            },
+        ),
+        _input("location", "Location", _text("location", "", max_length=MAX_TEXT), optional=True),
+        _input(
+            "conferencing",
+            "Conferencing (a video link or dial-in)",
+            _text("conferencing", "", multiline=True, max_length=MAX_TEXT),
+            optional=True,
+        ),
+        _input(
+            "description",
+            "Description (in every member's email and the calendar event)",
+            _text("description", "", multiline=True, max_length=MAX_TEXT),
+            optional=True,
+        ),
+        _input(
+            "description_private",
+            "Description privacy",
+            {"type": "checkboxes", "action_id": "description_private", "options": [private]},
+            optional=True,
+        ),
+        _input(
+            "guest_timezone",
+            "Customer's time zone, if you know it (e.g. America/New_York)",
+            _text("guest_timezone", "", max_length=64),
+            optional=True,
+        ),
+    ]
+
+
 def fields_of(view: dict[str, Any]) -> dict[str, Any]:
     """The view's current values by block id: text, the chosen value(s), dates and times as typed."""
     found: dict[str, Any] = {}
@@ -178,7 +244,7 @@ def fields_of(view: dict[str, Any]) -> dict[str, Any]:
             kind = state.get("type")
             if kind == "multi_users_select":
                 found[block_id] = list(state.get("selected_users") or [])
-            elif kind == "multi_static_select":
+            elif kind in ("multi_static_select", "checkboxes"):
                 found[block_id] = [o["value"] for o in state.get("selected_options") or []]
             elif kind == "datepicker":
                 found[block_id] = state.get("selected_date")

@@ -59,6 +59,13 @@ async def draft_of(ctx: SlackContext, fields: dict[str, Any], *, counting: bool 
         duration=int(fields.get("duration") or 30),
         members=tuple(members),
         rooms=tuple(fields.get("rooms") or ()),
+        pools=tuple(fields.get("pools") or ()),
+        description=str(fields.get("description") or "").strip(),
+        description_private=im.PRIVATE in (fields.get("description_private") or ()),
+        conferencing=str(fields.get("conferencing") or "").strip(),
+        meeting_type=str(fields.get("meeting_type") or "video"),
+        location=str(fields.get("location") or "").strip(),
+        guest_timezone=str(fields.get("guest_timezone") or "").strip() or None,
         start_date=dates["start_date"],
         end_date=dates["end_date"],
         day_start=str(fields.get("day_start") or "09:00"),
@@ -87,11 +94,16 @@ async def _view(
         zone(tz)
     except DomainError:
         tz = timezone_of(agent)
-    rooms = [(r.id, r.name) for r in await ctx.reads.rooms()]
+    rooms, pools = await _rooms_and_pools(ctx)
     today = ctx.reads.now().astimezone(zone(timezone_of(agent))).date()
     return im.invite_modal(
-        meta, organizer_user=user, timezone=tz, today=today, rooms=rooms, count=count, free=free
+        meta, organizer_user=user, timezone=tz, today=today, rooms=rooms, count=count, free=free, pools=pools
     )
+
+
+async def _rooms_and_pools(ctx: SlackContext) -> tuple[list[tuple[str, str]], list[str]]:
+    found = await ctx.reads.rooms()
+    return [(r.id, r.name) for r in found], sorted({r.pool for r in found if r.pool})
 
 
 def initial_fields(agent: Agent, user: str, today: date) -> dict[str, Any]:
@@ -112,7 +124,7 @@ async def open_invite(ctx: SlackContext, agent: Agent, body: dict[str, Any]) -> 
     user = body["user_id"]
     meta = {"channel": body.get("channel_id")}
     today = ctx.reads.now().astimezone(zone(timezone_of(agent))).date()
-    rooms = [(r.id, r.name) for r in await ctx.reads.rooms()]
+    rooms, pools = await _rooms_and_pools(ctx)
     first = im.invite_modal(
         meta,
         organizer_user=user,
@@ -120,6 +132,7 @@ async def open_invite(ctx: SlackContext, agent: Agent, body: dict[str, Any]) -> 
         today=today,
         rooms=rooms,
         count=im.count_text(None),
+        pools=pools,
     )
     opened = await ctx.api.open_view(body["trigger_id"], first)
     counted = await _view(ctx, agent, user, meta, initial_fields(agent, user, today))

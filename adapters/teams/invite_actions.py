@@ -24,7 +24,8 @@ from bot.zones import zone
 
 FIELDS = (
     "guest_name guest_email subject duration members rooms start_date end_date day_start day_end timezone "
-    "send_email promoted"
+    "send_email promoted pools description description_private conferencing meeting_type location "
+    "guest_timezone"
 ).split()
 # The count does not depend on who is invited: stand-ins keep it from failing on empty fields.
 STAND_INS = {"guest_name": "Guest", "guest_email": "guest@example.com", "subject": "Meeting"}
@@ -59,6 +60,13 @@ def draft_of(values: dict[str, str], *, counting: bool = False) -> InvitationDra
         duration=duration,
         members=_list(values.get("members")),
         rooms=_list(values.get("rooms")),
+        pools=_list(values.get("pools")),
+        description=values.get("description", "").strip(),
+        description_private=values.get("description_private") == "true",
+        conferencing=values.get("conferencing", "").strip(),
+        meeting_type=values.get("meeting_type") or "video",
+        location=values.get("location", "").strip(),
+        guest_timezone=values.get("guest_timezone", "").strip() or None,
         start_date=_date(values, "start_date"),
         end_date=_date(values, "end_date"),
         day_start=values.get("day_start") or "09:00",
@@ -92,7 +100,13 @@ class InviteActions:
         return values
 
     async def form(
-        self, agent: Agent, data: dict[str, Any], key: str = "", *, error: str | None = None
+        self,
+        agent: Agent,
+        data: dict[str, Any],
+        key: str = "",
+        *,
+        error: str | None = None,
+        field: str | None = None,
     ) -> dict[str, Any]:
         """The form with the count for its values (or what to fix before there can be one)."""
         values = self._values(agent, data)
@@ -108,7 +122,8 @@ class InviteActions:
         except DomainError:
             shown = zone(time_zone_of(agent))
         _, names = await self.queries.services_and_agent_names()
-        rooms = [(r.id, r.name) for r in await self.queries.rooms()]
+        found_rooms = await self.queries.rooms()
+        rooms = [(r.id, r.name) for r in found_rooms]
         return invite_card.invite_form(
             values,
             agents=sorted(names.items(), key=lambda pair: pair[1]),
@@ -116,11 +131,19 @@ class InviteActions:
             count=count,
             free=[(s.isoformat(), f"{s.astimezone(shown):%a %d %b %H:%M}") for s in free[:100]],
             error=error,
+            field=field,
+            pools=sorted({r.pool for r in found_rooms if r.pool}),
         )
 
     async def create(self, agent: Agent, data: dict[str, Any], key: str) -> dict[str, Any]:
-        draft = draft_of(self._values(agent, data))
-        invitation: Invitation = await self.context.bus.handle(CreateInvitation(draft, agent.actor))
+        """The card of links; a refusal is the form again, its values kept and the engine's sentence
+        under the field it names (nothing written)."""
+        try:
+            draft = draft_of(self._values(agent, data))
+            invitation: Invitation = await self.context.bus.handle(CreateInvitation(draft, agent.actor))
+        except DomainError as error:
+            field = error.details.get("field")
+            return await self.form(agent, data, error=error.message, field=str(field) if field else None)
         base = self.context.public_url
         tz = zone(invitation.timezone)
         lines = [f"Pick any time: {invitation_link(base, invitation.token)}"] + [

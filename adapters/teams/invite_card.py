@@ -15,10 +15,69 @@ from adapters.teams.cards import button, card, choice_set, error_line, plain
 
 DURATIONS = (15, 30, 45, 60, 90, 120)
 EMAIL, COPY = "email", "copy"
+MEETING_TYPES = (("video", "Video"), ("phone", "Phone"), ("in_person", "In person"))
+MAX_TEXT = 5000  # the engine's longest description, conferencing or location
 
 
 def _text(input_id: str, label: str, value: str, *, max_length: int = 300) -> dict[str, Any]:
     return {"type": "Input.Text", "id": input_id, "label": label, "value": value, "maxLength": max_length}
+
+
+def _toggle(input_id: str, title: str, value: str) -> dict[str, Any]:
+    return {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "title": title,
+        "value": "true" if value == "true" else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+
+
+def details(values: Mapping[str, str], pools: Sequence[str]) -> list[dict[str, Any]]:
+    """Pools, and what the meeting is about: its type, where, how to join, a description the customer
+    may not see, and the customer's zone (the invitation's times are shown in it)."""
+    found: list[dict[str, Any]] = []
+    if pools:
+        found.append(
+            _many(
+                "pools",
+                "Resource pools (any one free room)",
+                [(p, p) for p in pools],
+                values.get("pools", ""),
+            )
+        )
+    found += [
+        choice_set("meeting_type", "Meeting type", MEETING_TYPES, values.get("meeting_type") or "video"),
+        _text("location", "Location", values.get("location", ""), max_length=MAX_TEXT),
+        _text(
+            "conferencing",
+            "Conferencing (a video link or dial-in)",
+            values.get("conferencing", ""),
+            max_length=MAX_TEXT,
+        ),
+        {
+            **_text(
+                "description",
+                "Description (in every member's email and the calendar event)",
+                values.get("description", ""),
+                max_length=MAX_TEXT,
+            ),
+            "isMultiline": True,
+        },
+        _toggle(
+            "description_private",
+            "Keep the description out of what the customer sees",
+            values.get("description_private", "false"),
+        ),
+        _text(
+            "guest_timezone",
+            "Customer's time zone, if you know it (e.g. America/New_York)",
+            values.get("guest_timezone", ""),
+            max_length=64,
+        ),
+    ]
+    return found
 
 
 def _many(input_id: str, label: str, choices: Sequence[tuple[str, str]], value: str) -> dict[str, Any]:
@@ -35,9 +94,12 @@ def invite_form(
     count: str,
     free: Sequence[tuple[str, str]] = (),
     error: str | None = None,
+    field: str | None = None,
+    pools: Sequence[str] = (),
 ) -> dict[str, Any]:
     """``values``: every field as the card shows it (multi-selects comma-joined); ``agents`` and
-    ``rooms``: (value, title); ``free``: (ISO start, label) of the free times, offered to promote."""
+    ``rooms``: (value, title); ``pools``: names; ``free``: (ISO start, label) of the free times,
+    offered to promote. ``error`` shows under the input ``field`` when the card has it, else at the end."""
     body: list[dict[str, Any]] = [
         plain("Invite a customer to pick a time", weight="bolder"),
         _text("guest_name", "Customer name", values.get("guest_name", ""), max_length=200),
@@ -50,6 +112,7 @@ def invite_form(
     ]
     if rooms:
         body.append(_many("rooms", "Rooms (each must be free)", rooms, values.get("rooms", "")))
+    body += details(values, pools)
     body += [
         {"type": "Input.Date", "id": "start_date", "label": "From", "value": values.get("start_date", "")},
         {"type": "Input.Date", "id": "end_date", "label": "Until", "value": values.get("end_date", "")},
@@ -73,7 +136,11 @@ def invite_form(
         body.append(
             _many("promoted", "Promote specific times (up to 10, optional)", free, values.get("promoted", ""))
         )
-    body += error_line(error)
+    at = next((i for i, e in enumerate(body) if field and e.get("id") == field), None)
+    if at is None:
+        body += error_line(error)
+    else:
+        body[at + 1 : at + 1] = error_line(error)
     return card(body, [button("Invite", "invite"), button("Count free times", "invite_form")])
 
 

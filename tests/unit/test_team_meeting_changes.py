@@ -17,6 +17,7 @@ from bot.commands import CreateAgent
 from bot.errors import DomainError
 from bot.invitations.commands import BookInvitation, CreateInvitation, InvitationDraft
 from bot.invitations.model import Room
+from bot.links import inbox_link
 from bot.meetings.commands import BookMeeting, CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
 from bot.meetings.jobs import send_reminder
 from bot.model import Actor, Guest
@@ -254,4 +255,43 @@ def test_a_team_member_reads_the_change_as_the_agent_side_in_their_own_zone() ->
     text = mail.get_body(("plain",)).get_content()
     assert "You changed Pricing call with Carl." in text
     assert "Tue 24 Nov 2026 08:00–09:00 (America/New_York)" in text
-    assert "http://convene.test/inbox#c1" in text  # the inbox, not the guest's page
+    assert inbox_link("http://convene.test", "c1") in text  # the inbox, not the guest's page
+
+
+def test_the_ics_of_a_team_meeting_lists_the_customer_and_every_member_as_attendees() -> None:
+    from adapters.email.meeting_mail import render_meeting_mail
+    from bot.meetings.events import MeetingBooked
+
+    event = MeetingBooked(
+        conversation_id="c1",
+        meeting_id="m1",
+        agent="alice",
+        agent_name="Alice",
+        agent_email="alice@example.com",
+        guest_id="g1",
+        guest_name="Carl",
+        guest_email="carl@customer.example",
+        subject="Pricing call",
+        start=z("13:00"),
+        end=z("14:00"),
+        sequence=0,
+        by=BOB,
+        agent_timezone="Europe/Berlin",
+        members=(
+            ("bob", "Bob", "bob@example.com", "America/New_York"),
+            ("dora", "Dora", "dora@example.com", "Europe/Berlin"),
+        ),
+    )
+    for reader, name, member in (
+        ("bob@example.com", "Bob", ("bob", "America/New_York")),  # a member besides the lead
+        ("alice@example.com", "Alice", None),  # the lead
+        ("carl@customer.example", "Carl", None),  # the customer
+    ):
+        mail = render_meeting_mail(event, reader, name, "http://convene.test", member=member)
+        [ics] = [p for p in mail.iter_attachments() if p.get_content_type() == "text/calendar"]
+        text = ics.get_content().replace("\r\n ", "")  # unfolded
+        attendees = sorted(
+            line.rsplit("mailto:", 1)[1].lower() for line in text.splitlines() if line.startswith("ATTENDEE")
+        )
+        assert attendees == ["bob@example.com", "carl@customer.example", "dora@example.com"], reader
+        assert "ORGANIZER" in text and "mailto:alice@example.com" in text.lower()

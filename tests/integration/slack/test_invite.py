@@ -52,7 +52,7 @@ def state_of(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             entry = {"selected_option": chosen}
         elif kind == "multi_users_select":
             entry = {"selected_users": given if bid in values else element.get("initial_users", [])}
-        elif kind == "multi_static_select":
+        elif kind in ("multi_static_select", "checkboxes"):
             entry = {"selected_options": [{"value": v} for v in given or []]}
         elif kind == "datepicker":
             entry = {"selected_date": given if bid in values else element.get("initial_date")}
