@@ -38,6 +38,14 @@ async def attendee_keys(uow: UnitOfWork, meeting_id: str) -> list[str]:
     return [row.key for row in found]
 
 
+async def guest_on_event(uow: UnitOfWork, meeting_id: str) -> bool:
+    """Whether the customer is an attendee of the meeting's calendar events: False only for a meeting
+    booked through an invitation whose "Add to calendar event" is off."""
+    rows: Any = getattr(uow, "invitations", None)
+    invitation = await rows.by_meeting(meeting_id) if rows is not None else None
+    return invitation is None or bool(invitation.add_to_calendar)
+
+
 async def others(uow: UnitOfWork, meeting: Meeting) -> list[str]:
     return [k for k in await attendee_keys(uow, meeting.id) if k != lead_key(meeting)]
 
