@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from alembic import command
 from sqlalchemy import func, select
 
 from adapters.web.app import make_app
 from storage.invitations import InvitationRow
+from storage.migrate import alembic_config
 from tests.integration.meetings_support import agent, drain, meeting_mails, vevent
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # Monday 09:00 Berlin
@@ -132,3 +134,21 @@ async def test_with_the_calendar_event_off_the_teams_ics_leaves_the_customer_out
     for who in ("Alice <alice@example.com>", "Bob <bob@example.com>"):
         emails = [str(a).lower() for a in attendees(mails[who])]
         assert "mailto:carl@customer.example" not in emails, who
+
+
+async def test_migration_0024_gives_existing_invitations_the_defaults(client: Any) -> None:
+    invitation = await create(client, add_to_calendar=False, send_confirmation=False, timezone_mode="fixed")
+    engine, config = client.runtime.storage.engine, alembic_config()
+
+    def run(connection: Any, step: Any, revision: str) -> None:
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+    async with engine.begin() as connection:  # as before 0024: no such columns
+        await connection.run_sync(run, command.downgrade, "0018")
+    async with engine.begin() as connection:
+        await connection.run_sync(run, command.upgrade, "heads")
+    async with client.runtime.storage.session() as s:
+        row = await s.get(InvitationRow, invitation["id"])
+    assert row is not None
+    assert (row.add_to_calendar, row.send_confirmation, row.timezone_mode) == (True, True, "customer")
