@@ -69,3 +69,12 @@ async def other_members(uow: UnitOfWork, meeting: Meeting) -> tuple[Member, ...]
         if agent is not None and agent.email:
             found.append((agent.slug, agent.name, agent.email, scheduling_settings(agent).timezone))
     return tuple(found)
+
+
+async def team_fields(uow: UnitOfWork, meeting: Meeting) -> dict[str, Any]:
+    """What every later notice of a meeting carries (``meeting_event``'s extras): the members besides
+    the lead, and whether the customer is on the calendar event (and so on the .ics)."""
+    return {
+        "members": await other_members(uow, meeting),
+        "guest_on_event": await guest_on_event(uow, meeting.id),
+    }

@@ -152,3 +152,20 @@ async def test_migration_0024_gives_existing_invitations_the_defaults(client: An
         row = await s.get(InvitationRow, invitation["id"])
     assert row is not None
     assert (row.add_to_calendar, row.send_confirmation, row.timezone_mode) == (True, True, "customer")
+
+
+async def test_a_move_from_the_inbox_keeps_the_customer_off_the_teams_ics_when_not_on_the_event(
+    client: Any,
+) -> None:
+    await book(client, await create(client, add_to_calendar=False))
+    alice = await agent(client.runtime, "alice")
+    (meeting,) = (await (await client.get("/api/agent/meetings", headers=alice)).json())["meetings"]
+    r = await client.patch(
+        f"/api/agent/meetings/{meeting['id']}", json={"start": "2026-11-24T13:00:00Z"}, headers=alice
+    )
+    assert r.status == 200, await r.text()
+    await drain(client.runtime)
+    team = [m for m in meeting_mails(client.runtime) if m.to != CARL]
+    assert len(team) == 4  # booked and moved, to Alice and to Bob
+    for mail in team:
+        assert "mailto:carl@customer.example" not in [str(a).lower() for a in attendees(mail)], mail.subject
