@@ -73,6 +73,9 @@ class InvitationRow(Base):
     meeting_type: Mapped[str] = mapped_column(String(16), default="video")
     location: Mapped[str] = mapped_column(Text, default="")
     guest_timezone: Mapped[str | None] = mapped_column(String(64))
+    add_to_calendar: Mapped[bool] = mapped_column(Boolean, default=True)
+    send_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
+    timezone_mode: Mapped[str] = mapped_column(String(16), default="customer")
     promoted: Mapped[list[str]] = mapped_column(JSON)  # ISO UTC
     status: Mapped[str] = mapped_column(String(16), default="open")
     meeting_id: Mapped[str | None] = mapped_column(String(36), index=True)
@@ -96,6 +99,7 @@ class MeetingAttendeeRow(Base):
 _FIELDS = (
     "token_hash organizer guest_id guest_name guest_email conversation_id subject duration day_start day_end "
     "timezone description description_private conferencing meeting_type location guest_timezone status "
+    "add_to_calendar send_confirmation timezone_mode "
     "meeting_id created_at updated_at"
 ).split()
 

@@ -108,7 +108,7 @@ def render_member_mail(
         start=event.start,
         end=event.end,
         organizer=(header_text(event.organizer_name), event.organizer_email),
-        attendees=[(header_text(event.guest_name), event.guest_email)],
+        attendees=[(header_text(event.guest_name), event.guest_email)] if event.guest_on_event else [],
         description=event.description,
     )
     message.add_attachment(

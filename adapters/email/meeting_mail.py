@@ -130,7 +130,8 @@ def render_meeting_mail(
     )
     method = "CANCEL" if cancelled else "REQUEST"
     # Everyone the meeting is for: the customer and every team member besides the lead (the organiser).
-    attendees = [(header_text(e.guest_name), e.guest_email)] if e.guest_email else []
+    with_guest = e.guest_email and getattr(e, "guest_on_event", True)
+    attendees = [(header_text(e.guest_name), e.guest_email)] if with_guest else []
     attendees += [(header_text(name), email) for _, name, email, _ in e.members if email]
     ics = build_ics(
         method=method,

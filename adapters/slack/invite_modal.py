@@ -24,6 +24,12 @@ DURATIONS = (15, 30, 45, 60, 90, 120)
 MAX_OPTIONS = 100
 EMAIL, COPY = "email", "copy"
 PRIVATE = "private"  # the description_private checkbox's value
+# The "Confirmation" checkboxes (both ticked at first) and the customer page's time zone mode.
+ADD_TO_CALENDAR, SEND_CONFIRMATION = "add_to_calendar", "send_confirmation"
+ZONE_MODES = (
+    ("customer", "The customer's own time zone (detected)"),
+    ("fixed", "Fixed: the invitation's time zone"),
+)
 MEETING_TYPES = (("video", "Video"), ("phone", "Phone"), ("in_person", "In person"))
 MAX_TEXT = 3000  # Slack's longest plain_text_input (the engine allows more; the API and inbox take it)
 
@@ -232,6 +238,40 @@ def details_blocks() -> list[dict[str, Any]]:
             "Customer's time zone, if you know it (e.g. America/New_York)",
             _text("guest_timezone", "", max_length=64),
             optional=True,
+        ),
+        *options_blocks(),
+    ]
+
+
+def options_blocks() -> list[dict[str, Any]]:
+    """Confirmation (both on) and the advanced time zone mode. "Add to calendar event" is also the
+    advanced "customer on the calendar event" setting (and so sees its description): one checkbox."""
+    confirmation = [
+        _option("Add to calendar event (the customer is an attendee)", ADD_TO_CALENDAR),
+        _option("Send confirmation email (with an .ics) to the customer", SEND_CONFIRMATION),
+    ]
+    modes = [_option(label, value) for value, label in ZONE_MODES]
+    return [
+        _input(
+            "confirmation",
+            "Confirmation",
+            {
+                "type": "checkboxes",
+                "action_id": "confirmation",
+                "options": confirmation,
+                "initial_options": confirmation,
+            },
+            optional=True,
+        ),
+        _input(
+            "timezone_mode",
+            "Advanced: times on the customer's page",
+            {
+                "type": "radio_buttons",
+                "action_id": "timezone_mode",
+                "options": modes,
+                "initial_option": modes[0],
+            },
         ),
     ]
 

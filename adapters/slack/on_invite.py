@@ -52,6 +52,7 @@ async def draft_of(ctx: SlackContext, fields: dict[str, Any], *, counting: bool 
     texts = {k: str(fields.get(k) or "").strip() for k in ("guest_name", "guest_email", "subject")}
     if counting:
         texts = {k: v or STAND_INS[k] for k, v in texts.items()}
+    ticked = fields.get("confirmation")  # absent (an older modal): both on, as by default
     return InvitationDraft(
         guest_name=texts["guest_name"],
         guest_email=texts["guest_email"],
@@ -66,6 +67,9 @@ async def draft_of(ctx: SlackContext, fields: dict[str, Any], *, counting: bool 
         meeting_type=str(fields.get("meeting_type") or "video"),
         location=str(fields.get("location") or "").strip(),
         guest_timezone=str(fields.get("guest_timezone") or "").strip() or None,
+        add_to_calendar=ticked is None or im.ADD_TO_CALENDAR in ticked,
+        send_confirmation=ticked is None or im.SEND_CONFIRMATION in ticked,
+        timezone_mode=str(fields.get("timezone_mode") or "customer"),
         start_date=dates["start_date"],
         end_date=dates["end_date"],
         day_start=str(fields.get("day_start") or "09:00"),

@@ -25,7 +25,7 @@ from bot.zones import zone
 FIELDS = (
     "guest_name guest_email subject duration members rooms start_date end_date day_start day_end timezone "
     "send_email promoted pools description description_private conferencing meeting_type location "
-    "guest_timezone"
+    "guest_timezone add_to_calendar send_confirmation timezone_mode"
 ).split()
 # The count does not depend on who is invited: stand-ins keep it from failing on empty fields.
 STAND_INS = {"guest_name": "Guest", "guest_email": "guest@example.com", "subject": "Meeting"}
@@ -67,6 +67,9 @@ def draft_of(values: dict[str, str], *, counting: bool = False) -> InvitationDra
         meeting_type=values.get("meeting_type") or "video",
         location=values.get("location", "").strip(),
         guest_timezone=values.get("guest_timezone", "").strip() or None,
+        add_to_calendar=values.get("add_to_calendar") != "false",  # toggles: "true" | "false", on unless off
+        send_confirmation=values.get("send_confirmation") != "false",
+        timezone_mode=values.get("timezone_mode") or "customer",
         start_date=_date(values, "start_date"),
         end_date=_date(values, "end_date"),
         day_start=values.get("day_start") or "09:00",
@@ -95,6 +98,9 @@ class InviteActions:
             "day_end": "17:00",
             "timezone": tz,
             "send_email": invite_card.EMAIL,
+            "add_to_calendar": "true",
+            "send_confirmation": "true",
+            "timezone_mode": "customer",
         }
         values.update({k: str(data[k]) for k in FIELDS if data.get(k) is not None})
         return values

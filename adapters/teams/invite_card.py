@@ -17,6 +17,10 @@ DURATIONS = (15, 30, 45, 60, 90, 120)
 EMAIL, COPY = "email", "copy"
 MEETING_TYPES = (("video", "Video"), ("phone", "Phone"), ("in_person", "In person"))
 MAX_TEXT = 5000  # the engine's longest description, conferencing or location
+ZONE_MODES = (
+    ("customer", "The customer's own time zone (detected)"),
+    ("fixed", "Fixed: the invitation's time zone"),
+)
 
 
 def _text(input_id: str, label: str, value: str, *, max_length: int = 300) -> dict[str, Any]:
@@ -76,8 +80,34 @@ def details(values: Mapping[str, str], pools: Sequence[str]) -> list[dict[str, A
             values.get("guest_timezone", ""),
             max_length=64,
         ),
+        *options(values),
     ]
     return found
+
+
+def options(values: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Confirmation (both on unless the card was sent with them off) and the advanced time zone mode.
+    "Add to calendar event" is also the advanced "customer on the calendar event" setting: one toggle."""
+    return [
+        plain("Confirmation", weight="bolder"),
+        _toggle(
+            "add_to_calendar",
+            "Add to calendar event (the customer is an attendee)",
+            values.get("add_to_calendar", "true"),
+        ),
+        _toggle(
+            "send_confirmation",
+            "Send confirmation email (with an .ics) to the customer",
+            values.get("send_confirmation", "true"),
+        ),
+        plain("Advanced", weight="bolder"),
+        choice_set(
+            "timezone_mode",
+            "Times on the customer's page",
+            ZONE_MODES,
+            values.get("timezone_mode") or "customer",
+        ),
+    ]
 
 
 def _many(input_id: str, label: str, choices: Sequence[tuple[str, str]], value: str) -> dict[str, Any]:

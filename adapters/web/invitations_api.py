@@ -43,13 +43,17 @@ _DRAFT = schema(
     meeting_type="string",
     location="string",
     guest_timezone="string",
+    add_to_calendar="boolean",  # default true: the customer is an attendee of the calendar events
+    send_confirmation="boolean",  # default true: the customer gets the booking mail and its .ics
+    timezone_mode="string",  # customer (default: the customer's detected zone) | fixed (the invitation's)
     promoted="array",
     send_email="boolean",
 )
 _CODES = {
     "400": "a code and a field: unknown_member | unknown_room | unknown_pool | empty_team | invalid_duration | "
     "time_frame_in_past | invalid_time_frame | time_frame_too_far | too_many_promoted | "
-    "promoted_slot_not_free | invalid_email | …",
+    "promoted_slot_not_free | invalid_email | invalid_boolean (add_to_calendar, send_confirmation) | "
+    "invalid_timezone_mode | …",
     "409": "no_free_slots {busy}",
 }
 
@@ -120,6 +124,10 @@ def draft_from(body: dict[str, Any], organizer: str) -> InvitationDraft:
         meeting_type=_text(body, "meeting_type", "video"),
         location=_text(body, "location"),
         guest_timezone=_text(body, "guest_timezone") or None,
+        # passed as given: the engine refuses what is not a boolean, naming the field
+        add_to_calendar=body.get("add_to_calendar", True),
+        send_confirmation=body.get("send_confirmation", True),
+        timezone_mode=_text(body, "timezone_mode", "customer") or "customer",
         promoted=tuple(_instant(p, "promoted") for p in promoted),
         send_email=bool(body.get("send_email", True)),
     )
@@ -148,6 +156,10 @@ def invitation_json(invitation: Invitation, base_url: str, now: datetime) -> dic
         "conferencing": invitation.conferencing,
         "meeting_type": invitation.meeting_type,
         "location": invitation.location,
+        "guest_timezone": invitation.guest_timezone,
+        "add_to_calendar": invitation.add_to_calendar,
+        "send_confirmation": invitation.send_confirmation,
+        "timezone_mode": invitation.timezone_mode,
         "promoted": [iso(p) for p in invitation.promoted],
         "meeting_id": invitation.meeting_id,
         "expires_at": iso(invitation.frame.closes_at()),

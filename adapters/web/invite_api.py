@@ -62,6 +62,8 @@ def _customer_view(invitation: Invitation, organizer: Agent | None, now: Any) ->
         "location": invitation.location,
         "timezone": invitation.timezone,
         "guest_timezone": invitation.guest_timezone,
+        # "fixed": the page shows times in ``timezone`` and says so; "customer": in the customer's zone
+        "timezone_mode": invitation.timezone_mode,
         "start_date": invitation.start_date.isoformat(),
         "end_date": invitation.end_date.isoformat(),
         "expires_at": iso(invitation.frame.closes_at()),

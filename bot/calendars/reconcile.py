@@ -84,10 +84,11 @@ def reconcile(meeting: Meeting, calendar: CalendarState) -> Decision:
     return Update(calendar.calendar_id, calendar.event_id)  # type: ignore[arg-type]
 
 
-def event_spec(meeting: Meeting, profile: Any, guest: Any) -> EventSpec:
-    """What the agent's calendar shows for a meeting, whichever calendar it is."""
+def event_spec(meeting: Meeting, profile: Any, guest: Any, *, with_guest: bool = True) -> EventSpec:
+    """What the agent's calendar shows for a meeting, whichever calendar it is; ``with_guest`` False
+    (an invitation's "Add to calendar event" off) keeps the customer off its attendees."""
     attendees = [Attendee(profile.agent.name, profile.agent.email)]
-    if guest.email:
+    if guest.email and with_guest:
         attendees.append(Attendee(guest.name, guest.email))
     return EventSpec(
         meeting_id=meeting.id,

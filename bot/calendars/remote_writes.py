@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.calendars.reconcile import CalendarState, Create, Delete, Nothing, Update, event_spec, reconcile
 from bot.calendars.sources import LOCAL, require_profile
+from bot.meetings.attendees import guest_on_event
 from bot.meetings.effects import CALENDAR_JOB
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
@@ -36,6 +37,7 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
             if profile.provider == LOCAL:
                 return None  # the local calendar writes inside the job's transaction
             guest = require(await read.guests.get(meeting.guest_id), "guest")
+            with_guest = await guest_on_event(read, meeting.id)
         provider = runtime.calendars.get(profile.provider)
         if provider is None:
             raise RuntimeError(f"calendar provider {profile.provider!r} is not enabled")
@@ -56,7 +58,10 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
             case Update(calendar_id, event_id):
                 try:
                     await provider.update_event(
-                        account, calendar_id, event_id, event_spec(meeting, profile, guest)
+                        account,
+                        calendar_id,
+                        event_id,
+                        event_spec(meeting, profile, guest, with_guest=with_guest),
                     )
                 except CalendarUnavailable as error:
                     if error.details.get("status") not in GONE:
@@ -65,7 +70,7 @@ def prepare_calendar_write(runtime: Any) -> Callable[[JobItem, Clock], Awaitable
                     decision = Create(calendar_id)
         if isinstance(decision, Create):
             calendar_id = decision.calendar_id
-            spec = replace(event_spec(meeting, profile, guest), sequence=0)
+            spec = replace(event_spec(meeting, profile, guest, with_guest=with_guest), sequence=0)
             event_id = await provider.create_event(account, calendar_id, spec)
         written = (meeting.status, meeting.sequence)
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from bot.calendars.reconcile import CalendarState, Create, Delete, Update, event_spec, reconcile
 from bot.calendars.remote_writes import prepare_calendar_write
 from bot.calendars.sources import LOCAL, require_profile
+from bot.meetings.attendees import guest_on_event
 from bot.meetings.effects import CALENDAR_JOB
 from bot.model import require
 from bot.ports import Clock, JobItem, UnitOfWork
@@ -66,11 +67,11 @@ def writer_in_transaction(calendars: Mapping[str, Any]) -> JobStep:
                 await uow.meetings.save(meeting)
             case Update(calendar_id, event_id):
                 guest = require(await uow.guests.get(meeting.guest_id), "guest")
-                spec = event_spec(meeting, profile, guest)
+                spec = event_spec(meeting, profile, guest, with_guest=await guest_on_event(uow, meeting.id))
                 await provider.update_event(profile.account, calendar_id, event_id, spec)
             case Create(calendar_id):
                 guest = require(await uow.guests.get(meeting.guest_id), "guest")
-                spec = event_spec(meeting, profile, guest)
+                spec = event_spec(meeting, profile, guest, with_guest=await guest_on_event(uow, meeting.id))
                 meeting.external_event_id = await provider.create_event(profile.account, calendar_id, spec)
                 meeting.calendar_provider, meeting.calendar_id = profile.provider, calendar_id
                 await uow.meetings.save(meeting)

@@ -77,14 +77,17 @@ async def _spec(uow: UnitOfWork, meeting: Meeting, target: Target) -> EventSpec:
     invitation = await repository(uow).by_meeting(meeting.id)
     people: list[Attendee] = []
     description = f"Meeting with {guest.name}, booked through Convene."
+    with_guest = invitation is None or invitation.add_to_calendar
     if invitation is not None:
         for slug in invitation.members:
             agent = await uow.agents.get(slug)
             if agent is not None:
                 people.append(Attendee(agent.name, agent.email))
-        extra = [invitation.description, invitation.conferencing, invitation.location]
+        # The customer on the event sees its description: a private one only goes on events without them.
+        private = invitation.description_private and with_guest
+        extra = ["" if private else invitation.description, invitation.conferencing, invitation.location]
         description = "\n\n".join([description, *[x for x in extra if x]])
-    if guest.email:
+    if guest.email and with_guest:
         people.append(Attendee(guest.name, guest.email))
     return EventSpec(
         meeting_id=meeting.id,

@@ -31,6 +31,9 @@ class InvitationDraft:
     meeting_type: str = "video"
     location: str = ""
     guest_timezone: str | None = None
+    add_to_calendar: bool = True  # the customer is on the calendar event (and sees its description)
+    send_confirmation: bool = True  # the customer gets the booking mail and its .ics
+    timezone_mode: str = "customer"  # the customer's page: "customer" (detected zone) or "fixed"
     promoted: tuple[datetime, ...] = ()
     send_email: bool = True  # False: the agent copies the links and sends them themselves
 

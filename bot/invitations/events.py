@@ -65,6 +65,7 @@ class InvitationBooked(Event):
     conferencing: str = ""
     location: str = ""
     rooms: tuple[str, ...] = field(default=())
+    guest_on_event: bool = True  # False: the .ics lists only the team, not the customer
     audience: Audience = Audience.AGENTS
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:

@@ -171,6 +171,9 @@ async def create_invitation(cmd: CreateInvitation, uow: UnitOfWork, clock: Clock
             meeting_type=draft.meeting_type,
             location=draft.location,
             guest_timezone=draft.guest_timezone or guest.timezone,
+            add_to_calendar=draft.add_to_calendar,
+            send_confirmation=draft.send_confirmation,
+            timezone_mode=draft.timezone_mode,
             promoted=list(draft.promoted),
             created_at=now,
             updated_at=now,
@@ -316,7 +319,10 @@ async def book_invitation(cmd: BookInvitation, uow: UnitOfWork, clock: Clock, ru
         await sync_calendar(uow, meeting, now)  # the lead's calendar, as for every meeting
         await schedule_attendee_writes(uow, meeting, [k for k in keys if k != agent_key(meeting.agent)], now)
         await arm_reminder(uow, meeting, lead.settings, now)
-        uow.record(meeting_event(MeetingBooked, meeting, lead.agent, guest, lead.settings, guest.actor))
+        flags = {"guest_mail": invitation.send_confirmation, "guest_on_event": invitation.add_to_calendar}
+        uow.record(
+            meeting_event(MeetingBooked, meeting, lead.agent, guest, lead.settings, guest.actor, **flags)
+        )
         uow.record(_booked(invitation, meeting, participants, rooms))
         await uow.commit()
         return meeting
@@ -346,6 +352,7 @@ def _booked(
         conferencing=invitation.conferencing,
         location=invitation.location,
         rooms=tuple(names.get(r, r) for r in rooms),
+        guest_on_event=invitation.add_to_calendar,
     )
 
 

@@ -19,6 +19,7 @@ from scheduling.invitation_slots import TimeFrame
 
 OPEN, BOOKED, WITHDRAWN = "open", "booked", "withdrawn"
 MEETING_TYPES = ("video", "phone", "in_person")
+TIMEZONE_MODES = ("customer", "fixed")
 
 
 def agent_key(slug: str) -> str:
@@ -69,6 +70,13 @@ class Invitation:
     meeting_type: str = "video"
     location: str = ""
     guest_timezone: str | None = None
+    # Confirmation and advanced settings (bot.invitations.rules.check_draft): the customer is an attendee
+    # of the calendar events written for the meeting (and so sees their description), the customer gets
+    # the booking mail with its .ics, and the customer's page shows times in the customer's zone
+    # ("customer") or fixed in the invitation's ("fixed").
+    add_to_calendar: bool = True
+    send_confirmation: bool = True
+    timezone_mode: str = "customer"
     promoted: list[datetime] = field(default_factory=list)  # UTC
     status: str = OPEN
     meeting_id: str | None = None

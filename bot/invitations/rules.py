@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.errors import InvalidInput
 from bot.handlers.people import clean_email
 from bot.invitations.commands import InvitationDraft
-from bot.invitations.model import MEETING_TYPES
+from bot.invitations.model import MEETING_TYPES, TIMEZONE_MODES
 from bot.names import clean_line
 from bot.zones import zone
 from scheduling.availability import MAX_DURATION, MIN_DURATION
@@ -94,6 +94,15 @@ def check_draft(
     if draft.meeting_type not in MEETING_TYPES:
         raise refuse(
             f"The meeting type is one of {', '.join(MEETING_TYPES)}.", "invalid_meeting_type", "meeting_type"
+        )
+    for flag in ("add_to_calendar", "send_confirmation", "send_email"):
+        if not isinstance(getattr(draft, flag), bool):
+            raise refuse(f"{flag} is true or false.", "invalid_boolean", flag)
+    if draft.timezone_mode not in TIMEZONE_MODES:
+        raise refuse(
+            f"The time zone mode is one of {', '.join(TIMEZONE_MODES)}.",
+            "invalid_timezone_mode",
+            "timezone_mode",
         )
     for field in ("description", "conferencing", "location"):
         if len(getattr(draft, field)) > MAX_TEXT:

@@ -38,6 +38,14 @@ async def attendee_keys(uow: UnitOfWork, meeting_id: str) -> list[str]:
     return [row.key for row in found]
 
 
+async def guest_on_event(uow: UnitOfWork, meeting_id: str) -> bool:
+    """Whether the customer is an attendee of the meeting's calendar events: False only for a meeting
+    booked through an invitation whose "Add to calendar event" is off."""
+    rows: Any = getattr(uow, "invitations", None)
+    invitation = await rows.by_meeting(meeting_id) if rows is not None else None
+    return invitation is None or bool(invitation.add_to_calendar)
+
+
 async def others(uow: UnitOfWork, meeting: Meeting) -> list[str]:
     return [k for k in await attendee_keys(uow, meeting.id) if k != lead_key(meeting)]
 
@@ -61,3 +69,12 @@ async def other_members(uow: UnitOfWork, meeting: Meeting) -> tuple[Member, ...]
         if agent is not None and agent.email:
             found.append((agent.slug, agent.name, agent.email, scheduling_settings(agent).timezone))
     return tuple(found)
+
+
+async def team_fields(uow: UnitOfWork, meeting: Meeting) -> dict[str, Any]:
+    """What every later notice of a meeting carries (``meeting_event``'s extras): the members besides
+    the lead, and whether the customer is on the calendar event (and so on the .ics)."""
+    return {
+        "members": await other_members(uow, meeting),
+        "guest_on_event": await guest_on_event(uow, meeting.id),
+    }

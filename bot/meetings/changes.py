@@ -9,7 +9,7 @@ from bot.calendars.sources import Profile, calendar_unavailable, fetch_busy, req
 from bot.errors import SlotTaken
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
-from bot.meetings.attendees import other_members, rewrite_attendee_calendars
+from bot.meetings.attendees import rewrite_attendee_calendars, team_fields
 from bot.meetings.booking import utc_start
 from bot.meetings.commands import CancelMeeting, ChangeMeetingDuration, RescheduleMeeting
 from bot.meetings.effects import arm_reminder, meeting_event, reminder_key, sync_calendar
@@ -104,7 +104,7 @@ async def apply_move(
     )
     guest = require(await uow.guests.get(meeting.guest_id), "guest")
     tz = profile.settings.timezone
-    members = await other_members(uow, meeting)
+    team = await team_fields(uow, meeting)
     if meeting.start != previous[0]:
         text = texts.rescheduled(meeting, by.name, tz, previous)
         event = meeting_event(
@@ -116,7 +116,7 @@ async def apply_move(
             by,
             previous_start=previous[0],
             previous_end=previous[1],
-            members=members,
+            **team,
         )
     else:
         text = texts.duration_changed(meeting, by.name, tz)
@@ -128,7 +128,7 @@ async def apply_move(
             profile.settings,
             by,
             previous_end=previous[1],
-            members=members,
+            **team,
         )
     await post_notice(uow, conversation, text, now)
     if write_calendar:
@@ -183,7 +183,7 @@ async def apply_cancel(
         await sync_calendar(uow, meeting, now)
     await rewrite_attendee_calendars(uow, meeting, now)  # every other member's and room's, always
     await uow.jobs.cancel(reminder_key(meeting.id))
-    members = await other_members(uow, meeting)
+    team = await team_fields(uow, meeting)
     uow.record(
         meeting_event(
             MeetingCancelled,
@@ -193,6 +193,6 @@ async def apply_cancel(
             profile.settings,
             by,
             reason=reason,
-            members=members,
+            **team,
         )
     )

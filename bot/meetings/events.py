@@ -31,13 +31,17 @@ class MeetingEvent(Event):
     agent_timezone: str | None = None
     # A team meeting's members besides the lead, (slug, name, email, time zone): mailed like the lead.
     members: tuple[tuple[str, str, str, str], ...] = ()
+    # An invitation's confirmation settings (bot.invitations): False keeps this event's mail from the
+    # customer (``guest_mail``) or the customer off the .ics attendees (``guest_on_event``).
+    guest_mail: bool = True
+    guest_on_event: bool = True
     # Guests and agents both; the addresses in it are for the mail channel (bot.access.hidden_from_guests).
     audience: Audience = Audience.EVERYONE
 
     def direct_destinations(self) -> list[tuple[str, dict[str, Any]]]:
         # Both sides get every booking, change, cancellation and reminder in their mailbox.
         found = [("email", {"email": self.agent_email, "name": self.agent_name, "role": "agent"})]
-        if self.guest_email:
+        if self.guest_email and self.guest_mail:
             found.append(("email", {"email": self.guest_email, "name": self.guest_name, "role": "guest"}))
         found += [
             ("email", {"email": email, "name": name, "role": "member", "agent": slug, "timezone": tz})

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.calendars.sources import require_profile
 from bot.handlers.posting import post_notice
 from bot.meetings import texts
-from bot.meetings.attendees import other_members
+from bot.meetings.attendees import team_fields
 from bot.meetings.effects import REMINDER_JOB, meeting_event
 from bot.meetings.events import ReminderDue
 from bot.model import SYSTEM, require
@@ -45,7 +45,7 @@ async def send_reminder(job: JobItem, uow: UnitOfWork, clock: Clock) -> None:
             profile.settings,
             SYSTEM,
             minutes_before=minutes,
-            members=await other_members(uow, meeting),  # every member of a team meeting is reminded
+            **await team_fields(uow, meeting),  # every member of a team meeting is reminded
         )
     )
 

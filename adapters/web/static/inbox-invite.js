@@ -4,6 +4,9 @@
  * invitation would offer (the engine's own slot code) and, when none, who is busy. The free slots are
  * offered to promote (up to 10). Creating answers with the links; "Copy links" puts them on the
  * clipboard for agents who send them themselves. Every rule and wording of a refusal is the server's.
+ * Step 3 also holds "Confirmation" (Add to calendar event, Send confirmation email; both on) and
+ * "Advanced" (the customer page's time zone mode; "customer on the calendar event" is the Add to
+ * calendar event toggle, one field).
  */
 import { el, fill } from "./lib/dom.js";
 import { formatFull, viewerZone } from "./lib/time.js";
@@ -33,6 +36,9 @@ const f = {
   timezone: input("invite-timezone", { placeholder: "your scheduling time zone" }),
   delivery: el("select", { testid: "invite-delivery" }, el("option", { value: "email" }, "Send by email through Convene"), el("option", { value: "copy" }, "Copy links and send them yourself")),
   promote: input("invite-promote", { type: "checkbox" }),
+  addToCalendar: input("invite-add-to-calendar", { type: "checkbox", checked: "" }),
+  sendConfirmation: input("invite-send-confirmation", { type: "checkbox", checked: "" }),
+  zoneMode: el("select", { testid: "invite-timezone-mode" }, el("option", { value: "customer" }, "In the customer's own time zone (detected)"), el("option", { value: "fixed" }, "Fixed in the invitation's time zone")),
 };
 const count = el("p", { class: "invite-count", testid: "invite-slot-count", role: "status" });
 const why = el("p", { class: "small muted", testid: "invite-why", hidden: true });
@@ -73,6 +79,12 @@ fill(
   el("div", { class: "settings-grid" }, row("From", f.startDate), row("Until", f.endDate), row("Daily from", f.dayStart), row("Daily until", f.dayEnd), row("Time zone", f.timezone), row("Delivery", f.delivery)),
   el("label", { class: "small" }, f.promote, " Promote specific time slots (up to 10)"),
   promoted,
+  el("fieldset", { class: "invite-options", testid: "invite-confirmation" }, el("legend", {}, "Confirmation"),
+    el("div", {}, el("label", { class: "small" }, f.addToCalendar, " Add to calendar event (the customer is an attendee and sees its description)")),
+    el("div", {}, el("label", { class: "small" }, f.sendConfirmation, " Send confirmation email (details and an .ics when the customer books)"))),
+  el("details", { class: "invite-options", testid: "invite-advanced" }, el("summary", {}, "Advanced"),
+    row("Times on the customer's page", f.zoneMode),
+    el("p", { class: "small muted" }, "Whether the customer is on the calendar event is the \u201cAdd to calendar event\u201d setting above.")),
 );
 
 function checkbox(testid, value, label, checked) {
@@ -135,6 +147,9 @@ function body() {
     location: f.location.value,
     guest_timezone: null,
     send_email: f.delivery.value === "email",
+    add_to_calendar: f.addToCalendar.checked,
+    send_confirmation: f.sendConfirmation.checked,
+    timezone_mode: f.zoneMode.value,
     promoted: f.promote.checked ? chosen(promoted) : [],
   };
   if (f.timezone.value.trim()) data.timezone = f.timezone.value.trim();

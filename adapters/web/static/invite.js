@@ -5,6 +5,8 @@
  * times in the booking page's month calendar (lib/month-picker.js). A slot taken meanwhile shows the
  * next free times.
  * After booking, the same link shows the meeting and lets the customer cancel it.
+ * Times show in the customer's detected zone, or, when the invitation's ``timezone_mode`` is "fixed",
+ * in the invitation's own zone; a line under the title names the zone either way.
  */
 import { apiClient, seg } from "./lib/api.js";
 import { el, fill } from "./lib/dom.js";
@@ -14,13 +16,13 @@ import { isSlotTaken } from "./lib/slots.js";
 import { dayKey, formatFull, today, viewerZone } from "./lib/time.js";
 
 const [, , token, slotCode] = location.pathname.split("/").map(decodeURIComponent);
-const zone = viewerZone();
+let zone = viewerZone(); // the invitation's own when its time zone mode is "fixed"
 const call = apiClient();
 const $ = (id) => document.getElementById(id);
 const els = {
   title: $("title"), who: $("who"), description: $("description"), notice: $("notice"), chosen: $("chosen"),
   chosenTime: $("chosen-time"), picking: $("picking"), slots: $("slots"), confirm: $("confirm"),
-  booked: $("booked"), cancel: $("cancel"), reschedule: $("reschedule"),
+  booked: $("booked"), cancel: $("cancel"), reschedule: $("reschedule"), zone: $("zone"),
 };
 const state = { slots: [], choice: null, moving: false };
 
@@ -34,17 +36,23 @@ function notice(text) {
   els.notice.hidden = !text;
 }
 
-const picker = monthPicker({
-  t: await translator(),
-  timeZone: zone,
-  fetchSlots: async (start, end) => state.slots.filter((s) => {
-    const day = dayKey(s, zone);
-    return day >= start && day <= end;
-  }),
-  onChoose: (start) => choose(start),
-  onError: (error) => notice(error.message),
-});
-els.slots.replaceChildren(picker.element);
+const t = await translator();
+let picker = null;
+
+/** The month calendar, made once the zone is known (the invitation may fix it). */
+function makePicker() {
+  picker = monthPicker({
+    t,
+    timeZone: zone,
+    fetchSlots: async (start, end) => state.slots.filter((s) => {
+      const day = dayKey(s, zone);
+      return day >= start && day <= end;
+    }),
+    onChoose: (start) => choose(start),
+    onError: (error) => notice(error.message),
+  });
+  els.slots.replaceChildren(picker.element);
+}
 
 function choose(start) {
   state.choice = start;
@@ -94,6 +102,10 @@ async function load() {
     els.description.textContent = inv.description;
     els.description.hidden = false;
   }
+  if (inv.timezone_mode === "fixed") zone = inv.timezone;
+  if (!picker) makePicker();
+  els.zone.textContent = t(inv.timezone_mode === "fixed" ? "invite.zoneFixed" : "invite.zoneCustomer", { zone });
+  els.zone.hidden = false;
   state.slots = data.slots;
   if (data.meeting) return showBooked(data.meeting, inv);
   if (inv.status !== "open") return showClosed(inv);

@@ -53,7 +53,8 @@ def state_of(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
         elif kind == "multi_users_select":
             entry = {"selected_users": given if bid in values else element.get("initial_users", [])}
         elif kind in ("multi_static_select", "checkboxes"):
-            entry = {"selected_options": [{"value": v} for v in given or []]}
+            initial = [o["value"] for o in element.get("initial_options") or []]
+            entry = {"selected_options": [{"value": v} for v in (given if bid in values else initial) or []]}
         elif kind == "datepicker":
             entry = {"selected_date": given if bid in values else element.get("initial_date")}
         else:

@@ -143,4 +143,9 @@ export default {
   "presence.emailKnown": "Wir senden die Antwort auch an {email}.",
   "presence.typing": "{name} schreibt…",
   // ---- end of presence ----
+
+  // ---- invopts ----
+  "invite.zoneFixed": "Die Zeiten werden in {zone} angezeigt, der Zeitzone der Einladung.",
+  "invite.zoneCustomer": "Die Zeiten werden in Ihrer Zeitzone angezeigt: {zone}.",
+  // ---- end of invopts ----
 };

@@ -143,4 +143,9 @@ export default {
   "presence.emailKnown": "We'll also send the reply to {email}.",
   "presence.typing": "{name} is typing…",
   // ---- end of presence ----
+
+  // ---- invopts ----
+  "invite.zoneFixed": "Times are shown in {zone}, the invitation's time zone.",
+  "invite.zoneCustomer": "Times are shown in your time zone, {zone}.",
+  // ---- end of invopts ----
 };
