@@ -117,7 +117,7 @@ KINDS: list[tuple[str, Callable[[dict[str, Any]], EmailMessage], str, str | None
         lambda c: render_meeting_mail(
             meeting(MeetingBooked), "alice@acme.test", "Alice", c["public_url"], config=c
         ),
-        "/inbox#c1",
+        "/inbox/c/c1",
         "10:00–10:30 (Europe/Berlin)",
     ),
     (
@@ -202,7 +202,7 @@ KINDS: list[tuple[str, Callable[[dict[str, Any]], EmailMessage], str, str | None
             {"email": "bob@acme.test", "name": "Bob", "timezone": "America/New_York"},
             c,
         ),
-        "/inbox#c1",
+        "/inbox/c/c1",
         "05:00–05:30 (America/New_York)",
     ),
     (
