@@ -13,7 +13,6 @@ from .conftest import Teams
 from .fake_botframework import APP_ID
 
 
-
 def now() -> int:
     """Read when the token is made: a module-level time goes stale in a long, loaded run."""
     return int(time.time())
