@@ -85,7 +85,7 @@ async def test_the_widgets_scheduling_view_and_the_conversation_page_speak_germa
     await assert_accessible(page)
 
 
-async def test_the_chat_and_join_pages_speak_german(browser: Any, server: LiveServer) -> None:
+async def test_the_chat_join_and_booking_pages_speak_german(browser: Any, server: LiveServer) -> None:
     page = await new_page(browser, server, **GERMAN)
     await page.goto(f"{server.url}/chat/alice")
     await expect(page.locator("html")).to_have_attribute("lang", "de")
@@ -98,6 +98,9 @@ async def test_the_chat_and_join_pages_speak_german(browser: Any, server: LiveSe
     await expect(page.get_by_test_id("join-button")).to_have_text("Teilnehmen")
     await expect(page.locator("label[for=email]")).to_have_text("Ihre E-Mail")
     await assert_accessible(page)
+
+    await page.goto(f"{server.url}/book/alice")  # the booking page's lengths through Intl too
+    await expect(page.locator("#duration option").first).to_have_text("30 Min.")
 
     english = await new_page(browser, server, locale="en-GB")  # English stays English
     await english.goto(f"{server.url}/join/no-such-token")
