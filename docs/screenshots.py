@@ -2,9 +2,9 @@
 
 Starts Convene in this process on a temporary SQLite database with the demo data, drives headless
 Chromium (/usr/bin/chromium) through a guest's chat, a booking and an agent's inbox, and writes PNGs into
-docs/screenshots/: the widget closed (with an unread badge) and open, the widget on a phone, the booking
-page, the booking confirmation page (when the app has one: otherwise a notice says it was skipped), the
-inbox, and one email (the HTML part of the real mail the guest was sent). Each PNG is optimised and kept
+docs/screenshots/: the widget closed (an agent answered meanwhile: the unread badge and the message's
+preview beside the launcher) and open, the widget on a phone, the booking page, the confirmation page a
+booking leads to (/booked/{token}), the inbox, and one email (the HTML part of the real mail the guest was sent). Each PNG is optimised and kept
 under 300 KB.
 """
 
@@ -139,15 +139,13 @@ async def booking(browser: Any, runtime: Runtime, url: str) -> None:
     await page.get_by_test_id("slot").first.click()
     await page.get_by_test_id("name").fill("Ben")
     await page.get_by_test_id("email").fill("ben@example.org")
-    before = page.url
+    await page.get_by_test_id("note").fill("Please bring the price list for Arizona.")
     await page.get_by_test_id("schedule").click()
-    try:  # a confirmation page of its own (being built): the booking page then moves to it
-        await page.wait_for_url(lambda address: address != before, timeout=5000)
-    except Exception:  # noqa: BLE001 - Playwright's TimeoutError: the booking page confirmed in place
-        print("  skipped booking-confirmation.png: no booking confirmation page yet (it confirms in place)")
-    else:
-        await page.wait_for_load_state("networkidle")
-        await shot(page, "booking-confirmation")
+    await page.wait_for_url("**/booked/**")  # the confirmation's own address, which survives a reload
+    await page.get_by_test_id("booking-confirmed").wait_for()
+    await page.get_by_test_id("cal-google").wait_for()
+    await page.wait_for_load_state("networkidle")
+    await shot(page, "booking-confirmation")
     await context.close()
 
 
@@ -193,6 +191,7 @@ async def main() -> int:
                 PostMessage(conversation.id, ALICE, "Here is my booking link, pick any time.")
             )
             await page.get_by_test_id("unread-badge").wait_for()
+            await page.get_by_test_id("launcher-preview").wait_for()  # the answer's preview beside it
             await shot(page, "widget-closed")
             await page.set_viewport_size(PHONE)
             await page.get_by_test_id("launcher").click()
@@ -202,7 +201,9 @@ async def main() -> int:
             await mail_shot(browser, runtime, folder, "alice@example.com")
 
             token = await runtime.bus.handle(IssueAgentToken("alice@example.com", kind="login"))
-            inbox = await (await browser.new_context(viewport=DESKTOP, locale="en-GB")).new_page()
+            inbox = await (
+                await browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/Berlin")
+            ).new_page()
             await inbox.goto(f"{url}/inbox/login?token={token}")
             await (
                 inbox.get_by_test_id("connection-status")

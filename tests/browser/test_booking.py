@@ -305,7 +305,7 @@ async def test_alice_edits_settings_and_both_sides_change_the_length(
     guest = await guest_chats(browser, server, "Otto")
     start = await slot_at(server, next_weekday(1), "09:00")
     await guest.get_by_test_id("schedule-meeting").click()
-    await expect(guest.get_by_test_id("booking-duration").locator("option")).to_have_text(["30 min", "1 h"])
+    await expect(guest.get_by_test_id("booking-duration").locator("option")).to_have_text(["30 min", "1 hr"])
     await guest.get_by_test_id("booking-close").click()
     await book_in_widget(guest, "Rocket skates", start)
     await meeting(guest, "Rocket skates").get_by_test_id("meeting-duration").click()

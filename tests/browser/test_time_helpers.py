@@ -271,3 +271,12 @@ async def test_the_month_calendar_marks_each_day_of_the_change_with_its_own_time
     assert shown["times"] == days
     assert shown["grid"] == ["2026-09-28", "2026-11-08", 42]  # six weeks from a Monday, no day twice
     assert shown["cells"] == 31  # October's days, the long Sunday once
+
+
+async def test_meeting_lengths_are_said_in_the_viewers_language(page: Any) -> None:
+    rows = [(minutes, locale) for locale in ("en", "en-GB", "de-DE") for minutes in (30, 60, 90)]
+    assert await each(page, "(minutes, locale) => T.formatDuration(minutes, locale)", rows) == [
+        "30 min", "1 hr", "1 hr 30 min",
+        "30 min", "1 hr", "1 hr 30 min",  # the language counts, not the region ("30 mins")
+        "30 Min.", "1 Std.", "1 Std., 30 Min.",
+    ]  # fmt: skip

@@ -57,7 +57,7 @@ export async function showBooked({ t, locale, call, token, zone, container, note
       el(
         "dl",
         { class: "summary" },
-        row(t("confirmation.what"), `${meeting.subject} · ${formatDuration(meeting.duration)}`, "done-what"),
+        row(t("confirmation.what"), `${meeting.subject} · ${formatDuration(meeting.duration, locale)}`, "done-what"),
         row(t("confirmation.with"), el("span", { class: "with" }, el("span", { class: "avatar small", "aria-hidden": "true" }, hostPicture(host.name, host.avatar_url)), host.name), "done-with"),
         row(t("confirmation.whenYours"), span(meeting, zone, locale), "done-when"),
         hostZone !== zone ? row(t("confirmation.whenHost", { name: host.name }), span(meeting, hostZone, locale), "done-when-host") : null,

@@ -124,7 +124,7 @@ async function openBooking(agent, range) {
   hostCard(agent);
   const durations = state.moving ? [state.moving.meeting.duration] : agent.durations;
   const chosenLength = state.moving ? state.moving.meeting.duration : agent.default_duration;
-  els.duration.replaceChildren(...durationOptions(durations, chosenLength));
+  els.duration.replaceChildren(...durationOptions(durations, chosenLength, locale));
   els.duration.disabled = Boolean(state.moving);
   const zones = zonePicker({ t, zone: state.zone, onChange: (zone) => {
     state.zone = zone;

@@ -10,12 +10,14 @@
  */
 import { apiClient, seg } from "./lib/api.js";
 import { el, fill } from "./lib/dom.js";
-import { translator } from "./lib/i18n.js";
+import { localisePage } from "./lib/i18n.js";
 import { monthPicker } from "./lib/month-picker.js";
 import { isSlotTaken } from "./lib/slots.js";
-import { dayKey, formatFull, today, viewerZone } from "./lib/time.js";
+import { dayKey, formatDuration, formatFull, today, viewerZone } from "./lib/time.js";
 
 const [, , token, slotCode] = location.pathname.split("/").map(decodeURIComponent);
+const t = await localisePage();
+const locale = t.locale;
 let zone = viewerZone(); // the invitation's own when its time zone mode is "fixed"
 const call = apiClient();
 const $ = (id) => document.getElementById(id);
@@ -26,23 +28,20 @@ const els = {
 };
 const state = { slots: [], choice: null, moving: false };
 
-const STATUS_TEXT = {
-  withdrawn: "The organiser withdrew this invitation.",
-  expired: "This invitation has expired.",
-};
+const STATUS_TEXT = { withdrawn: "booking.inviteWithdrawn", expired: "booking.inviteExpired" };
 
 function notice(text) {
   els.notice.textContent = text || "";
   els.notice.hidden = !text;
 }
 
-const t = await translator();
 let picker = null;
 
 /** The month calendar, made once the zone is known (the invitation may fix it). */
 function makePicker() {
   picker = monthPicker({
     t,
+    locale,
     timeZone: zone,
     fetchSlots: async (start, end) => state.slots.filter((s) => {
       const day = dayKey(s, zone);
@@ -59,13 +58,13 @@ function choose(start) {
   els.confirm.hidden = false;
   els.confirm.disabled = !start;
   els.chosen.hidden = !start;
-  els.chosenTime.textContent = start ? formatFull(start, zone) : "";
+  els.chosenTime.textContent = start ? formatFull(start, zone, locale) : "";
 }
 
 function showBooked(meeting, invitation) {
   els.picking.hidden = els.confirm.hidden = els.chosen.hidden = true;
   const cancelled = meeting.status === "cancelled";
-  const lines = [el("p", {}, cancelled ? "This meeting was cancelled." : `Booked: ${formatFull(meeting.start, zone)}`)];
+  const lines = [el("p", {}, cancelled ? t("booking.inviteCancelled") : t("booking.inviteBooked", { when: formatFull(meeting.start, zone, locale) }))];
   if (!cancelled && meeting.conferencing) lines.push(el("p", {}, meeting.conferencing));
   if (!cancelled && meeting.location) lines.push(el("p", {}, meeting.location));
   fill(els.booked, ...lines);
@@ -77,10 +76,10 @@ function showBooked(meeting, invitation) {
 
 function showClosed(invitation) {
   els.picking.hidden = els.confirm.hidden = els.chosen.hidden = true;
-  notice(STATUS_TEXT[invitation.status]);
+  notice(STATUS_TEXT[invitation.status] ? t(STATUS_TEXT[invitation.status]) : "");
   if (invitation.organizer_email) {
     const subject = encodeURIComponent(invitation.subject);
-    const link = el("a", { href: `mailto:${invitation.organizer_email}?subject=${subject}`, testid: "invite-write" }, `Write to ${invitation.organizer_name}`);
+    const link = el("a", { href: `mailto:${invitation.organizer_email}?subject=${subject}`, testid: "invite-write" }, t("booking.inviteWrite", { name: invitation.organizer_name }));
     els.notice.append(" ", link);
   }
 }
@@ -97,7 +96,7 @@ async function load() {
   const data = await call("GET", `/api/invitations/${seg(token)}${query}`);
   const inv = data.invitation;
   els.title.textContent = inv.subject;
-  els.who.textContent = `${inv.organizer_name} invites ${inv.guest_name} · ${inv.duration} minutes`;
+  els.who.textContent = t("booking.inviteWho", { organizer: inv.organizer_name, guest: inv.guest_name, length: formatDuration(inv.duration, locale) });
   if (inv.description) {
     els.description.textContent = inv.description;
     els.description.hidden = false;
@@ -114,10 +113,10 @@ async function load() {
   if (data.chosen && data.chosen.free) {
     await picker.select(data.chosen.start);
   } else if (data.chosen) {
-    notice("That time was taken meanwhile; here are the next free times.");
+    notice(t("booking.inviteTaken"));
     await picker.taken(data.chosen.alternatives);
   }
-  if (!data.slots.length) notice("No free times are left in this invitation.");
+  if (!data.slots.length) notice(t("booking.inviteNoneLeft"));
 }
 
 els.confirm.addEventListener("click", async () => {
@@ -131,7 +130,7 @@ els.confirm.addEventListener("click", async () => {
     await load();
   } catch (error) {
     if (isSlotTaken(error)) {
-      notice("That time was taken meanwhile; here are the next free times.");
+      notice(t("booking.inviteTaken"));
       choose(null);
       await picker.taken(error.data.alternatives);
     } else {

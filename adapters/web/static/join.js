@@ -4,7 +4,9 @@
  * otherwise a new guest session is made from the form. Then the conversation's page opens (/c/{id}).
  */
 import { apiClient } from "./lib/api.js";
+import { localisePage } from "./lib/i18n.js";
 
+const t = await localisePage();
 const SESSION_KEY = `convene:${location.origin}:session`;
 const linkToken = decodeURIComponent(location.pathname.split("/")[2] || "");
 const form = document.getElementById("form");
@@ -36,14 +38,14 @@ form.addEventListener("submit", async (event) => {
   show("");
   const name = document.getElementById("name").value.trim();
   const email = document.getElementById("email").value.trim();
-  if (!name || !email) return show("Please give your name and your email.");
+  if (!name || !email) return show(t("widget.joinNeedBoth"));
   try {
     const created = await call("POST", "/api/guest/sessions", { name, email });
     session = { token: created.token, guest_id: created.guest_id, name: created.name };
     localStorage.setItem(SESSION_KEY, JSON.stringify(session));
     await join();
   } catch (failure) {
-    show(failure.message || "Could not join. Please try again.");
+    show(failure.message || t("widget.joinFailed"));
   }
 });
 

@@ -50,7 +50,7 @@ export async function start(script, origin) {
   const view = buildView({ origin, t, look: lookOf(script), on: { toggle, start: onStart, send: onSend, continue: onContinue }, page: fullPage });
   const isMine = (author) => author.kind === "guest" && Boolean(state.session) && author.id === state.session.guest_id;
   const files = widgetFiles({ origin, view, token: () => state.session && state.session.token, conversationId: () => state.conversationId });
-  const thread = messageThread(view.list, isMine, t.lang, files.show);
+  const thread = messageThread(view.list, isMine, t.locale, files.show);
   const seen = seenMarker(view.list, t);
   const team = presence({ view, call, t, target });
   const typing = typingLine(view.typing, (name) => t("presence.typing", { name }));
@@ -92,6 +92,7 @@ export async function start(script, origin) {
     return {
       call,
       target,
+      t,
       meetingsHost: view.meetingsHost,
       bookingHost: view.bookingHost,
       notice: thread.notice,

@@ -10,12 +10,12 @@ import { isSlotTaken, slotPicker } from "./lib/slots.js";
 import { formatSpan, lastBookableDay, viewerZone } from "./lib/time.js";
 
 const PAGE_DAYS = 7; // one page of the slot picker
-const EMAIL_NEEDED = "Please give your email address: the invitation is sent there.";
 
 export function installBooking(w) {
-  const { call, target } = w;
+  const { call, target, t } = w;
+  const locale = t.locale; // dates, times and lengths in the widget's language, through Intl
   const zone = viewerZone();
-  const when = (m) => formatSpan(m.start, m.end, zone);
+  const when = (m) => formatSpan(m.start, m.end, zone, locale);
   const path = (kind, slug) => `/api/${kind}/${seg(slug)}`;
   const state = {
     mode: null, // {kind: "book", slotsPath} | {kind: "reschedule", meeting, slotsPath}
@@ -30,16 +30,28 @@ export function installBooking(w) {
 
   const errorBox = el("p", { class: "booking-error", testid: "booking-error", role: "alert", hidden: true });
   const confirmedBox = el("p", { class: "booking-confirmed", testid: "booking-confirmed", role: "status", hidden: true });
-  const listTitle = el("div", { class: "meetings-title" }, "Your upcoming meetings");
+  const listTitle = el("div", { class: "meetings-title" }, t("widget.meetingsTitle"));
   const meetings = meetingList({
     prefix: "meeting",
     itemTestid: "meeting-item",
     describe: (m) => `${when(m)} · ${m.agent_name}`,
     lengths: (m) => agentInfo(m.agent).then((info) => info.durations),
     reschedule: (m) => openReschedule(m),
-    changeDuration: (m, duration) => change(call("PATCH", `/api/guest/meetings/${seg(m.id)}`, { duration }), "Changed"),
-    cancel: (m) => change(call("DELETE", `/api/guest/meetings/${seg(m.id)}`), "Cancelled"),
-    onError: (error) => showError(error.message || "Could not change the meeting."),
+    changeDuration: (m, duration) => change(call("PATCH", `/api/guest/meetings/${seg(m.id)}`, { duration }), "widget.meetingChanged"),
+    cancel: (m) => change(call("DELETE", `/api/guest/meetings/${seg(m.id)}`), "widget.meetingCancelled"),
+    onError: (error) => showError(error.message || t("widget.meetingChangeFailed")),
+    locale,
+    strings: {
+      meeting: t("widget.meeting"),
+      reschedule: t("widget.meetingReschedule"),
+      changeDuration: t("widget.meetingChangeDuration"),
+      cancel: t("widget.meetingCancel"),
+      newLength: t("widget.meetingNewLength"),
+      save: t("widget.meetingSave"),
+      cancelQuestion: t("widget.meetingCancelQuestion"),
+      cancelYes: t("widget.meetingCancelYes"),
+      keep: t("widget.meetingKeep"),
+    },
   });
   w.meetingsHost.append(errorBox, confirmedBox, listTitle, meetings.element);
 
@@ -61,26 +73,26 @@ export function installBooking(w) {
     renderHost();
   }
 
-  async function change(request, verb) {
+  async function change(request, key) {
     const { meeting } = await request;
-    showConfirmed(`${verb}: ${meeting.subject}, ${when(meeting)}.`);
+    showConfirmed(t(key, { subject: meeting.subject, when: when(meeting) }));
     await refreshMeetings();
   }
 
   // ---- the scheduling view -------------------------------------------------------------------
 
   const heading = el("h3", { class: "booking-title", testid: "booking-title" });
-  const closeButton = el("button", { type: "button", class: "link", testid: "booking-close", onclick: () => close() }, "Back to chat");
+  const closeButton = el("button", { type: "button", class: "link", testid: "booking-close", onclick: () => close() }, t("widget.bookingBack"));
   const nameInput = el("input", { testid: "booking-name", maxlength: "200", autocomplete: "name" });
   const emailInput = el("input", { testid: "booking-email", type: "email", maxlength: "320", autocomplete: "email" });
-  const who = el("div", { class: "who" }, el("label", {}, "Your name", nameInput), el("label", {}, "Email (for the invitation)", emailInput));
+  const who = el("div", { class: "who" }, el("label", {}, t("widget.bookingName"), nameInput), el("label", {}, t("widget.bookingEmail"), emailInput));
   // A guest who chatted without an email is asked for one when they book: the invitation goes there.
   const askedEmailInput = el("input", { testid: "booking-email-required", type: "email", maxlength: "320", autocomplete: "email" });
-  const emailAsk = el("label", { hidden: true }, "Your email (the invitation is sent there)", askedEmailInput);
-  const subjectInput = el("input", { testid: "booking-subject", maxlength: "300", placeholder: "What would you like to talk about?" });
-  const subjectField = el("label", {}, "Subject", subjectInput);
+  const emailAsk = el("label", { hidden: true }, t("widget.bookingEmailAsk"), askedEmailInput);
+  const subjectInput = el("input", { testid: "booking-subject", maxlength: "300", placeholder: t("widget.bookingSubjectPlaceholder") });
+  const subjectField = el("label", {}, t("widget.bookingSubject"), subjectInput);
   const durationSelect = el("select", { testid: "booking-duration", onchange: () => picker.reload() });
-  const submitButton = el("button", { type: "submit", class: "primary", testid: "booking-submit", disabled: true }, "Schedule");
+  const submitButton = el("button", { type: "submit", class: "primary", testid: "booking-submit", disabled: true }, t("widget.bookingSubmit"));
   const picker = slotPicker({
     timeZone: zone,
     days: PAGE_DAYS,
@@ -89,11 +101,19 @@ export function installBooking(w) {
       return (await call("GET", `${state.mode.slotsPath}?${query}`)).slots;
     },
     onChoose: (start) => (submitButton.disabled = !start),
-    onError: (error) => showError(error.message || "Could not load the free times."),
-    strings: { none: "No free times on these days. Try later days." },
+    onError: (error) => showError(error.message || t("widget.bookingSlotsFailed")),
+    locale,
+    strings: {
+      earlier: t("widget.bookingEarlier"),
+      later: t("widget.bookingLater"),
+      loading: t("widget.bookingLoading"),
+      none: t("widget.bookingNoSlots"),
+      nextFree: t("widget.bookingNextFree"),
+      zone: (name) => t("widget.bookingZone", { zone: name }),
+    },
     testids: { slot: "booking-slot", prev: "booking-prev", next: "booking-next", range: "booking-range", days: "booking-slots", alternatives: "booking-alternatives", none: "booking-no-slots" },
   });
-  const form = el("form", { class: "booking-form", onsubmit: submit }, who, emailAsk, subjectField, el("label", {}, "Duration", durationSelect), picker.element, submitButton);
+  const form = el("form", { class: "booking-form", onsubmit: submit }, who, emailAsk, subjectField, el("label", {}, t("widget.bookingDuration"), durationSelect), picker.element, submitButton);
   w.bookingHost.append(el("div", { class: "booking-head" }, heading, closeButton), form);
 
   function agentInfo(slug) {
@@ -112,16 +132,16 @@ export function installBooking(w) {
   }
 
   async function open() {
-    heading.textContent = "Schedule a meeting";
-    submitButton.textContent = "Schedule";
+    heading.textContent = t("widget.schedule");
+    submitButton.textContent = t("widget.bookingSubmit");
     subjectField.hidden = false;
     const slotsPath = target.agent ? `${path("agents", target.agent)}/slots` : `${path("services", target.service)}/slots`;
     await start({ kind: "book", slotsPath }, () => (target.agent ? agentInfo(target.agent) : serviceInfo(target.service)), null);
   }
 
   async function openReschedule(meeting) {
-    heading.textContent = `Reschedule: ${meeting.subject}`;
-    submitButton.textContent = "Move meeting";
+    heading.textContent = t("widget.rescheduleTitle", { subject: meeting.subject });
+    submitButton.textContent = t("widget.rescheduleSubmit");
     subjectField.hidden = true;
     await start({ kind: "reschedule", meeting, slotsPath: `${path("agents", meeting.agent)}/slots` }, () => agentInfo(meeting.agent), meeting.duration);
   }
@@ -145,11 +165,11 @@ export function installBooking(w) {
       info = await getInfo();
     } catch (error) {
       picker.empty();
-      showError(error.message || "Scheduling is not available right now.");
+      showError(error.message || t("widget.scheduleUnavailable"));
       return;
     }
     const chosen = duration || info.default_duration;
-    durationSelect.replaceChildren(...durationOptions(lengthsWith(info.durations, chosen), chosen));
+    durationSelect.replaceChildren(...durationOptions(lengthsWith(info.durations, chosen), chosen, locale));
     picker.setLastDay(lastBookableDay(info, zone));
     await picker.open();
   }
@@ -166,17 +186,17 @@ export function installBooking(w) {
     if (!mode || !chosen) return;
     const subject = subjectInput.value.trim();
     if (mode.kind === "book" && !subject) {
-      showError("Please enter a subject.");
+      showError(t("widget.bookingNeedSubject"));
       subjectInput.focus();
       return;
     }
     if (!w.session() && !nameInput.value.trim()) {
-      showError("Please tell us your name.");
+      showError(t("widget.bookingNeedName"));
       nameInput.focus();
       return;
     }
     if (mode.kind === "book" && !w.session() && !emailInput.value.trim()) {
-      showError(EMAIL_NEEDED);
+      showError(t("widget.bookingNeedEmail"));
       emailInput.focus();
       return;
     }
@@ -202,10 +222,12 @@ export function installBooking(w) {
       close();
       subjectInput.value = "";
       picker.hideAlternatives();
-      showConfirmed(`${mode.kind === "book" ? "Booked" : "Moved"}: ${meeting.subject}, ${when(meeting)} with ${meeting.agent_name}.`);
+      showConfirmed(t(mode.kind === "book" ? "widget.booked" : "widget.moved", { subject: meeting.subject, when: when(meeting), name: meeting.agent_name }));
       refreshMeetings();
     } catch (error) {
-      showError(error.message || "Could not schedule the meeting.");
+      // The refusals the widget knows are said in the guest's language; others as the server puts them.
+      const known = { slot_taken: "widget.bookingTaken", email_required: "widget.bookingNeedEmail" }[error.code];
+      showError(known ? t(known) : error.message || t("widget.bookingFailed"));
       if (isSlotTaken(error)) picker.taken(error.data.alternatives);
       if (error.code === "email_required" || (error.data && error.data.field === "email")) {
         emailAsk.hidden = false;

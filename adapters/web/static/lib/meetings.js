@@ -11,10 +11,11 @@ import { calendarIcon, el } from "./dom.js";
 import { formatDuration } from "./time.js";
 
 const STRINGS = {
+  meeting: "Meeting",
   reschedule: "Reschedule",
   changeDuration: "Change duration",
   cancel: "Cancel",
-  newLength: "New length ",
+  newLength: "New length",
   save: "Save",
   cancelQuestion: "Cancel this meeting?",
   cancelYes: "Yes, cancel it",
@@ -28,9 +29,9 @@ export function isMeetingFrame(frame) {
   return frame.category === "meeting" || Boolean(data.meeting) || Boolean(data.meeting_id);
 }
 
-/** <option>s for meeting lengths, the selected one marked. */
-export function durationOptions(durations, selected) {
-  return durations.map((n) => el("option", { value: String(n), selected: n === selected }, formatDuration(n)));
+/** <option>s for meeting lengths in the viewer's language, the selected one marked. */
+export function durationOptions(durations, selected, locale) {
+  return durations.map((n) => el("option", { value: String(n), selected: n === selected }, formatDuration(n, locale)));
 }
 
 /** Lengths to offer for a meeting: what its agent allows, plus the meeting's own, in order. */
@@ -40,9 +41,10 @@ export const lengthsWith = (allowed, current) => [...new Set([...allowed, curren
  * prefix: test ids ("meeting" → meeting-reschedule, meeting-when, …); itemTestid: the row's own;
  * describe(m) → the "when" line; lengths(m) → Promise of allowed lengths; reschedule(m);
  * changeDuration(m, minutes) and cancel(m) → Promises (refused: rejected with an ApiError);
- * onError(error); strings merged over the defaults above.
+ * onError(error); strings merged over the defaults above (the widget passes its catalogue's);
+ * locale for the lengths.
  */
-export function meetingList({ prefix, itemTestid, describe, lengths, reschedule, changeDuration, cancel, onError = () => {}, strings }) {
+export function meetingList({ prefix, itemTestid, describe, lengths, reschedule, changeDuration, cancel, onError = () => {}, strings, locale }) {
   const text = { ...STRINGS, ...(strings || {}) };
   const id = (name) => `${prefix}-${name}`;
   const state = { meetings: [], editing: null }; // editing: {id, kind: "duration" | "cancel", value?}
@@ -66,7 +68,7 @@ export function meetingList({ prefix, itemTestid, describe, lengths, reschedule,
     return el(
       "li",
       { class: "meeting-item", testid: itemTestid, "data-meeting-id": m.id },
-      el("span", { class: "meeting-icon", title: "Meeting" }, calendarIcon()),
+      el("span", { class: "meeting-icon", title: text.meeting }, calendarIcon()),
       el(
         "div",
         { class: "meeting-body" },
@@ -89,13 +91,13 @@ export function meetingList({ prefix, itemTestid, describe, lengths, reschedule,
     // Live updates redraw the list: the editor keeps the length picked so far.
     const picked = () => state.editing.value || m.duration;
     const select = el("select", { testid: id("duration-select"), onchange: () => (state.editing.value = Number(select.value)) });
-    select.replaceChildren(...durationOptions(lengthsWith([picked()], m.duration), picked()));
+    select.replaceChildren(...durationOptions(lengthsWith([picked()], m.duration), picked(), locale));
     lengths(m)
-      .then((allowed) => select.replaceChildren(...durationOptions(lengthsWith(allowed, m.duration), picked())))
+      .then((allowed) => select.replaceChildren(...durationOptions(lengthsWith(allowed, m.duration), picked(), locale)))
       .catch(() => {});
     const save = el("button", { type: "button", class: "primary small", testid: id("duration-save") }, text.save);
     save.addEventListener("click", () => run(save, () => changeDuration(m, Number(select.value))));
-    return el("div", { class: "inline-editor" }, el("label", {}, text.newLength, select), save);
+    return el("div", { class: "inline-editor" }, el("label", {}, text.newLength, " ", select), save);
   }
 
   function cancelConfirm(m) {

@@ -149,12 +149,16 @@ export function formatStamp(instant, zone, locale, now = new Date()) {
   return format(locale, { timeZone: zone, year: "numeric", month: "numeric", day: "numeric" }).format(toDate(instant));
 }
 
-/** A meeting length for people: "30 min", "1 h", "1 h 30 min". */
-export function formatDuration(minutes) {
+/** A meeting length for people in their language ("30 min", "1 hr 30 min"; "30 Min.", "1 Std."),
+ * through Intl's units, so no catalogue needs a word for minutes or hours. Only the language counts
+ * (en-GB would say "30 mins"): one English length everywhere. */
+export function formatDuration(minutes, locale) {
+  if (locale) locale = new Intl.Locale(locale).language;
+  const unit = (n, name) => new Intl.NumberFormat(locale, { style: "unit", unit: name, unitDisplay: "short" }).format(n);
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
-  if (!hours) return `${rest} min`;
-  return rest ? `${hours} h ${rest} min` : `${hours} h`;
+  const parts = [hours ? unit(hours, "hour") : null, rest || !hours ? unit(rest, "minute") : null].filter(Boolean);
+  return new Intl.ListFormat(locale, { type: "unit", style: "narrow" }).format(parts);
 }
 
 // ---- input -----------------------------------------------------------------------------------
