@@ -53,6 +53,7 @@ class OutboxDispatcher:
         self.parallel = parallel
         # A delivery must end well inside its lease, or another dispatcher would claim it and send again.
         self.delivery_deadline = min(15.0, lease_seconds / 3)
+        self.settle_seconds = min(0.05, lease_seconds / 20)  # see ``_deliver_handed``
         self._wake = asyncio.Event()
         self._kick = False
         self._in_batch: dict[asyncio.Task[None] | None, float] = {}  # drain → when its batch began
@@ -95,10 +96,20 @@ class OutboxDispatcher:
             self._handing = asyncio.create_task(self._deliver_handed())
 
     async def _deliver_handed(self) -> None:
+        """Delivered at once; recorded together: what was delivered in full is written to the table in
+        one transaction after a short pause (``settle_seconds``, far inside the lease) in which the
+        next batches' events are delivered too. A person writing alone then pays for the record once
+        every few messages, not once per message; a crash meanwhile only means a replay-safe push is
+        sent again. Failures are recorded at once, as by the claiming loop."""
+        settled: tuple[list[str], list[int]] = ([], [])  # delivered keys, finished ids
         try:
             while self._handed:
                 items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
-                await self._dispatch(items, fresh=True)
+                await self._dispatch(items, fresh=True, settle=settled)
+                if not self._handed and 0 < len(settled[1]) < self.batch:
+                    await asyncio.sleep(self.settle_seconds)  # more may come: recorded together
+            if settled[1]:
+                await self.store.complete(settled[0], settled[1], {}, self.clock.now())
         except Exception:  # their lease runs out and the claiming loop retries them
             log.exception("outbox hand-off failed")
             self._handed.clear()
@@ -127,7 +138,13 @@ class OutboxDispatcher:
         await self._dispatch(items)
         return len(items)
 
-    async def _dispatch(self, items: list[OutboxItem], *, fresh: bool = False) -> None:
+    async def _dispatch(
+        self,
+        items: list[OutboxItem],
+        *,
+        fresh: bool = False,
+        settle: tuple[list[str], list[int]] | None = None,
+    ) -> None:
         conversation_ids = {self._conversation(i) for i in items} - {""}
         bindings = await self.store.destinations(sorted(conversation_ids)) if conversation_ids else {}
         destinations = {item.id: self._destinations(item, bindings) for item in items}
@@ -196,7 +213,11 @@ class OutboxDispatcher:
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
         for item in dead:
             del retries[item.id]
-        await self.store.complete(delivered, finished, retries, self.clock.now())
+        if settle is not None and not retries and not dead:  # all delivered: recorded with the next ones
+            settle[0].extend(delivered)
+            settle[1].extend(finished)
+        else:
+            await self.store.complete(delivered, finished, retries, self.clock.now())
         for item in dead:
             why = "; ".join(failures[item.id])
             await self.store.dead_letter(item.id, self.clock.now(), why)
