@@ -22,7 +22,9 @@ async def test_messages_sent_without_waiting_keep_their_order_and_share_a_transa
     batches = client.runtime.batcher.batches
 
     for i in range(N):
-        await ws.send_str(json.dumps({"type": "send", "conversation_id": cid, "text": f"n{i}", "client_id": f"c{i}"}))
+        await ws.send_str(
+            json.dumps({"type": "send", "conversation_id": cid, "text": f"n{i}", "client_id": f"c{i}"})
+        )
     acks: dict[str, Any] = {}
     while len(acks) < N:
         frame = await ws.receive_json(timeout=FRAME_TIMEOUT)
