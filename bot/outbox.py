@@ -60,6 +60,7 @@ class OutboxDispatcher:
         self.running = False  # while ``run`` runs, events committed here may be handed over in memory
         self._handed: list[OutboxItem] = []
         self._handing: asyncio.Task[None] | None = None
+        self._more = asyncio.Event()
 
     def wake(self) -> None:
         self._kick = True  # a drain in the middle of a batch looks again when it ends
@@ -94,22 +95,37 @@ class OutboxDispatcher:
         self._handed.extend(items)
         if self._handing is None and self._handed:
             self._handing = asyncio.create_task(self._deliver_handed())
+        elif self._handed:
+            self._more.set()  # the task may be waiting to record earlier ones: these go now
 
     async def _deliver_handed(self) -> None:
         """Delivered at once; recorded together: what was delivered in full is written to the table in
-        one transaction after a short pause (``settle_seconds``, far inside the lease) in which the
-        next batches' events are delivered too. A person writing alone then pays for the record once
-        every few messages, not once per message; a crash meanwhile only means a replay-safe push is
-        sent again. Failures are recorded at once, as by the claiming loop."""
+        one transaction at most ``settle_seconds`` (far inside the lease) after the first of them, so
+        the events of the batches that follow meanwhile are recorded with it. A person writing alone
+        then pays for the record once every few messages, not after each one; a crash meanwhile only
+        means a replay-safe push is sent again. Failures are recorded at once, as by the claiming loop.
+        Waiting to record never holds back a delivery: new events wake this task."""
         settled: tuple[list[str], list[int]] = ([], [])  # delivered keys, finished ids
+        first = 0.0
         try:
-            while self._handed:
-                items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
-                await self._dispatch(items, fresh=True, settle=settled)
-                if not self._handed and 0 < len(settled[1]) < self.batch:
-                    await asyncio.sleep(self.settle_seconds)  # more may come: recorded together
-            if settled[1]:
-                await self.store.complete(settled[0], settled[1], {}, self.clock.now())
+            while True:
+                while self._handed:
+                    items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
+                    await self._dispatch(items, fresh=True, settle=settled)
+                if not settled[1]:
+                    return
+                first = first or time.monotonic()
+                left = first + self.settle_seconds - time.monotonic()
+                if left <= 0 or len(settled[1]) >= self.batch:
+                    keys, ids = settled
+                    settled, first = ([], []), 0.0
+                    await self.store.complete(keys, ids, {}, self.clock.now())
+                    continue
+                self._more.clear()
+                try:
+                    await asyncio.wait_for(self._more.wait(), left)
+                except TimeoutError:
+                    pass
         except Exception:  # their lease runs out and the claiming loop retries them
             log.exception("outbox hand-off failed")
             self._handed.clear()
