@@ -237,6 +237,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--workers", type=int, default=1, help="PostgreSQL: measure 1 and this many workers")
     parser.add_argument("--database-url", default=os.environ.get("CONVENE_TEST_POSTGRES_URL", ""))
+    parser.add_argument("--profile", help="SQLite: the server runs under cProfile; its top is printed")
     args = parser.parse_args()
     if args.database == "sqlite" and args.workers != 1:
         parser.error("several workers need --database postgresql (SQLite is one process)")

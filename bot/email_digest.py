@@ -192,6 +192,9 @@ async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:
     digests = getattr(uow, "digests", None)
     if digests is None:
         return
+    if len(reads) > 1:  # a batch: one read tells which readers have a state to look at
+        found = await digests.existing(sorted({(kind, person_id) for _, kind, person_id, _ in reads}))
+        reads = [r for r in reads if (r[1], r[2]) in found]
     for conversation_id, kind, person_id, seq in reads:
         await _read(uow, digests, conversation_id, kind, person_id, seq)
 

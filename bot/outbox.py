@@ -53,12 +53,14 @@ class OutboxDispatcher:
         self.parallel = parallel
         # A delivery must end well inside its lease, or another dispatcher would claim it and send again.
         self.delivery_deadline = min(15.0, lease_seconds / 3)
+        self.settle_seconds = min(0.05, lease_seconds / 20)  # see ``_deliver_handed``
         self._wake = asyncio.Event()
         self._kick = False
         self._in_batch: dict[asyncio.Task[None] | None, float] = {}  # drain → when its batch began
         self.running = False  # while ``run`` runs, events committed here may be handed over in memory
         self._handed: list[OutboxItem] = []
         self._handing: asyncio.Task[None] | None = None
+        self._more = asyncio.Event()
 
     def wake(self) -> None:
         self._kick = True  # a drain in the middle of a batch looks again when it ends
@@ -93,12 +95,37 @@ class OutboxDispatcher:
         self._handed.extend(items)
         if self._handing is None and self._handed:
             self._handing = asyncio.create_task(self._deliver_handed())
+        elif self._handed:
+            self._more.set()  # the task may be waiting to record earlier ones: these go now
 
     async def _deliver_handed(self) -> None:
+        """Delivered at once; recorded together: what was delivered in full is written to the table in
+        one transaction at most ``settle_seconds`` (far inside the lease) after the first of them, so
+        the events of the batches that follow meanwhile are recorded with it. A person writing alone
+        then pays for the record once every few messages, not after each one; a crash meanwhile only
+        means a replay-safe push is sent again. Failures are recorded at once, as by the claiming loop.
+        Waiting to record never holds back a delivery: new events wake this task."""
+        settled: tuple[list[str], list[int]] = ([], [])  # delivered keys, finished ids
+        first = 0.0
         try:
-            while self._handed:
-                items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
-                await self._dispatch(items, fresh=True)
+            while True:
+                while self._handed:
+                    items, self._handed = self._handed[: self.batch], self._handed[self.batch :]
+                    await self._dispatch(items, fresh=True, settle=settled)
+                if not settled[1]:
+                    return
+                first = first or time.monotonic()
+                left = first + self.settle_seconds - time.monotonic()
+                if left <= 0 or len(settled[1]) >= self.batch:
+                    keys, ids = settled
+                    settled, first = ([], []), 0.0
+                    await self.store.complete(keys, ids, {}, self.clock.now())
+                    continue
+                self._more.clear()
+                try:
+                    await asyncio.wait_for(self._more.wait(), left)
+                except TimeoutError:
+                    pass
         except Exception:  # their lease runs out and the claiming loop retries them
             log.exception("outbox hand-off failed")
             self._handed.clear()
@@ -127,7 +154,13 @@ class OutboxDispatcher:
         await self._dispatch(items)
         return len(items)
 
-    async def _dispatch(self, items: list[OutboxItem], *, fresh: bool = False) -> None:
+    async def _dispatch(
+        self,
+        items: list[OutboxItem],
+        *,
+        fresh: bool = False,
+        settle: tuple[list[str], list[int]] | None = None,
+    ) -> None:
         conversation_ids = {self._conversation(i) for i in items} - {""}
         bindings = await self.store.destinations(sorted(conversation_ids)) if conversation_ids else {}
         destinations = {item.id: self._destinations(item, bindings) for item in items}
@@ -196,7 +229,11 @@ class OutboxDispatcher:
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
         for item in dead:
             del retries[item.id]
-        await self.store.complete(delivered, finished, retries, self.clock.now())
+        if settle is not None and not retries and not dead:  # all delivered: recorded with the next ones
+            settle[0].extend(delivered)
+            settle[1].extend(finished)
+        else:
+            await self.store.complete(delivered, finished, retries, self.clock.now())
         for item in dead:
             why = "; ".join(failures[item.id])
             await self.store.dead_letter(item.id, self.clock.now(), why)

@@ -181,6 +181,17 @@ class SqlDigests:
         row = await self.s.get(UnreadEmailRow, (kind, person_id), populate_existing=True)
         return self._to(row) if row else None
 
+    async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        if not people:
+            return set()
+        rows = await self.s.execute(
+            select(UnreadEmailRow.person_kind, UnreadEmailRow.person_id).where(
+                UnreadEmailRow.person_id.in_(sorted({person_id for _, person_id in people}))
+            )
+        )
+        wanted = set(people)
+        return {(kind, person_id) for kind, person_id in rows.all() if (kind, person_id) in wanted}
+
     async def save(self, state: DigestState) -> None:
         values: dict[str, Any] = dict(
             pending_since=state.pending_since,

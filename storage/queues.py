@@ -19,6 +19,8 @@ from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
 from storage.sealed_payloads import erase_delivered_secrets, opened_payload
 from storage.types import UTCDateTime
 
+_DELIVERIES = DeliveryRow.__table__
+
 
 class SqlJobs:
     """The unit of work's view of the job table: schedule and cancel inside the caller's transaction."""
@@ -246,11 +248,10 @@ class SqlOutboxStore(DeadLetters):
     ) -> None:
         insert = pg_insert if self.storage.is_postgres else sqlite_insert
         async with self.storage.session(write=True) as s:
-            if delivered:
+            if delivered:  # executemany of one Core statement: building a VALUES list costs ~40 µs a row
                 await s.execute(
-                    insert(DeliveryRow)
-                    .values([{"key": k, "delivered_at": now} for k in delivered])
-                    .on_conflict_do_nothing()
+                    insert(_DELIVERIES).on_conflict_do_nothing(),
+                    [{"key": k, "delivered_at": now} for k in delivered],
                 )
             if finished:
                 await s.execute(

@@ -5,10 +5,17 @@ thread and back (~0.1 ms each, several per statement, far worse when the loop is
 for the GIL). Writers are serialised in-process by an asyncio lock before BEGIN IMMEDIATE, so a call here
 only ever waits on SQLite's own lock when *another process* writes; ``busy_timeout`` bounds that wait and
 the bus retries the command.
+
+After each statement the event loop gets one turn (``asyncio.sleep(0)``): a transaction is a few
+milliseconds of Python (the ORM) between statements, and without a turn it would run start to end
+while no request is read, no acknowledgement is sent, and no message joins the next batch. With it, a
+Slack request is acknowledged between two statements of someone else's transaction, and messages
+arriving while a batch is written collect for the next one.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -32,10 +39,12 @@ class _InlineCursor:
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
         self._cursor.execute(operation, parameters)
+        await asyncio.sleep(0)  # see the module docstring: other tasks run between statements
         return self
 
     async def executemany(self, operation: str, seq: Iterable[Any]) -> _InlineCursor:
         self._cursor.executemany(operation, seq)
+        await asyncio.sleep(0)
         return self
 
     async def fetchone(self) -> Any:

@@ -87,6 +87,9 @@ class FakeDigests(_Repos):
     async def get(self, kind: str, person_id: str) -> DigestState | None:
         return copy.deepcopy(self.st.digests.get((kind, person_id)))
 
+    async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+        return {p for p in people if p in self.st.digests}
+
     async def save(self, state: DigestState) -> None:
         self.st.digests[(state.person_kind, state.person_id)] = copy.deepcopy(state)
 

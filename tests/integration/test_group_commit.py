@@ -152,8 +152,20 @@ async def test_outbox_rows_born_claimed_get_their_own_events_ids_in_order(runtim
                 await s.execute(
                     text("SELECT id, conversation_id FROM outbox WHERE event_type = 'ConversationRenamed'")
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     assert {item.id: item.event.conversation_id for item in uow.claimed} == rows  # type: ignore[attr-defined]
+
+
+async def test_one_read_tells_which_of_a_batch_s_readers_have_an_unread_mail_state(runtime: Any) -> None:
+    from bot.model import DigestState
+
+    async with runtime.uow() as uow:
+        await uow.digests.save(DigestState("guest", "g1"))
+        await uow.digests.save(DigestState("agent", "alice"))
+        await uow.commit()
+    async with runtime.uow(read_only=True) as uow:
+        found = await uow.digests.existing(
+            [("guest", "g1"), ("agent", "g1"), ("guest", "g2"), ("agent", "alice")]
+        )
+    assert found == {("guest", "g1"), ("agent", "alice")}

@@ -1,0 +1,42 @@
+"""A socket's messages are pipelined (read while earlier ones wait for their commit) and share a batch,
+yet keep the order they were sent in, each acknowledged once, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.integration.test_audience import FRAME_TIMEOUT, call, client, guest
+
+__all__ = ["client"]  # the fixture, shared with test_audience
+N = 8  # under a guest's limit of 10 messages a second, with the first one
+
+
+async def test_messages_sent_without_waiting_keep_their_order_and_share_a_transaction(client: Any) -> None:
+    ann = await guest(client)
+    started = await call(client, "POST", "/api/guest/conversations", ann, {"service": "sales", "text": "Hi"})
+    cid = started["conversation"]["id"]
+    ws = await client.ws_connect("/api/guest/ws")
+    await ws.send_str(json.dumps({"token": ann["Authorization"][7:]}))
+    assert (await ws.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
+    batches = client.runtime.batcher.batches
+
+    for i in range(N):
+        await ws.send_str(
+            json.dumps({"type": "send", "conversation_id": cid, "text": f"n{i}", "client_id": f"c{i}"})
+        )
+    acks: dict[str, Any] = {}
+    while len(acks) < N:
+        frame = await ws.receive_json(timeout=FRAME_TIMEOUT)
+        if frame["type"] == "ack":
+            assert frame["client_id"] not in acks
+            acks[frame["client_id"]] = frame["message"]
+    await ws.close()
+
+    seqs = [acks[f"c{i}"]["seq"] for i in range(N)]
+    assert seqs == sorted(seqs) and len(set(seqs)) == N  # the order they were sent in
+    assert [acks[f"c{i}"]["text"] for i in range(N)] == [f"n{i}" for i in range(N)]
+    assert client.runtime.batcher.batches - batches < N  # some went together
+    listed = await call(client, "GET", f"/api/guest/conversations/{cid}/messages", ann)
+    texts = [m["text"] for m in (listed["messages"] if isinstance(listed, dict) else listed)]
+    assert texts[-N:] == [f"n{i}" for i in range(N)]
