@@ -155,12 +155,13 @@ class EmailChannel:
         return None
 
     async def _manage_link(self, event: Event, address: dict[str, Any], url: str) -> str | None:
-        """The guest's own link to reschedule or cancel (bot.meetings.manage_links), for a proven
-        address only: like Reply-To, an unproven one gets no way in as that guest."""
+        """The guest's own link to reschedule or cancel (bot.meetings.manage_links), in every mail of a
+        meeting that still stands. An unproven address gets it too: it opens that one meeting only (not
+        the conversation, unlike Reply-To), and whoever was named as its guest may call it off."""
         storage = self.config.get("storage")
-        if address.get("role") != "guest" or address.get("quoted") or storage is None or not url:
+        if address.get("role") != "guest" or storage is None or not url:
             return None
-        if event.type in ("MeetingCancelled", "ReminderDue") or not getattr(event, "guest_id", ""):
+        if event.type == "MeetingCancelled" or not getattr(event, "guest_id", ""):
             return None
         from bot.errors import NotFound
         from bot.meetings.manage_links import issue_manage_token, manage_url

@@ -192,3 +192,21 @@ async def test_the_guests_booking_mail_links_to_the_manage_page_and_the_agents_d
     seen = await (await client.get("/api/manage/" + link.rsplit("/", 1)[1])).json()
     assert seen["meeting"]["id"] == body["meeting"]["id"]
     assert "Reschedule or cancel" not in agent_mail.text
+
+
+async def test_a_guest_whose_address_is_not_proven_still_gets_the_manage_link_in_the_mail(
+    client: Any,
+) -> None:
+    headers = await guest(client, "Una", "una@example.org", proven=False)
+    r = await book(client, headers, MON_0900_BERLIN, subject="Una's demo")
+    assert r.status == 201, await r.text()
+    meeting_id = (await r.json())["meeting"]["id"]
+    await drain(client.runtime)
+    [mail] = [m for m in meeting_mails(client.runtime) if "una@example.org" in m.to]
+    [link] = re.findall(r"^Reschedule or cancel: (\S+)$", mail.text, re.M)
+    seen = await (await client.get("/api/manage/" + link.rsplit("/", 1)[1])).json()
+    assert seen["meeting"]["id"] == meeting_id  # that one meeting: no messages of its conversation
+    assert (
+        set(seen) <= {"meeting", "host", "guest", "calendar", "links", "cancelled", "manage_url"}
+        and "messages" not in seen
+    )
