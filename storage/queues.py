@@ -248,10 +248,20 @@ class SqlOutboxStore(DeadLetters):
     ) -> None:
         insert = pg_insert if self.storage.is_postgres else sqlite_insert
         async with self.storage.session(write=True) as s:
+            touched = sorted({*finished, *retries})
+            if touched and self.storage.is_postgres:
+                # Two processes completing overlapping items lock their rows in the same (id) order, so
+                # they wait for each other instead of deadlocking; the keys below are sorted likewise.
+                await s.execute(
+                    select(OutboxRow.id)
+                    .where(OutboxRow.id.in_(touched))
+                    .order_by(OutboxRow.id)
+                    .with_for_update()
+                )
             if delivered:  # executemany of one Core statement: building a VALUES list costs ~40 µs a row
                 await s.execute(
                     insert(_DELIVERIES).on_conflict_do_nothing(),
-                    [{"key": k, "delivered_at": now} for k in delivered],
+                    [{"key": k, "delivered_at": now} for k in sorted(delivered)],
                 )
             if finished:
                 await s.execute(
@@ -260,7 +270,7 @@ class SqlOutboxStore(DeadLetters):
                     .values(dispatched_at=now, claimed_until=None)
                 )
                 await erase_delivered_secrets(s, finished)  # a delivered sign-in link is no longer kept
-            for item_id, (at, error) in retries.items():
+            for item_id, (at, error) in sorted(retries.items()):
                 await s.execute(
                     update(OutboxRow)
                     .where(OutboxRow.id == item_id)
