@@ -78,8 +78,12 @@ export function onThreadMessage(frame) {
 }
 
 /** A live event: the open conversation's header may have changed (assignment, title). */
+// Events that change nothing in the header: reloading it for them would also reset a half-made choice
+// (an agent picked in the assign form), since an agent's own reading sends ConversationSeen at once.
+const HEADERLESS = new Set(["MessagesRead", "ConversationSeen"]);
+
 export function onThreadEvent(frame) {
-  if (frame.conversation_id === state.openId && frame.event !== "MessagesRead") loadHeader(state.openId);
+  if (frame.conversation_id === state.openId && !HEADERLESS.has(frame.event)) loadHeader(state.openId);
 }
 
 async function loadHeader(id) {
