@@ -6,16 +6,15 @@ for the GIL). Writers are serialised in-process by an asyncio lock before BEGIN 
 only ever waits on SQLite's own lock when *another process* writes; ``busy_timeout`` bounds that wait and
 the bus retries the command.
 
-After each statement the event loop gets one turn (``asyncio.sleep(0)``): a transaction is a few
-milliseconds of Python (the ORM) between statements, and without a turn it would run start to end
-while no request is read, no acknowledgement is sent, and no message joins the next batch. With it, a
-Slack request is acknowledged between two statements of someone else's transaction, and messages
-arriving while a batch is written collect for the next one.
+Statements run without giving the event loop a turn in between. A turn after each statement (tried for
+issue 17: it let Slack acks and the next batch proceed during a transaction's ORM work) made an
+in-process caller wait *synchronously* on SQLite's lock while the transaction holding it was suspended
+on the same loop: the browser suite saw the job runner stall for seconds at a time. A transaction here
+therefore runs start to end on the loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
@@ -39,12 +38,10 @@ class _InlineCursor:
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
         self._cursor.execute(operation, parameters)
-        await asyncio.sleep(0)  # see the module docstring: other tasks run between statements
         return self
 
     async def executemany(self, operation: str, seq: Iterable[Any]) -> _InlineCursor:
         self._cursor.executemany(operation, seq)
-        await asyncio.sleep(0)
         return self
 
     async def fetchone(self) -> Any:
