@@ -130,7 +130,7 @@ def test_scripts_set_styles_through_the_cssom_only() -> None:
     """``el(tag, {style: …})``, ``setAttribute("style", …)`` and HTML strings are refused by the CSP;
     ``node.style.x = …`` is not."""
     for file in sorted(STATIC.rglob("*.js")):
-        text = file.read_text()
+        text = re.sub(r"new Intl\.\w+\([^)]*\)", "", file.read_text())  # Intl's own `style` option
         assert not re.search(r"\bstyle\s*:\s*[\"'`]", text), file
         assert not re.search(r"setAttribute\(\s*[\"']style", text), file
         assert not re.search(r"\.(innerHTML|outerHTML)\s*=|insertAdjacentHTML|document\.write", text), file

@@ -60,8 +60,15 @@ async def test_the_link_in_a_meeting_mail_opens_the_guest_s_conversation_and_mee
 
     booked = [m for m in await mails_to(server, "ann@example.org") if "Anvil demo" in str(m["Subject"])]
     assert booked, "the guest was mailed about her meeting"
-    link = button_link(booked[-1])
-    assert re.fullmatch(re.escape(server.url) + r"/c/[\w-]+", link)  # her conversation, not the demo site
+    manage = button_link(booked[-1])  # the meeting's own page: reschedule or cancel, on any device
+    assert re.fullmatch(re.escape(server.url) + r"/booked/[\w-]+", manage)
+    text = booked[-1].get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    [link] = re.findall(re.escape(server.url) + r"/c/[\w-]+", text)  # her conversation, not the demo site
+
+    fresh = await new_page(browser, server, viewport=PHONE, timezone_id="America/New_York")
+    await fresh.goto(manage)
+    await expect(fresh.get_by_test_id("manage-reschedule")).to_be_visible()
+    await expect(fresh.get_by_test_id("manage-cancel")).to_be_visible()
 
     await ann.set_viewport_size(PHONE)
     await ann.goto(link)
