@@ -97,8 +97,8 @@ async def clocked_server(sqlite_url: str, make_settings: Any) -> AsyncIterator[L
 
 
 async def test_a_snooze_ends_on_time_and_brings_the_conversation_back(
-    browser: Any, clocked_server: LiveServer
-) -> None:
+    clocked_server: LiveServer, browser: Any
+) -> None:  # the server first: the browser closes its sockets before the server stops
     server = clocked_server
     page = await new_page(browser, server)
     await guest_conversation(page, server, "Ann", ["Call me later"])

@@ -157,8 +157,8 @@ async def slash(server: LiveServer, fake: FakeSlack, user: str, text: str) -> No
 
 
 async def test_the_open_in_inbox_button_of_a_slack_card_opens_the_conversation(
-    browser: Any, slack_server: tuple[LiveServer, FakeSlack]
-) -> None:
+    slack_server: tuple[LiveServer, FakeSlack], browser: Any
+) -> None:  # the server first: the browser closes its sockets before the server stops
     server, fake = slack_server
     await slash(server, fake, "UALICE", "link-channel sales")
     page = await new_page(browser, server)
