@@ -106,7 +106,10 @@ async def on_message(
     written: Sequence[tuple[Conversation, Message]],
     members: Mapping[str, list[Member]] | None = None,
 ) -> None:
-    """A posting hook: mentions in notes, and guests' messages to the agent a conversation is assigned to."""
+    """A posting hook: mentions in notes, and guests' messages to the agent a conversation is assigned to.
+    The assignees' preferences are read once for the whole batch (this runs on the message path)."""
+    assignees = {c.assignee for c, m in written if c.assignee and m.author.kind == "guest" and not m.internal}
+    by_assignee = await direct_channels(uow, sorted(assignees), GUEST_MESSAGE) if assignees else {}
     for conversation, message in written:
         author = message.author
         if message.internal and author.kind == "agent":
@@ -117,7 +120,8 @@ async def on_message(
             headline = f"{author.name} mentioned you in a note"
             await _record(uow, wanted, MENTION, conversation.id, headline, message.text, message.id)
         elif author.kind == "guest" and not message.internal and conversation.assignee:
-            wanted = await direct_channels(uow, [conversation.assignee], GUEST_MESSAGE)
+            assignee = conversation.assignee
+            wanted = {assignee: by_assignee[assignee]} if assignee in by_assignee else {}
             headline = f"New message from {author.name}"
             await _record(uow, wanted, GUEST_MESSAGE, conversation.id, headline, message.text, message.id)
 
