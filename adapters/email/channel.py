@@ -155,16 +155,16 @@ class EmailChannel:
         return None
 
     async def _manage_link(self, event: Event, address: dict[str, Any], url: str) -> str | None:
-        """The guest's own link to reschedule or cancel (bot.meetings.manage_links), in every mail of a
-        meeting that still stands. An unproven address gets it too: it opens that one meeting only (not
-        the conversation, unlike Reply-To), and whoever was named as its guest may call it off."""
-        storage = self.config.get("storage")
-        if address.get("role") != "guest" or storage is None or not url:
-            return None
-        if event.type == "MeetingCancelled" or not getattr(event, "guest_id", ""):
-            return None
+        """The guest's own link to reschedule or cancel, in the mails the engine says carry one
+        (bot.meetings.manage_links.carries_manage_link); each mail gets its own token."""
         from bot.errors import NotFound
-        from bot.meetings.manage_links import issue_manage_token, manage_url
+        from bot.meetings.manage_links import carries_manage_link, issue_manage_token, manage_url
+
+        storage = self.config.get("storage")
+        if storage is None or not url or not getattr(event, "guest_id", ""):
+            return None
+        if not carries_manage_link(event.type, str(address.get("role") or "")):
+            return None
 
         meeting_id, guest_id = getattr(event, "meeting_id", ""), getattr(event, "guest_id", "")
         try:

@@ -30,6 +30,12 @@ MANAGE_KIND = "meeting_manage"
 MANAGE_PATH = "/booked/"
 
 
+def carries_manage_link(event_type: str, reader_role: str) -> bool:
+    """Which meeting mails carry the guest's manage link: every mail to the meeting's guest while the
+    meeting stands (an unproven address too: the link opens that one meeting, not the conversation)."""
+    return reader_role == "guest" and event_type != "MeetingCancelled"
+
+
 def manage_url(public_url: str, token: str) -> str:
     """The page where the guest sees the booked meeting and can reschedule or cancel it."""
     return f"{public_url.rstrip('/')}{MANAGE_PATH}{token}"
