@@ -29,7 +29,7 @@ from bot.errors import DomainError, Forbidden, NotFound, Unavailable
 from bot.handlers.batch_posting import Outcome, post_messages
 from bot.handlers.conversations import Posted
 from bot.handlers.posting import PostingHooks
-from bot.model import clean_client_id, clean_text
+from bot.model import Actor, clean_client_id, clean_text
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.transient import TransientStorageError
 
@@ -61,6 +61,9 @@ class MessageBatcher:
         self._queue: list[Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_size = 0
+        # A guest writing to one place again while their first message there is still being written
+        # (the widget sends by service until an answer names the conversation) waits for that one.
+        self._starting: dict[tuple[str, str | None, str | None], asyncio.Future[Posted | None]] = {}
         self.batches = 0  # how many transactions were written (for tests and the benchmark's profile)
 
     async def submit(self, command: PostMessage) -> Any:
@@ -78,9 +81,31 @@ class MessageBatcher:
     async def start(self, command: StartConversation) -> Any:
         """A guest writing "to sales" again continues their conversation: once it exists, that message
         joins the batch like any other (the widget sends by service until the first answer names the
-        conversation). Creating a conversation, or anything unusual, takes the ordinary path."""
+        conversation). Creating a conversation, or anything unusual, takes the ordinary path.
+
+        Several such messages in flight at once (a guest typing fast before the first answer) do not
+        each look for the conversation: the later ones wait for the first, then join a batch in the
+        order they came (waiters wake in the order they began to wait)."""
         clean_text(command.text)
         clean_client_id(command.client_id)
+        key = (command.guest_id, command.service, command.agent)
+        first = self._starting.get(key)
+        if first is not None:
+            earlier = await asyncio.shield(first)
+            if earlier is not None:
+                return await self._continue(command, earlier.conversation.id, earlier.message.author)
+            return await self._start_now(command)  # the first was refused: this one gets its own answer
+        first = asyncio.get_running_loop().create_future()
+        self._starting[key] = first
+        posted: Posted | None = None
+        try:
+            posted = await self._start_now(command)
+            return posted
+        finally:
+            del self._starting[key]
+            first.set_result(posted)
+
+    async def _start_now(self, command: StartConversation) -> Any:
         async with self.uow_factory(read_only=True) as uow:
             guest = await uow.guests.get(command.guest_id)
             existing = None
@@ -90,8 +115,11 @@ class MessageBatcher:
                 )
         if guest is None or existing is None:
             return await self.one_by_one(command)
+        return await self._continue(command, existing.id, guest.actor)
+
+    async def _continue(self, command: StartConversation, conversation_id: str, author: Actor) -> Any:
         try:
-            posted = await self.submit(PostMessage(existing.id, guest.actor, command.text, command.client_id))
+            posted = await self.submit(PostMessage(conversation_id, author, command.text, command.client_id))
         except (NotFound, Forbidden):
             return await self.one_by_one(command)
         return Posted(posted.conversation, posted.message, False)  # False: the conversation existed

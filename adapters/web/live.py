@@ -94,12 +94,14 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     registry.add(ws)
     await ws.send_json({"type": "hello", "id": who.id if kind == "guest" else who.slug, "name": who.name})
     guard = SocketGuard(request, who.id if kind == "guest" else None)  # abuse limits (adapters/web/limits.py)
-    # Messages to a known conversation are pipelined: the next frame is read while earlier ones wait for
-    # their commit, so one socket's messages share a batch (group commit). Each joins the batcher's
-    # queue in the first step of its task, and tasks start in the order they are made, so a socket's
-    # messages keep their order. Anything else (a guest's first message, which may create the
-    # conversation) waits for the pipeline to empty and runs alone.
+    # Messages are pipelined: the next frame is read while earlier ones wait for their commit, so one
+    # socket's messages share a batch (group commit). Each joins the batcher's queue in the first step
+    # of its task, and tasks start in the order they are made, so a socket's messages keep their order.
+    # A guest's messages by service or agent (before an answer names the conversation) are ordered by
+    # the batcher, which has the later ones wait for the first (bot/batcher.py); a message by
+    # conversation waits until those are written. Anything else waits for the pipeline to empty.
     pipeline: set[asyncio.Task[None]] = set()
+    starting: set[asyncio.Task[None]] = set()  # a guest's messages by service or agent, in flight
     typing_sent: dict[
         str, float
     ] = {}  # conversation and kind → when this socket last passed a typing signal on
@@ -113,12 +115,18 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
             if frame.get("type") == "typing":  # ephemeral: never stored (adapters/web/live_typing.py)
                 await on_typing(ws, runtime, who, kind, frame, typing_sent)
                 continue
-            if frame.get("type") == "send" and (kind == "agent" or frame.get("conversation_id")):
+            if frame.get("type") == "send":
+                by_conversation = kind == "agent" or bool(frame.get("conversation_id"))
+                if by_conversation and starting:
+                    await asyncio.wait(starting)
                 if len(pipeline) >= MAX_PIPELINED:
                     await asyncio.wait(pipeline, return_when=asyncio.FIRST_COMPLETED)
                 task = asyncio.create_task(_on_frame(ws, runtime, who, kind, frame, guard))
                 pipeline.add(task)
                 task.add_done_callback(pipeline.discard)
+                if not by_conversation:
+                    starting.add(task)
+                    task.add_done_callback(starting.discard)
                 continue
             if pipeline:
                 await asyncio.wait(pipeline)

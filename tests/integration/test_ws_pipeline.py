@@ -40,3 +40,50 @@ async def test_messages_sent_without_waiting_keep_their_order_and_share_a_transa
     listed = await call(client, "GET", f"/api/guest/conversations/{cid}/messages", ann)
     texts = [m["text"] for m in (listed["messages"] if isinstance(listed, dict) else listed)]
     assert texts[-N:] == [f"n{i}" for i in range(N)]
+
+
+async def test_messages_by_service_before_the_first_answer_open_one_conversation_in_the_order_sent(
+    client: Any,
+) -> None:
+    # The widget sends by service until an answer names the conversation; a fast guest has several in
+    # flight. The first opens the conversation; the others wait for it in the batcher and keep their order.
+    ann = await guest(client)
+    ws = await client.ws_connect("/api/guest/ws")
+    await ws.send_str(json.dumps({"token": ann["Authorization"][7:]}))
+    assert (await ws.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
+    for i in range(N):
+        await ws.send_str(
+            json.dumps({"type": "send", "service": "sales", "text": f"s{i}", "client_id": f"s{i}"})
+        )
+    acks: dict[str, Any] = {}
+    while len(acks) < N:
+        frame = await ws.receive_json(timeout=FRAME_TIMEOUT)
+        assert frame["type"] != "error", frame
+        if frame["type"] == "ack":
+            acks[frame["client_id"]] = frame
+    await ws.close()
+
+    assert len({a["conversation_id"] for a in acks.values()}) == 1  # one conversation, not eight
+    seqs = [acks[f"s{i}"]["message"]["seq"] for i in range(N)]
+    assert seqs == sorted(seqs) and len(set(seqs)) == N
+    listed = await call(client, "GET", "/api/guest/conversations", ann)
+    conversations = listed["conversations"] if isinstance(listed, dict) else listed
+    assert len(conversations) == 1
+
+
+async def test_a_refused_first_message_by_service_gives_each_waiting_one_its_own_answer(client: Any) -> None:
+    ann = await guest(client)
+    ws = await client.ws_connect("/api/guest/ws")
+    await ws.send_str(json.dumps({"token": ann["Authorization"][7:]}))
+    assert (await ws.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
+    for i in range(3):
+        await ws.send_str(
+            json.dumps({"type": "send", "service": "nope", "text": f"x{i}", "client_id": f"x{i}"})
+        )
+    errors = {}
+    while len(errors) < 3:
+        frame = await ws.receive_json(timeout=FRAME_TIMEOUT)
+        assert frame["type"] == "error", frame
+        errors[frame["client_id"]] = frame["code"]
+    await ws.close()
+    assert errors == {"x0": "unknown_service", "x1": "unknown_service", "x2": "unknown_service"}
