@@ -18,6 +18,7 @@ import random
 import time
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.delivery_failures import MAX_ATTEMPTS, is_permanent, reason
 from bot.metrics import DEAD_LETTERED, DELIVERIES
@@ -61,6 +62,7 @@ class OutboxDispatcher:
         self._handed: list[OutboxItem] = []
         self._handing: asyncio.Task[None] | None = None
         self._more = asyncio.Event()
+        self._counters: dict[tuple[str, str], Any] = {}
 
     def wake(self) -> None:
         self._kick = True  # a drain in the middle of a batch looks again when it ends
@@ -294,10 +296,11 @@ class OutboxDispatcher:
     async def _deliver(self, item: OutboxItem, binding: Binding, channel: Channel) -> Exception | None:
         """None when delivered; otherwise what went wrong (a timeout too), for the caller to judge."""
         try:
-            new_address = await asyncio.wait_for(channel.deliver(item.event, binding), self.delivery_deadline)
+            async with asyncio.timeout(self.delivery_deadline):  # no task per delivery, unlike wait_for
+                new_address = await channel.deliver(item.event, binding)
         except Exception as error:  # noqa: BLE001 - any failure is recorded and judged, never raised
             log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
-            DELIVERIES.labels(binding.channel, "error").inc()
+            self._counter(binding.channel, "error").inc()
             return error
         if new_address is not None and not binding.id.startswith(("direct-", "broadcast-")):
             binding.address = new_address
@@ -305,5 +308,12 @@ class OutboxDispatcher:
             async with self.uow_factory() as uow:  # at once: a crash must not forget the thread
                 await uow.bindings.save(binding)
                 await uow.commit()
-        DELIVERIES.labels(binding.channel, "ok").inc()
+        self._counter(binding.channel, "ok").inc()
         return None
+
+    def _counter(self, channel: str, outcome: str) -> Any:
+        """The metric's child for this channel and outcome, looked up once (one per delivery adds up)."""
+        counter = self._counters.get((channel, outcome))
+        if counter is None:
+            counter = self._counters[(channel, outcome)] = DELIVERIES.labels(channel, outcome)
+        return counter

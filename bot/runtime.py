@@ -42,10 +42,12 @@ class Runtime:
             start = getattr(channel, "start", None)
             if start is not None:
                 await start(self)
+        self._stop = asyncio.Event()
+        maintain = getattr(self.storage, "maintain", None)  # e.g. SQLite's WAL checkpoints
+        self._tasks = [asyncio.create_task(maintain(self._stop), name="storage")] if maintain else []
         if not self.settings.run_workers:
             return
-        self._stop = asyncio.Event()
-        self._tasks = [
+        self._tasks += [
             asyncio.create_task(self.dispatcher.run(self._stop), name="outbox"),
             asyncio.create_task(self.jobs.run(self._stop), name="jobs"),
         ]

@@ -331,18 +331,26 @@ class SqlMessages(_Repo):
         if messages:
             await self.s.execute(_ADD_MESSAGE, [_message_values(m) for m in messages])
 
-    async def by_client_ids(
-        self, conversation_ids: Sequence[str], client_ids: Sequence[str]
-    ) -> list[Message]:
-        """Messages of these conversations carrying any of these client ids (the caller matches authors)."""
-        if not client_ids:
+    async def by_client_keys(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
+        """Each key through the unique index (conversation, author, client id). Not ``conversation_id IN
+        (…) AND client_id IN (…)``: both databases answer that by reading every message of those
+        conversations, which grows with the conversation; row values ``IN (VALUES …)`` scan the
+        table on SQLite."""
+        if not keys:
             return []
-        rows = await self.s.execute(
-            select(*_MESSAGES.c).where(
-                _MESSAGES.c.conversation_id.in_(sorted(set(conversation_ids))),
-                _MESSAGES.c.client_id.in_(sorted(set(client_ids))),
+        c = _MESSAGES.c
+        clauses = []
+        for conversation_id, author_key, client_id in sorted(set(keys)):
+            kind, _, author_id = author_key.partition(":")
+            clauses.append(
+                and_(
+                    c.conversation_id == conversation_id,
+                    c.author_kind == kind,
+                    c.author_id == author_id,
+                    c.client_id == client_id,
+                )
             )
-        )
+        rows = await self.s.execute(select(*c).where(or_(*clauses)))
         return [_message(r) for r in rows]  # type: ignore[arg-type]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:

@@ -61,6 +61,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
         cursor.execute("PRAGMA busy_timeout=2000")  # only other processes contend; the bus retries
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Checkpoints run in a thread (storage/checkpoints.py), not inside whichever commit crosses the
+        # threshold; a process without that task still checkpoints when its last connection closes.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
 from storage.calendar_connections import SqlCalendarConnections
+from storage.checkpoints import WalCheckpointer
 from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
 from storage.database import LoopLocal, make_engine
@@ -75,6 +77,12 @@ class Storage:
     async def ping(self) -> None:
         async with self.session() as s:
             await s.execute(text("SELECT 1"))
+
+    async def maintain(self, stop: asyncio.Event) -> None:
+        """Upkeep while the process serves: SQLite's WAL checkpoints in a thread (storage/checkpoints)."""
+        path = self.url.split("///", 1)[-1]
+        if self.is_sqlite and path and path != ":memory:":
+            await WalCheckpointer(path).run(stop)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -22,6 +22,7 @@ from bot.errors import DomainError, Unauthorized
 
 log = logging.getLogger(__name__)
 AUTH_TIMEOUT = 10.0
+MAX_ACKED = 512  # client ids a guest socket remembers until their pushes come (LiveHub.note_ack)
 MAX_PIPELINED = 64  # messages of one socket waiting for their commit at once; the next frame waits
 _FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
 
@@ -32,6 +33,16 @@ class LiveHub:
     def __init__(self) -> None:
         self.guests: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self.agents: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        # A guest's socket already has the message it sent, in the ack: its push is not sent there again
+        # (the guest's other tabs still get it). Client ids by socket, oldest first, until the push comes.
+        self.acked: dict[web.WebSocketResponse, dict[str, None]] = {}
+
+    def note_ack(self, ws: web.WebSocketResponse, client_id: object) -> None:
+        if isinstance(client_id, str) and client_id:
+            acked = self.acked.setdefault(ws, {})
+            acked[client_id] = None
+            if len(acked) > MAX_ACKED:  # a push that never came (another process delivered it)
+                del acked[next(iter(acked))]
 
     async def send(self, sockets: set[web.WebSocketResponse], payload: dict[str, Any] | str) -> None:
         data = payload if isinstance(payload, str) else json.dumps(payload)
@@ -46,8 +57,20 @@ class LiveHub:
 
     async def to_guest(self, guest_id: str, payload: dict[str, Any]) -> None:
         sockets = self.guests.get(guest_id)  # a dict lookup, whatever the number of sockets held
-        if sockets:
-            await self.send(sockets, payload)
+        if not sockets:
+            return
+        message = payload.get("message") if payload.get("type") == "message" else None
+        if message and message["author"]["kind"] == "guest" and message.get("client_id"):
+            own = message["client_id"]
+            sender = {ws for ws in sockets if own in self.acked.get(ws, ())}
+            for ws in sender:
+                del self.acked[ws][own]
+            if sender:
+                if len(sender) == len(sockets):
+                    return
+                await self.send(sockets - sender, payload)
+                return
+        await self.send(sockets, payload)
 
     async def to_agents(self, slugs: set[str], payload: dict[str, Any]) -> None:
         """Serialised once for every agent's every socket."""
@@ -135,6 +158,7 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
         if pipeline:  # the socket closed: the messages already read are still written (and acked if it can)
             await asyncio.wait(pipeline)
         registry.discard(ws)
+        hub.acked.pop(ws, None)
     return ws
 
 
@@ -215,6 +239,8 @@ async def _handle_frame(
         )
         return
     # The ack is sent only after the commit: an acknowledged message is durable.
+    if kind == "guest":
+        runtime.channels["web"].hub.note_ack(ws, client_id)  # before any await: the push comes after
     await ws.send_json(
         {
             "type": "ack",

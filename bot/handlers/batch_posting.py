@@ -38,10 +38,9 @@ async def post_messages(
     for cmd in commands:
         if cmd.author.kind == "agent" and cmd.author.id not in services:
             services[cmd.author.id] = [s.slug for s in await uow.services.of_agent(cmd.author.id)]
-    client_ids = [c.client_id for c in commands if c.client_id]
+    keys = [(c.conversation_id, c.author.key, c.client_id) for c in commands if c.client_id]
     earlier = {
-        (m.conversation_id, m.author.key, m.client_id): m
-        for m in await uow.messages.by_client_ids(list(conversations), client_ids)
+        (m.conversation_id, m.author.key, m.client_id): m for m in await uow.messages.by_client_keys(keys)
     }
 
     now = clock.now()

@@ -124,18 +124,21 @@ async def test_a_guest_s_sequence_numbers_count_only_what_they_see(client: Any) 
     assert [(m["seq"], m["text"]) for m in after["messages"]] == [(4, "Anything else?")]
 
     # Ann's own next messages, by the API and by the socket, and the live push: numbers 5 and 6.
+    # (The push goes to Ann's other tab; the socket that sent it has the message in its ack.)
     sent = await call(client, "POST", f"/api/guest/conversations/{cid}/messages", ann, {"text": "No, thanks"})
     assert sent["message"]["seq"] == 5
     await deliver_everything(client)
-    ws = await client.ws_connect("/api/guest/ws")
-    await ws.send_str(json.dumps({"token": ann["Authorization"][7:]}))
-    assert (await ws.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
+    ws, tab = await client.ws_connect("/api/guest/ws"), await client.ws_connect("/api/guest/ws")
+    for socket in (ws, tab):
+        await socket.send_str(json.dumps({"token": ann["Authorization"][7:]}))
+        assert (await socket.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
     await ws.send_str(json.dumps({"type": "send", "conversation_id": cid, "text": "Bye", "client_id": "b1"}))
     ack = await ws.receive_json(timeout=FRAME_TIMEOUT)
     assert ack["type"] == "ack" and ack["message"]["seq"] == 6
     await deliver_everything(client)
-    pushed = await ws.receive_json(timeout=FRAME_TIMEOUT)
+    pushed = await tab.receive_json(timeout=FRAME_TIMEOUT)
     await ws.close()
+    await tab.close()
     assert pushed["message"]["text"] == "Bye" and pushed["message"]["seq"] == 6
 
 

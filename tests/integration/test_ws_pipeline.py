@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.integration.test_audience import FRAME_TIMEOUT, call, client, guest
+from tests.integration.test_audience import FRAME_TIMEOUT, call, client, deliver_everything, guest
 
 __all__ = ["client"]  # the fixture, shared with test_audience
 N = 8  # under a guest's limit of 10 messages a second, with the first one
@@ -87,3 +87,33 @@ async def test_a_refused_first_message_by_service_gives_each_waiting_one_its_own
         errors[frame["client_id"]] = frame["code"]
     await ws.close()
     assert errors == {"x0": "unknown_service", "x1": "unknown_service", "x2": "unknown_service"}
+
+
+async def test_a_guest_s_message_is_pushed_to_their_other_tabs_but_not_back_to_the_socket_that_sent_it(
+    client: Any,
+) -> None:
+    # The ack already carries the message; pushing it to the same socket again is one frame too many.
+    ann = await guest(client)
+    started = await call(client, "POST", "/api/guest/conversations", ann, {"service": "sales", "text": "Hi"})
+    cid = started["conversation"]["id"]
+    await deliver_everything(client)  # the start's own pushes, before the sockets open
+    sockets = []
+    for _ in range(2):
+        ws = await client.ws_connect("/api/guest/ws")
+        await ws.send_str(json.dumps({"token": ann["Authorization"][7:]}))
+        assert (await ws.receive_json(timeout=FRAME_TIMEOUT))["type"] == "hello"
+        sockets.append(ws)
+    sender, other = sockets
+    await sender.send_str(
+        json.dumps({"type": "send", "conversation_id": cid, "text": "one", "client_id": "k1"})
+    )
+    ack = await sender.receive_json(timeout=FRAME_TIMEOUT)
+    assert ack["type"] == "ack" and ack["client_id"] == "k1"
+    await deliver_everything(client)
+    pushed = await other.receive_json(timeout=FRAME_TIMEOUT)
+    assert pushed["type"] == "message" and pushed["message"]["client_id"] == "k1"
+    # The sender is told nothing more about k1: the next frame it gets is the answer to a ping.
+    await sender.send_str(json.dumps({"type": "ping"}))
+    assert (await sender.receive_json(timeout=FRAME_TIMEOUT))["type"] == "pong"
+    for ws in sockets:
+        await ws.close()

@@ -1,0 +1,68 @@
+"""SQLite's WAL is checkpointed by a task of the serving runtime in a thread, never inside a commit on the
+event loop (storage/checkpoints.py): the commit that crossed 1,000 pages used to stall every socket."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.bootstrap import bootstrap
+from bot.cli import demo
+from bot.commands import RegisterGuest, StartConversation
+from storage.checkpoints import WalCheckpointer
+
+
+@pytest.fixture
+async def served(tmp_path: Path, sqlite_template: Path, make_settings: Any) -> Any:
+    path = tmp_path / "c.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    runtime = bootstrap(make_settings(f"sqlite+aiosqlite:///{path}", run_workers=False), calendars={})
+    await demo(runtime)
+    yield runtime, path
+    await runtime.storage.dispose()
+
+
+def conversations_in_the_database_file(path: Path, tmp: Path) -> int:
+    """Counted in a copy of the database file alone: what is still only in the WAL is not there."""
+    bare = tmp / "bare.db"
+    bare.write_bytes(path.read_bytes())
+    with sqlite3.connect(bare) as connection:
+        return int(connection.execute("SELECT count(*) FROM conversations").fetchone()[0])
+
+
+async def test_serving_connections_leave_checkpoints_to_the_checkpointer(served: Any) -> None:
+    runtime, path = served
+    async with runtime.storage.session() as s:
+        assert (await s.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+
+
+async def test_the_checkpointer_copies_committed_pages_back_while_the_loop_goes_on(
+    served: Any, tmp_path: Path
+) -> None:
+    runtime, path = served
+    guest = (await runtime.bus.handle(RegisterGuest(name="Ann"))).guest
+    for i in range(20):
+        await runtime.bus.handle(StartConversation(guest_id=guest.id, text=f"hello {i}", service="sales"))
+    await runtime.bus.handle(StartConversation(guest_id=guest.id, text="hello", agent="alice"))
+    before = conversations_in_the_database_file(path, tmp_path)
+    checkpointer = WalCheckpointer(str(path), every=3600)
+    stop = asyncio.Event()
+    task = asyncio.create_task(checkpointer.run(stop))
+    await asyncio.wait_for(checkpointer.ran.wait(), 10)  # the first round runs at once, in a thread
+    stop.set()
+    await task
+    after = conversations_in_the_database_file(path, tmp_path)
+    assert after == before + 2  # the two new conversations are back in the database file itself
+
+
+async def test_the_runtime_starts_the_checkpointer_with_its_workers_and_stops_it(served: Any) -> None:
+    runtime, _ = served
+    await runtime.start_workers()
+    assert [t.get_name() for t in runtime._tasks] == ["storage"]  # workers are off in this runtime
+    await runtime.stop()
+    assert all(t.done() for t in runtime._tasks)
