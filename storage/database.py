@@ -59,7 +59,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
-        cursor.execute("PRAGMA busy_timeout=2000")  # only other processes contend; the bus retries
+        # No busy handler: it would wait with the loop blocked. The driver waits for another process's
+        # lock asynchronously instead (storage/sqlite_inline.py), and the bus retries after that.
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         # Checkpoints run in a thread (storage/checkpoints.py), not inside whichever commit crosses the
         # threshold; a process without that task still checkpoints when its last connection closes.

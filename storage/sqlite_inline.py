@@ -3,26 +3,61 @@
 SQLite in WAL mode answers a statement in microseconds, while aiosqlite hands every cursor call to a
 thread and back (~0.1 ms each, several per statement, far worse when the loop is busy and the thread waits
 for the GIL). Writers are serialised in-process by an asyncio lock before BEGIN IMMEDIATE, so a call here
-only ever waits on SQLite's own lock when *another process* writes; ``busy_timeout`` bounds that wait and
-the bus retries the command.
+only waits on SQLite's own lock when *another process* writes (or a read transaction tries to write).
 
-Statements run without giving the event loop a turn in between. A turn after each statement (tried for
-issue 17: it let Slack acks and the next batch proceed during a transaction's ORM work) made an
-in-process caller wait *synchronously* on SQLite's lock while the transaction holding it was suspended
-on the same loop: the browser suite saw the job runner stall for seconds at a time. A transaction here
-therefore runs start to end on the loop.
+That wait never blocks the loop: SQLite's busy handler is off and ``_call`` retries asynchronously until
+``busy_timeout``, after which the bus retries the command. (With the handler on, a caller blocked in it
+held the loop that the transaction holding the lock needed in order to finish: a turn of the loop
+between statements, tried for issue 17, made the job runner stall for seconds in the browser suite.)
+
+So the heavy calls can leave the loop: a commit that wrote something, and an ``executemany`` of many rows
+(a batch's messages, with their full-text index), run in one worker thread with the GIL released while
+the loop goes on serving. Everything else runs inline, start to end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+# Commits that wrote something, and statements run for many rows at once (a batch's messages), run here:
+# SQLite does that work with the GIL released while the loop serves. The write lock, taken before BEGIN,
+# stays held meanwhile, so no other in-process writer starts.
+_OFFLOAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+OFFLOAD_ROWS = 16  # executemany of fewer rows is cheaper than the hand-over to the thread
+_LOCKED = ("database is locked", "database table is locked")
+
+
+async def _call(busy_timeout: float, offload: bool, function: Callable[..., Any], *args: Any) -> Any:
+    """Calls SQLite. When another connection holds the lock, waits for it *asynchronously* (SQLite's own
+    busy handler is off: it would block the loop, and with it maybe the very transaction it waits for),
+    up to ``busy_timeout``; then the error goes up and the bus retries the command."""
+    deadline = 0.0
+    delay = 0.001
+    while True:
+        try:
+            if offload:
+                return await asyncio.get_running_loop().run_in_executor(_OFFLOAD, function, *args)
+            return function(*args)
+        except sqlite3.OperationalError as error:
+            if not str(error).startswith(_LOCKED):
+                raise
+            now = time.monotonic()
+            deadline = deadline or now + busy_timeout
+            if now >= deadline:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.05)
 
 
 class _InlineCursor:
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, busy_timeout: float) -> None:
         self._cursor = raw.cursor()
+        self._busy_timeout = busy_timeout
 
     async def __aenter__(self) -> _InlineCursor:
         return self
@@ -37,11 +72,13 @@ class _InlineCursor:
         return itself().__await__()
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
-        self._cursor.execute(operation, parameters)
+        await _call(self._busy_timeout, False, self._cursor.execute, operation, parameters)
         return self
 
     async def executemany(self, operation: str, seq: Iterable[Any]) -> _InlineCursor:
-        self._cursor.executemany(operation, seq)
+        rows = seq if isinstance(seq, list) else list(seq)
+        offload = len(rows) >= OFFLOAD_ROWS
+        await _call(self._busy_timeout, offload, self._cursor.executemany, operation, rows)
         return self
 
     async def fetchone(self) -> Any:
@@ -95,23 +132,28 @@ class _RunNow:
 
 
 class InlineConnection:
-    def __init__(self, raw: sqlite3.Connection) -> None:
+    def __init__(self, raw: sqlite3.Connection, busy_timeout: float = 2.0) -> None:
         self._conn = raw
+        self._busy_timeout = busy_timeout
         self._connection: sqlite3.Connection | None = raw
         self._tx = _RunNow()
+        self._changes = raw.total_changes  # rows changed up to the last commit or rollback
 
     def cursor(self) -> _InlineCursor:
-        return _InlineCursor(self._conn)
+        return _InlineCursor(self._conn, self._busy_timeout)
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
-        cursor = _InlineCursor(self._conn)
+        cursor = _InlineCursor(self._conn, self._busy_timeout)
         return await cursor.execute(operation, parameters)
 
     async def commit(self) -> None:
-        self._conn.commit()
+        wrote = self._conn.total_changes != self._changes  # a read commits at once, in the loop
+        await _call(self._busy_timeout, wrote, self._conn.commit)
+        self._changes = self._conn.total_changes
 
     async def rollback(self) -> None:
         self._conn.rollback()
+        self._changes = self._conn.total_changes
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -137,7 +179,8 @@ class InlineConnection:
 
 def inline_creator(path: str, *, busy_timeout: float) -> Callable[[], Awaitable[InlineConnection]]:
     async def create() -> InlineConnection:
-        raw = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-        return InlineConnection(raw)
+        # timeout=0: SQLite never blocks the loop waiting for a lock; ``_call`` waits asynchronously.
+        raw = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+        return InlineConnection(raw, busy_timeout)
 
     return create

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,20 @@ async def test_the_runtime_starts_the_checkpointer_with_its_workers_and_stops_it
     assert [t.get_name() for t in runtime._tasks] == ["storage"]  # workers are off in this runtime
     await runtime.stop()
     assert all(t.done() for t in runtime._tasks)
+
+
+async def test_a_write_waits_for_another_process_s_lock_without_blocking_the_loop(served: Any) -> None:
+    runtime, path = served
+    other = sqlite3.connect(path, isolation_level=None)  # another process, e.g. a `convene` command
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        writing = asyncio.create_task(runtime.bus.handle(RegisterGuest(name="Ann")))
+        started = time.monotonic()
+        for _ in range(100):  # the loop keeps turning while the write waits for the lock
+            await asyncio.sleep(0)
+        assert not writing.done()
+        assert time.monotonic() - started < 0.5  # SQLite's busy handler used to hold the loop for 2 s
+    finally:
+        other.commit()
+    session = await asyncio.wait_for(writing, 10)
+    assert session.guest.name == "Ann"
