@@ -100,6 +100,12 @@ class OutboxDispatcher:
         elif self._handed:
             self._more.set()  # the task may be waiting to record earlier ones: these go now
 
+    async def handed_delivered(self) -> None:
+        """Returns once every event handed over in memory so far is delivered and recorded (tests that
+        read what a channel wrote; ``dispatch_once`` cannot claim those rows: they are leased here)."""
+        while self._handing is not None:
+            await asyncio.shield(self._handing)
+
     async def _deliver_handed(self) -> None:
         """Delivered at once; recorded together: what was delivered in full is written to the table in
         one transaction at most ``settle_seconds`` (far inside the lease) after the first of them, so

@@ -40,6 +40,7 @@ async def until(server: LiveServer, found: Callable[[], Awaitable[Any]]) -> Any:
         value = await found()
         if value:
             return value
+        await server.runtime.dispatcher.handed_delivered()  # what this process delivers from memory
         await server.runtime.dispatcher.dispatch_once()
         await server.runtime.jobs.run_due()
     raise AssertionError("the work never finished")

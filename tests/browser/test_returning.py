@@ -28,6 +28,7 @@ SHOTS = Path("/tmp/convene-returning-shots")
 async def mailed_link(server: LiveServer, to: str, subject: str) -> str:
     """The link in the newest mail to ``to``: waits for the answer's background work and the outbox."""
     await server.runner.app[LIMITS].settle()
+    await server.runtime.dispatcher.handed_delivered()  # what this process delivers from memory
     while await server.runtime.dispatcher.dispatch_once():
         pass
     folder = Path(server.runtime.settings.data_dir) / "outbox"
