@@ -67,6 +67,7 @@ async def append_message(
     internal: bool = False,
     hooks: PostingHooks | None = None,
     attachments: tuple[dict[str, Any], ...] = (),  # the files' summaries (bot.attachments), for the event
+    members: list[Member] | None = None,  # the conversation's, when the caller has them: hooks reuse them
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -98,8 +99,9 @@ async def append_message(
             mentions=await mentioned_agents(uow, text, internal=internal),
         )
     )
+    known = {conversation.id: members} if members is not None else None
     for hook in hooks.after_append if hooks else ():
-        await hook(uow, [(conversation, message)])
+        await hook(uow, [(conversation, message)], known)
     return message
 
 
