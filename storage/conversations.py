@@ -83,6 +83,60 @@ _SAVE_MEMBER = (
     )
 )
 
+_ADD_CONVERSATION = insert(_conversations)
+_ADD_MEMBER = insert(_members_table)
+# A guest's conversation with a service or with an agent (``find_for_guest``), built once with
+# bind parameters: every guest's first message looks it up twice (the batcher, then the handler).
+_FOR_GUEST_SERVICE = (
+    select(*_conversations.c)
+    .where(
+        _conversations.c.guest_id == bindparam("guest_id"),
+        or_(
+            _conversations.c.first_service == bindparam("service"),
+            # moved here since; never one an agent created (no first service)
+            and_(
+                _conversations.c.service == bindparam("service"),
+                _conversations.c.first_service.is_not(None),
+            ),
+        ),
+        _conversations.c.agent.is_(None),
+    )
+    .order_by(
+        case((_conversations.c.first_service == bindparam("service"), 0), else_=1),
+        _conversations.c.created_at,
+    )
+    .limit(1)
+)
+_IS_AGENT_MEMBER = (
+    select(_members_table.c.member_id)
+    .where(
+        _members_table.c.conversation_id == _conversations.c.id,
+        _members_table.c.kind == "agent",
+        _members_table.c.member_id == bindparam("agent"),
+    )
+    .exists()
+)
+_FOR_GUEST_AGENT = (
+    select(*_conversations.c)
+    .where(
+        _conversations.c.guest_id == bindparam("guest_id"),
+        or_(
+            _conversations.c.agent == bindparam("agent"),
+            _conversations.c.assignee == bindparam("agent"),
+            _IS_AGENT_MEMBER,
+        ),
+    )
+    .order_by(
+        case(
+            (_conversations.c.agent == bindparam("agent"), 0),
+            (_conversations.c.assignee == bindparam("agent"), 1),
+            else_=2,
+        ),
+        _conversations.c.created_at,
+    )
+    .limit(1)
+)
+
 
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
@@ -164,8 +218,8 @@ class SqlConversations(_Repo):
     async def add(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}
         values["created_at"] = values["created_at"] or self._now()
-        self.s.add(ConversationRow(id=conversation.id, **values))
-        await self.s.flush()
+        await self.s.flush()  # rows it refers to may still wait in the session (a new guest)
+        await self.s.execute(_ADD_CONVERSATION, {"id": conversation.id, **values})
 
     async def save(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS if f != "created_at"}
@@ -174,34 +228,15 @@ class SqlConversations(_Repo):
     async def find_for_guest(
         self, guest_id: str, *, service: str | None = None, agent: str | None = None
     ) -> Conversation | None:
-        query = select(ConversationRow).where(ConversationRow.guest_id == guest_id)
+        # A conversation with the agent directly, one the agent was assigned, or one they are a member
+        # of: all are "with" them; a direct one wins, then an assigned one. With a service: the service
+        # routes it now, or the guest first wrote to it (it moved since): theirs either way.
         if agent is not None:
-            # A conversation with the agent directly, one the agent was assigned, or one they are a member
-            # of: all are "with" them. A direct one wins, then an assigned one.
-            is_member = (
-                select(MemberRow.member_id)
-                .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "agent")
-                .where(MemberRow.member_id == agent)
-                .exists()
-            )
-            query = query.where(
-                or_(ConversationRow.agent == agent, ConversationRow.assignee == agent, is_member)
-            ).order_by(
-                case((ConversationRow.agent == agent, 0), (ConversationRow.assignee == agent, 1), else_=2)
-            )
+            result = await self.s.execute(_FOR_GUEST_AGENT, {"guest_id": guest_id, "agent": agent})
         else:
-            # The service routes it now, or the guest first wrote to it (it moved since): theirs either way.
-            query = query.where(
-                or_(
-                    ConversationRow.first_service == service,
-                    # moved here since; never one an agent created (no first service)
-                    and_(ConversationRow.service == service, ConversationRow.first_service.is_not(None)),
-                ),
-                ConversationRow.agent.is_(None),
-            ).order_by(case((ConversationRow.first_service == service, 0), else_=1))
-        query = query.order_by(ConversationRow.created_at).limit(1)
-        row = (await self.s.execute(query)).scalar_one_or_none()
-        return _conversation(row) if row else None
+            result = await self.s.execute(_FOR_GUEST_SERVICE, {"guest_id": guest_id, "service": service})
+        row = result.first()
+        return _conversation(row) if row else None  # type: ignore[arg-type]
 
     async def list_for_guest(self, guest_id: str) -> list[Conversation]:
         # Their own conversations and those they were added to or joined by link.
@@ -244,19 +279,20 @@ class SqlConversations(_Repo):
         ]
 
     async def add_member(self, conversation_id: str, member: Member) -> None:
-        self.s.add(
-            MemberRow(
-                conversation_id=conversation_id,
-                kind=member.kind,
-                member_id=member.id,
-                name=member.name,
-                email=member.email,
-                external=member.external,
-                last_read_seq=member.last_read_seq,
-                joined_at=self._now(),
-            )
+        await self.s.flush()  # the conversation (or others) may still wait in the session
+        await self.s.execute(
+            _ADD_MEMBER,
+            {
+                "conversation_id": conversation_id,
+                "kind": member.kind,
+                "member_id": member.id,
+                "name": member.name,
+                "email": member.email,
+                "external": member.external,
+                "last_read_seq": member.last_read_seq,
+                "joined_at": self._now(),
+            },
         )
-        await self.s.flush()
 
     async def save_member(self, conversation_id: str, member: Member) -> None:
         await self.s.execute(

@@ -173,10 +173,16 @@ def guest_of(row: GuestRow) -> Guest:
     )
 
 
+_guests = GuestRow.__table__
+_GET_GUEST = select(*_guests.c).where(_guests.c.id == bindparam("id"))  # every message of a guest's
+
+
 class SqlGuests(_Repo):
     async def get(self, guest_id: str) -> Guest | None:
-        row = await self.s.get(GuestRow, guest_id)
-        return guest_of(row) if row else None
+        if self.s.new or self.s.dirty or self.s.deleted:  # a Core read sees only what was flushed
+            await self.s.flush()
+        row = (await self.s.execute(_GET_GUEST, {"id": guest_id})).first()
+        return guest_of(row) if row else None  # type: ignore[arg-type]
 
     async def add(self, guest: Guest) -> None:
         self.s.add(
