@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
+from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
 from storage.models import (
     ConversationRow,
     GuestRow,
@@ -85,57 +86,6 @@ _SAVE_MEMBER = (
 
 _ADD_CONVERSATION = insert(_conversations)
 _ADD_MEMBER = insert(_members_table)
-# A guest's conversation with a service or with an agent (``find_for_guest``), built once with
-# bind parameters: every guest's first message looks it up twice (the batcher, then the handler).
-_FOR_GUEST_SERVICE = (
-    select(*_conversations.c)
-    .where(
-        _conversations.c.guest_id == bindparam("guest_id"),
-        or_(
-            _conversations.c.first_service == bindparam("service"),
-            # moved here since; never one an agent created (no first service)
-            and_(
-                _conversations.c.service == bindparam("service"),
-                _conversations.c.first_service.is_not(None),
-            ),
-        ),
-        _conversations.c.agent.is_(None),
-    )
-    .order_by(
-        case((_conversations.c.first_service == bindparam("service"), 0), else_=1),
-        _conversations.c.created_at,
-    )
-    .limit(1)
-)
-_IS_AGENT_MEMBER = (
-    select(_members_table.c.member_id)
-    .where(
-        _members_table.c.conversation_id == _conversations.c.id,
-        _members_table.c.kind == "agent",
-        _members_table.c.member_id == bindparam("agent"),
-    )
-    .exists()
-)
-_FOR_GUEST_AGENT = (
-    select(*_conversations.c)
-    .where(
-        _conversations.c.guest_id == bindparam("guest_id"),
-        or_(
-            _conversations.c.agent == bindparam("agent"),
-            _conversations.c.assignee == bindparam("agent"),
-            _IS_AGENT_MEMBER,
-        ),
-    )
-    .order_by(
-        case(
-            (_conversations.c.agent == bindparam("agent"), 0),
-            (_conversations.c.assignee == bindparam("agent"), 1),
-            else_=2,
-        ),
-        _conversations.c.created_at,
-    )
-    .limit(1)
-)
 
 
 _MESSAGES = MessageRow.__table__
@@ -232,9 +182,9 @@ class SqlConversations(_Repo):
         # of: all are "with" them; a direct one wins, then an assigned one. With a service: the service
         # routes it now, or the guest first wrote to it (it moved since): theirs either way.
         if agent is not None:
-            result = await self.s.execute(_FOR_GUEST_AGENT, {"guest_id": guest_id, "agent": agent})
+            result = await self.s.execute(FOR_GUEST_AGENT, {"guest_id": guest_id, "agent": agent})
         else:
-            result = await self.s.execute(_FOR_GUEST_SERVICE, {"guest_id": guest_id, "service": service})
+            result = await self.s.execute(FOR_GUEST_SERVICE, {"guest_id": guest_id, "service": service})
         row = result.first()
         return _conversation(row) if row else None  # type: ignore[arg-type]
 

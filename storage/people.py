@@ -84,9 +84,7 @@ class SqlAgents(_Repo):
 _services, _service_members = ServiceRow.__table__, ServiceMemberRow.__table__
 _GET_SERVICE = (
     select(_services.c.id, _services.c.slug, _services.c.name, _service_members.c.agent_slug)
-    .select_from(
-        _services.outerjoin(_service_members, _service_members.c.service_slug == _services.c.slug)
-    )
+    .select_from(_services.outerjoin(_service_members, _service_members.c.service_slug == _services.c.slug))
     .where(_services.c.slug == bindparam("slug"))
 )
 
@@ -116,7 +114,12 @@ class SqlServices(_Repo):
         if slug not in self._read:
             rows = (await self.s.execute(_GET_SERVICE, {"slug": slug})).all()
             self._read[slug] = (
-                Service(rows[0].slug, rows[0].name, sorted(r.agent_slug for r in rows if r.agent_slug), id=rows[0].id)
+                Service(
+                    rows[0].slug,
+                    rows[0].name,
+                    sorted(r.agent_slug for r in rows if r.agent_slug),
+                    id=rows[0].id,
+                )
                 if rows
                 else None
             )
