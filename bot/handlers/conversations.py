@@ -68,6 +68,7 @@ async def _open(
     clock: Clock,
     origin: str | None = None,
     page_url: str | None = None,
+    first_message: bool = False,  # the guest's message follows at once, and saves the new conversation
 ) -> _Opened:
     guest = require(await uow.guests.get(guest_id), "guest")
     if (service is None) == (agent is None):
@@ -102,7 +103,8 @@ async def _open(
         await uow.conversations.add_member(conversation.id, member)
     await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": guest.id}))
     await announce_start(uow, conversation, guest, service, agent)
-    await post_notice(uow, conversation, f"{guest.name} started a conversation with {target_name}.", now)
+    notice = f"{guest.name} started a conversation with {target_name}."
+    await post_notice(uow, conversation, notice, now, saved_later=first_message)
     return _Opened(conversation, True, guest, members)
 
 
@@ -142,7 +144,13 @@ async def start_conversation(
     page_url = clean_page_url(cmd.page_url)  # refused before anything is written
     async with uow:
         opened = await _open(
-            uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock, page_url=page_url
+            uow,
+            cmd.guest_id,
+            service=cmd.service,
+            agent=cmd.agent,
+            clock=clock,
+            page_url=page_url,
+            first_message=True,
         )
         conversation, created, guest = opened.conversation, opened.created, opened.guest
         if client_id and not created:  # a new conversation holds only its notice: nothing to resend
