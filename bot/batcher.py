@@ -106,13 +106,16 @@ class MessageBatcher:
             first.set_result(posted)
 
     async def _start_now(self, command: StartConversation) -> Any:
+        # The conversation first: a guest's first message (none yet) then reads nothing more here, and a
+        # conversation found has its guest (the guest is read only for their name).
+        guest = existing = None
         async with self.uow_factory(read_only=True) as uow:
-            guest = await uow.guests.get(command.guest_id)
-            existing = None
-            if guest is not None and (command.service is None) != (command.agent is None):
+            if (command.service is None) != (command.agent is None):
                 existing = await uow.conversations.find_for_guest(
-                    guest.id, service=command.service, agent=command.agent
+                    command.guest_id, service=command.service, agent=command.agent
                 )
+            if existing is not None:
+                guest = await uow.guests.get(command.guest_id)
         if guest is None or existing is None:
             return await self.one_by_one(command)
         return await self._continue(command, existing.id, guest.actor)

@@ -41,7 +41,9 @@ class PreferenceRepository(Protocol):
 
 def merged(stored: dict[str, Any] | None) -> dict[str, Any]:
     """The stored choices over the defaults (a key added later takes its default)."""
-    result = copy.deepcopy(DEFAULTS)
+    # A copy one level deep is a deep copy here (the choices are true/false), and far cheaper: new
+    # conversations and guests' messages merge each notified agent's preferences.
+    result = {k: dict(v) if isinstance(v, dict) else v for k, v in DEFAULTS.items()}
     for key, value in (stored or {}).items():
         if isinstance(result.get(key), dict) and isinstance(value, dict):
             result[key].update({k: v for k, v in value.items() if k in result[key]})

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
+from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
 from storage.models import (
     ConversationRow,
     GuestRow,
@@ -82,6 +83,9 @@ _SAVE_MEMBER = (
         last_read_seq=bindparam("last_read_seq"),
     )
 )
+
+_ADD_CONVERSATION = insert(_conversations)
+_ADD_MEMBER = insert(_members_table)
 
 
 _MESSAGES = MessageRow.__table__
@@ -164,8 +168,8 @@ class SqlConversations(_Repo):
     async def add(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}
         values["created_at"] = values["created_at"] or self._now()
-        self.s.add(ConversationRow(id=conversation.id, **values))
-        await self.s.flush()
+        await self.s.flush()  # rows it refers to may still wait in the session (a new guest)
+        await self.s.execute(_ADD_CONVERSATION, {"id": conversation.id, **values})
 
     async def save(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS if f != "created_at"}
@@ -174,34 +178,15 @@ class SqlConversations(_Repo):
     async def find_for_guest(
         self, guest_id: str, *, service: str | None = None, agent: str | None = None
     ) -> Conversation | None:
-        query = select(ConversationRow).where(ConversationRow.guest_id == guest_id)
+        # A conversation with the agent directly, one the agent was assigned, or one they are a member
+        # of: all are "with" them; a direct one wins, then an assigned one. With a service: the service
+        # routes it now, or the guest first wrote to it (it moved since): theirs either way.
         if agent is not None:
-            # A conversation with the agent directly, one the agent was assigned, or one they are a member
-            # of: all are "with" them. A direct one wins, then an assigned one.
-            is_member = (
-                select(MemberRow.member_id)
-                .where(MemberRow.conversation_id == ConversationRow.id, MemberRow.kind == "agent")
-                .where(MemberRow.member_id == agent)
-                .exists()
-            )
-            query = query.where(
-                or_(ConversationRow.agent == agent, ConversationRow.assignee == agent, is_member)
-            ).order_by(
-                case((ConversationRow.agent == agent, 0), (ConversationRow.assignee == agent, 1), else_=2)
-            )
+            result = await self.s.execute(FOR_GUEST_AGENT, {"guest_id": guest_id, "agent": agent})
         else:
-            # The service routes it now, or the guest first wrote to it (it moved since): theirs either way.
-            query = query.where(
-                or_(
-                    ConversationRow.first_service == service,
-                    # moved here since; never one an agent created (no first service)
-                    and_(ConversationRow.service == service, ConversationRow.first_service.is_not(None)),
-                ),
-                ConversationRow.agent.is_(None),
-            ).order_by(case((ConversationRow.first_service == service, 0), else_=1))
-        query = query.order_by(ConversationRow.created_at).limit(1)
-        row = (await self.s.execute(query)).scalar_one_or_none()
-        return _conversation(row) if row else None
+            result = await self.s.execute(FOR_GUEST_SERVICE, {"guest_id": guest_id, "service": service})
+        row = result.first()
+        return _conversation(row) if row else None  # type: ignore[arg-type]
 
     async def list_for_guest(self, guest_id: str) -> list[Conversation]:
         # Their own conversations and those they were added to or joined by link.
@@ -244,19 +229,20 @@ class SqlConversations(_Repo):
         ]
 
     async def add_member(self, conversation_id: str, member: Member) -> None:
-        self.s.add(
-            MemberRow(
-                conversation_id=conversation_id,
-                kind=member.kind,
-                member_id=member.id,
-                name=member.name,
-                email=member.email,
-                external=member.external,
-                last_read_seq=member.last_read_seq,
-                joined_at=self._now(),
-            )
+        await self.s.flush()  # the conversation (or others) may still wait in the session
+        await self.s.execute(
+            _ADD_MEMBER,
+            {
+                "conversation_id": conversation_id,
+                "kind": member.kind,
+                "member_id": member.id,
+                "name": member.name,
+                "email": member.email,
+                "external": member.external,
+                "last_read_seq": member.last_read_seq,
+                "joined_at": self._now(),
+            },
         )
-        await self.s.flush()
 
     async def save_member(self, conversation_id: str, member: Member) -> None:
         await self.s.execute(

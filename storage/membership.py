@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, String, delete, func, select
+from sqlalchemy import JSON, Boolean, String, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -161,13 +161,27 @@ class SqlMembership:
         return result
 
 
+_unread = UnreadEmailRow.__table__
+# Every message to someone with unread-email state reads and writes it: built once, as Core statements.
+_GET_DIGEST = select(*_unread.c).where(
+    _unread.c.person_kind == bindparam("kind"), _unread.c.person_id == bindparam("person_id")
+)
+_DIGEST_FIELDS = ("pending_since", "sends", "conversations", "unsubscribed", "updated_at")
+_UPDATE_DIGEST = (
+    update(_unread)
+    .where(_unread.c.person_kind == bindparam("key_kind"), _unread.c.person_id == bindparam("key_id"))
+    .values({f: bindparam(f) for f in _DIGEST_FIELDS})
+)
+_ADD_DIGEST = insert(_unread)
+
+
 class SqlDigests:
     def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
         self.s = session
         self._now = now
 
     @staticmethod
-    def _to(row: UnreadEmailRow) -> DigestState:
+    def _to(row: Any) -> DigestState:
         return DigestState(
             row.person_kind,
             row.person_id,
@@ -178,7 +192,7 @@ class SqlDigests:
         )
 
     async def get(self, kind: str, person_id: str) -> DigestState | None:
-        row = await self.s.get(UnreadEmailRow, (kind, person_id), populate_existing=True)
+        row = (await self.s.execute(_GET_DIGEST, {"kind": kind, "person_id": person_id})).first()
         return self._to(row) if row else None
 
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
@@ -194,19 +208,21 @@ class SqlDigests:
 
     async def save(self, state: DigestState) -> None:
         values: dict[str, Any] = dict(
+            key_kind=state.person_kind,
+            key_id=state.person_id,
             pending_since=state.pending_since,
             sends=[t.isoformat() for t in state.sends],
             conversations=dict(state.conversations),
             unsubscribed=state.unsubscribed,
             updated_at=self._now(),
         )
-        row = await self.s.get(UnreadEmailRow, (state.person_kind, state.person_id))
-        if row is None:
-            self.s.add(UnreadEmailRow(person_kind=state.person_kind, person_id=state.person_id, **values))
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-        await self.s.flush()
+        # Most saves change a state that exists: one statement; a person's first, an insert after it.
+        updated = await self.s.execute(_UPDATE_DIGEST, values)
+        if not updated.rowcount:  # type: ignore[attr-defined]
+            del values["key_kind"], values["key_id"]
+            await self.s.execute(
+                _ADD_DIGEST, {"person_kind": state.person_kind, "person_id": state.person_id, **values}
+            )
 
     async def delete(self, kind: str, person_id: str) -> None:
         await self.s.execute(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Agent, Guest, Service
 from storage.models import (
@@ -77,7 +79,22 @@ class SqlAgents(_Repo):
         await self.s.execute(select(AgentRow.id).where(AgentRow.slug == slug).with_for_update())
 
 
+# A service with its members in one statement, built once: creating a conversation reads its service
+# several times (the handler, the new-conversation notices, the unread emails).
+_services, _service_members = ServiceRow.__table__, ServiceMemberRow.__table__
+_GET_SERVICE = (
+    select(_services.c.id, _services.c.slug, _services.c.name, _service_members.c.agent_slug)
+    .select_from(_services.outerjoin(_service_members, _service_members.c.service_slug == _services.c.slug))
+    .where(_services.c.slug == bindparam("slug"))
+)
+
+
 class SqlServices(_Repo):
+    def __init__(self, session: AsyncSession, now: Any) -> None:
+        super().__init__(session, now)
+        # Services read in this transaction (only ``add`` and ``save`` change them, and they forget it).
+        self._read: dict[str, Service | None] = {}
+
     async def _members(self, slugs: Sequence[str]) -> dict[str, list[str]]:
         result: dict[str, list[str]] = {s: [] for s in slugs}
         rows = await self.s.execute(
@@ -94,19 +111,34 @@ class SqlServices(_Repo):
         return [Service(r.slug, r.name, members[r.slug], id=r.id) for r in rows]
 
     async def get(self, slug: str) -> Service | None:
-        row = (await self.s.execute(select(ServiceRow).where(ServiceRow.slug == slug))).scalar_one_or_none()
-        return (await self._build([row]))[0] if row else None
+        if slug not in self._read:
+            rows = (await self.s.execute(_GET_SERVICE, {"slug": slug})).all()
+            self._read[slug] = (
+                Service(
+                    rows[0].slug,
+                    rows[0].name,
+                    sorted(r.agent_slug for r in rows if r.agent_slug),
+                    id=rows[0].id,
+                )
+                if rows
+                else None
+            )
+        found = self._read[slug]
+        # A copy: a caller may change what it got (and ``save`` it, or not).
+        return Service(found.slug, found.name, list(found.members), id=found.id) if found else None
 
     async def list(self) -> list[Service]:
         rows = (await self.s.execute(select(ServiceRow).order_by(ServiceRow.slug))).scalars().all()
         return await self._build(rows)
 
     async def add(self, service: Service) -> None:
+        self._read.pop(service.slug, None)
         self.s.add(ServiceRow(id=service.id, slug=service.slug, name=service.name, created_at=self._now()))
         await self.s.flush()
         await self.save(service)
 
     async def save(self, service: Service) -> None:
+        self._read.pop(service.slug, None)
         await self.s.execute(
             update(ServiceRow).where(ServiceRow.slug == service.slug).values(name=service.name)
         )
@@ -144,10 +176,16 @@ def guest_of(row: GuestRow) -> Guest:
     )
 
 
+_guests = GuestRow.__table__
+_GET_GUEST = select(*_guests.c).where(_guests.c.id == bindparam("id"))  # every message of a guest's
+
+
 class SqlGuests(_Repo):
     async def get(self, guest_id: str) -> Guest | None:
-        row = await self.s.get(GuestRow, guest_id)
-        return guest_of(row) if row else None
+        if self.s.new or self.s.dirty or self.s.deleted:  # a Core read sees only what was flushed
+            await self.s.flush()
+        row = (await self.s.execute(_GET_GUEST, {"id": guest_id})).first()
+        return guest_of(row) if row else None  # type: ignore[arg-type]
 
     async def add(self, guest: Guest) -> None:
         self.s.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from bot.model import Binding
 from storage.models import (
@@ -12,6 +12,13 @@ from storage.models import (
     ServiceChannelRow,
 )
 from storage.repositories import _Repo
+
+# Every new conversation runs these (a guest's first message): built once, as Core statements.
+_ADD_BINDING = insert(BindingRow.__table__)
+_channels = ServiceChannelRow.__table__
+_SERVICE_CHANNELS = select(_channels.c.channel, _channels.c.address).where(
+    _channels.c.service == bindparam("service")
+)
 
 
 class SqlBindings(_Repo):
@@ -28,15 +35,16 @@ class SqlBindings(_Repo):
         return [self._to(r) for r in rows.scalars()]
 
     async def add(self, binding: Binding) -> None:
-        self.s.add(
-            BindingRow(
-                id=binding.id,
-                conversation_id=binding.conversation_id,
-                channel=binding.channel,
-                address=binding.address,
-                thread_key=binding.thread_key,
-                created_at=self._now(),
-            )
+        await self.s.execute(
+            _ADD_BINDING,
+            {
+                "id": binding.id,
+                "conversation_id": binding.conversation_id,
+                "channel": binding.channel,
+                "address": binding.address,
+                "thread_key": binding.thread_key,
+                "created_at": self._now(),
+            },
         )
 
     async def save(self, binding: Binding) -> None:
@@ -47,8 +55,8 @@ class SqlBindings(_Repo):
         )
 
     async def service_channels(self, service: str) -> list[tuple[str, dict[str, Any]]]:
-        rows = await self.s.execute(select(ServiceChannelRow).where(ServiceChannelRow.service == service))
-        return [(r.channel, dict(r.address)) for r in rows.scalars()]
+        rows = await self.s.execute(_SERVICE_CHANNELS, {"service": service})
+        return [(r.channel, dict(r.address)) for r in rows]
 
     async def link_service_channel(self, service: str, channel: str, address: dict[str, Any]) -> None:
         row = await self.s.get(ServiceChannelRow, (service, channel))

@@ -32,6 +32,14 @@ class Posted:
     created: bool  # False: the conversation existed (reuse) or the message was a resend
 
 
+@dataclass(frozen=True)
+class _Opened:
+    conversation: Conversation
+    created: bool
+    guest: Guest
+    members: list[Member] | None  # a new conversation's, as written (nobody reads them back)
+
+
 async def open_conversation(
     uow: UnitOfWork,
     guest_id: str,
@@ -45,6 +53,23 @@ async def open_conversation(
     """Finds the guest's conversation with this service or agent, or starts one. Bookings use it too.
     A new one records where the guest came from (bot.origin): ``origin``, else the widget or the
     personal link; ``page_url``, else the page the guest's session started on."""
+    opened = await _open(
+        uow, guest_id, service=service, agent=agent, clock=clock, origin=origin, page_url=page_url
+    )
+    return opened.conversation, opened.created
+
+
+async def _open(
+    uow: UnitOfWork,
+    guest_id: str,
+    *,
+    service: str | None,
+    agent: str | None,
+    clock: Clock,
+    origin: str | None = None,
+    page_url: str | None = None,
+    first_message: bool = False,  # the guest's message follows at once, and saves the new conversation
+) -> _Opened:
     guest = require(await uow.guests.get(guest_id), "guest")
     if (service is None) == (agent is None):
         raise InvalidInput("Choose either a service or an agent.", code="service_or_agent")
@@ -56,7 +81,7 @@ async def open_conversation(
         target_name = agent_obj.name
     existing = await uow.conversations.find_for_guest(guest.id, service=service, agent=agent)
     if existing is not None:
-        return existing, False
+        return _Opened(existing, False, guest, None)
     now = clock.now()
     conversation = Conversation(
         guest_id=guest.id,
@@ -71,15 +96,16 @@ async def open_conversation(
         origin_url=clean_page_url(page_url) or guest.page_url,
     )
     await uow.conversations.add(conversation)
-    await uow.conversations.add_member(conversation.id, Member("guest", guest.id, guest.name, guest.email))
+    members = [Member("guest", guest.id, guest.name, guest.email)]
     if agent is not None:
-        await uow.conversations.add_member(
-            conversation.id, Member("agent", agent_obj.slug, agent_obj.name, agent_obj.email)
-        )
+        members.append(Member("agent", agent_obj.slug, agent_obj.name, agent_obj.email))
+    for member in members:
+        await uow.conversations.add_member(conversation.id, member)
     await uow.bindings.add(Binding(conversation.id, "web", {"guest_id": guest.id}))
     await announce_start(uow, conversation, guest, service, agent)
-    await post_notice(uow, conversation, f"{guest.name} started a conversation with {target_name}.", now)
-    return conversation, True
+    notice = f"{guest.name} started a conversation with {target_name}."
+    await post_notice(uow, conversation, notice, now, saved_later=first_message)
+    return _Opened(conversation, True, guest, members)
 
 
 async def announce_start(
@@ -117,11 +143,17 @@ async def start_conversation(
     client_id = clean_client_id(cmd.client_id)
     page_url = clean_page_url(cmd.page_url)  # refused before anything is written
     async with uow:
-        conversation, created = await open_conversation(
-            uow, cmd.guest_id, service=cmd.service, agent=cmd.agent, clock=clock, page_url=page_url
+        opened = await _open(
+            uow,
+            cmd.guest_id,
+            service=cmd.service,
+            agent=cmd.agent,
+            clock=clock,
+            page_url=page_url,
+            first_message=True,
         )
-        guest = require(await uow.guests.get(cmd.guest_id), "guest")
-        if client_id:
+        conversation, created, guest = opened.conversation, opened.created, opened.guest
+        if client_id and not created:  # a new conversation holds only its notice: nothing to resend
             resent = await uow.messages.by_client_id(conversation.id, guest.actor.key, client_id)
             if resent is not None:
                 return Posted(conversation, resent, False)
@@ -130,10 +162,23 @@ async def start_conversation(
                 await uow.conversations.get(conversation.id, for_update=True), "conversation"
             )
         message = await append_message(
-            uow, conversation, guest.actor, text, clock.now(), client_id=client_id, hooks=posting
+            uow,
+            conversation,
+            guest.actor,
+            text,
+            clock.now(),
+            client_id=client_id,
+            hooks=posting,
+            members=opened.members,
         )
         await _mark_own_read(
-            uow, conversation.id, guest.actor.kind, guest.actor.id, message.seq, hooks=posting
+            uow,
+            conversation.id,
+            guest.actor.kind,
+            guest.actor.id,
+            message.seq,
+            members=opened.members,
+            hooks=posting,
         )
         await uow.commit()
         return Posted(conversation, message, created)

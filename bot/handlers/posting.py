@@ -67,6 +67,8 @@ async def append_message(
     internal: bool = False,
     hooks: PostingHooks | None = None,
     attachments: tuple[dict[str, Any], ...] = (),  # the files' summaries (bot.attachments), for the event
+    members: list[Member] | None = None,  # the conversation's, when the caller has them: hooks reuse them
+    save: bool = True,  # False: only for post_notice(saved_later=True)
 ) -> Message:
     message = Message(
         conversation_id=conversation.id,
@@ -80,7 +82,8 @@ async def append_message(
     )
     conversation.last_message_at = now
     await uow.messages.add(message)
-    await uow.conversations.save(conversation)
+    if save:
+        await uow.conversations.save(conversation)
     uow.record(
         MessagePosted(
             conversation_id=conversation.id,
@@ -98,11 +101,16 @@ async def append_message(
             mentions=await mentioned_agents(uow, text, internal=internal),
         )
     )
+    known = {conversation.id: members} if members is not None else None
     for hook in hooks.after_append if hooks else ():
-        await hook(uow, [(conversation, message)])
+        await hook(uow, [(conversation, message)], known)
     return message
 
 
-async def post_notice(uow: UnitOfWork, conversation: Conversation, text: str, now: datetime) -> Message:
-    """The system's own line in the thread: creation, assignment, renames, meeting changes."""
-    return await append_message(uow, conversation, SYSTEM, text, now)
+async def post_notice(
+    uow: UnitOfWork, conversation: Conversation, text: str, now: datetime, *, saved_later: bool = False
+) -> Message:
+    """The system's own line in the thread: creation, assignment, renames, meeting changes.
+    ``saved_later``: the caller appends another message to ``conversation`` in this transaction at
+    once, and that one saves the conversation (the guest's first message after "X started...")."""
+    return await append_message(uow, conversation, SYSTEM, text, now, save=not saved_later)
