@@ -63,10 +63,43 @@ _SAVE_CONVERSATION = (
     .where(_conversations.c.id == bindparam("key"))
     .values({f: bindparam(f) for f in _CONVERSATION_FIELDS if f != "created_at"})
 )
+_MEMBER_ORDER = (_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
 _MEMBERS = (
     select(*_members_table.c)
     .where(_members_table.c.conversation_id == bindparam("conversation_id"))
-    .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
+    .order_by(*_MEMBER_ORDER)
+)
+# A batch of messages (group commit): IN lists as expanding parameters, so the statements stay cached.
+_GET_MANY = (
+    select(*_conversations.c)
+    .where(_conversations.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_conversations.c.id)
+)
+_GET_MANY_FOR_UPDATE = _GET_MANY.with_for_update()
+_MEMBERS_OF = (
+    select(*_members_table.c)
+    .where(_members_table.c.conversation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*_MEMBER_ORDER)
+)
+# Only what appending messages moves: the conversations are locked (FOR UPDATE) since they were read,
+# and an UPDATE naming fewer columns maintains fewer of their indexes.
+_SAVE_POSITIONS = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("key"))
+    .values(
+        last_seq=bindparam("last_seq"),
+        guest_seq=bindparam("guest_seq"),
+        last_message_at=bindparam("last_message_at"),
+    )
+)
+_SAVE_READ_MARKER = (
+    update(_members_table)
+    .where(
+        _members_table.c.conversation_id == bindparam("c"),
+        _members_table.c.kind == bindparam("k"),
+        _members_table.c.member_id == bindparam("m"),
+    )
+    .values(last_read_seq=bindparam("last_read_seq"))
 )
 _SAVE_MEMBER = (
     update(_members_table)
@@ -86,6 +119,10 @@ _SAVE_MEMBER = (
 
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
+_BY_CLIENT_IDS = select(*_MESSAGES.c).where(
+    _MESSAGES.c.conversation_id.in_(bindparam("conversations", expanding=True)),
+    _MESSAGES.c.client_id.in_(bindparam("client_ids", expanding=True)),
+)
 
 
 def _message_values(message: Message) -> dict[str, object]:
@@ -109,29 +146,30 @@ class SqlConversations(_Repo):
         self, conversation_ids: Sequence[str], *, for_update: bool = False
     ) -> dict[str, Conversation]:
         """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
-        ids = sorted(set(conversation_ids))
-        query = select(*_conversations.c).where(_conversations.c.id.in_(ids)).order_by(_conversations.c.id)
-        if for_update:
-            query = query.with_for_update()
-        return {row.id: _conversation(row) for row in await self.s.execute(query)}  # type: ignore[arg-type]
+        query = _GET_MANY_FOR_UPDATE if for_update else _GET_MANY
+        rows = await self.s.execute(query, {"ids": sorted(set(conversation_ids))})
+        return {row.id: _conversation(row) for row in rows}  # type: ignore[arg-type]
 
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
+        """After messages were appended to them: the fields that moves (the sequence numbers and the
+        time of the last message), in one statement."""
         if conversations:
             await self.s.execute(
-                _SAVE_CONVERSATION,
+                _SAVE_POSITIONS,
                 [
-                    {"key": c.id, **{f: getattr(c, f) for f in _CONVERSATION_FIELDS if f != "created_at"}}
+                    {
+                        "key": c.id,
+                        "last_seq": c.last_seq,
+                        "guest_seq": c.guest_seq,
+                        "last_message_at": c.last_message_at,
+                    }
                     for c in conversations
                 ],
             )
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
-        rows = await self.s.execute(
-            select(*_members_table.c)
-            .where(_members_table.c.conversation_id.in_(sorted(set(conversation_ids))))
-            .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
-        )
+        rows = await self.s.execute(_MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
         for m in rows:
             result[m.conversation_id].append(
                 Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
@@ -139,19 +177,12 @@ class SqlConversations(_Repo):
         return result
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
+        """Members' read markers (``last_read_seq``), in one statement."""
         if members:
             await self.s.execute(
-                _SAVE_MEMBER,
+                _SAVE_READ_MARKER,
                 [
-                    {
-                        "c": conversation_id,
-                        "k": m.kind,
-                        "m": m.id,
-                        "name": m.name,
-                        "email": m.email,
-                        "external": m.external,
-                        "last_read_seq": m.last_read_seq,
-                    }
+                    {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
                     for conversation_id, m in members
                 ],
             )
@@ -338,10 +369,8 @@ class SqlMessages(_Repo):
         if not client_ids:
             return []
         rows = await self.s.execute(
-            select(*_MESSAGES.c).where(
-                _MESSAGES.c.conversation_id.in_(sorted(set(conversation_ids))),
-                _MESSAGES.c.client_id.in_(sorted(set(client_ids))),
-            )
+            _BY_CLIENT_IDS,
+            {"conversations": sorted(set(conversation_ids)), "client_ids": sorted(set(client_ids))},
         )
         return [_message(r) for r in rows]  # type: ignore[arg-type]
 
