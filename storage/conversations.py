@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
+from storage.batch_values import processor, ready_param
 from storage.models import (
     ConversationRow,
     GuestRow,
@@ -119,6 +120,9 @@ _SAVE_MEMBER = (
 
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
+_NOTHING = object()
+# A batch's messages share their time: processed once (storage/batch_values.py).
+_ADD_MESSAGES = insert(_MESSAGES).values(created_at=ready_param("at"))
 _BY_CLIENT_IDS = select(*_MESSAGES.c).where(
     _MESSAGES.c.conversation_id.in_(bindparam("conversations", expanding=True)),
     _MESSAGES.c.client_id.in_(bindparam("client_ids", expanding=True)),
@@ -359,8 +363,19 @@ class SqlMessages(_Repo):
 
     async def add_many(self, messages: Sequence[Message]) -> None:
         """One statement for a batch (executemany)."""
-        if messages:
-            await self.s.execute(_ADD_MESSAGE, [_message_values(m) for m in messages])
+        if not messages:
+            return
+        time = processor(_MESSAGES.c.created_at, self.s.bind.dialect)
+        rows: list[dict[str, object]] = []
+        last: object = _NOTHING
+        for m in messages:
+            values = _message_values(m)
+            created = values.pop("created_at")
+            if created is not last:
+                last, at = created, time(created)
+            values["at"] = at
+            rows.append(values)
+        await self.s.execute(_ADD_MESSAGES, rows)
 
     async def by_client_ids(
         self, conversation_ids: Sequence[str], client_ids: Sequence[str]

@@ -17,6 +17,7 @@ from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
+from storage.batch_values import processor, ready_param
 from storage.calendar_connections import SqlCalendarConnections
 from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
@@ -38,6 +39,12 @@ from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
 _OUTBOX = OutboxRow.__table__  # Core, not the ORM's bulk insert: fewer Python steps per batch
+# Rows born claimed (a batch's): the times all rows share are processed once (storage/batch_values.py).
+_INSERT_CLAIMED = _OUTBOX.insert().values(
+    created_at=ready_param("at"), next_attempt_at=ready_param("at"), claimed_until=ready_param("until")
+)
+_INSERT_CLAIMED_SQLITE = _INSERT_CLAIMED.returning(_OUTBOX.c.id)
+_INSERT_CLAIMED_IN_ORDER = _INSERT_CLAIMED.returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 class Storage:
@@ -162,28 +169,38 @@ class SqlUnitOfWork:
         self._claim_seconds = lease_seconds
 
     async def commit(self) -> None:
-        now = self._now()
         claimed: list[OutboxItem] = []
         if self._events:
-            rows: list[dict[str, Any]] = [
-                {
-                    "event_type": event.type,
-                    "conversation_id": getattr(event, "conversation_id", None) or None,
-                    "payload": sealed_payload(self.session, event),
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-                for event in self._events
-            ]
+            now = self._now()
+            session, events = self.session, self._events
             if self._claim_seconds is None:
-                await self.session.execute(insert(OutboxRow), rows)
+                rows: list[dict[str, Any]] = [
+                    {
+                        "event_type": event.type,
+                        "conversation_id": getattr(event, "conversation_id", None) or None,
+                        "payload": sealed_payload(session, event),
+                        "created_at": now,
+                        "next_attempt_at": now,
+                    }
+                    for event in events
+                ]
+                await session.execute(insert(OutboxRow), rows)
             else:
-                until = now + timedelta(seconds=self._claim_seconds)
-                for row in rows:
-                    row.update(claimed_until=until, attempts=1)
+                time = processor(_OUTBOX.c.created_at, self.storage.engine.dialect)
+                at, until = time(now), time(now + timedelta(seconds=self._claim_seconds))
+                rows = [
+                    {
+                        "event_type": event.type,
+                        "conversation_id": getattr(event, "conversation_id", None) or None,
+                        "payload": sealed_payload(session, event),
+                        "attempts": 1,
+                        "at": at,
+                        "until": until,
+                    }
+                    for event in events
+                ]
                 claimed = [
-                    OutboxItem(i, e, 1)
-                    for i, e in zip(await self._insert_outbox(rows), self._events, strict=True)
+                    OutboxItem(i, e, 1) for i, e in zip(await self._insert_outbox(rows), events, strict=True)
                 ]
         self._events.clear()
         await self.session.commit()
@@ -196,11 +213,9 @@ class SqlUnitOfWork:
         hold the lock (BEGIN IMMEDIATE) and the rows of one multi-row INSERT take rowids one after
         another in VALUES order, so one unsorted statement and a sort give the same ids."""
         if self.storage.is_sqlite:
-            result = await self.session.execute(_OUTBOX.insert().returning(_OUTBOX.c.id), rows)
+            result = await self.session.execute(_INSERT_CLAIMED_SQLITE, rows)
             return sorted(result.scalars())
-        result = await self.session.execute(
-            _OUTBOX.insert().returning(_OUTBOX.c.id, sort_by_parameter_order=True), rows
-        )
+        result = await self.session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
         return list(result.scalars())
 
     async def rollback(self) -> None:

@@ -12,7 +12,7 @@ per transaction, so one bad row never fails the others.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Sequence
 
 from bot.commands import PostMessage
@@ -59,7 +59,7 @@ async def post_messages(
         assert conversation is not None
         key = (conversation.id, cmd.author.key, cmd.client_id)
         if cmd.client_id and key in earlier:  # a resend, maybe of a message earlier in this very batch
-            outcomes.append(Posted(dataclasses.replace(conversation), earlier[key], False))
+            outcomes.append(Posted(copy.copy(conversation), earlier[key], False))
             continue
         message = Message(
             conversation_id=conversation.id,
@@ -75,14 +75,15 @@ async def post_messages(
         if cmd.client_id:
             earlier[key] = message
         written.append((conversation, message))
-        outcomes.append(Posted(dataclasses.replace(conversation), message, True))
+        outcomes.append(Posted(copy.copy(conversation), message, True))  # as of this message
     if not written:
         return outcomes
 
     await uow.messages.add_many([m for _, m in written])
     await uow.conversations.save_many(list({c.id: c for c, _ in written}.values()))
     for _, message in written:
-        uow.record(_posted(message, await mentioned_agents(uow, message.text, internal=message.internal)))
+        mentions = await mentioned_agents(uow, message.text, internal=True) if message.internal else ()
+        uow.record(_posted(message, mentions))
     for append_hook in posting.after_append:
         await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)
