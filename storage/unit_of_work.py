@@ -41,7 +41,9 @@ from storage.tokens import SqlInbound, SqlTokens
 _OUTBOX = OutboxRow.__table__  # Core, not the ORM's bulk insert: fewer Python steps per batch
 # Rows born claimed (a batch's): the times all rows share are processed once (storage/batch_values.py).
 _INSERT_CLAIMED = _OUTBOX.insert().values(
-    created_at=ready_param("at"), next_attempt_at=ready_param("at"), claimed_until=ready_param("until")
+    created_at=ready_param("created"),
+    next_attempt_at=ready_param("next_attempt"),
+    claimed_until=ready_param("until"),
 )
 _INSERT_CLAIMED_SQLITE = _INSERT_CLAIMED.returning(_OUTBOX.c.id)
 _INSERT_CLAIMED_IN_ORDER = _INSERT_CLAIMED.returning(_OUTBOX.c.id, sort_by_parameter_order=True)
@@ -194,7 +196,8 @@ class SqlUnitOfWork:
                         "conversation_id": getattr(event, "conversation_id", None) or None,
                         "payload": sealed_payload(session, event),
                         "attempts": 1,
-                        "at": at,
+                        "created": at,
+                        "next_attempt": at,
                         "until": until,
                     }
                     for event in events
