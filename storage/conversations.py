@@ -123,6 +123,10 @@ _ADD_MESSAGE = insert(_MESSAGES)
 _NOTHING = object()
 # A batch's messages share their time: processed once (storage/batch_values.py).
 _ADD_MESSAGES = insert(_MESSAGES).values(created_at=ready_param("at"))
+# On SQLite, one multi-row INSERT (RETURNING makes SQLAlchemy render the rows as one VALUES list)
+# rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
+# terms to disk at every statement's end, so per-row executions cost one index segment per message.
+_ADD_MESSAGES_ONE_STATEMENT = _ADD_MESSAGES.returning(_MESSAGES.c.id)
 _BY_CLIENT_IDS = select(*_MESSAGES.c).where(
     _MESSAGES.c.conversation_id.in_(bindparam("conversations", expanding=True)),
     _MESSAGES.c.client_id.in_(bindparam("client_ids", expanding=True)),
@@ -365,7 +369,8 @@ class SqlMessages(_Repo):
         """One statement for a batch (executemany)."""
         if not messages:
             return
-        time = processor(_MESSAGES.c.created_at, self.s.bind.dialect)
+        dialect = self.s.bind.dialect
+        time = processor(_MESSAGES.c.created_at, dialect)
         rows: list[dict[str, object]] = []
         last: object = _NOTHING
         for m in messages:
@@ -375,7 +380,7 @@ class SqlMessages(_Repo):
                 last, at = created, time(created)
             values["at"] = at
             rows.append(values)
-        await self.s.execute(_ADD_MESSAGES, rows)
+        await self.s.execute(_ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else _ADD_MESSAGES, rows)
 
     async def by_client_ids(
         self, conversation_ids: Sequence[str], client_ids: Sequence[str]
