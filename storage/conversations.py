@@ -127,10 +127,32 @@ _ADD_MESSAGES = insert(_MESSAGES).values(created_at=ready_param("at"))
 # rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
 # terms to disk at every statement's end, so per-row executions cost one index segment per message.
 _ADD_MESSAGES_ONE_STATEMENT = _ADD_MESSAGES.returning(_MESSAGES.c.id)
-_BY_CLIENT_IDS = select(*_MESSAGES.c).where(
-    _MESSAGES.c.conversation_id.in_(bindparam("conversations", expanding=True)),
-    _MESSAGES.c.client_id.in_(bindparam("client_ids", expanding=True)),
-)
+# A batch's resend check: one OR term per (conversation, author, client id), each an exact seek in
+# the messages' unique index (IN lists over conversations and client ids read every message of those
+# conversations). Statements are built once per size, in steps of _STEP keys, padded by repeating a key.
+_STEP, _MOST = 16, 128
+_BY_CLIENT_KEYS: dict[int, Any] = {}
+_KEY_NAMES = [(f"c{i}", f"k{i}", f"a{i}", f"i{i}") for i in range(_MOST)]
+
+
+def _by_client_keys(size: int) -> Any:
+    query = _BY_CLIENT_KEYS.get(size)
+    if query is None:
+        m = _MESSAGES.c
+        query = _BY_CLIENT_KEYS[size] = select(*m).where(
+            or_(
+                *(
+                    and_(
+                        m.conversation_id == bindparam(c),
+                        m.author_kind == bindparam(k),
+                        m.author_id == bindparam(a),
+                        m.client_id == bindparam(n),
+                    )
+                    for c, k, a, n in _KEY_NAMES[:size]
+                )
+            )
+        )
+    return query
 
 
 def _message_values(message: Message) -> dict[str, object]:
@@ -382,17 +404,21 @@ class SqlMessages(_Repo):
             rows.append(values)
         await self.s.execute(_ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else _ADD_MESSAGES, rows)
 
-    async def by_client_ids(
-        self, conversation_ids: Sequence[str], client_ids: Sequence[str]
-    ) -> list[Message]:
-        """Messages of these conversations carrying any of these client ids (the caller matches authors)."""
-        if not client_ids:
-            return []
-        rows = await self.s.execute(
-            _BY_CLIENT_IDS,
-            {"conversations": sorted(set(conversation_ids)), "client_ids": sorted(set(client_ids))},
-        )
-        return [_message(r) for r in rows]  # type: ignore[arg-type]
+    async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
+        """The messages with these (conversation id, author key, client id): a batch's resends."""
+        wanted = sorted(set(keys))
+        found: list[Message] = []
+        for start in range(0, len(wanted), _MOST):
+            chunk = wanted[start : start + _MOST]
+            size = -(-len(chunk) // _STEP) * _STEP
+            params: dict[str, str] = {}
+            for i, names in enumerate(_KEY_NAMES[:size]):
+                conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
+                kind, _, author_id = author_key.partition(":")
+                c, k, a, n = names
+                params[c], params[k], params[a], params[n] = conversation_id, kind, author_id, client_id
+            found.extend(_message(r) for r in await self.s.execute(_by_client_keys(size), params))  # type: ignore[arg-type]
+        return found
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
         kind, _, author_id = author_key.partition(":")

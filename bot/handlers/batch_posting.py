@@ -38,10 +38,14 @@ async def post_messages(
     for cmd in commands:
         if cmd.author.kind == "agent" and cmd.author.id not in services:
             services[cmd.author.id] = [s.slug for s in await uow.services.of_agent(cmd.author.id)]
-    client_ids = [c.client_id for c in commands if c.client_id]
+    resends = [
+        (c.conversation_id, c.author.key, c.client_id)
+        for c in commands
+        if c.client_id and c.conversation_id in conversations
+    ]
     earlier = {
         (m.conversation_id, m.author.key, m.client_id): m
-        for m in await uow.messages.by_client_ids(list(conversations), client_ids)
+        for m in (await uow.messages.by_client_ids(resends) if resends else [])
     }
 
     now = clock.now()

@@ -201,13 +201,12 @@ class FakeMessages(_Repos):
         for message in messages:
             await self.add(message)
 
-    async def by_client_ids(
-        self, conversation_ids: Sequence[str], client_ids: Sequence[str]
-    ) -> list[Message]:
+    async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
+        wanted = set(keys)
         return [
             copy.deepcopy(m)
             for m in self.st.messages
-            if m.conversation_id in conversation_ids and m.client_id in client_ids
+            if (m.conversation_id, m.author.key, m.client_id) in wanted
         ]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
