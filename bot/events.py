@@ -59,11 +59,7 @@ def to_json(event: Event) -> dict[str, Any]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(event))  # type: ignore[arg-type]
-    data: dict[str, Any] = {}
-    for name in names:
-        value = getattr(event, name)
-        data[name] = value if type(value) in _PLAIN else _encode(value)
-    return data
+    return {name: (v if type(v := getattr(event, name)) in _PLAIN else _encode(v)) for name in names}
 
 
 def from_json(type_name: str, data: dict[str, Any]) -> Event:
