@@ -10,7 +10,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
-from storage.batch_values import processor, ready_param
+from storage.batch_statements import (
+    ADD_MESSAGES,
+    ADD_MESSAGES_ONE_STATEMENT,
+    GET_MANY,
+    GET_MANY_FOR_UPDATE,
+    KEY_NAMES,
+    MEMBER_ORDER,
+    MEMBERS_OF,
+    MOST,
+    SAVE_POSITIONS,
+    SAVE_READ_MARKERS,
+    STEP,
+    by_client_keys,
+    processor,
+)
 from storage.models import (
     ConversationRow,
     GuestRow,
@@ -64,43 +78,10 @@ _SAVE_CONVERSATION = (
     .where(_conversations.c.id == bindparam("key"))
     .values({f: bindparam(f) for f in _CONVERSATION_FIELDS if f != "created_at"})
 )
-_MEMBER_ORDER = (_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
 _MEMBERS = (
     select(*_members_table.c)
     .where(_members_table.c.conversation_id == bindparam("conversation_id"))
-    .order_by(*_MEMBER_ORDER)
-)
-# A batch of messages (group commit): IN lists as expanding parameters, so the statements stay cached.
-_GET_MANY = (
-    select(*_conversations.c)
-    .where(_conversations.c.id.in_(bindparam("ids", expanding=True)))
-    .order_by(_conversations.c.id)
-)
-_GET_MANY_FOR_UPDATE = _GET_MANY.with_for_update()
-_MEMBERS_OF = (
-    select(*_members_table.c)
-    .where(_members_table.c.conversation_id.in_(bindparam("ids", expanding=True)))
-    .order_by(*_MEMBER_ORDER)
-)
-# Only what appending messages moves: the conversations are locked (FOR UPDATE) since they were read,
-# and an UPDATE naming fewer columns maintains fewer of their indexes.
-_SAVE_POSITIONS = (
-    update(_conversations)
-    .where(_conversations.c.id == bindparam("key"))
-    .values(
-        last_seq=bindparam("last_seq"),
-        guest_seq=bindparam("guest_seq"),
-        last_message_at=bindparam("last_message_at"),
-    )
-)
-_SAVE_READ_MARKER = (
-    update(_members_table)
-    .where(
-        _members_table.c.conversation_id == bindparam("c"),
-        _members_table.c.kind == bindparam("k"),
-        _members_table.c.member_id == bindparam("m"),
-    )
-    .values(last_read_seq=bindparam("last_read_seq"))
+    .order_by(*MEMBER_ORDER)
 )
 _SAVE_MEMBER = (
     update(_members_table)
@@ -120,39 +101,8 @@ _SAVE_MEMBER = (
 
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
+
 _NOTHING = object()
-# A batch's messages share their time: processed once (storage/batch_values.py).
-_ADD_MESSAGES = insert(_MESSAGES).values(created_at=ready_param("at"))
-# On SQLite, one multi-row INSERT (RETURNING makes SQLAlchemy render the rows as one VALUES list)
-# rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
-# terms to disk at every statement's end, so per-row executions cost one index segment per message.
-_ADD_MESSAGES_ONE_STATEMENT = _ADD_MESSAGES.returning(_MESSAGES.c.id)
-# A batch's resend check: one OR term per (conversation, author, client id), each an exact seek in
-# the messages' unique index (IN lists over conversations and client ids read every message of those
-# conversations). Statements are built once per size, in steps of _STEP keys, padded by repeating a key.
-_STEP, _MOST = 16, 128
-_BY_CLIENT_KEYS: dict[int, Any] = {}
-_KEY_NAMES = [(f"c{i}", f"k{i}", f"a{i}", f"i{i}") for i in range(_MOST)]
-
-
-def _by_client_keys(size: int) -> Any:
-    query = _BY_CLIENT_KEYS.get(size)
-    if query is None:
-        m = _MESSAGES.c
-        query = _BY_CLIENT_KEYS[size] = select(*m).where(
-            or_(
-                *(
-                    and_(
-                        m.conversation_id == bindparam(c),
-                        m.author_kind == bindparam(k),
-                        m.author_id == bindparam(a),
-                        m.client_id == bindparam(n),
-                    )
-                    for c, k, a, n in _KEY_NAMES[:size]
-                )
-            )
-        )
-    return query
 
 
 def _message_values(message: Message) -> dict[str, object]:
@@ -176,7 +126,7 @@ class SqlConversations(_Repo):
         self, conversation_ids: Sequence[str], *, for_update: bool = False
     ) -> dict[str, Conversation]:
         """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
-        query = _GET_MANY_FOR_UPDATE if for_update else _GET_MANY
+        query = GET_MANY_FOR_UPDATE if for_update else GET_MANY
         rows = await self.s.execute(query, {"ids": sorted(set(conversation_ids))})
         return {row.id: _conversation(row) for row in rows}  # type: ignore[arg-type]
 
@@ -185,7 +135,7 @@ class SqlConversations(_Repo):
         time of the last message), in one statement."""
         if conversations:
             await self.s.execute(
-                _SAVE_POSITIONS,
+                SAVE_POSITIONS,
                 [
                     {
                         "key": c.id,
@@ -199,7 +149,7 @@ class SqlConversations(_Repo):
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
-        rows = await self.s.execute(_MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
+        rows = await self.s.execute(MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
         for m in rows:
             result[m.conversation_id].append(
                 Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
@@ -210,7 +160,7 @@ class SqlConversations(_Repo):
         """Members' read markers (``last_read_seq``), in one statement."""
         if members:
             await self.s.execute(
-                _SAVE_READ_MARKER,
+                SAVE_READ_MARKERS,
                 [
                     {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
                     for conversation_id, m in members
@@ -402,22 +352,22 @@ class SqlMessages(_Repo):
                 last, at = created, time(created)
             values["at"] = at
             rows.append(values)
-        await self.s.execute(_ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else _ADD_MESSAGES, rows)
+        await self.s.execute(ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else ADD_MESSAGES, rows)
 
     async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         """The messages with these (conversation id, author key, client id): a batch's resends."""
         wanted = sorted(set(keys))
         found: list[Message] = []
-        for start in range(0, len(wanted), _MOST):
-            chunk = wanted[start : start + _MOST]
-            size = -(-len(chunk) // _STEP) * _STEP
+        for start in range(0, len(wanted), MOST):
+            chunk = wanted[start : start + MOST]
+            size = -(-len(chunk) // STEP) * STEP
             params: dict[str, str] = {}
-            for i, names in enumerate(_KEY_NAMES[:size]):
+            for i, names in enumerate(KEY_NAMES[:size]):
                 conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
                 kind, _, author_id = author_key.partition(":")
                 c, k, a, n = names
                 params[c], params[k], params[a], params[n] = conversation_id, kind, author_id, client_id
-            found.extend(_message(r) for r in await self.s.execute(_by_client_keys(size), params))  # type: ignore[arg-type]
+            found.extend(_message(r) for r in await self.s.execute(by_client_keys(size), params))  # type: ignore[arg-type]
         return found
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:

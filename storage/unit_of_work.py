@@ -17,7 +17,7 @@ from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
-from storage.batch_values import processor, ready_param
+from storage.batch_statements import processor, ready_param
 from storage.calendar_connections import SqlCalendarConnections
 from storage.contacts import SqlContacts
 from storage.conversations import SqlConversations, SqlMessages
@@ -39,7 +39,7 @@ from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
 _OUTBOX = OutboxRow.__table__  # Core, not the ORM's bulk insert: fewer Python steps per batch
-# Rows born claimed (a batch's): the times all rows share are processed once (storage/batch_values.py).
+# Rows born claimed (a batch's): the times all rows share are processed once (storage/batch_statements.py).
 _INSERT_CLAIMED = _OUTBOX.insert().values(
     created_at=ready_param("created"),
     next_attempt_at=ready_param("next_attempt"),
