@@ -100,18 +100,22 @@ ADD_MESSAGES_ONE_STATEMENT = ADD_MESSAGES.returning(_messages.c.id)
 
 # The resend check: one OR term per (conversation, author, client id), each an exact seek in the
 # messages' unique index (IN lists over conversations and client ids read every message of those
-# conversations, so their cost grew with the conversations). Built once per size, in steps of STEP
-# keys (the caller pads by repeating a key), at most MOST keys per statement.
+# conversations, so their cost grew with the conversations). It is compiled once per size (in steps
+# of STEP keys, the caller pads by repeating a key; at most MOST keys) and dialect, and runs as the
+# driver's SQL with positional values: through SQLAlchemy's execution, the 4 x 80 bound values of
+# one statement cost more than SQLite's 80 seeks. It finds ids only; the few resends are read after.
 STEP, MOST = 16, 128
 KEY_NAMES = [(f"c{i}", f"k{i}", f"a{i}", f"i{i}") for i in range(MOST)]
-_BY_CLIENT_KEYS: dict[int, Any] = {}
+MESSAGES_BY_ID = select(*_messages.c).where(_messages.c.id.in_(bindparam("ids", expanding=True)))
+_RESEND_IDS: dict[tuple[int, str], tuple[str, tuple[str, ...]]] = {}
 
 
-def by_client_keys(size: int) -> Any:
-    query = _BY_CLIENT_KEYS.get(size)
-    if query is None:
+def resend_ids(size: int, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """The SQL of the id lookup for ``size`` keys, and the names of its values in their order."""
+    found = _RESEND_IDS.get((size, dialect.name))
+    if found is None:
         m = _messages.c
-        query = _BY_CLIENT_KEYS[size] = select(*m).where(
+        query = select(m.id).where(
             or_(
                 *(
                     and_(
@@ -124,4 +128,7 @@ def by_client_keys(size: int) -> Any:
                 )
             )
         )
-    return query
+        compiled = query.compile(dialect=dialect)
+        assert compiled.positiontup is not None  # both databases' drivers take positional values
+        found = _RESEND_IDS[(size, dialect.name)] = (compiled.string, tuple(compiled.positiontup))
+    return found

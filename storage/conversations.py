@@ -18,12 +18,13 @@ from storage.batch_statements import (
     KEY_NAMES,
     MEMBER_ORDER,
     MEMBERS_OF,
+    MESSAGES_BY_ID,
     MOST,
     SAVE_POSITIONS,
     SAVE_READ_MARKERS,
     STEP,
-    by_client_keys,
     processor,
+    resend_ids,
 )
 from storage.models import (
     ConversationRow,
@@ -357,18 +358,22 @@ class SqlMessages(_Repo):
     async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         """The messages with these (conversation id, author key, client id): a batch's resends."""
         wanted = sorted(set(keys))
-        found: list[Message] = []
+        connection = await self.s.connection()
+        ids: list[str] = []
         for start in range(0, len(wanted), MOST):
             chunk = wanted[start : start + MOST]
-            size = -(-len(chunk) // STEP) * STEP
-            params: dict[str, str] = {}
-            for i, names in enumerate(KEY_NAMES[:size]):
+            sql, order = resend_ids(-(-len(chunk) // STEP) * STEP, connection.dialect)
+            values: dict[str, str] = {}
+            for i, names in enumerate(KEY_NAMES[: len(order) // 4]):
                 conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
                 kind, _, author_id = author_key.partition(":")
                 c, k, a, n = names
-                params[c], params[k], params[a], params[n] = conversation_id, kind, author_id, client_id
-            found.extend(_message(r) for r in await self.s.execute(by_client_keys(size), params))  # type: ignore[arg-type]
-        return found
+                values[c], values[k], values[a], values[n] = conversation_id, kind, author_id, client_id
+            result = await connection.exec_driver_sql(sql, tuple(values[name] for name in order))
+            ids.extend(result.scalars())
+        if not ids:
+            return []
+        return [_message(r) for r in await self.s.execute(MESSAGES_BY_ID, {"ids": ids})]  # type: ignore[arg-type]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
         kind, _, author_id = author_key.partition(":")
