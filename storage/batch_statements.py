@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from storage.models import ConversationRow, MemberRow, MessageRow
+from storage.models import ConversationRow, MemberRow, MessageRow, OutboxRow
 
 
 class Ready(TypeDecorator[Any]):
@@ -131,4 +131,46 @@ def resend_ids(size: int, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
         compiled = query.compile(dialect=dialect)
         assert compiled.positiontup is not None  # both databases' drivers take positional values
         found = _RESEND_IDS[(size, dialect.name)] = (compiled.string, tuple(compiled.positiontup))
+    return found
+
+
+# A batch's outbox rows on SQLite: one multi-row INSERT ... RETURNING id, compiled once per row count
+# and run as the driver's SQL with the values in order (storage/unit_of_work.py processes them).
+# SQLAlchemy's own multi-row insert re-renders the statement and processes each row's values on every
+# call, which cost more than SQLite's insert.
+_outbox = OutboxRow.__table__
+_OUTBOX_ORDER = (
+    "event_type",
+    "conversation_id",
+    "payload",
+    "created_at",
+    "next_attempt_at",
+    "attempts",
+    "claimed_until",
+)
+OUTBOX_COLUMNS = tuple(column for column in _outbox.c if column.key in _OUTBOX_ORDER)  # the table's order
+if tuple(column.key for column in OUTBOX_COLUMNS) != _OUTBOX_ORDER:
+    raise RuntimeError("the outbox table's columns moved: storage/unit_of_work.py writes them in this order")
+_INSERT_OUTBOX: dict[tuple[int, str], str] = {}
+
+
+def insert_outbox(count: int, dialect: Dialect) -> str:
+    """The SQL that inserts ``count`` outbox rows, values row by row in ``OUTBOX_COLUMNS`` order."""
+    found = _INSERT_OUTBOX.get((count, dialect.name))
+    if found is None:
+        names = [[f"{column.key}_{i}" for column in OUTBOX_COLUMNS] for i in range(count)]
+        query = (
+            insert(_outbox)
+            .values(
+                [
+                    {column.key: bindparam(name) for column, name in zip(OUTBOX_COLUMNS, row, strict=True)}
+                    for row in names
+                ]
+            )
+            .returning(_outbox.c.id)
+        )
+        compiled = query.compile(dialect=dialect)
+        if compiled.positiontup != [name for row in names for name in row]:
+            raise RuntimeError("the multi-row insert binds its values in another order")
+        found = _INSERT_OUTBOX[(count, dialect.name)] = compiled.string
     return found
