@@ -9,7 +9,9 @@ Python work per statement and per row costs far more than SQLite's own, so:
   database maintains fewer indexes and SQLAlchemy processes fewer values;
 - values every row of a batch shares (the batch's time, the outbox lease) go through their column's
   bind processing once (``processor``) and are bound with ``Ready``, which passes them on untouched:
-  the database receives exactly the values it did before.
+  the database receives exactly the values it did before;
+- the two statements whose size follows the batch (the resend check, SQLite's outbox insert) are
+  compiled once per size and dialect and run as the driver's SQL with their values in order.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
 _OUTBOX = OutboxRow.__table__  # Core, not the ORM's bulk insert: fewer Python steps per batch
-# Rows born claimed (a batch's): the times all rows share are processed once (storage/batch_statements.py).
+# Rows born claimed (a batch's), on PostgreSQL: the shared times processed once (storage/batch_statements.py).
 _INSERT_CLAIMED = _OUTBOX.insert().values(
     created_at=ready_param("created"),
     next_attempt_at=ready_param("next_attempt"),
