@@ -192,7 +192,9 @@ async def main() -> None:
         tokens = await guest_tokens(server, GUESTS + 1)
         total = GUESTS * MESSAGES_PER_GUEST
         received = [0]
-        listener = asyncio.create_task(inbox_listener(server, agent_token, WARM_UP + total + SINGLE, received))
+        listener = asyncio.create_task(
+            inbox_listener(server, agent_token, WARM_UP + total + SINGLE, received)
+        )
         await asyncio.sleep(0.2)  # let the inbox socket sign in before the load starts
         ws_url = server.url.replace("http", "ws") + "/api/guest/ws"
         await guest_load(ws_url, tokens[GUESTS:], "sales", each=WARM_UP, window=WINDOW)

@@ -163,9 +163,15 @@ async def on_message(
     states: dict[tuple[str, str], DigestState] = {}
     services: dict[str, list[str] | None] = {}
     changed: dict[tuple[str, str], bool] = {}  # state → whether it is newly armed
+    recipients: dict[str, list[tuple[str, str]]] = {}  # each conversation's, worked out once
     for conversation, message in written:
-        present = list(members.get(conversation.id, []))
-        for kind, person_id in sorted(await _recipients(uow, conversation, present, services)):
+        present = members.get(conversation.id, [])
+        found = recipients.get(conversation.id)
+        if found is None:
+            found = recipients[conversation.id] = sorted(
+                await _recipients(uow, conversation, list(present), services)
+            )
+        for kind, person_id in found:
             if not counts_for(kind, person_id, message):
                 continue
             key = (kind, person_id)

@@ -39,17 +39,27 @@ class Event:
         return []
 
 
-def to_json(event: Event) -> dict[str, Any]:
-    def encode(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, Actor):
-            return {"kind": value.kind, "id": value.id, "name": value.name}
-        if isinstance(value, tuple | list):
-            return [encode(v) for v in value]
-        return value
+def _encode(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Actor):
+        return {"kind": value.kind, "id": value.id, "name": value.name}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    return value
 
-    return {f.name: encode(getattr(event, f.name)) for f in dataclasses.fields(event)}  # type: ignore[arg-type]
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # exactly these types (no subclass) go as they are
+
+
+def to_json(event: Event) -> dict[str, Any]:
+    # Every message's event passes here (the outbox row): the field names are read once per class.
+    cls = type(event)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(event))  # type: ignore[arg-type]
+    return {name: (v if type(v := getattr(event, name)) in _PLAIN else _encode(v)) for name in names}
 
 
 def from_json(type_name: str, data: dict[str, Any]) -> Event:

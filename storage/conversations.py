@@ -10,13 +10,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
-from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
-from storage.models import (
-    ConversationRow,
-    GuestRow,
-    MemberRow,
-    MessageRow,
+from storage.batch_statements import (
+    ADD_MESSAGES,
+    ADD_MESSAGES_ONE_STATEMENT,
+    GET_MANY,
+    GET_MANY_FOR_UPDATE,
+    KEY_NAMES,
+    MEMBER_ORDER,
+    MEMBERS_OF,
+    MESSAGES_BY_ID,
+    MOST,
+    SAVE_POSITIONS,
+    SAVE_READ_MARKERS,
+    STEP,
+    processor,
+    resend_ids,
 )
+from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
+from storage.models import ConversationRow, GuestRow, MemberRow, MessageRow
 from storage.repositories import _Repo
 
 
@@ -67,7 +78,7 @@ _SAVE_CONVERSATION = (
 _MEMBERS = (
     select(*_members_table.c)
     .where(_members_table.c.conversation_id == bindparam("conversation_id"))
-    .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
+    .order_by(*MEMBER_ORDER)
 )
 _SAVE_MEMBER = (
     update(_members_table)
@@ -91,6 +102,8 @@ _ADD_MEMBER = insert(_members_table)
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
 
+_NOTHING = object()
+
 
 def _message_values(message: Message) -> dict[str, object]:
     return {
@@ -113,29 +126,30 @@ class SqlConversations(_Repo):
         self, conversation_ids: Sequence[str], *, for_update: bool = False
     ) -> dict[str, Conversation]:
         """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
-        ids = sorted(set(conversation_ids))
-        query = select(*_conversations.c).where(_conversations.c.id.in_(ids)).order_by(_conversations.c.id)
-        if for_update:
-            query = query.with_for_update()
-        return {row.id: _conversation(row) for row in await self.s.execute(query)}  # type: ignore[arg-type]
+        query = GET_MANY_FOR_UPDATE if for_update else GET_MANY
+        rows = await self.s.execute(query, {"ids": sorted(set(conversation_ids))})
+        return {row.id: _conversation(row) for row in rows}  # type: ignore[arg-type]
 
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
+        """After messages were appended to them: the fields that moves (the sequence numbers and the
+        time of the last message), in one statement."""
         if conversations:
             await self.s.execute(
-                _SAVE_CONVERSATION,
+                SAVE_POSITIONS,
                 [
-                    {"key": c.id, **{f: getattr(c, f) for f in _CONVERSATION_FIELDS if f != "created_at"}}
+                    {
+                        "key": c.id,
+                        "last_seq": c.last_seq,
+                        "guest_seq": c.guest_seq,
+                        "last_message_at": c.last_message_at,
+                    }
                     for c in conversations
                 ],
             )
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
-        rows = await self.s.execute(
-            select(*_members_table.c)
-            .where(_members_table.c.conversation_id.in_(sorted(set(conversation_ids))))
-            .order_by(_members_table.c.joined_at, _members_table.c.kind.desc(), _members_table.c.member_id)
-        )
+        rows = await self.s.execute(MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
         for m in rows:
             result[m.conversation_id].append(
                 Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
@@ -143,19 +157,12 @@ class SqlConversations(_Repo):
         return result
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
+        """Members' read markers (``last_read_seq``), in one statement."""
         if members:
             await self.s.execute(
-                _SAVE_MEMBER,
+                SAVE_READ_MARKERS,
                 [
-                    {
-                        "c": conversation_id,
-                        "k": m.kind,
-                        "m": m.id,
-                        "name": m.name,
-                        "email": m.email,
-                        "external": m.external,
-                        "last_read_seq": m.last_read_seq,
-                    }
+                    {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
                     for conversation_id, m in members
                 ],
             )
@@ -314,30 +321,40 @@ class SqlMessages(_Repo):
 
     async def add_many(self, messages: Sequence[Message]) -> None:
         """One statement for a batch (executemany)."""
-        if messages:
-            await self.s.execute(_ADD_MESSAGE, [_message_values(m) for m in messages])
+        if not messages:
+            return
+        dialect = self.s.bind.dialect
+        time = processor(_MESSAGES.c.created_at, dialect)
+        rows: list[dict[str, object]] = []
+        last: object = _NOTHING
+        for m in messages:
+            values = _message_values(m)
+            created = values.pop("created_at")
+            if created is not last:
+                last, at = created, time(created)
+            values["at"] = at
+            rows.append(values)
+        await self.s.execute(ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else ADD_MESSAGES, rows)
 
-    async def by_client_keys(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
-        """Each key through the unique index (conversation, author, client id). Not ``conversation_id IN
-        (…) AND client_id IN (…)``: both databases answer that by reading every message of those
-        conversations, which grows with the conversation; row values ``IN (VALUES …)`` scan the
-        table on SQLite."""
-        if not keys:
+    async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
+        """The messages with these (conversation id, author key, client id): a batch's resends."""
+        wanted = sorted(set(keys))
+        connection = await self.s.connection()
+        ids: list[str] = []
+        for start in range(0, len(wanted), MOST):
+            chunk = wanted[start : start + MOST]
+            sql, order = resend_ids(-(-len(chunk) // STEP) * STEP, connection.dialect)
+            values: dict[str, str] = {}
+            for i, names in enumerate(KEY_NAMES[: len(order) // 4]):
+                conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
+                kind, _, author_id = author_key.partition(":")
+                c, k, a, n = names
+                values[c], values[k], values[a], values[n] = conversation_id, kind, author_id, client_id
+            result = await connection.exec_driver_sql(sql, tuple(values[name] for name in order))
+            ids.extend(result.scalars())
+        if not ids:
             return []
-        c = _MESSAGES.c
-        clauses = []
-        for conversation_id, author_key, client_id in sorted(set(keys)):
-            kind, _, author_id = author_key.partition(":")
-            clauses.append(
-                and_(
-                    c.conversation_id == conversation_id,
-                    c.author_kind == kind,
-                    c.author_id == author_id,
-                    c.client_id == client_id,
-                )
-            )
-        rows = await self.s.execute(select(*c).where(or_(*clauses)))
-        return [_message(r) for r in rows]  # type: ignore[arg-type]
+        return [_message(r) for r in await self.s.execute(MESSAGES_BY_ID, {"ids": ids})]  # type: ignore[arg-type]
 
     async def by_client_id(self, conversation_id: str, author_key: str, client_id: str) -> Message | None:
         kind, _, author_id = author_key.partition(":")

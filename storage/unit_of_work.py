@@ -18,6 +18,7 @@ from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
+from storage.batch_statements import MOST, insert_outbox, processor, ready_param
 from storage.calendar_connections import SqlCalendarConnections
 from storage.checkpoints import WalCheckpointer
 from storage.contacts import SqlContacts
@@ -40,6 +41,13 @@ from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
 
 _OUTBOX = OutboxRow.__table__  # Core, not the ORM's bulk insert: fewer Python steps per batch
+# Rows born claimed (a batch's), on PostgreSQL: the shared times processed once (storage/batch_statements.py).
+_INSERT_CLAIMED = _OUTBOX.insert().values(
+    created_at=ready_param("created"),
+    next_attempt_at=ready_param("next_attempt"),
+    claimed_until=ready_param("until"),
+)
+_INSERT_CLAIMED_IN_ORDER = _INSERT_CLAIMED.returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 class Storage:
@@ -170,46 +178,72 @@ class SqlUnitOfWork:
         self._claim_seconds = lease_seconds
 
     async def commit(self) -> None:
-        now = self._now()
         claimed: list[OutboxItem] = []
         if self._events:
-            rows: list[dict[str, Any]] = [
-                {
-                    "event_type": event.type,
-                    "conversation_id": getattr(event, "conversation_id", None) or None,
-                    "payload": sealed_payload(self.session, event),
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-                for event in self._events
-            ]
+            now = self._now()
+            session, events = self.session, self._events
             if self._claim_seconds is None:
-                await self.session.execute(insert(OutboxRow), rows)
-            else:
-                until = now + timedelta(seconds=self._claim_seconds)
-                for row in rows:
-                    row.update(claimed_until=until, attempts=1)
-                claimed = [
-                    OutboxItem(i, e, 1)
-                    for i, e in zip(await self._insert_outbox(rows), self._events, strict=True)
+                rows: list[dict[str, Any]] = [
+                    {
+                        "event_type": event.type,
+                        "conversation_id": getattr(event, "conversation_id", None) or None,
+                        "payload": sealed_payload(session, event),
+                        "created_at": now,
+                        "next_attempt_at": now,
+                    }
+                    for event in events
                 ]
+                await session.execute(insert(OutboxRow), rows)
+            else:
+                claimed = await self._insert_claimed(now, events)
         self._events.clear()
         await self.session.commit()
         self.claimed = claimed
 
-    async def _insert_outbox(self, rows: list[dict[str, Any]]) -> list[int]:
-        """The new rows' ids in the order of ``rows``, in as few statements as the database allows.
+    async def _insert_claimed(self, now: datetime, events: list[Event]) -> list[OutboxItem]:
+        """The rows of these events, born claimed: one statement on SQLite and the rows' ids in order.
 
         SQLAlchemy writes one row per statement to keep RETURNING in order on SQLite; there, writers
         hold the lock (BEGIN IMMEDIATE) and the rows of one multi-row INSERT take rowids one after
         another in VALUES order, so one unsorted statement and a sort give the same ids."""
-        if self.storage.is_sqlite:
-            result = await self.session.execute(_OUTBOX.insert().returning(_OUTBOX.c.id), rows)
-            return sorted(result.scalars())
-        result = await self.session.execute(
-            _OUTBOX.insert().returning(_OUTBOX.c.id, sort_by_parameter_order=True), rows
-        )
-        return list(result.scalars())
+        dialect = self.storage.engine.dialect
+        time = processor(_OUTBOX.c.created_at, dialect)
+        at, until = time(now), time(now + timedelta(seconds=self._claim_seconds or 0))
+        session = self.session
+        if not self.storage.is_sqlite:
+            rows = [
+                {
+                    "event_type": event.type,
+                    "conversation_id": getattr(event, "conversation_id", None) or None,
+                    "payload": sealed_payload(session, event),
+                    "attempts": 1,
+                    "created": at,
+                    "next_attempt": at,
+                    "until": until,
+                }
+                for event in events
+            ]
+            result = await session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
+            return [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), events, strict=True)]
+        payload = processor(_OUTBOX.c.payload, dialect)
+        connection = await session.connection()
+        ids: list[int] = []
+        for start in range(0, len(events), MOST):
+            chunk = events[start : start + MOST]
+            values: list[Any] = []
+            for event in chunk:
+                values += (
+                    event.type,
+                    getattr(event, "conversation_id", None) or None,
+                    payload(sealed_payload(session, event)),
+                    at,
+                    at,
+                    1,
+                    until,
+                )  # in OUTBOX_COLUMNS order
+            result = await connection.exec_driver_sql(insert_outbox(len(chunk), dialect), tuple(values))
+            ids += result.scalars()
+        return [OutboxItem(i, e, 1) for i, e in zip(sorted(ids), events, strict=True)]
 
     async def rollback(self) -> None:
         self._events.clear()

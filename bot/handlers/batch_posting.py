@@ -12,7 +12,7 @@ per transaction, so one bad row never fails the others.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 from collections.abc import Sequence
 
 from bot.commands import PostMessage
@@ -38,9 +38,14 @@ async def post_messages(
     for cmd in commands:
         if cmd.author.kind == "agent" and cmd.author.id not in services:
             services[cmd.author.id] = [s.slug for s in await uow.services.of_agent(cmd.author.id)]
-    keys = [(c.conversation_id, c.author.key, c.client_id) for c in commands if c.client_id]
+    resends = [
+        (c.conversation_id, c.author.key, c.client_id)
+        for c in commands
+        if c.client_id and c.conversation_id in conversations
+    ]
     earlier = {
-        (m.conversation_id, m.author.key, m.client_id): m for m in await uow.messages.by_client_keys(keys)
+        (m.conversation_id, m.author.key, m.client_id): m
+        for m in (await uow.messages.by_client_ids(resends) if resends else [])
     }
 
     now = clock.now()
@@ -58,7 +63,7 @@ async def post_messages(
         assert conversation is not None
         key = (conversation.id, cmd.author.key, cmd.client_id)
         if cmd.client_id and key in earlier:  # a resend, maybe of a message earlier in this very batch
-            outcomes.append(Posted(dataclasses.replace(conversation), earlier[key], False))
+            outcomes.append(Posted(copy.copy(conversation), earlier[key], False))
             continue
         message = Message(
             conversation_id=conversation.id,
@@ -74,14 +79,15 @@ async def post_messages(
         if cmd.client_id:
             earlier[key] = message
         written.append((conversation, message))
-        outcomes.append(Posted(dataclasses.replace(conversation), message, True))
+        outcomes.append(Posted(copy.copy(conversation), message, True))  # as of this message
     if not written:
         return outcomes
 
     await uow.messages.add_many([m for _, m in written])
     await uow.conversations.save_many(list({c.id: c for c, _ in written}.values()))
     for _, message in written:
-        uow.record(_posted(message, await mentioned_agents(uow, message.text, internal=message.internal)))
+        mentions = await mentioned_agents(uow, message.text, internal=True) if message.internal else ()
+        uow.record(_posted(message, mentions))
     for append_hook in posting.after_append:
         await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)

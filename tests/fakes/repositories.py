@@ -201,7 +201,7 @@ class FakeMessages(_Repos):
         for message in messages:
             await self.add(message)
 
-    async def by_client_keys(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
+    async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         wanted = set(keys)
         return [
             copy.deepcopy(m)

@@ -1,0 +1,178 @@
+"""The statements of a batch of messages (group commit, ``bot/batcher.py``), built once at import.
+
+A batch of ~80 messages over ~20 conversations is written in about a dozen statements; SQLAlchemy's
+Python work per statement and per row costs far more than SQLite's own, so:
+
+- statements are module constants with bind parameters (IN lists as expanding ones), so no statement
+  is built, and no cache key computed, per call;
+- updates name only the columns a batch moves (the rows are locked since they were read), so the
+  database maintains fewer indexes and SQLAlchemy processes fewer values;
+- values every row of a batch shares (the batch's time, the outbox lease) go through their column's
+  bind processing once (``processor``) and are bound with ``Ready``, which passes them on untouched:
+  the database receives exactly the values it did before;
+- the two statements whose size follows the batch (the resend check, SQLite's outbox insert) are
+  compiled once per size and dialect and run as the driver's SQL with their values in order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Column, DateTime, String, and_, bindparam, insert, or_, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from storage.models import ConversationRow, MemberRow, MessageRow, OutboxRow
+
+
+class Ready(TypeDecorator[Any]):
+    """A time already processed by its column's type: SQLite's text, or PostgreSQL's aware datetime
+    (bound as a timestamp with time zone, as the column would be)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(String() if dialect.name == "sqlite" else DateTime(timezone=True))
+
+
+def ready_param(name: str) -> BindParameter[Any]:
+    return bindparam(name, type_=Ready())
+
+
+_PROCESSORS: dict[tuple[int, str], Callable[[Any], Any]] = {}
+
+
+def processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """The column's own bind processing for this dialect (the identity when it has none)."""
+    key = (id(column), dialect.name)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        found = _PROCESSORS[key] = process if process is not None else _same
+    return found
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_conversations = ConversationRow.__table__
+_members = MemberRow.__table__
+_messages = MessageRow.__table__
+
+MEMBER_ORDER = (_members.c.joined_at, _members.c.kind.desc(), _members.c.member_id)
+GET_MANY = (
+    select(*_conversations.c)
+    .where(_conversations.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(_conversations.c.id)
+)
+GET_MANY_FOR_UPDATE = GET_MANY.with_for_update()
+MEMBERS_OF = (
+    select(*_members.c)
+    .where(_members.c.conversation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(*MEMBER_ORDER)
+)
+SAVE_POSITIONS = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("key"))
+    .values(
+        last_seq=bindparam("last_seq"),
+        guest_seq=bindparam("guest_seq"),
+        last_message_at=bindparam("last_message_at"),
+    )
+)
+SAVE_READ_MARKERS = (
+    update(_members)
+    .where(
+        _members.c.conversation_id == bindparam("c"),
+        _members.c.kind == bindparam("k"),
+        _members.c.member_id == bindparam("m"),
+    )
+    .values(last_read_seq=bindparam("last_read_seq"))
+)
+
+ADD_MESSAGES = insert(_messages).values(created_at=ready_param("at"))  # the batch's time, once
+# On SQLite, one multi-row INSERT (RETURNING makes SQLAlchemy render the rows as one VALUES list)
+# rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
+# terms to disk at the end of every statement, so per-row executions cost an index segment per message.
+ADD_MESSAGES_ONE_STATEMENT = ADD_MESSAGES.returning(_messages.c.id)
+
+# The resend check: one OR term per (conversation, author, client id), each an exact seek in the
+# messages' unique index (IN lists over conversations and client ids read every message of those
+# conversations, so their cost grew with the conversations). It is compiled once per size (in steps
+# of STEP keys, the caller pads by repeating a key; at most MOST keys) and dialect, and runs as the
+# driver's SQL with positional values: through SQLAlchemy's execution, the 4 x 80 bound values of
+# one statement cost more than SQLite's 80 seeks. It finds ids only; the few resends are read after.
+STEP, MOST = 16, 128
+KEY_NAMES = [(f"c{i}", f"k{i}", f"a{i}", f"i{i}") for i in range(MOST)]
+MESSAGES_BY_ID = select(*_messages.c).where(_messages.c.id.in_(bindparam("ids", expanding=True)))
+_RESEND_IDS: dict[tuple[int, str], tuple[str, tuple[str, ...]]] = {}
+
+
+def resend_ids(size: int, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """The SQL of the id lookup for ``size`` keys, and the names of its values in their order."""
+    found = _RESEND_IDS.get((size, dialect.name))
+    if found is None:
+        m = _messages.c
+        query = select(m.id).where(
+            or_(
+                *(
+                    and_(
+                        m.conversation_id == bindparam(c),
+                        m.author_kind == bindparam(k),
+                        m.author_id == bindparam(a),
+                        m.client_id == bindparam(n),
+                    )
+                    for c, k, a, n in KEY_NAMES[:size]
+                )
+            )
+        )
+        compiled = query.compile(dialect=dialect)
+        assert compiled.positiontup is not None  # both databases' drivers take positional values
+        found = _RESEND_IDS[(size, dialect.name)] = (compiled.string, tuple(compiled.positiontup))
+    return found
+
+
+# A batch's outbox rows on SQLite: one multi-row INSERT ... RETURNING id, compiled once per row count
+# and run as the driver's SQL with the values in order (storage/unit_of_work.py processes them).
+# SQLAlchemy's own multi-row insert re-renders the statement and processes each row's values on every
+# call, which cost more than SQLite's insert.
+_outbox = OutboxRow.__table__
+_OUTBOX_ORDER = (
+    "event_type",
+    "conversation_id",
+    "payload",
+    "created_at",
+    "next_attempt_at",
+    "attempts",
+    "claimed_until",
+)
+OUTBOX_COLUMNS = tuple(column for column in _outbox.c if column.key in _OUTBOX_ORDER)  # the table's order
+if tuple(column.key for column in OUTBOX_COLUMNS) != _OUTBOX_ORDER:
+    raise RuntimeError("the outbox table's columns moved: storage/unit_of_work.py writes them in this order")
+_INSERT_OUTBOX: dict[tuple[int, str], str] = {}
+
+
+def insert_outbox(count: int, dialect: Dialect) -> str:
+    """The SQL that inserts ``count`` outbox rows, values row by row in ``OUTBOX_COLUMNS`` order."""
+    found = _INSERT_OUTBOX.get((count, dialect.name))
+    if found is None:
+        names = [[f"{column.key}_{i}" for column in OUTBOX_COLUMNS] for i in range(count)]
+        query = (
+            insert(_outbox)
+            .values(
+                [
+                    {column.key: bindparam(name) for column, name in zip(OUTBOX_COLUMNS, row, strict=True)}
+                    for row in names
+                ]
+            )
+            .returning(_outbox.c.id)
+        )
+        compiled = query.compile(dialect=dialect)
+        if compiled.positiontup != [name for row in names for name in row]:
+            raise RuntimeError("the multi-row insert binds its values in another order")
+        found = _INSERT_OUTBOX[(count, dialect.name)] = compiled.string
+    return found
