@@ -10,9 +10,9 @@ That wait never blocks the loop: SQLite's busy handler is off and ``_call`` retr
 held the loop that the transaction holding the lock needed in order to finish: a turn of the loop
 between statements, tried for issue 17, made the job runner stall for seconds in the browser suite.)
 
-So the heavy calls can leave the loop: a commit that wrote something, and an ``executemany`` of many rows
-(a batch's messages, with their full-text index), run in one worker thread with the GIL released while
-the loop goes on serving. Everything else runs inline, start to end.
+Heavy calls stay inline too. Handing the commit and the many-row statements to a worker thread (the
+GIL is released while SQLite works) was measured for issue 17 and gained nothing: while a batch is
+written, everything in flight is in that batch, so the loop has nothing to do meanwhile.
 """
 
 from __future__ import annotations
@@ -21,18 +21,12 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-# Commits that wrote something, and statements run for many rows at once (a batch's messages), run here:
-# SQLite does that work with the GIL released while the loop serves. The write lock, taken before BEGIN,
-# stays held meanwhile, so no other in-process writer starts.
-_OFFLOAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
-OFFLOAD_ROWS = 16  # executemany of fewer rows is cheaper than the hand-over to the thread
 _LOCKED = ("database is locked", "database table is locked")
 
 
-async def _call(busy_timeout: float, offload: bool, function: Callable[..., Any], *args: Any) -> Any:
+async def _call(busy_timeout: float, function: Callable[..., Any], *args: Any) -> Any:
     """Calls SQLite. When another connection holds the lock, waits for it *asynchronously* (SQLite's own
     busy handler is off: it would block the loop, and with it maybe the very transaction it waits for),
     up to ``busy_timeout``; then the error goes up and the bus retries the command."""
@@ -40,8 +34,6 @@ async def _call(busy_timeout: float, offload: bool, function: Callable[..., Any]
     delay = 0.001
     while True:
         try:
-            if offload:
-                return await asyncio.get_running_loop().run_in_executor(_OFFLOAD, function, *args)
             return function(*args)
         except sqlite3.OperationalError as error:
             if not str(error).startswith(_LOCKED):
@@ -72,13 +64,12 @@ class _InlineCursor:
         return itself().__await__()
 
     async def execute(self, operation: str, parameters: Any = ()) -> _InlineCursor:
-        await _call(self._busy_timeout, False, self._cursor.execute, operation, parameters)
+        await _call(self._busy_timeout, self._cursor.execute, operation, parameters)
         return self
 
     async def executemany(self, operation: str, seq: Iterable[Any]) -> _InlineCursor:
-        rows = seq if isinstance(seq, list) else list(seq)
-        offload = len(rows) >= OFFLOAD_ROWS
-        await _call(self._busy_timeout, offload, self._cursor.executemany, operation, rows)
+        rows = seq if isinstance(seq, list) else list(seq)  # a retry needs them all again
+        await _call(self._busy_timeout, self._cursor.executemany, operation, rows)
         return self
 
     async def fetchone(self) -> Any:
@@ -137,7 +128,6 @@ class InlineConnection:
         self._busy_timeout = busy_timeout
         self._connection: sqlite3.Connection | None = raw
         self._tx = _RunNow()
-        self._changes = raw.total_changes  # rows changed up to the last commit or rollback
 
     def cursor(self) -> _InlineCursor:
         return _InlineCursor(self._conn, self._busy_timeout)
@@ -147,13 +137,10 @@ class InlineConnection:
         return await cursor.execute(operation, parameters)
 
     async def commit(self) -> None:
-        wrote = self._conn.total_changes != self._changes  # a read commits at once, in the loop
-        await _call(self._busy_timeout, wrote, self._conn.commit)
-        self._changes = self._conn.total_changes
+        await _call(self._busy_timeout, self._conn.commit)
 
     async def rollback(self) -> None:
         self._conn.rollback()
-        self._changes = self._conn.total_changes
 
     async def close(self) -> None:
         if self._connection is not None:
