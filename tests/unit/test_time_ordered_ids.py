@@ -1,0 +1,29 @@
+"""Message ids are UUID version 7: time first, so a message is added at the end of the primary-key index."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from bot.model import Actor, Message, time_ordered_id
+
+
+def test_a_time_ordered_id_is_a_version_7_uuid_of_the_rfc_s_variant_with_the_current_milliseconds() -> None:
+    before = time.time_ns() // 1_000_000
+    value = uuid.UUID(time_ordered_id())
+    after = time.time_ns() // 1_000_000
+    assert value.version == 7 and value.variant == uuid.RFC_4122
+    assert before <= value.int >> 80 <= after
+
+
+def test_ids_made_in_later_milliseconds_sort_later_and_never_repeat() -> None:
+    first = time_ordered_id()
+    while uuid.UUID(second := time_ordered_id()).int >> 80 == uuid.UUID(first).int >> 80:
+        pass  # the same millisecond: the next one
+    assert first < second  # as text too: the index orders them by the time they were made
+    assert len({time_ordered_id() for _ in range(10_000)}) == 10_000
+
+
+def test_a_new_message_gets_a_time_ordered_id() -> None:
+    message = Message("c", 1, Actor("guest", "g", "Ann"), "Hi", created_at=None)  # type: ignore[arg-type]
+    assert uuid.UUID(message.id).version == 7
