@@ -3,10 +3,11 @@
 Every adapter posts through ``bus.handle(PostMessage(...))``; the bus hands those commands here. One
 writer task takes everything queued (at most ``MAX_BATCH``) and writes it in one transaction with
 ``post_messages``: one commit, a handful of set-wise statements, instead of about ten statements and
-a commit per message. A batch closes after ``MAX_BATCH`` messages or ``MAX_WAIT`` (2 ms), and waits
-only under load: when the previous batch held one message (a person alone), the next goes at once
-(after one turn of the event loop, so messages that arrived together go together), so nobody waits
-for company that is not coming. Under load, batches also grow by themselves while one is written.
+a commit per message. A batch closes after ``MAX_BATCH`` messages, after ``MAX_WAIT`` (2 ms), or as soon
+as it holds as many as the last one, and waits only under load: when the previous batch held one message
+(a person alone), the next goes at once (after one turn of the event loop, so messages that arrived
+together go together), so nobody waits for company that is not coming. Under load, batches also grow
+by themselves while one is written.
 
 Each sender still gets only its own answer, and only after the commit that holds its message: an
 acknowledged message is durable, exactly as before. A refusal (no access, a read-only conversation)
@@ -61,6 +62,7 @@ class MessageBatcher:
         self._queue: list[Pending] = []
         self._writer: asyncio.Task[None] | None = None
         self._last_size = 0
+        self._filled: asyncio.Future[None] | None = None  # set while a batch waits for company
         # A guest writing to one place again while their first message there is still being written
         # (the widget sends by service until an answer names the conversation) waits for that one.
         self._starting: dict[tuple[str, str | None, str | None], asyncio.Future[Posted | None]] = {}
@@ -74,6 +76,8 @@ class MessageBatcher:
         )
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
+        if self._filled is not None and len(self._queue) >= self._last_size:
+            _settle(self._filled)  # as many as last time: the batch need not wait for more
         if self._writer is None:
             self._writer = asyncio.create_task(self._write_all())
         return await future
@@ -131,8 +135,8 @@ class MessageBatcher:
         try:
             await asyncio.sleep(0)  # messages that arrived in the same turn of the loop go together
             while self._queue:
-                if self._last_size > 1 and len(self._queue) < MAX_BATCH:
-                    await asyncio.sleep(MAX_WAIT)  # under load: let the batch fill a little
+                if self._last_size > 1 and len(self._queue) < min(self._last_size, MAX_BATCH):
+                    await self._fill()  # under load: let the batch fill a little
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 self._last_size = len(batch)
                 await self._write(batch)
@@ -143,6 +147,18 @@ class MessageBatcher:
             raise
         finally:
             self._writer = None
+
+    async def _fill(self) -> None:
+        """Waits up to ``MAX_WAIT`` for company, and no longer than it takes as many messages as the last
+        batch held to be queued (under a steady load they are all back well before the 2 ms)."""
+        loop = asyncio.get_running_loop()
+        self._filled = loop.create_future()
+        timer = loop.call_later(MAX_WAIT, _settle, self._filled)
+        try:
+            await self._filled
+        finally:
+            timer.cancel()
+            self._filled = None
 
     async def _write(self, batch: list[Pending]) -> None:
         commands = [command for command, _ in batch]
@@ -195,3 +211,8 @@ class MessageBatcher:
             self.batches += 1
             return list(outcomes), uow
         raise AssertionError("unreachable")
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

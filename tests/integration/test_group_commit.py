@@ -169,3 +169,27 @@ async def test_one_read_tells_which_of_a_batch_s_readers_have_an_unread_mail_sta
             [("guest", "g1"), ("agent", "g1"), ("guest", "g2"), ("agent", "alice")]
         )
     assert found == {("guest", "g1"), ("agent", "alice")}
+
+
+async def test_a_batch_under_load_goes_once_as_many_messages_as_last_time_are_queued(
+    seeded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The wait for company ends early when the batch is as full as the last one: with the window made
+    # a minute long, these three are written at once, in one transaction.
+    import bot.batcher
+
+    monkeypatch.setattr(bot.batcher, "MAX_WAIT", 60.0)
+    guest, conversation = await a_guest_with_a_conversation(seeded, "Ann")
+    seeded.batcher._last_size = 3  # the last batch held three: we are under load
+    commands = [PostMessage(conversation, guest, f"m{i}", client_id=f"f{i}") for i in range(3)]
+    before = seeded.batcher.batches
+    first_two = [asyncio.create_task(seeded.bus.handle(c)) for c in commands[:2]]
+    for _ in range(1000):  # a few turns of the loop: the writer then waits for company
+        if seeded.batcher._filled is not None:
+            break
+        await asyncio.sleep(0)
+    assert seeded.batcher._filled is not None
+    third = await asyncio.wait_for(seeded.bus.handle(commands[2]), 10)  # the third completes the batch
+    answers = [await t for t in first_two] + [third]
+    assert [a.message.text for a in answers] == ["m0", "m1", "m2"]
+    assert seeded.batcher.batches - before == 1
