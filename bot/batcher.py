@@ -22,6 +22,7 @@ import asyncio
 import dataclasses
 import logging
 import random
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 256
 MAX_WAIT = 0.002  # seconds a batch stays open for company, under load only
 MAX_ATTEMPTS = 6
+RECENT_SECONDS = 10.0  # how long a guest's "to sales" is known to mean the conversation just found
+MAX_RECENT = 10_000
 
 Pending = tuple[PostMessage, "asyncio.Future[Any]"]
 
@@ -66,6 +69,7 @@ class MessageBatcher:
         # A guest writing to one place again while their first message there is still being written
         # (the widget sends by service until an answer names the conversation) waits for that one.
         self._starting: dict[tuple[str, str | None, str | None], asyncio.Future[Posted | None]] = {}
+        self._recent: OrderedDict[tuple[str, str | None, str | None], tuple[float, Posted]] = OrderedDict()
         self.batches = 0  # how many transactions were written (for tests and the benchmark's profile)
 
     async def submit(self, command: PostMessage) -> Any:
@@ -89,10 +93,16 @@ class MessageBatcher:
 
         Several such messages in flight at once (a guest typing fast before the first answer) do not
         each look for the conversation: the later ones wait for the first, then join a batch in the
-        order they came (waiters wake in the order they began to wait)."""
+        order they came (waiters wake in the order they began to wait). What the first found is kept
+        for a few seconds (``RECENT_SECONDS``), the time until the answer names the conversation, so
+        the guest's next messages go straight to a batch as well."""
         clean_text(command.text)
         clean_client_id(command.client_id)
         key = (command.guest_id, command.service, command.agent)
+        now = asyncio.get_running_loop().time()
+        recent = self._recent.get(key)
+        if recent is not None and now - recent[0] < RECENT_SECONDS:
+            return await self._continue(command, recent[1].conversation.id, recent[1].message.author)
         first = self._starting.get(key)
         if first is not None:
             earlier = await asyncio.shield(first)
@@ -108,6 +118,14 @@ class MessageBatcher:
         finally:
             del self._starting[key]
             first.set_result(posted)
+            if posted is not None:
+                self._remember(key, now, posted)
+
+    def _remember(self, key: tuple[str, str | None, str | None], now: float, posted: Posted) -> None:
+        self._recent[key] = (now, posted)
+        self._recent.move_to_end(key)
+        while len(self._recent) > MAX_RECENT:
+            self._recent.popitem(last=False)
 
     async def _start_now(self, command: StartConversation) -> Any:
         # The conversation first: a guest's first message (none yet) then reads nothing more here, and a

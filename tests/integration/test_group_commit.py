@@ -193,3 +193,26 @@ async def test_a_batch_under_load_goes_once_as_many_messages_as_last_time_are_qu
     answers = [await t for t in first_two] + [third]
     assert [a.message.text for a in answers] == ["m0", "m1", "m2"]
     assert seeded.batcher.batches - before == 1
+
+
+async def test_a_guest_s_next_message_by_service_goes_straight_to_a_batch_for_a_few_seconds(
+    seeded: Any,
+) -> None:
+    # The widget writes "to sales" until the answer names the conversation: what the first message
+    # found is kept, so the next ones need no look-up of their own and none of them waits for another.
+    guest = (await seeded.bus.handle(RegisterGuest(name="Ann"))).guest
+    first = await seeded.bus.handle(StartConversation(guest_id=guest.id, text="Hello", service="sales"))
+    opened: list[bool] = []
+    factory = seeded.batcher.uow_factory
+
+    def counting(*, read_only: bool = False) -> Any:
+        opened.append(read_only)
+        return factory(read_only=read_only)
+
+    seeded.batcher.uow_factory = counting
+    again = await seeded.bus.handle(
+        StartConversation(guest_id=guest.id, text="Still there?", service="sales")
+    )
+    assert again.conversation.id == first.conversation.id and again.message.text == "Still there?"
+    assert again.message.author.name == "Ann"
+    assert opened == [False]  # the batch's own transaction, no read-only look-up before it
