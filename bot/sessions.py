@@ -8,9 +8,10 @@ expires. Signing out (``SignOut``) deletes the token in use.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from bot.commands import Command
 from bot.errors import Unauthorized
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 TOUCH_EVERY = timedelta(hours=1)
+_T = TypeVar("_T")
 TokenKind = Literal["guest", "agent"]
 _STORED_KIND = {"guest": "guest", "agent": "api"}
 
@@ -40,43 +42,49 @@ def needs_touch(last_used: datetime, now: datetime) -> bool:
     return now - last_used >= TOUCH_EVERY
 
 
-async def _subject(runtime: Runtime, token: str | None, kind: TokenKind) -> str | None:
+async def _subject(
+    runtime: Runtime, token: str | None, kind: TokenKind, load: Callable[[UnitOfWork, str], Awaitable[_T]]
+) -> _T | None:
+    """Who holds the token, loaded by ``load`` in the same read transaction as the token itself (a
+    socket's sign-in is one transaction, not two)."""
     if not token:
         return None
     digest, stored, now = token_hash(token), _STORED_KIND[kind], runtime.clock.now()
     uow: UnitOfWork
     async with runtime.uow(read_only=True) as uow:
         use: TokenUse | None = await uow.tokens.lookup(digest, stored, now)
-    if use is None or is_idle(use.last_used_at, now, idle_limit(runtime.settings, kind)):
-        return None
+        if use is None or is_idle(use.last_used_at, now, idle_limit(runtime.settings, kind)):
+            return None
+        who = await load(uow, use.subject)
     if needs_touch(use.last_used_at, now):
         async with runtime.uow() as uow:
             await uow.tokens.touch(digest, now)
             await uow.commit()
-    subject: str = use.subject
-    return subject
+    return who
+
+
+async def _guest(uow: UnitOfWork, guest_id: str) -> Guest | None:
+    guest: Guest | None = await uow.guests.get(guest_id)
+    return guest
+
+
+async def _agent(uow: UnitOfWork, slug: str) -> Agent | None:
+    agent: Agent | None = await uow.agents.get(slug)
+    return agent
 
 
 async def guest_for_token(runtime: Runtime, token: str | None) -> Guest:
-    guest_id = await _subject(runtime, token, "guest")
-    if guest_id is not None:
-        uow: UnitOfWork
-        async with runtime.uow(read_only=True) as uow:
-            guest: Guest | None = await uow.guests.get(guest_id)
-        if guest is not None:
-            return guest
-    raise Unauthorized("Missing, expired or invalid guest token.", code="invalid_token")
+    guest = await _subject(runtime, token, "guest", _guest)
+    if guest is None:
+        raise Unauthorized("Missing, expired or invalid guest token.", code="invalid_token")
+    return guest
 
 
 async def agent_for_token(runtime: Runtime, token: str | None) -> Agent:
-    slug = await _subject(runtime, token, "agent")
-    if slug is not None:
-        uow: UnitOfWork
-        async with runtime.uow(read_only=True) as uow:
-            agent: Agent | None = await uow.agents.get(slug)
-        if agent is not None:
-            return agent
-    raise Unauthorized("Missing, expired or invalid agent token.", code="invalid_token")
+    agent = await _subject(runtime, token, "agent", _agent)
+    if agent is None:
+        raise Unauthorized("Missing, expired or invalid agent token.", code="invalid_token")
+    return agent
 
 
 @dataclass(frozen=True)
