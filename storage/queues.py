@@ -262,8 +262,8 @@ class SqlOutboxStore(DeadLetters):
 
     async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
         result: dict[str, list[Binding]] = {c: [] for c in conversation_ids}
-        async with self.storage.session() as s:
-            rows = await s.execute(_DESTINATIONS, {"ids": list(conversation_ids)})
+        async with self.storage.engine.connect() as c:  # Core: no session for one read
+            rows = await c.execute(_DESTINATIONS, {"ids": list(conversation_ids)})
             for bid, conversation_id, channel, address, thread_key in rows:
                 result[conversation_id].append(
                     Binding(conversation_id, channel, dict(address or {}), thread_key, id=bid)
