@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
-
-import json
 
 from sqlalchemy import bindparam, case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -24,13 +23,22 @@ from storage.types import UTCDateTime
 _BINDINGS = BindingRow.__table__.c
 # Core, built once: an ORM entity query per hand-off cost more than the read itself.
 _DESTINATIONS = (
-    select(_BINDINGS.id, _BINDINGS.conversation_id, _BINDINGS.channel, _BINDINGS.address, _BINDINGS.thread_key)
+    select(
+        _BINDINGS.id, _BINDINGS.conversation_id, _BINDINGS.channel, _BINDINGS.address, _BINDINGS.thread_key
+    )
     .where(_BINDINGS.conversation_id.in_(bindparam("ids", expanding=True)))
     .order_by(_BINDINGS.created_at)
 )
 # What a batch writes when it is delivered, in one statement each whatever its size (an executemany
 # bound every row's timestamp again). The outbox update says which types it finished: only a type with
 # secrets needs them erased. PostgreSQL takes keys and ids in the order given (sorted: see ``complete``).
+_OUTBOX_ID = OutboxRow.__table__.c.id
+_LOCK_IN_ORDER = (
+    select(_OUTBOX_ID)
+    .where(_OUTBOX_ID.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX_ID)
+    .with_for_update()
+)
 _NOW = bindparam("now", type_=UTCDateTime())
 _RECORD = {
     "sqlite": (
@@ -277,26 +285,22 @@ class SqlOutboxStore(DeadLetters):
         retries: dict[int, tuple[datetime, str]],
         now: datetime,
     ) -> None:
-        insert = pg_insert if self.storage.is_postgres else sqlite_insert
         async with self.storage.session(write=True) as s:
             touched = sorted({*finished, *retries})
             if touched and self.storage.is_postgres:
                 # Two processes completing overlapping items lock their rows in the same (id) order, so
                 # they wait for each other instead of deadlocking; the keys below are sorted likewise.
-                await s.execute(
-                    select(OutboxRow.id)
-                    .where(OutboxRow.id.in_(touched))
-                    .order_by(OutboxRow.id)
-                    .with_for_update()
-                )
-            record, finish = _RECORD["postgresql" if self.storage.is_postgres else "sqlite"]
+                await s.execute(_LOCK_IN_ORDER, {"ids": touched})
             pg = self.storage.is_postgres
+            record, finish = _RECORD["postgresql" if pg else "sqlite"]
             if delivered:
                 keys = sorted(delivered)
                 await s.execute(record, {"keys": keys if pg else json.dumps(keys), "now": now})
             if finished:
                 ids = sorted(finished)
-                types = (await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})).scalars()
+                types = (
+                    await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})
+                ).scalars()
                 if not secret_types().isdisjoint(types):  # a delivered sign-in link is no longer kept
                     await erase_delivered_secrets(s, finished)
             for item_id, (at, error) in sorted(retries.items()):
