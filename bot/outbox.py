@@ -17,7 +17,9 @@ import logging
 import random
 import time
 from collections import defaultdict
+from collections.abc import Callable, Coroutine, Generator, Iterable
 from datetime import datetime, timedelta
+from types import CoroutineType
 from typing import Any
 
 from bot.delivery_failures import MAX_ATTEMPTS, is_permanent, reason
@@ -169,28 +171,32 @@ class OutboxDispatcher:
         fresh: bool = False,
         settle: tuple[list[str], list[int]] | None = None,
     ) -> None:
-        conversation_ids = {self._conversation(i) for i in items} - {""}
+        conversation = self._conversation
+        conversation_ids = {conversation(i) for i in items} - {""}
         bindings = await self.store.destinations(sorted(conversation_ids)) if conversation_ids else {}
-        destinations = {item.id: self._destinations(item, bindings) for item in items}
-        keys = [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
-        done = set() if fresh else await self.store.delivered(keys)
+        destinations = self._destinations(items, bindings)
+        done = set() if fresh else await self.store.delivered(self._keys(items, destinations))
+        channels = self.channels
+        safe = {name: getattr(channel, "replay_safe", False) for name, channel in channels.items()}
         # Only a channel that is not replay safe waits for older notices; browsers order by seq themselves.
-        ordered = any(
-            b.channel in self.channels and not getattr(self.channels[b.channel], "replay_safe", False)
-            for found in destinations.values()
+        ordered = not all(safe.values()) and any(
+            b.channel in channels and not safe[b.channel]
+            for found in {id(d): d for d in destinations.values()}.values()
             for b in found
         )
         held = await self._held_back(items, conversation_ids, bindings) if ordered else {}
         now = self.clock.now()
         failures: dict[int, list[str]] = defaultdict(list)
         transient: set[int] = set()  # events with a failure worth retrying (or only waiting their turn)
-        backoff = {
-            item.id: now
-            + timedelta(
-                seconds=min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
-            )
-            for item in items
-        }
+        backoffs: dict[int, datetime] = {}
+
+        def backoff(item: OutboxItem) -> datetime:  # only an event that failed somewhere needs one
+            at = backoffs.get(item.id)
+            if at is None:
+                seconds = min(MAX_BACKOFF_SECONDS, 2 ** min(item.attempts, 20)) * random.uniform(0.5, 1)
+                at = backoffs[item.id] = now + timedelta(seconds=seconds)
+            return at
+
         # When to look at an event again: after its backoff if a destination failed, but right after
         # its turn comes if it only waits behind an older notice (no backoff for waiting).
         retry_at: dict[int, datetime] = {}
@@ -198,21 +204,25 @@ class OutboxDispatcher:
         # One walk per destination through its events in order (a Slack reply needs its thread; direct
         # answers to one Teams conversation keep their order); destinations walk side by side, so one
         # that is slow or down holds back only itself.
-        walks: dict[tuple[str, str], list[tuple[OutboxItem, Binding]]] = defaultdict(list)
+        walks: dict[tuple[str, str], list[tuple[OutboxItem, Binding]]] = {}
         for item in items:
+            cid = conversation(item)
             for binding in destinations[item.id]:
-                walks[(self._conversation(item), binding.id)].append((item, binding))
+                steps = walks.get((cid, binding.id))
+                if steps is None:
+                    steps = walks[(cid, binding.id)] = []
+                steps.append((item, binding))
 
         async def walk(steps: list[tuple[OutboxItem, Binding]]) -> None:
             for item, binding in steps:
                 key = f"{item.id}:{binding.id}"
                 if key in done:
                     continue
-                channel = self.channels.get(binding.channel)
+                channel = channels.get(binding.channel)
                 if channel is None:
                     continue  # that channel is switched off here; its bindings wait for it silently
-                replay_safe = getattr(channel, "replay_safe", False)
-                waiting = held.get((self._conversation(item), binding.id))
+                replay_safe = safe[binding.channel]
+                waiting = held.get((conversation(item), binding.id)) if held else None
                 if waiting is not None and not replay_safe:  # browsers order by seq themselves
                     turn = waiting + HOLD_MARGIN
                     retry_at[item.id] = max(retry_at.get(item.id, turn), turn)
@@ -224,14 +234,14 @@ class OutboxDispatcher:
                     failures[item.id].append(reason(binding.channel, error))
                     if not is_permanent(error):
                         transient.add(item.id)
-                    retry_at[item.id] = max(retry_at.get(item.id, backoff[item.id]), backoff[item.id])
-                    held[(self._conversation(item), binding.id)] = backoff[item.id]
+                    retry_at[item.id] = max(retry_at.get(item.id, backoff(item)), backoff(item))
+                    held[(conversation(item), binding.id)] = backoff(item)
                 elif replay_safe:
                     delivered.append(key)  # recorded with the batch
                 else:
                     await self.store.mark_delivered(key, self.clock.now())  # at once: never send twice
 
-        await asyncio.gather(*(walk(steps) for steps in walks.values()))
+        await _side_by_side(walk, walks.values())
         finished = [item.id for item in items if item.id not in failures]
         dead = [i for i in items if i.id in failures and i.id not in transient and i.attempts >= MAX_ATTEMPTS]
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
@@ -260,18 +270,38 @@ class OutboxDispatcher:
     def _conversation(item: OutboxItem) -> str:
         return getattr(item.event, "conversation_id", "") or ""
 
-    def _destinations(self, item: OutboxItem, bindings: dict[str, list[Binding]]) -> list[Binding]:
-        event = item.event
-        conversation_id = self._conversation(item)
-        # The same objects for every event of the batch: an address one delivery learns (a new Slack or
-        # Teams thread) is what the next event of that conversation uses.
-        result = list(bindings.get(conversation_id, []))
-        for channel, address in event.direct_destinations():
-            digest = hashlib.sha256(json.dumps(address, sort_keys=True).encode()).hexdigest()[:16]
-            result.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
-        for name, plugin in self.channels.items():
-            if getattr(plugin, "broadcast", False):  # e.g. the web inbox: every agent who may see it
-                result.append(Binding(conversation_id, name, {}, id=f"broadcast-{name}"))
+    @staticmethod
+    def _keys(items: list[OutboxItem], destinations: dict[int, list[Binding]]) -> list[str]:
+        return [f"{item.id}:{b.id}" for item in items for b in destinations[item.id]]
+
+    def _destinations(
+        self, items: list[OutboxItem], bindings: dict[str, list[Binding]]
+    ) -> dict[int, list[Binding]]:
+        """Each event's destinations: its conversation's bindings, its own direct ones, then one per
+        broadcast channel (e.g. the web inbox: every agent who may see it). Events without direct ones
+        share their conversation's list, built once per batch (read only)."""
+        broadcast = [name for name, plugin in self.channels.items() if getattr(plugin, "broadcast", False)]
+        shared: dict[str, tuple[list[Binding], list[Binding]]] = {}
+        result: dict[int, list[Binding]] = {}
+        for item in items:
+            conversation_id = self._conversation(item)
+            known = shared.get(conversation_id)
+            if known is None:
+                # The same objects for every event of the batch: an address one delivery learns (a new
+                # Slack or Teams thread) is what the next event of that conversation uses.
+                own = bindings.get(conversation_id, [])
+                to_all = [Binding(conversation_id, name, {}, id=f"broadcast-{name}") for name in broadcast]
+                known = shared[conversation_id] = (own, [*own, *to_all])
+            direct = item.event.direct_destinations()
+            if not direct:
+                result[item.id] = known[1]
+                continue
+            found = list(known[0])
+            for channel, address in direct:
+                digest = hashlib.sha256(json.dumps(address, sort_keys=True).encode()).hexdigest()[:16]
+                found.append(Binding(conversation_id, channel, address, id=f"direct-{channel}-{digest}"))
+            found.extend(known[1][len(known[0]) :])
+            result[item.id] = found
         return result
 
     async def _held_back(
@@ -300,10 +330,18 @@ class OutboxDispatcher:
         return held
 
     async def _deliver(self, item: OutboxItem, binding: Binding, channel: Channel) -> Exception | None:
-        """None when delivered; otherwise what went wrong (a timeout too), for the caller to judge."""
+        """None when delivered; otherwise what went wrong (a timeout too), for the caller to judge.
+        A delivery that ends without waiting (a push to this process's sockets) cannot overrun its
+        deadline, so the deadline's timer is armed only once it waits."""
         try:
-            async with asyncio.timeout(self.delivery_deadline):  # no task per delivery, unlike wait_for
-                new_address = await channel.deliver(item.event, binding)
+            call = channel.deliver(item.event, binding)
+            try:
+                pending = call.send(None) if isinstance(call, CoroutineType) else _NOT_STARTED
+            except StopIteration as stop:
+                new_address = stop.value
+            else:
+                async with asyncio.timeout(self.delivery_deadline):  # no task per delivery, unlike wait_for
+                    new_address = await (call if pending is _NOT_STARTED else _Resumed(call, pending))
         except Exception as error:  # noqa: BLE001 - any failure is recorded and judged, never raised
             log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
             self._counter(binding.channel, "error").inc()
@@ -323,3 +361,78 @@ class OutboxDispatcher:
         if counter is None:
             counter = self._counters[(channel, outcome)] = DELIVERIES.labels(channel, outcome)
         return counter
+
+
+_NOT_STARTED = object()
+
+
+async def _side_by_side(
+    walk: Callable[[list[tuple[OutboxItem, Binding]]], Coroutine[Any, Any, None]],
+    walks: Iterable[list[tuple[OutboxItem, Binding]]],
+) -> None:
+    """As ``gather`` of every walk, without a task for a walk that never waits: each runs in this task
+    until it first waits; then the walks after it start as tasks and it goes on here. A batch of pushes
+    to this process's sockets then costs no task at all; a slow destination still holds back only itself.
+    As with ``gather``, the first failure is raised while the others run on."""
+    queue = iter(walks)
+    for steps in queue:
+        call = walk(steps)
+        try:
+            pending = call.send(None)
+        except StopIteration:
+            continue
+        except BaseException:
+            _detach([asyncio.ensure_future(walk(s)) for s in queue])
+            raise
+        rest = [asyncio.ensure_future(walk(s)) for s in queue]
+        try:
+            await _Resumed(call, pending)
+        except asyncio.CancelledError:
+            for task in rest:
+                task.cancel()
+            raise
+        except BaseException:
+            _detach(rest)
+            raise
+        if rest:
+            await asyncio.gather(*rest)
+        return
+
+
+_detached: set[asyncio.Future[Any]] = set()  # walks still running after another failed, as gather's
+
+
+def _detach(tasks: Iterable[asyncio.Future[Any]]) -> None:
+    for task in tasks:
+        _detached.add(task)
+        task.add_done_callback(_detached.discard)
+
+
+class _Resumed:
+    """The rest of a coroutine whose first step already ran in this task and waits on ``pending``:
+    awaiting this drives it on in the same task, as if it had been awaited from the start."""
+
+    __slots__ = ("call", "pending")
+
+    def __init__(self, call: Coroutine[Any, Any, Any], pending: Any) -> None:
+        self.call = call
+        self.pending = pending
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        call, pending = self.call, self.pending
+        while True:
+            try:
+                sent = yield pending
+            except GeneratorExit:
+                call.close()
+                raise
+            except BaseException as error:  # a cancellation (a deadline) goes to where it waits
+                try:
+                    pending = call.throw(error)
+                except StopIteration as stop:
+                    return stop.value
+            else:
+                try:
+                    pending = call.send(sent)
+                except StopIteration as stop:
+                    return stop.value

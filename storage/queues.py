@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, literal, or_, select, update
+from sqlalchemy import bindparam, case, delete, func, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,10 +17,52 @@ from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
 from storage.dead_letters import DeadLetters
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
-from storage.sealed_payloads import erase_delivered_secrets, opened_payload
+from storage.sealed_payloads import erase_delivered_secrets, opened_payload, secret_types
 from storage.types import UTCDateTime
 
-_DELIVERIES = DeliveryRow.__table__
+_BINDINGS = BindingRow.__table__.c
+# Core, built once: an ORM entity query per hand-off cost more than the read itself.
+_DESTINATIONS = (
+    select(
+        _BINDINGS.id, _BINDINGS.conversation_id, _BINDINGS.channel, _BINDINGS.address, _BINDINGS.thread_key
+    )
+    .where(_BINDINGS.conversation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_BINDINGS.created_at)
+)
+# What a batch writes when it is delivered, in one statement each whatever its size (an executemany
+# bound every row's timestamp again). The outbox update says which types it finished: only a type with
+# secrets needs them erased. PostgreSQL takes keys and ids in the order given (sorted: see ``complete``).
+_OUTBOX_ID = OutboxRow.__table__.c.id
+_LOCK_IN_ORDER = (
+    select(_OUTBOX_ID)
+    .where(_OUTBOX_ID.in_(bindparam("ids", expanding=True)))
+    .order_by(_OUTBOX_ID)
+    .with_for_update()
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_RECORD = {
+    "sqlite": (
+        text(
+            "INSERT INTO deliveries (key, delivered_at) SELECT value, :now FROM json_each(:keys) "
+            "WHERE true ON CONFLICT DO NOTHING"
+        ).bindparams(_NOW),
+        text(
+            "UPDATE outbox SET dispatched_at = :now, claimed_until = NULL "
+            "WHERE id IN (SELECT value FROM json_each(:ids)) RETURNING event_type"
+        ).bindparams(_NOW),
+    ),
+    "postgresql": (
+        text(
+            "INSERT INTO deliveries (key, delivered_at) SELECT k, :now "
+            "FROM unnest(CAST(:keys AS VARCHAR[])) WITH ORDINALITY AS t(k, n) ORDER BY n "
+            "ON CONFLICT DO NOTHING"
+        ).bindparams(_NOW),
+        text(
+            "UPDATE outbox SET dispatched_at = :now, claimed_until = NULL "
+            "WHERE id = ANY(CAST(:ids AS INTEGER[])) RETURNING event_type"
+        ).bindparams(_NOW),
+    ),
+}
 
 
 class SqlJobs:
@@ -227,15 +270,11 @@ class SqlOutboxStore(DeadLetters):
 
     async def destinations(self, conversation_ids: Sequence[str]) -> dict[str, list[Binding]]:
         result: dict[str, list[Binding]] = {c: [] for c in conversation_ids}
-        async with self.storage.session() as s:
-            rows = await s.execute(
-                select(BindingRow)
-                .where(BindingRow.conversation_id.in_(list(conversation_ids)))
-                .order_by(BindingRow.created_at)
-            )
-            for b in rows.scalars():
-                result[b.conversation_id].append(
-                    Binding(b.conversation_id, b.channel, dict(b.address or {}), b.thread_key, id=b.id)
+        async with self.storage.engine.connect() as c:  # Core: no session for one read
+            rows = await c.execute(_DESTINATIONS, {"ids": list(conversation_ids)})
+            for bid, conversation_id, channel, address, thread_key in rows:
+                result[conversation_id].append(
+                    Binding(conversation_id, channel, dict(address or {}), thread_key, id=bid)
                 )
         return result
 
@@ -246,30 +285,24 @@ class SqlOutboxStore(DeadLetters):
         retries: dict[int, tuple[datetime, str]],
         now: datetime,
     ) -> None:
-        insert = pg_insert if self.storage.is_postgres else sqlite_insert
         async with self.storage.session(write=True) as s:
             touched = sorted({*finished, *retries})
             if touched and self.storage.is_postgres:
                 # Two processes completing overlapping items lock their rows in the same (id) order, so
                 # they wait for each other instead of deadlocking; the keys below are sorted likewise.
-                await s.execute(
-                    select(OutboxRow.id)
-                    .where(OutboxRow.id.in_(touched))
-                    .order_by(OutboxRow.id)
-                    .with_for_update()
-                )
-            if delivered:  # executemany of one Core statement: building a VALUES list costs ~40 µs a row
-                await s.execute(
-                    insert(_DELIVERIES).on_conflict_do_nothing(),
-                    [{"key": k, "delivered_at": now} for k in sorted(delivered)],
-                )
+                await s.execute(_LOCK_IN_ORDER, {"ids": touched})
+            pg = self.storage.is_postgres
+            record, finish = _RECORD["postgresql" if pg else "sqlite"]
+            if delivered:
+                keys = sorted(delivered)
+                await s.execute(record, {"keys": keys if pg else json.dumps(keys), "now": now})
             if finished:
-                await s.execute(
-                    update(OutboxRow)
-                    .where(OutboxRow.id.in_(list(finished)))
-                    .values(dispatched_at=now, claimed_until=None)
-                )
-                await erase_delivered_secrets(s, finished)  # a delivered sign-in link is no longer kept
+                ids = sorted(finished)
+                types = (
+                    await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})
+                ).scalars()
+                if not secret_types().isdisjoint(types):  # a delivered sign-in link is no longer kept
+                    await erase_delivered_secrets(s, finished)
             for item_id, (at, error) in sorted(retries.items()):
                 await s.execute(
                     update(OutboxRow)

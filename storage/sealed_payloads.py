@@ -32,6 +32,11 @@ def secret_fields(event_type: str) -> tuple[str, ...]:
     return tuple(getattr(cls, "secret_fields", ()) or ())
 
 
+def secret_types() -> frozenset[str]:
+    """Event types with secret fields (a dozen classes to look at: not worth a cache that could miss one)."""
+    return frozenset(name for name, cls in Event.registry.items() if getattr(cls, "secret_fields", ()))
+
+
 def sealed_payload(session: AsyncSession, event: Event) -> dict[str, Any]:
     payload = to_json(event)
     fields = getattr(event, "secret_fields", None)  # a class attribute: as ``secret_fields(event.type)``
@@ -62,7 +67,7 @@ def opened_payload(session: AsyncSession, event_type: str, payload: dict[str, An
 
 async def erase_delivered_secrets(session: AsyncSession, finished: Sequence[int]) -> None:
     """Blank the secret fields of events that were just delivered everywhere."""
-    types = [name for name, cls in Event.registry.items() if getattr(cls, "secret_fields", ())]
+    types = sorted(secret_types())
     if not finished or not types:
         return
     rows = await session.execute(

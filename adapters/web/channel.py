@@ -66,11 +66,23 @@ class WebChannel:
     async def deliver(self, event: Event, binding: Binding) -> dict[str, Any] | None:
         if binding.id.startswith("broadcast-"):
             await self._to_agents(event)
-        elif binding.address.get("guest_id") and access.reaches(event, "guest"):
-            payload = event_payload(event, for_guest=True)
-            for name in access.hidden_from_guests(event):
-                payload.get("data", {}).pop(name, None)
-            await self.fanout.publish({"guest": binding.address["guest_id"]}, payload)
+            return None
+        guest_id = binding.address.get("guest_id")
+        if not guest_id or not access.reaches(event, "guest"):
+            return None
+        # Alone, a guest with no socket here has nothing to push (LiveHub.to_guest would drop it): the
+        # payload is not even built. Alone, pushes go straight to this process's hub.
+        fanout = self.fanout
+        local = isinstance(fanout, LocalFanout)
+        if local and not fanout.hub.guests.get(guest_id):
+            return None
+        payload = event_payload(event, for_guest=True)
+        for name in access.hidden_from_guests(event):
+            payload.get("data", {}).pop(name, None)
+        if isinstance(fanout, LocalFanout):
+            await fanout.hub.to_guest(guest_id, payload)
+        else:
+            await fanout.publish({"guest": guest_id}, payload)
         return None
 
     async def _to_agents(self, event: Event) -> None:
@@ -86,8 +98,13 @@ class WebChannel:
             async with self.runtime.uow(read_only=True) as uow:
                 agents = await queries.agents_following(uow, conversation_id)
             self._routing[conversation_id] = agents
-        if agents:
-            await self.fanout.publish({"agents": sorted(agents)}, event_payload(event))
+        if not agents:
+            return
+        fanout = self.fanout
+        if not isinstance(fanout, LocalFanout):
+            await fanout.publish({"agents": sorted(agents)}, event_payload(event))
+        elif any(fanout.hub.agents.get(slug) for slug in agents):  # alone: only to sockets held here
+            await fanout.hub.to_agents(agents, event_payload(event))
 
     async def serve(self, runtime: Any, host: str, port: int, *, reuse_port: bool = False) -> None:
         from adapters.web.app import run

@@ -25,6 +25,9 @@ AUTH_TIMEOUT = 10.0
 MAX_ACKED = 512  # client ids a guest socket remembers until their pushes come (LiveHub.note_ack)
 MAX_PIPELINED = 64  # messages of one socket waiting for their commit at once; the next frame waits
 _FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
+# ``json.dumps``'s text, without its check for cycles (payloads are fresh trees of plain values): every
+# live push is serialised here, once per event and audience.
+_encode = json.JSONEncoder(check_circular=False).encode
 
 
 class LiveHub:
@@ -45,7 +48,7 @@ class LiveHub:
                 del acked[next(iter(acked))]
 
     async def send(self, sockets: set[web.WebSocketResponse], payload: dict[str, Any] | str) -> None:
-        data = payload if isinstance(payload, str) else json.dumps(payload)
+        data = payload if isinstance(payload, str) else _encode(payload)
         for ws in list(sockets):
             if ws.closed:
                 sockets.discard(ws)
@@ -77,7 +80,7 @@ class LiveHub:
         targets = [self.agents[s] for s in slugs if self.agents.get(s)]
         if not targets:
             return
-        data = json.dumps(payload)
+        data = _encode(payload)
         if len(targets) == 1:
             await self.send(targets[0], data)
         else:
