@@ -17,12 +17,12 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Coroutine, Generator, Iterable
 from datetime import datetime, timedelta
 from types import CoroutineType
 from typing import Any
 
 from bot.delivery_failures import MAX_ATTEMPTS, is_permanent, reason
+from bot.in_place import NOT_STARTED, Resumed, side_by_side
 from bot.metrics import DEAD_LETTERED, DELIVERIES
 from bot.model import Binding
 from bot.ports import Channel, Clock, OutboxItem, OutboxStore, UnitOfWorkFactory
@@ -241,7 +241,7 @@ class OutboxDispatcher:
                 else:
                     await self.store.mark_delivered(key, self.clock.now())  # at once: never send twice
 
-        await _side_by_side(walk, walks.values())
+        await side_by_side(walk, walks.values())
         finished = [item.id for item in items if item.id not in failures]
         dead = [i for i in items if i.id in failures and i.id not in transient and i.attempts >= MAX_ATTEMPTS]
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
@@ -336,12 +336,12 @@ class OutboxDispatcher:
         try:
             call = channel.deliver(item.event, binding)
             try:
-                pending = call.send(None) if isinstance(call, CoroutineType) else _NOT_STARTED
+                pending = call.send(None) if isinstance(call, CoroutineType) else NOT_STARTED
             except StopIteration as stop:
                 new_address = stop.value
             else:
                 async with asyncio.timeout(self.delivery_deadline):  # no task per delivery, unlike wait_for
-                    new_address = await (call if pending is _NOT_STARTED else _Resumed(call, pending))
+                    new_address = await (call if pending is NOT_STARTED else Resumed(call, pending))
         except Exception as error:  # noqa: BLE001 - any failure is recorded and judged, never raised
             log.warning("delivery of %s to %s failed: %r", item.event.type, binding.channel, error)
             self._counter(binding.channel, "error").inc()
@@ -361,78 +361,3 @@ class OutboxDispatcher:
         if counter is None:
             counter = self._counters[(channel, outcome)] = DELIVERIES.labels(channel, outcome)
         return counter
-
-
-_NOT_STARTED = object()
-
-
-async def _side_by_side(
-    walk: Callable[[list[tuple[OutboxItem, Binding]]], Coroutine[Any, Any, None]],
-    walks: Iterable[list[tuple[OutboxItem, Binding]]],
-) -> None:
-    """As ``gather`` of every walk, without a task for a walk that never waits: each runs in this task
-    until it first waits; then the walks after it start as tasks and it goes on here. A batch of pushes
-    to this process's sockets then costs no task at all; a slow destination still holds back only itself.
-    As with ``gather``, the first failure is raised while the others run on."""
-    queue = iter(walks)
-    for steps in queue:
-        call = walk(steps)
-        try:
-            pending = call.send(None)
-        except StopIteration:
-            continue
-        except BaseException:
-            _detach([asyncio.ensure_future(walk(s)) for s in queue])
-            raise
-        rest = [asyncio.ensure_future(walk(s)) for s in queue]
-        try:
-            await _Resumed(call, pending)
-        except asyncio.CancelledError:
-            for task in rest:
-                task.cancel()
-            raise
-        except BaseException:
-            _detach(rest)
-            raise
-        if rest:
-            await asyncio.gather(*rest)
-        return
-
-
-_detached: set[asyncio.Future[Any]] = set()  # walks still running after another failed, as gather's
-
-
-def _detach(tasks: Iterable[asyncio.Future[Any]]) -> None:
-    for task in tasks:
-        _detached.add(task)
-        task.add_done_callback(_detached.discard)
-
-
-class _Resumed:
-    """The rest of a coroutine whose first step already ran in this task and waits on ``pending``:
-    awaiting this drives it on in the same task, as if it had been awaited from the start."""
-
-    __slots__ = ("call", "pending")
-
-    def __init__(self, call: Coroutine[Any, Any, Any], pending: Any) -> None:
-        self.call = call
-        self.pending = pending
-
-    def __await__(self) -> Generator[Any, Any, Any]:
-        call, pending = self.call, self.pending
-        while True:
-            try:
-                sent = yield pending
-            except GeneratorExit:
-                call.close()
-                raise
-            except BaseException as error:  # a cancellation (a deadline) goes to where it waits
-                try:
-                    pending = call.throw(error)
-                except StopIteration as stop:
-                    return stop.value
-            else:
-                try:
-                    pending = call.send(sent)
-                except StopIteration as stop:
-                    return stop.value
