@@ -166,6 +166,12 @@ _unread = UnreadEmailRow.__table__
 _GET_DIGEST = select(*_unread.c).where(
     _unread.c.person_kind == bindparam("kind"), _unread.c.person_id == bindparam("person_id")
 )
+# A batch's recipients (or readers) at once: the kinds are told apart in Python (a person id is an
+# agent's slug or a guest's id, so the few rows of the other kind cost nothing).
+_GET_DIGESTS = select(*_unread.c).where(_unread.c.person_id.in_(bindparam("ids", expanding=True)))
+_EXISTING = select(_unread.c.person_kind, _unread.c.person_id).where(
+    _unread.c.person_id.in_(bindparam("ids", expanding=True))
+)
 _DIGEST_FIELDS = ("pending_since", "sends", "conversations", "unsubscribed", "updated_at")
 _UPDATE_DIGEST = (
     update(_unread)
@@ -195,14 +201,22 @@ class SqlDigests:
         row = (await self.s.execute(_GET_DIGEST, {"kind": kind, "person_id": person_id})).first()
         return self._to(row) if row else None
 
+    async def get_many(self, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DigestState]:
+        """The states of these people that exist, in one read (each as ``get`` returns it)."""
+        if not people:
+            return {}
+        wanted = set(people)
+        rows = await self.s.execute(_GET_DIGESTS, {"ids": sorted({person_id for _, person_id in wanted})})
+        return {
+            (row.person_kind, row.person_id): self._to(row)
+            for row in rows
+            if (row.person_kind, row.person_id) in wanted
+        }
+
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         if not people:
             return set()
-        rows = await self.s.execute(
-            select(UnreadEmailRow.person_kind, UnreadEmailRow.person_id).where(
-                UnreadEmailRow.person_id.in_(sorted({person_id for _, person_id in people}))
-            )
-        )
+        rows = await self.s.execute(_EXISTING, {"ids": sorted({person_id for _, person_id in people})})
         wanted = set(people)
         return {(kind, person_id) for kind, person_id in rows.all() if (kind, person_id) in wanted}
 
