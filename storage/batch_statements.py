@@ -95,11 +95,6 @@ SAVE_READ_MARKERS = (
 )
 
 ADD_MESSAGES = insert(_messages).values(created_at=ready_param("at"))  # the batch's time, once
-# On SQLite, one multi-row INSERT (RETURNING makes SQLAlchemy render the rows as one VALUES list)
-# rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
-# terms to disk at the end of every statement, so per-row executions cost an index segment per message.
-ADD_MESSAGES_ONE_STATEMENT = ADD_MESSAGES.returning(_messages.c.id)
-
 # The resend check: one OR term per (conversation, author, client id), each an exact seek in the
 # messages' unique index (IN lists over conversations and client ids read every message of those
 # conversations, so their cost grew with the conversations). It is compiled once per size (in steps
@@ -154,25 +149,58 @@ OUTBOX_COLUMNS = tuple(column for column in _outbox.c if column.key in _OUTBOX_O
 if tuple(column.key for column in OUTBOX_COLUMNS) != _OUTBOX_ORDER:
     raise RuntimeError("the outbox table's columns moved: storage/unit_of_work.py writes them in this order")
 _INSERT_OUTBOX: dict[tuple[int, str], str] = {}
+_INSERT_MESSAGES: dict[tuple[int, str], str] = {}
 
 
 def insert_outbox(count: int, dialect: Dialect) -> str:
     """The SQL that inserts ``count`` outbox rows, values row by row in ``OUTBOX_COLUMNS`` order."""
     found = _INSERT_OUTBOX.get((count, dialect.name))
     if found is None:
-        names = [[f"{column.key}_{i}" for column in OUTBOX_COLUMNS] for i in range(count)]
-        query = (
-            insert(_outbox)
-            .values(
-                [
-                    {column.key: bindparam(name) for column, name in zip(OUTBOX_COLUMNS, row, strict=True)}
-                    for row in names
-                ]
-            )
-            .returning(_outbox.c.id)
-        )
-        compiled = query.compile(dialect=dialect)
-        if compiled.positiontup != [name for row in names for name in row]:
-            raise RuntimeError("the multi-row insert binds its values in another order")
-        found = _INSERT_OUTBOX[(count, dialect.name)] = compiled.string
+        found = _INSERT_OUTBOX[(count, dialect.name)] = _many_rows(OUTBOX_COLUMNS, count, dialect, True)
     return found
+
+
+# A batch's messages on SQLite: one multi-row INSERT rather than one execution per row (the full-text
+# index, FTS5 fed by a trigger, flushes its pending terms at the end of every statement, so per-row
+# executions cost an index segment per message), compiled once per row count and run as the driver's
+# SQL with the values in ``MESSAGE_COLUMNS`` order (storage/conversations.py processes them).
+MESSAGE_COLUMNS = tuple(_messages.c)
+if tuple(column.key for column in MESSAGE_COLUMNS) != (
+    "id",
+    "conversation_id",
+    "seq",
+    "author_kind",
+    "author_id",
+    "author_name",
+    "text",
+    "client_id",
+    "internal",
+    "created_at",
+    "guest_seq",
+):
+    raise RuntimeError("the messages table's columns moved: storage/conversations.py writes them in order")
+
+
+def insert_messages(count: int, dialect: Dialect) -> str:
+    """The SQL that inserts ``count`` messages, values row by row in ``MESSAGE_COLUMNS`` order."""
+    found = _INSERT_MESSAGES.get((count, dialect.name))
+    if found is None:
+        processed = {c.key for c in MESSAGE_COLUMNS if processor(c, dialect) is not _same}
+        if not processed <= {"internal", "created_at"}:  # the only values the caller processes
+            raise RuntimeError(f"messages' columns {sorted(processed)} need bind processing")
+        found = _INSERT_MESSAGES[(count, dialect.name)] = _many_rows(MESSAGE_COLUMNS, count, dialect, False)
+    return found
+
+
+def _many_rows(columns: tuple[Column[Any], ...], count: int, dialect: Dialect, returning: bool) -> str:
+    table = columns[0].table
+    names = [[f"{column.key}_{i}" for column in columns] for i in range(count)]
+    query = insert(table).values(
+        [{column.key: bindparam(name) for column, name in zip(columns, row, strict=True)} for row in names]
+    )
+    if returning:
+        query = query.returning(table.c.id)
+    compiled = query.compile(dialect=dialect)
+    if compiled.positiontup != [name for row in names for name in row]:
+        raise RuntimeError("the multi-row insert binds its values in another order")
+    return compiled.string

@@ -12,7 +12,6 @@ from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
 from storage.batch_statements import (
     ADD_MESSAGES,
-    ADD_MESSAGES_ONE_STATEMENT,
     GET_MANY,
     GET_MANY_FOR_UPDATE,
     KEY_NAMES,
@@ -23,6 +22,7 @@ from storage.batch_statements import (
     SAVE_POSITIONS,
     SAVE_READ_MARKERS,
     STEP,
+    insert_messages,
     processor,
     resend_ids,
 )
@@ -320,21 +320,46 @@ class SqlMessages(_Repo):
         await self.s.execute(_ADD_MESSAGE, _message_values(message))
 
     async def add_many(self, messages: Sequence[Message]) -> None:
-        """One statement for a batch (executemany)."""
+        """One statement for a batch: on SQLite one multi-row insert, on PostgreSQL an executemany."""
         if not messages:
             return
         dialect = self.s.bind.dialect
         time = processor(_MESSAGES.c.created_at, dialect)
-        rows: list[dict[str, object]] = []
         last: object = _NOTHING
-        for m in messages:
-            values = _message_values(m)
-            created = values.pop("created_at")
-            if created is not last:
-                last, at = created, time(created)
-            values["at"] = at
-            rows.append(values)
-        await self.s.execute(ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else ADD_MESSAGES, rows)
+        if dialect.name != "sqlite":
+            rows: list[dict[str, object]] = []
+            for m in messages:
+                values = _message_values(m)
+                created = values.pop("created_at")
+                if created is not last:
+                    last, at = created, time(created)
+                values["at"] = at
+                rows.append(values)
+            await self.s.execute(ADD_MESSAGES, rows)
+            return
+        flag = processor(_MESSAGES.c.internal, dialect)
+        connection = await self.s.connection()
+        for start in range(0, len(messages), MOST):
+            chunk = messages[start : start + MOST]
+            ordered: list[object] = []
+            for m in chunk:
+                if m.created_at is not last:
+                    last, at = m.created_at, time(m.created_at)
+                author = m.author
+                ordered += (
+                    m.id,
+                    m.conversation_id,
+                    m.seq,
+                    author.kind,
+                    author.id,
+                    author.name,
+                    m.text,
+                    m.client_id,
+                    flag(m.internal),
+                    at,
+                    m.guest_seq,
+                )  # in MESSAGE_COLUMNS order
+            await connection.exec_driver_sql(insert_messages(len(chunk), dialect), tuple(ordered))
 
     async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         """The messages with these (conversation id, author key, client id): a batch's resends."""
