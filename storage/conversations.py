@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
@@ -57,6 +58,18 @@ def _conversation(row: ConversationRow) -> Conversation:
     )
 
 
+_CONVERSATION_COLUMNS = tuple(column.key for column in ConversationRow.__table__.c)
+if set(_CONVERSATION_COLUMNS) != {f.name for f in fields(Conversation)}:
+    raise RuntimeError("the conversations table's columns and the Conversation's fields differ")
+
+
+def _conversation_of(row: Sequence[Any]) -> Conversation:
+    """From a Core row of every column of the table, by position: a Row's attribute access fails a
+    generic lookup first (it builds and drops an AttributeError per field), which cost more than the
+    rest of the read."""
+    return Conversation(**dict(zip(_CONVERSATION_COLUMNS, row, strict=True)))
+
+
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
     "link_token read_only_external guest_seq first_service picture status snoozed_until resolved_at resolved_by"
@@ -68,6 +81,9 @@ _CONVERSATION_FIELDS = (
 # statement construction per call, which costs several times the SQLite work itself).
 _conversations = ConversationRow.__table__
 _members_table = MemberRow.__table__
+_MEMBER_COLUMNS = ("conversation_id", "kind", "member_id", "name", "email", "external", "last_read_seq")
+if tuple(column.key for column in _members_table.c)[:7] != _MEMBER_COLUMNS or len(_members_table.c) != 8:
+    raise RuntimeError("the members table's columns moved: members_of reads them by position")
 _GET_CONVERSATION = select(*_conversations.c).where(_conversations.c.id == bindparam("id"))
 _GET_CONVERSATION_FOR_UPDATE = _GET_CONVERSATION.with_for_update()
 _SAVE_CONVERSATION = (
@@ -128,7 +144,7 @@ class SqlConversations(_Repo):
         """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
         query = GET_MANY_FOR_UPDATE if for_update else GET_MANY
         rows = await self.s.execute(query, {"ids": sorted(set(conversation_ids))})
-        return {row.id: _conversation(row) for row in rows}  # type: ignore[arg-type]
+        return {row[0]: _conversation_of(row) for row in rows}  # the id first
 
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
         """After messages were appended to them: the fields that moves (the sequence numbers and the
@@ -150,10 +166,8 @@ class SqlConversations(_Repo):
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
         rows = await self.s.execute(MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
-        for m in rows:
-            result[m.conversation_id].append(
-                Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
-            )
+        for conversation_id, kind, member_id, name, email, external, read, _ in rows:  # see _conversation_of
+            result[conversation_id].append(Member(kind, member_id, name, email, external, read))
         return result
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
@@ -170,7 +184,7 @@ class SqlConversations(_Repo):
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
         row = (await self.s.execute(query, {"id": conversation_id})).first()
-        return _conversation(row) if row else None  # type: ignore[arg-type]
+        return _conversation_of(row) if row else None
 
     async def add(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}

@@ -162,6 +162,16 @@ class SqlMembership:
 
 
 _unread = UnreadEmailRow.__table__
+if tuple(c.key for c in _unread.c) != (
+    "person_kind",
+    "person_id",
+    "pending_since",
+    "sends",
+    "conversations",
+    "unsubscribed",
+    "updated_at",
+):
+    raise RuntimeError("the unread_emails table's columns moved: SqlDigests reads them by position")
 # Every message to someone with unread-email state reads and writes it: built once, as Core statements.
 _GET_DIGEST = select(*_unread.c).where(
     _unread.c.person_kind == bindparam("kind"), _unread.c.person_id == bindparam("person_id")
@@ -188,13 +198,15 @@ class SqlDigests:
 
     @staticmethod
     def _to(row: Any) -> DigestState:
+        # By position (storage/conversations.py _conversation_of says why).
+        kind, person_id, pending_since, sends, conversations, unsubscribed, _ = row
         return DigestState(
-            row.person_kind,
-            row.person_id,
-            pending_since=row.pending_since,
-            sends=[datetime.fromisoformat(t) for t in row.sends or []],
-            conversations={str(k): int(v) for k, v in (row.conversations or {}).items()},
-            unsubscribed=bool(row.unsubscribed),
+            kind,
+            person_id,
+            pending_since=pending_since,
+            sends=[datetime.fromisoformat(t) for t in sends or []],
+            conversations={str(k): int(v) for k, v in (conversations or {}).items()},
+            unsubscribed=bool(unsubscribed),
         )
 
     async def get(self, kind: str, person_id: str) -> DigestState | None:
@@ -207,11 +219,7 @@ class SqlDigests:
             return {}
         wanted = set(people)
         rows = await self.s.execute(_GET_DIGESTS, {"ids": sorted({person_id for _, person_id in wanted})})
-        return {
-            (row.person_kind, row.person_id): self._to(row)
-            for row in rows
-            if (row.person_kind, row.person_id) in wanted
-        }
+        return {(row[0], row[1]): self._to(row) for row in rows if (row[0], row[1]) in wanted}
 
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         if not people:
