@@ -121,6 +121,22 @@ SAVE_READ_MARKERS = (
     .values(last_read_seq=bindparam("last_read_seq"))
 )
 
+_DRIVER_SQL: dict[tuple[int, str], tuple[str, tuple[str, ...]]] = {}
+
+
+def driver_sql(statement: Any, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """A module constant's SQL for SQLite's driver, and the names of its values in order: the batch's
+    updates run as the driver's executemany, without SQLAlchemy's per-row parameter processing (their
+    callers process the few values that need it, with ``processor``)."""
+    key = (id(statement), dialect.name)
+    found = _DRIVER_SQL.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        assert compiled.positiontup is not None  # SQLite's driver takes positional values
+        found = _DRIVER_SQL[key] = (compiled.string, tuple(compiled.positiontup))
+    return found
+
+
 ADD_MESSAGES = insert(_messages).values(created_at=ready_param("at"))  # the batch's time, once
 # The resend check: one OR term per (conversation, author, client id), each an exact seek in the
 # messages' unique index (IN lists over conversations and client ids read every message of those

@@ -23,6 +23,7 @@ from storage.batch_statements import (
     SAVE_POSITIONS,
     SAVE_READ_MARKERS,
     STEP,
+    driver_sql,
     insert_messages,
     processor,
     resend_ids,
@@ -149,19 +150,33 @@ class SqlConversations(_Repo):
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
         """After messages were appended to them: the fields that moves (the sequence numbers and the
         time of the last message), in one statement."""
-        if conversations:
-            await self.s.execute(
-                SAVE_POSITIONS,
-                [
-                    {
-                        "key": c.id,
-                        "last_seq": c.last_seq,
-                        "guest_seq": c.guest_seq,
-                        "last_message_at": c.last_message_at,
-                    }
-                    for c in conversations
-                ],
-            )
+        if not conversations:
+            return
+        dialect = self.s.bind.dialect
+        if dialect.name != "sqlite":
+            rows = [
+                {
+                    "key": c.id,
+                    "last_seq": c.last_seq,
+                    "guest_seq": c.guest_seq,
+                    "last_message_at": c.last_message_at,
+                }
+                for c in conversations
+            ]
+            await self.s.execute(SAVE_POSITIONS, rows)
+            return
+        sql, order = driver_sql(SAVE_POSITIONS, dialect)
+        if order != ("last_seq", "guest_seq", "last_message_at", "key"):
+            raise RuntimeError(f"SAVE_POSITIONS binds {order}")
+        time = processor(_conversations.c.last_message_at, dialect)
+        last: object = _NOTHING
+        values: list[tuple[object, ...]] = []
+        for c in conversations:
+            if c.last_message_at is not last:  # the batch's time, shared
+                last, at = c.last_message_at, time(c.last_message_at)
+            values.append((c.last_seq, c.guest_seq, at, c.id))
+        connection = await self.s.connection()
+        await connection.exec_driver_sql(sql, values)
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
@@ -172,14 +187,23 @@ class SqlConversations(_Repo):
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
         """Members' read markers (``last_read_seq``), in one statement."""
-        if members:
-            await self.s.execute(
-                SAVE_READ_MARKERS,
-                [
-                    {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
-                    for conversation_id, m in members
-                ],
-            )
+        if not members:
+            return
+        dialect = self.s.bind.dialect
+        if dialect.name != "sqlite":
+            rows = [
+                {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
+                for conversation_id, m in members
+            ]
+            await self.s.execute(SAVE_READ_MARKERS, rows)
+            return
+        sql, order = driver_sql(SAVE_READ_MARKERS, dialect)  # as save_many
+        if order != ("last_read_seq", "c", "k", "m"):
+            raise RuntimeError(f"SAVE_READ_MARKERS binds {order}")
+        connection = await self.s.connection()
+        await connection.exec_driver_sql(
+            sql, [(m.last_read_seq, conversation_id, m.kind, m.id) for conversation_id, m in members]
+        )
 
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
