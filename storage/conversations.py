@@ -11,23 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
-from storage.batch_statements import (
-    ADD_MESSAGES,
-    GET_MANY,
-    GET_MANY_FOR_UPDATE,
-    KEY_NAMES,
-    MEMBER_ORDER,
-    MEMBERS_OF,
-    MESSAGES_BY_ID,
-    MOST,
-    SAVE_POSITIONS,
-    SAVE_READ_MARKERS,
-    STEP,
-    driver_sql,
-    insert_messages,
-    processor,
-    resend_ids,
-)
+from storage import batch_writes
+from storage.batch_statements import GET_MANY, GET_MANY_FOR_UPDATE, MEMBER_ORDER, MEMBERS_OF, MESSAGES_BY_ID
+from storage.batch_writes import _message_values
 from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
 from storage.models import ConversationRow, GuestRow, MemberRow, MessageRow
 from storage.repositories import _Repo
@@ -119,24 +105,6 @@ _ADD_MEMBER = insert(_members_table)
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
 
-_NOTHING = object()
-
-
-def _message_values(message: Message) -> dict[str, object]:
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "author_kind": message.author.kind,
-        "author_id": message.author.id,
-        "author_name": message.author.name,
-        "text": message.text,
-        "client_id": message.client_id,
-        "internal": message.internal,
-        "created_at": message.created_at,
-        "guest_seq": message.guest_seq,
-    }
-
 
 class SqlConversations(_Repo):
     async def get_many(
@@ -148,35 +116,9 @@ class SqlConversations(_Repo):
         return {row[0]: _conversation_of(row) for row in rows}  # the id first
 
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
-        """After messages were appended to them: the fields that moves (the sequence numbers and the
+        """After messages were appended to them: the fields that move (the sequence numbers and the
         time of the last message), in one statement."""
-        if not conversations:
-            return
-        dialect = self.s.bind.dialect
-        if dialect.name != "sqlite":
-            rows = [
-                {
-                    "key": c.id,
-                    "last_seq": c.last_seq,
-                    "guest_seq": c.guest_seq,
-                    "last_message_at": c.last_message_at,
-                }
-                for c in conversations
-            ]
-            await self.s.execute(SAVE_POSITIONS, rows)
-            return
-        sql, order = driver_sql(SAVE_POSITIONS, dialect)
-        if order != ("last_seq", "guest_seq", "last_message_at", "key"):
-            raise RuntimeError(f"SAVE_POSITIONS binds {order}")
-        time = processor(_conversations.c.last_message_at, dialect)
-        last: object = _NOTHING
-        values: list[tuple[object, ...]] = []
-        for c in conversations:
-            if c.last_message_at is not last:  # the batch's time, shared
-                last, at = c.last_message_at, time(c.last_message_at)
-            values.append((c.last_seq, c.guest_seq, at, c.id))
-        connection = await self.s.connection()
-        await connection.exec_driver_sql(sql, values)
+        await batch_writes.save_positions(self.s, conversations)
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
@@ -187,23 +129,7 @@ class SqlConversations(_Repo):
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
         """Members' read markers (``last_read_seq``), in one statement."""
-        if not members:
-            return
-        dialect = self.s.bind.dialect
-        if dialect.name != "sqlite":
-            rows = [
-                {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
-                for conversation_id, m in members
-            ]
-            await self.s.execute(SAVE_READ_MARKERS, rows)
-            return
-        sql, order = driver_sql(SAVE_READ_MARKERS, dialect)  # as save_many
-        if order != ("last_read_seq", "c", "k", "m"):
-            raise RuntimeError(f"SAVE_READ_MARKERS binds {order}")
-        connection = await self.s.connection()
-        await connection.exec_driver_sql(
-            sql, [(m.last_read_seq, conversation_id, m.kind, m.id) for conversation_id, m in members]
-        )
+        await batch_writes.save_read_markers(self.s, members)
 
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
@@ -359,62 +285,11 @@ class SqlMessages(_Repo):
 
     async def add_many(self, messages: Sequence[Message]) -> None:
         """One statement for a batch: on SQLite one multi-row insert, on PostgreSQL an executemany."""
-        if not messages:
-            return
-        dialect = self.s.bind.dialect
-        time = processor(_MESSAGES.c.created_at, dialect)
-        last: object = _NOTHING
-        if dialect.name != "sqlite":
-            rows: list[dict[str, object]] = []
-            for m in messages:
-                values = _message_values(m)
-                created = values.pop("created_at")
-                if created is not last:
-                    last, at = created, time(created)
-                values["at"] = at
-                rows.append(values)
-            await self.s.execute(ADD_MESSAGES, rows)
-            return
-        flag = processor(_MESSAGES.c.internal, dialect)
-        connection = await self.s.connection()
-        for start in range(0, len(messages), MOST):
-            chunk = messages[start : start + MOST]
-            ordered: list[object] = []
-            for m in chunk:
-                if m.created_at is not last:
-                    last, at = m.created_at, time(m.created_at)
-                author = m.author
-                ordered += (
-                    m.id,
-                    m.conversation_id,
-                    m.seq,
-                    author.kind,
-                    author.id,
-                    author.name,
-                    m.text,
-                    m.client_id,
-                    flag(m.internal),
-                    at,
-                    m.guest_seq,
-                )  # in MESSAGE_COLUMNS order
-            await connection.exec_driver_sql(insert_messages(len(chunk), dialect), tuple(ordered))
+        await batch_writes.add_messages(self.s, messages)
 
     async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         """The messages with these (conversation id, author key, client id): a batch's resends."""
-        wanted = sorted(set(keys))
-        connection = await self.s.connection()
-        ids: list[str] = []
-        for start in range(0, len(wanted), MOST):
-            chunk = wanted[start : start + MOST]
-            sql, order = resend_ids(-(-len(chunk) // STEP) * STEP, connection.dialect)
-            values: dict[str, str] = {}
-            for i, names in enumerate(KEY_NAMES[: len(order) // 4]):
-                conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
-                kind, _, author_id = author_key.partition(":")
-                c, k, a, n = names
-                values[c], values[k], values[a], values[n] = conversation_id, kind, author_id, client_id
-            result = await connection.exec_driver_sql(sql, tuple(values[name] for name in order))
-            ids.extend(result.scalars())
+        ids = await batch_writes.resend_ids_of(self.s, keys)
         if not ids:
             return []
         return [_message(r) for r in await self.s.execute(MESSAGES_BY_ID, {"ids": ids})]  # type: ignore[arg-type]

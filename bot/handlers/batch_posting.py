@@ -50,15 +50,22 @@ async def post_messages(
     now = clock.now()
     outcomes: list[Outcome] = []
     written: list[tuple[Conversation, Message]] = []
+    # Who may post what where depends on the conversation's routing and members, which a batch does
+    # not change: each (conversation, author, kind of message) is checked once.
+    allowed: set[tuple[str, str, str, bool]] = set()
     for cmd in commands:
         conversation = conversations.get(cmd.conversation_id)
-        try:
-            check_post(
-                cmd, conversation, services.get(cmd.author.id, []), members.get(cmd.conversation_id, [])
-            )
-        except DomainError as refusal:
-            outcomes.append(refusal)
-            continue
+        author = cmd.author
+        checked = (cmd.conversation_id, author.kind, author.id, cmd.internal)
+        if checked not in allowed:
+            try:
+                check_post(
+                    cmd, conversation, services.get(author.id, []), members.get(cmd.conversation_id, [])
+                )
+            except DomainError as refusal:
+                outcomes.append(refusal)
+                continue
+            allowed.add(checked)
         assert conversation is not None
         key = (conversation.id, cmd.author.key, cmd.client_id)
         if cmd.client_id and key in earlier:  # a resend, maybe of a message earlier in this very batch
