@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.model import Conversation, Member, Message
 from storage.batch_statements import (
@@ -31,6 +31,19 @@ _conversations = ConversationRow.__table__
 _MESSAGES = MessageRow.__table__
 _NOTHING = object()
 _RESEND_ORDER = tuple(name for names in KEY_NAMES for name in names)
+_CONNECTION = "convene.batch_connection"
+
+
+async def connection_of(session: AsyncSession) -> AsyncConnection:
+    """The connection of the session's transaction, asked for once per transaction: every call into
+    the async session switches greenlets twice, which costs more with a deep stack than the asking."""
+    transaction = session.sync_session.get_transaction()
+    found = session.info.get(_CONNECTION)
+    if found is not None and transaction is not None and found[0] is transaction:
+        return found[1]  # type: ignore[no-any-return]
+    connection = await session.connection()
+    session.info[_CONNECTION] = (session.sync_session.get_transaction(), connection)
+    return connection
 
 
 def _message_values(message: Message) -> dict[str, object]:
@@ -68,7 +81,7 @@ async def add_messages(session: AsyncSession, messages: Sequence[Message]) -> No
         await session.execute(ADD_MESSAGES, rows)
         return
     flag = processor(_MESSAGES.c.internal, dialect)
-    connection = await session.connection()
+    connection = await connection_of(session)
     for start in range(0, len(messages), MOST):
         chunk = messages[start : start + MOST]
         ordered: list[object] = []
@@ -119,7 +132,7 @@ async def save_positions(session: AsyncSession, conversations: Sequence[Conversa
         if c.last_message_at is not last:  # the batch's time, shared
             last, at = c.last_message_at, time(c.last_message_at)
         values.append((c.last_seq, c.guest_seq, at, c.id))
-    connection = await session.connection()
+    connection = await connection_of(session)
     await connection.exec_driver_sql(sql, values)
 
 
@@ -138,7 +151,7 @@ async def save_read_markers(session: AsyncSession, members: Sequence[tuple[str, 
     sql, order = driver_sql(SAVE_READ_MARKERS, dialect)  # as save_positions
     if order != ("last_read_seq", "c", "k", "m"):
         raise RuntimeError(f"SAVE_READ_MARKERS binds {order}")
-    connection = await session.connection()
+    connection = await connection_of(session)
     await connection.exec_driver_sql(
         sql, [(m.last_read_seq, conversation_id, m.kind, m.id) for conversation_id, m in members]
     )
@@ -147,7 +160,7 @@ async def save_read_markers(session: AsyncSession, members: Sequence[tuple[str, 
 async def resend_ids_of(session: AsyncSession, keys: Sequence[tuple[str, str, str]]) -> list[str]:
     """The ids of the messages with these (conversation id, author key, client id)."""
     wanted = sorted(set(keys))
-    connection = await session.connection()
+    connection = await connection_of(session)
     ids: list[str] = []
     for start in range(0, len(wanted), MOST):
         chunk = wanted[start : start + MOST]

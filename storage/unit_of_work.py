@@ -19,6 +19,7 @@ from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
 from storage.batch_statements import MOST, insert_outbox, json_processor, processor, ready_param
+from storage.batch_writes import connection_of
 from storage.calendar_connections import SqlCalendarConnections
 from storage.checkpoints import WalCheckpointer
 from storage.contacts import SqlContacts
@@ -259,7 +260,7 @@ class SqlUnitOfWork:
             result = await session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
             return [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), events, strict=True)]
         payload = json_processor(_OUTBOX.c.payload, dialect)
-        connection = await session.connection()
+        connection = await connection_of(session)
         ids: list[int] = []
         for start in range(0, len(events), MOST):
             chunk = events[start : start + MOST]
