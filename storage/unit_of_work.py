@@ -189,7 +189,8 @@ class SqlUnitOfWork:
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            await self.session.rollback()  # no-op after commit; undoes everything otherwise
+            if self.session.in_transaction():  # after the commit none is: no call (a greenlet switch)
+                await self.session.rollback()  # undoes everything
             await self.session.close()
         finally:
             if self._lock_held:
