@@ -171,7 +171,12 @@ async def on_message(
                 await _recipients(uow, conversation, present, services)
             )
         counted.append((conversation, message, [p for p in found if counts_for(*p, message)]))
-    states = await digests.get_many(sorted({p for _, _, people in counted for p in people}))
+    # The authors too: they are the batch's readers (``on_read``), and most have no state, which this
+    # read tells ``uow.digests`` (and so spares ``on_read`` its own).
+    wanted = {p for _, _, people in counted for p in people} | {
+        (m.author.kind, m.author.id) for _, m in written
+    }
+    states = await digests.get_many(sorted(wanted))
     changed: dict[tuple[str, str], bool] = {}  # state → whether it is newly armed
     for conversation, message, people in counted:
         for key in people:

@@ -195,6 +195,9 @@ class SqlDigests:
     def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
         self.s = session
         self._now = now
+        # People this transaction found without a state and has not saved one for since: a batch's
+        # readers are its authors, whom the message hook already looked up (bot/email_digest.py).
+        self._absent: set[tuple[str, str]] = set()
 
     @staticmethod
     def _to(row: Any) -> DigestState:
@@ -211,15 +214,22 @@ class SqlDigests:
 
     async def get(self, kind: str, person_id: str) -> DigestState | None:
         row = (await self.s.execute(_GET_DIGEST, {"kind": kind, "person_id": person_id})).first()
-        return self._to(row) if row else None
+        if row is None:
+            self._absent.add((kind, person_id))
+            return None
+        return self._to(row)
 
     async def get_many(self, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DigestState]:
         """The states of these people that exist, in one read (each as ``get`` returns it)."""
         if not people:
             return {}
-        wanted = set(people)
+        wanted = set(people) - self._absent
+        if not wanted:
+            return {}
         rows = await self.s.execute(_GET_DIGESTS, {"ids": sorted({person_id for _, person_id in wanted})})
-        return {(row[0], row[1]): self._to(row) for row in rows if (row[0], row[1]) in wanted}
+        found = {(row[0], row[1]): self._to(row) for row in rows if (row[0], row[1]) in wanted}
+        self._absent |= wanted - found.keys()
+        return found
 
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         if not people:
@@ -229,6 +239,7 @@ class SqlDigests:
         return {(kind, person_id) for kind, person_id in rows.all() if (kind, person_id) in wanted}
 
     async def save(self, state: DigestState) -> None:
+        self._absent.discard((state.person_kind, state.person_id))
         values: dict[str, Any] = dict(
             key_kind=state.person_kind,
             key_id=state.person_id,
