@@ -206,12 +206,8 @@ async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:
     digests = getattr(uow, "digests", None)
     if digests is None:
         return
-    people = sorted({(kind, person_id) for _, kind, person_id, _ in reads})
-    if len(people) == 1:
-        state = await digests.get(*people[0])
-        first = {people[0]: state} if state is not None else {}
-    else:
-        first = await digests.get_many(people)
+    # No read at all for people the message hook found without a state (``uow.digests`` knows them).
+    first = await digests.get_many(sorted({(kind, person_id) for _, kind, person_id, _ in reads}))
     seen: set[tuple[str, str]] = set()
     for conversation_id, kind, person_id, seq in reads:
         key = (kind, person_id)

@@ -10,8 +10,12 @@ Python work per statement and per row costs far more than SQLite's own, so:
 - values every row of a batch shares (the batch's time, the outbox lease) go through their column's
   bind processing once (``processor``) and are bound with ``Ready``, which passes them on untouched:
   the database receives exactly the values it did before;
-- the two statements whose size follows the batch (the resend check, SQLite's outbox insert) are
-  compiled once per size and dialect and run as the driver's SQL with their values in order.
+- the statements whose size follows the batch (the resend check, SQLite's inserts of the messages
+  and of the outbox rows) are compiled once per size and dialect and run as the driver's SQL with
+  their values in order; on SQLite the batch's updates run as the driver's executemany too
+  (``driver_sql``; storage/batch_writes.py);
+- an outbox payload is encoded by one prebuilt JSON encoder (``json_processor``), byte for byte as
+  the column's own processing would.
 """
 
 from __future__ import annotations
