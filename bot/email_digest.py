@@ -151,36 +151,43 @@ async def on_message(
     members: Mapping[str, list[Member]] | None = None,
 ) -> None:
     """The messages of one transaction, in order (group commit hands over a whole batch): one read of
-    members (none when the handler passes the ones it read); each service and each recipient's state
-    is read once, and a state is written once, only if it changed (a message to someone already
-    armed, in a conversation already listed, rides along in the next email and writes nothing)."""
+    members (none when the handler passes the ones it read); each service is read once, and every
+    recipient's state in one read; a state is written once, only if it changed (a message to someone
+    already armed, in a conversation already listed, rides along in the next email and writes nothing)."""
     digests = getattr(uow, "digests", None)
     written = [(c, m) for c, m in written if m.author.kind != "system"]
     if digests is None or not written:
         return
     if members is None:
         members = await uow.conversations.members_of(sorted({c.id for c, _ in written}))
-    states: dict[tuple[str, str], DigestState] = {}
     services: dict[str, list[str] | None] = {}
-    changed: dict[tuple[str, str], bool] = {}  # state → whether it is newly armed
     recipients: dict[str, list[tuple[str, str]]] = {}  # each conversation's, worked out once
+    counted: list[tuple[Conversation, Message, list[tuple[str, str]]]] = []
     for conversation, message in written:
-        present = members.get(conversation.id, [])
         found = recipients.get(conversation.id)
         if found is None:
+            present = list(members.get(conversation.id, []))
             found = recipients[conversation.id] = sorted(
-                await _recipients(uow, conversation, list(present), services)
+                await _recipients(uow, conversation, present, services)
             )
-        for kind, person_id in found:
-            if not counts_for(kind, person_id, message):
-                continue
-            key = (kind, person_id)
-            if key not in states:
-                states[key] = await digests.get(kind, person_id) or DigestState(kind, person_id)
-            state = states[key]
+        counted.append((conversation, message, [p for p in found if counts_for(*p, message)]))
+    # The authors too: they are the batch's readers (``on_read``), and most have no state, which this
+    # read tells ``uow.digests`` (and so spares ``on_read`` its own).
+    wanted = {p for _, _, people in counted for p in people} | {
+        (m.author.kind, m.author.id) for _, m in written
+    }
+    states = await digests.get_many(sorted(wanted))
+    changed: dict[tuple[str, str], bool] = {}  # state → whether it is newly armed
+    for conversation, message, people in counted:
+        for key in people:
+            state = states.get(key)
+            if state is None:
+                state = states[key] = DigestState(*key)
             if state.unsubscribed:
                 continue
             if conversation.id not in state.conversations:
+                kind, person_id = key
+                present = members.get(conversation.id, [])
                 member = next((m for m in present if m.kind == kind and m.id == person_id), None)
                 state.conversations[conversation.id] = member.last_read_seq if member else 0
                 changed.setdefault(key, False)
@@ -194,21 +201,33 @@ async def on_message(
 
 
 async def on_read(uow: UnitOfWork, reads: Sequence[Read]) -> None:
-    """Read markers that moved in one transaction; most readers have no unread-email state."""
+    """Read markers that moved in one transaction; most readers have no unread-email state: one read
+    finds the states of all readers (a person who read twice is read again after the first change)."""
     digests = getattr(uow, "digests", None)
     if digests is None:
         return
-    if len(reads) > 1:  # a batch: one read tells which readers have a state to look at
-        found = await digests.existing(sorted({(kind, person_id) for _, kind, person_id, _ in reads}))
-        reads = [r for r in reads if (r[1], r[2]) in found]
+    # No read at all for people the message hook found without a state (``uow.digests`` knows them).
+    first = await digests.get_many(sorted({(kind, person_id) for _, kind, person_id, _ in reads}))
+    seen: set[tuple[str, str]] = set()
     for conversation_id, kind, person_id, seq in reads:
-        await _read(uow, digests, conversation_id, kind, person_id, seq)
+        key = (kind, person_id)
+        if key not in first:
+            continue
+        # A second read by the same person sees what the first one wrote: read again.
+        state = await digests.get(kind, person_id) if key in seen else first[key]
+        seen.add(key)
+        await _read(uow, digests, state, conversation_id, kind, person_id, seq)
 
 
 async def _read(
-    uow: UnitOfWork, digests: Any, conversation_id: str, kind: str, person_id: str, seq: int
+    uow: UnitOfWork,
+    digests: Any,
+    state: DigestState | None,
+    conversation_id: str,
+    kind: str,
+    person_id: str,
+    seq: int,
 ) -> None:
-    state = await digests.get(kind, person_id)
     if state is None or conversation_id not in state.conversations:
         return
     conversation = await uow.conversations.get(conversation_id)

@@ -10,13 +10,19 @@ Python work per statement and per row costs far more than SQLite's own, so:
 - values every row of a batch shares (the batch's time, the outbox lease) go through their column's
   bind processing once (``processor``) and are bound with ``Ready``, which passes them on untouched:
   the database receives exactly the values it did before;
-- the two statements whose size follows the batch (the resend check, SQLite's outbox insert) are
-  compiled once per size and dialect and run as the driver's SQL with their values in order.
+- the statements whose size follows the batch (the resend check, SQLite's inserts of the messages
+  and of the outbox rows) are compiled once per size and dialect and run as the driver's SQL with
+  their values in order; on SQLite the batch's updates run as the driver's executemany too
+  (``driver_sql``; storage/batch_writes.py);
+- an outbox payload is encoded by one prebuilt JSON encoder (``json_processor``), byte for byte as
+  the column's own processing would.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from json.encoder import JSONEncoder, c_make_encoder, encode_basestring_ascii
 from typing import Any
 
 from sqlalchemy import Column, DateTime, String, and_, bindparam, insert, or_, select, update
@@ -59,6 +65,31 @@ def _same(value: Any) -> Any:
     return value
 
 
+def json_processor(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """A JSON column's bind processing for values that are never None (an outbox payload): when the
+    dialect serializes with plain ``json.dumps`` (SQLite), json's own C encoder with ``json.dumps``'s
+    settings, made once; ``json.dumps`` makes one per call, and its Python layers cost as much as the
+    encoding itself. The text is the same, byte for byte."""
+    if c_make_encoder is None or dialect.name != "sqlite" or getattr(dialect, "_json_serializer", None):
+        return processor(column, dialect)
+    return _dumps
+
+
+_ENCODE = (
+    c_make_encoder(  # as json.dumps(value) builds it, without the circular-reference check
+        None, JSONEncoder().default, encode_basestring_ascii, None, ": ", ", ", False, False, True
+    )
+    if c_make_encoder is not None
+    else None
+)
+
+
+def _dumps(value: Any) -> str:
+    if _ENCODE is None or type(value) is not dict:
+        return json.dumps(value)
+    return "".join(_ENCODE(value, 0))
+
+
 _conversations = ConversationRow.__table__
 _members = MemberRow.__table__
 _messages = MessageRow.__table__
@@ -94,12 +125,23 @@ SAVE_READ_MARKERS = (
     .values(last_read_seq=bindparam("last_read_seq"))
 )
 
-ADD_MESSAGES = insert(_messages).values(created_at=ready_param("at"))  # the batch's time, once
-# On SQLite, one multi-row INSERT (RETURNING makes SQLAlchemy render the rows as one VALUES list)
-# rather than one execution per row: the full-text index (FTS5, fed by a trigger) flushes its pending
-# terms to disk at the end of every statement, so per-row executions cost an index segment per message.
-ADD_MESSAGES_ONE_STATEMENT = ADD_MESSAGES.returning(_messages.c.id)
+_DRIVER_SQL: dict[tuple[int, str], tuple[str, tuple[str, ...]]] = {}
 
+
+def driver_sql(statement: Any, dialect: Dialect) -> tuple[str, tuple[str, ...]]:
+    """A module constant's SQL for SQLite's driver, and the names of its values in order: the batch's
+    updates run as the driver's executemany, without SQLAlchemy's per-row parameter processing (their
+    callers process the few values that need it, with ``processor``)."""
+    key = (id(statement), dialect.name)
+    found = _DRIVER_SQL.get(key)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        assert compiled.positiontup is not None  # SQLite's driver takes positional values
+        found = _DRIVER_SQL[key] = (compiled.string, tuple(compiled.positiontup))
+    return found
+
+
+ADD_MESSAGES = insert(_messages).values(created_at=ready_param("at"))  # the batch's time, once
 # The resend check: one OR term per (conversation, author, client id), each an exact seek in the
 # messages' unique index (IN lists over conversations and client ids read every message of those
 # conversations, so their cost grew with the conversations). It is compiled once per size (in steps
@@ -154,25 +196,58 @@ OUTBOX_COLUMNS = tuple(column for column in _outbox.c if column.key in _OUTBOX_O
 if tuple(column.key for column in OUTBOX_COLUMNS) != _OUTBOX_ORDER:
     raise RuntimeError("the outbox table's columns moved: storage/unit_of_work.py writes them in this order")
 _INSERT_OUTBOX: dict[tuple[int, str], str] = {}
+_INSERT_MESSAGES: dict[tuple[int, str], str] = {}
 
 
 def insert_outbox(count: int, dialect: Dialect) -> str:
     """The SQL that inserts ``count`` outbox rows, values row by row in ``OUTBOX_COLUMNS`` order."""
     found = _INSERT_OUTBOX.get((count, dialect.name))
     if found is None:
-        names = [[f"{column.key}_{i}" for column in OUTBOX_COLUMNS] for i in range(count)]
-        query = (
-            insert(_outbox)
-            .values(
-                [
-                    {column.key: bindparam(name) for column, name in zip(OUTBOX_COLUMNS, row, strict=True)}
-                    for row in names
-                ]
-            )
-            .returning(_outbox.c.id)
-        )
-        compiled = query.compile(dialect=dialect)
-        if compiled.positiontup != [name for row in names for name in row]:
-            raise RuntimeError("the multi-row insert binds its values in another order")
-        found = _INSERT_OUTBOX[(count, dialect.name)] = compiled.string
+        found = _INSERT_OUTBOX[(count, dialect.name)] = _many_rows(OUTBOX_COLUMNS, count, dialect, True)
     return found
+
+
+# A batch's messages on SQLite: one multi-row INSERT rather than one execution per row (the full-text
+# index, FTS5 fed by a trigger, flushes its pending terms at the end of every statement, so per-row
+# executions cost an index segment per message), compiled once per row count and run as the driver's
+# SQL with the values in ``MESSAGE_COLUMNS`` order (storage/conversations.py processes them).
+MESSAGE_COLUMNS = tuple(_messages.c)
+if tuple(column.key for column in MESSAGE_COLUMNS) != (
+    "id",
+    "conversation_id",
+    "seq",
+    "author_kind",
+    "author_id",
+    "author_name",
+    "text",
+    "client_id",
+    "internal",
+    "created_at",
+    "guest_seq",
+):
+    raise RuntimeError("the messages table's columns moved: storage/conversations.py writes them in order")
+
+
+def insert_messages(count: int, dialect: Dialect) -> str:
+    """The SQL that inserts ``count`` messages, values row by row in ``MESSAGE_COLUMNS`` order."""
+    found = _INSERT_MESSAGES.get((count, dialect.name))
+    if found is None:
+        processed = {c.key for c in MESSAGE_COLUMNS if processor(c, dialect) is not _same}
+        if not processed <= {"internal", "created_at"}:  # the only values the caller processes
+            raise RuntimeError(f"messages' columns {sorted(processed)} need bind processing")
+        found = _INSERT_MESSAGES[(count, dialect.name)] = _many_rows(MESSAGE_COLUMNS, count, dialect, False)
+    return found
+
+
+def _many_rows(columns: tuple[Column[Any], ...], count: int, dialect: Dialect, returning: bool) -> str:
+    table = columns[0].table
+    names = [[f"{column.key}_{i}" for column in columns] for i in range(count)]
+    query = insert(table).values(
+        [{column.key: bindparam(name) for column, name in zip(columns, row, strict=True)} for row in names]
+    )
+    if returning:
+        query = query.returning(table.c.id)
+    compiled = query.compile(dialect=dialect)
+    if compiled.positiontup != [name for row in names for name in row]:
+        raise RuntimeError("the multi-row insert binds its values in another order")
+    return compiled.string

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, or_, select, update
@@ -10,22 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.model import Actor, Conversation, Member, Message
 from bot.ports import ConversationSummary
-from storage.batch_statements import (
-    ADD_MESSAGES,
-    ADD_MESSAGES_ONE_STATEMENT,
-    GET_MANY,
-    GET_MANY_FOR_UPDATE,
-    KEY_NAMES,
-    MEMBER_ORDER,
-    MEMBERS_OF,
-    MESSAGES_BY_ID,
-    MOST,
-    SAVE_POSITIONS,
-    SAVE_READ_MARKERS,
-    STEP,
-    processor,
-    resend_ids,
-)
+from storage import batch_writes
+from storage.batch_statements import GET_MANY, GET_MANY_FOR_UPDATE, MEMBER_ORDER, MEMBERS_OF, MESSAGES_BY_ID
+from storage.batch_writes import _message_values
 from storage.guest_lookup import FOR_GUEST_AGENT, FOR_GUEST_SERVICE
 from storage.models import ConversationRow, GuestRow, MemberRow, MessageRow
 from storage.repositories import _Repo
@@ -57,6 +45,18 @@ def _conversation(row: ConversationRow) -> Conversation:
     )
 
 
+_CONVERSATION_COLUMNS = tuple(column.key for column in ConversationRow.__table__.c)
+if set(_CONVERSATION_COLUMNS) != {f.name for f in fields(Conversation)}:
+    raise RuntimeError("the conversations table's columns and the Conversation's fields differ")
+
+
+def _conversation_of(row: Sequence[Any]) -> Conversation:
+    """From a Core row of every column of the table, by position: a Row's attribute access fails a
+    generic lookup first (it builds and drops an AttributeError per field), which cost more than the
+    rest of the read."""
+    return Conversation(**dict(zip(_CONVERSATION_COLUMNS, row, strict=True)))
+
+
 _CONVERSATION_FIELDS = (
     "guest_id service agent title assigned_service assignee last_seq created_at last_message_at "
     "link_token read_only_external guest_seq first_service picture status snoozed_until resolved_at resolved_by"
@@ -68,6 +68,9 @@ _CONVERSATION_FIELDS = (
 # statement construction per call, which costs several times the SQLite work itself).
 _conversations = ConversationRow.__table__
 _members_table = MemberRow.__table__
+_MEMBER_COLUMNS = ("conversation_id", "kind", "member_id", "name", "email", "external", "last_read_seq")
+if tuple(column.key for column in _members_table.c)[:7] != _MEMBER_COLUMNS or len(_members_table.c) != 8:
+    raise RuntimeError("the members table's columns moved: members_of reads them by position")
 _GET_CONVERSATION = select(*_conversations.c).where(_conversations.c.id == bindparam("id"))
 _GET_CONVERSATION_FOR_UPDATE = _GET_CONVERSATION.with_for_update()
 _SAVE_CONVERSATION = (
@@ -102,24 +105,6 @@ _ADD_MEMBER = insert(_members_table)
 _MESSAGES = MessageRow.__table__
 _ADD_MESSAGE = insert(_MESSAGES)
 
-_NOTHING = object()
-
-
-def _message_values(message: Message) -> dict[str, object]:
-    return {
-        "id": message.id,
-        "conversation_id": message.conversation_id,
-        "seq": message.seq,
-        "author_kind": message.author.kind,
-        "author_id": message.author.id,
-        "author_name": message.author.name,
-        "text": message.text,
-        "client_id": message.client_id,
-        "internal": message.internal,
-        "created_at": message.created_at,
-        "guest_seq": message.guest_seq,
-    }
-
 
 class SqlConversations(_Repo):
     async def get_many(
@@ -128,49 +113,28 @@ class SqlConversations(_Repo):
         """Several at once (a batch of messages); locked in id order so two writers never deadlock."""
         query = GET_MANY_FOR_UPDATE if for_update else GET_MANY
         rows = await self.s.execute(query, {"ids": sorted(set(conversation_ids))})
-        return {row.id: _conversation(row) for row in rows}  # type: ignore[arg-type]
+        return {row[0]: _conversation_of(row) for row in rows}  # the id first
 
     async def save_many(self, conversations: Sequence[Conversation]) -> None:
-        """After messages were appended to them: the fields that moves (the sequence numbers and the
+        """After messages were appended to them: the fields that move (the sequence numbers and the
         time of the last message), in one statement."""
-        if conversations:
-            await self.s.execute(
-                SAVE_POSITIONS,
-                [
-                    {
-                        "key": c.id,
-                        "last_seq": c.last_seq,
-                        "guest_seq": c.guest_seq,
-                        "last_message_at": c.last_message_at,
-                    }
-                    for c in conversations
-                ],
-            )
+        await batch_writes.save_positions(self.s, conversations)
 
     async def members_of(self, conversation_ids: Sequence[str]) -> dict[str, list[Member]]:
         result: dict[str, list[Member]] = {c: [] for c in conversation_ids}
         rows = await self.s.execute(MEMBERS_OF, {"ids": sorted(set(conversation_ids))})
-        for m in rows:
-            result[m.conversation_id].append(
-                Member(m.kind, m.member_id, m.name, m.email, m.external, m.last_read_seq)  # type: ignore[arg-type]
-            )
+        for conversation_id, kind, member_id, name, email, external, read, _ in rows:  # see _conversation_of
+            result[conversation_id].append(Member(kind, member_id, name, email, external, read))
         return result
 
     async def save_members(self, members: Sequence[tuple[str, Member]]) -> None:
         """Members' read markers (``last_read_seq``), in one statement."""
-        if members:
-            await self.s.execute(
-                SAVE_READ_MARKERS,
-                [
-                    {"c": conversation_id, "k": m.kind, "m": m.id, "last_read_seq": m.last_read_seq}
-                    for conversation_id, m in members
-                ],
-            )
+        await batch_writes.save_read_markers(self.s, members)
 
     async def get(self, conversation_id: str, *, for_update: bool = False) -> Conversation | None:
         query = _GET_CONVERSATION_FOR_UPDATE if for_update else _GET_CONVERSATION
         row = (await self.s.execute(query, {"id": conversation_id})).first()
-        return _conversation(row) if row else None  # type: ignore[arg-type]
+        return _conversation_of(row) if row else None
 
     async def add(self, conversation: Conversation) -> None:
         values = {f: getattr(conversation, f) for f in _CONVERSATION_FIELDS}
@@ -320,38 +284,12 @@ class SqlMessages(_Repo):
         await self.s.execute(_ADD_MESSAGE, _message_values(message))
 
     async def add_many(self, messages: Sequence[Message]) -> None:
-        """One statement for a batch (executemany)."""
-        if not messages:
-            return
-        dialect = self.s.bind.dialect
-        time = processor(_MESSAGES.c.created_at, dialect)
-        rows: list[dict[str, object]] = []
-        last: object = _NOTHING
-        for m in messages:
-            values = _message_values(m)
-            created = values.pop("created_at")
-            if created is not last:
-                last, at = created, time(created)
-            values["at"] = at
-            rows.append(values)
-        await self.s.execute(ADD_MESSAGES_ONE_STATEMENT if dialect.name == "sqlite" else ADD_MESSAGES, rows)
+        """One statement for a batch: on SQLite one multi-row insert, on PostgreSQL an executemany."""
+        await batch_writes.add_messages(self.s, messages)
 
     async def by_client_ids(self, keys: Sequence[tuple[str, str, str]]) -> list[Message]:
         """The messages with these (conversation id, author key, client id): a batch's resends."""
-        wanted = sorted(set(keys))
-        connection = await self.s.connection()
-        ids: list[str] = []
-        for start in range(0, len(wanted), MOST):
-            chunk = wanted[start : start + MOST]
-            sql, order = resend_ids(-(-len(chunk) // STEP) * STEP, connection.dialect)
-            values: dict[str, str] = {}
-            for i, names in enumerate(KEY_NAMES[: len(order) // 4]):
-                conversation_id, author_key, client_id = chunk[min(i, len(chunk) - 1)]
-                kind, _, author_id = author_key.partition(":")
-                c, k, a, n = names
-                values[c], values[k], values[a], values[n] = conversation_id, kind, author_id, client_id
-            result = await connection.exec_driver_sql(sql, tuple(values[name] for name in order))
-            ids.extend(result.scalars())
+        ids = await batch_writes.resend_ids_of(self.s, keys)
         if not ids:
             return []
         return [_message(r) for r in await self.s.execute(MESSAGES_BY_ID, {"ids": ids})]  # type: ignore[arg-type]

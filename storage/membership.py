@@ -162,9 +162,25 @@ class SqlMembership:
 
 
 _unread = UnreadEmailRow.__table__
+if tuple(c.key for c in _unread.c) != (
+    "person_kind",
+    "person_id",
+    "pending_since",
+    "sends",
+    "conversations",
+    "unsubscribed",
+    "updated_at",
+):
+    raise RuntimeError("the unread_emails table's columns moved: SqlDigests reads them by position")
 # Every message to someone with unread-email state reads and writes it: built once, as Core statements.
 _GET_DIGEST = select(*_unread.c).where(
     _unread.c.person_kind == bindparam("kind"), _unread.c.person_id == bindparam("person_id")
+)
+# A batch's recipients (or readers) at once: the kinds are told apart in Python (a person id is an
+# agent's slug or a guest's id, so the few rows of the other kind cost nothing).
+_GET_DIGESTS = select(*_unread.c).where(_unread.c.person_id.in_(bindparam("ids", expanding=True)))
+_EXISTING = select(_unread.c.person_kind, _unread.c.person_id).where(
+    _unread.c.person_id.in_(bindparam("ids", expanding=True))
 )
 _DIGEST_FIELDS = ("pending_since", "sends", "conversations", "unsubscribed", "updated_at")
 _UPDATE_DIGEST = (
@@ -179,34 +195,51 @@ class SqlDigests:
     def __init__(self, session: AsyncSession, now: Callable[[], datetime]) -> None:
         self.s = session
         self._now = now
+        # People this transaction found without a state and has not saved one for since: a batch's
+        # readers are its authors, whom the message hook already looked up (bot/email_digest.py).
+        self._absent: set[tuple[str, str]] = set()
 
     @staticmethod
     def _to(row: Any) -> DigestState:
+        # By position (storage/conversations.py _conversation_of says why).
+        kind, person_id, pending_since, sends, conversations, unsubscribed, _ = row
         return DigestState(
-            row.person_kind,
-            row.person_id,
-            pending_since=row.pending_since,
-            sends=[datetime.fromisoformat(t) for t in row.sends or []],
-            conversations={str(k): int(v) for k, v in (row.conversations or {}).items()},
-            unsubscribed=bool(row.unsubscribed),
+            kind,
+            person_id,
+            pending_since=pending_since,
+            sends=[datetime.fromisoformat(t) for t in sends or []],
+            conversations={str(k): int(v) for k, v in (conversations or {}).items()},
+            unsubscribed=bool(unsubscribed),
         )
 
     async def get(self, kind: str, person_id: str) -> DigestState | None:
         row = (await self.s.execute(_GET_DIGEST, {"kind": kind, "person_id": person_id})).first()
-        return self._to(row) if row else None
+        if row is None:
+            self._absent.add((kind, person_id))
+            return None
+        return self._to(row)
+
+    async def get_many(self, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DigestState]:
+        """The states of these people that exist, in one read (each as ``get`` returns it)."""
+        if not people:
+            return {}
+        wanted = set(people) - self._absent
+        if not wanted:
+            return {}
+        rows = await self.s.execute(_GET_DIGESTS, {"ids": sorted({person_id for _, person_id in wanted})})
+        found = {(row[0], row[1]): self._to(row) for row in rows if (row[0], row[1]) in wanted}
+        self._absent |= wanted - found.keys()
+        return found
 
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         if not people:
             return set()
-        rows = await self.s.execute(
-            select(UnreadEmailRow.person_kind, UnreadEmailRow.person_id).where(
-                UnreadEmailRow.person_id.in_(sorted({person_id for _, person_id in people}))
-            )
-        )
+        rows = await self.s.execute(_EXISTING, {"ids": sorted({person_id for _, person_id in people})})
         wanted = set(people)
         return {(kind, person_id) for kind, person_id in rows.all() if (kind, person_id) in wanted}
 
     async def save(self, state: DigestState) -> None:
+        self._absent.discard((state.person_kind, state.person_id))
         values: dict[str, Any] = dict(
             key_kind=state.person_kind,
             key_id=state.person_id,

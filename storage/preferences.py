@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base
@@ -19,6 +19,14 @@ class AgentPreferenceRow(Base):
     updated_at: Mapped[datetime]
 
 
+_table = AgentPreferenceRow.__table__
+# Every batch of messages to assigned conversations reads its assignees' preferences (bot/notices.py):
+# built once, with an expanding IN.
+_GET_MANY = select(_table.c.agent_slug, _table.c.preferences).where(
+    _table.c.agent_slug.in_(bindparam("slugs", expanding=True))
+)
+
+
 class SqlPreferences(_Repo):
     async def get(self, agent_slug: str) -> dict[str, Any] | None:
         row = await self.s.get(AgentPreferenceRow, agent_slug)
@@ -27,8 +35,7 @@ class SqlPreferences(_Repo):
     async def get_many(self, agent_slugs: list[str]) -> dict[str, dict[str, Any]]:
         if not agent_slugs:
             return {}
-        r = AgentPreferenceRow
-        rows = await self.s.execute(select(r.agent_slug, r.preferences).where(r.agent_slug.in_(agent_slugs)))
+        rows = await self.s.execute(_GET_MANY, {"slugs": list(agent_slugs)})
         return {slug: dict(prefs) for slug, prefs in rows}
 
     async def save(self, agent_slug: str, preferences: dict[str, Any], now: datetime) -> None:

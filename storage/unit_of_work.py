@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Generic, TypeVar, cast, overload
 
 from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
@@ -18,7 +18,8 @@ from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
-from storage.batch_statements import MOST, insert_outbox, processor, ready_param
+from storage.batch_statements import MOST, insert_outbox, json_processor, processor, ready_param
+from storage.batch_writes import connection_of
 from storage.calendar_connections import SqlCalendarConnections
 from storage.checkpoints import WalCheckpointer
 from storage.contacts import SqlContacts
@@ -107,9 +108,65 @@ def is_transient(error: BaseException) -> bool:
     return False
 
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, built on first use in each transaction: a batch of messages
+    uses a handful of the two dozen, and building them all cost more than some of its statements."""
+
+    def __init__(self, make: Callable[[AsyncSession, Callable[[], datetime]], R]) -> None:
+        self.make = make
+        self.name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> _Repository[R]: ...
+    @overload
+    def __get__(self, uow: SqlUnitOfWork, owner: type) -> R: ...
+    def __get__(self, uow: SqlUnitOfWork | None, owner: type) -> _Repository[R] | R:
+        if uow is None:
+            return self
+        built = uow._repositories
+        found = built.get(self.name)
+        if found is None:
+            found = built[self.name] = self.make(uow.session, uow._now)
+        return cast(R, found)
+
+    def __set__(self, uow: SqlUnitOfWork, repository: R) -> None:
+        uow._repositories[self.name] = repository
+
+
 class SqlUnitOfWork:
+    # Every repository the engine finds on ``uow``, listed here rather than registered at import.
+    agents = _Repository(SqlAgents)
+    services = _Repository(SqlServices)
+    guests = _Repository(SqlGuests)
+    conversations = _Repository(SqlConversations)
+    messages = _Repository(SqlMessages)
+    bindings = _Repository(SqlBindings)
+    tokens = _Repository(SqlTokens)
+    inbound = _Repository(SqlInbound)
+    jobs = _Repository(SqlJobs)
+    meetings = _Repository(SqlMeetings)
+    calendar_connections = _Repository(SqlCalendarConnections)
+    identities = _Repository(SqlAgentIdentities)
+    membership = _Repository(SqlMembership)
+    digests = _Repository(SqlDigests)
+    assistant = _Repository(SqlAssistant)  # the assistant's conversations and calendar meetings
+    invitations = _Repository(SqlInvitations)  # invitations, rooms, multi-member meetings' attendees
+    search = _Repository(SqlSearch)
+    saved_replies = _Repository(SqlSavedReplies)
+    contacts = _Repository(SqlContacts)
+    conversation_filters = _Repository(SqlConversationFilters)  # the inbox's filters (bot/status)
+    attachments = _Repository(SqlAttachments)
+    preferences = _Repository(SqlPreferences)  # notification preferences (bot/preferences)
+
     def __init__(self, storage: Storage, *, read_only: bool) -> None:
         self.storage = storage
+        self._repositories: dict[str, object] = {}
         self.read_only = read_only
         self._events: list[Event] = []
         self._lock_held = False
@@ -126,36 +183,14 @@ class SqlUnitOfWork:
         maker = self.storage._read if self.read_only else self.storage._write
         self.session = maker()
         await self.session.begin()
-        s, now = self.session, self._now
-        # Every repository the engine finds on ``uow``, listed here rather than registered at import.
-        self.agents = SqlAgents(s, now)
-        self.services = SqlServices(s, now)
-        self.guests = SqlGuests(s, now)
-        self.conversations = SqlConversations(s, now)
-        self.messages = SqlMessages(s, now)
-        self.bindings = SqlBindings(s, now)
-        self.tokens = SqlTokens(s, now)
-        self.inbound = SqlInbound(s, now)
-        self.jobs = SqlJobs(s, now)
-        self.meetings = SqlMeetings(s, now)
-        self.local_events = LocalEvents(s, now)  # notes this write session for the local calendar
-        self.calendar_connections = SqlCalendarConnections(s, now)
-        self.identities = SqlAgentIdentities(s, now)
-        self.membership = SqlMembership(s, now)
-        self.digests = SqlDigests(s, now)
-        self.assistant = SqlAssistant(s, now)  # the assistant's conversations and calendar meetings
-        self.invitations = SqlInvitations(s, now)  # invitations, rooms, multi-member meetings' attendees
-        self.search = SqlSearch(s, now)
-        self.saved_replies = SqlSavedReplies(s, now)
-        self.contacts = SqlContacts(s, now)
-        self.conversation_filters = SqlConversationFilters(s, now)  # the inbox's filters (bot/status)
-        self.attachments = SqlAttachments(s, now)
-        self.preferences = SqlPreferences(s, now)  # notification preferences (bot/preferences)
+        self._repositories = {}  # this transaction's, built on first use (see ``_Repository``)
+        self.local_events = LocalEvents(self.session, self._now)  # notes this write session now
         return self
 
     async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         try:
-            await self.session.rollback()  # no-op after commit; undoes everything otherwise
+            if self.session.in_transaction():  # after the commit none is: no call (a greenlet switch)
+                await self.session.rollback()  # undoes everything
             await self.session.close()
         finally:
             if self._lock_held:
@@ -225,8 +260,8 @@ class SqlUnitOfWork:
             ]
             result = await session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
             return [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), events, strict=True)]
-        payload = processor(_OUTBOX.c.payload, dialect)
-        connection = await session.connection()
+        payload = json_processor(_OUTBOX.c.payload, dialect)
+        connection = await connection_of(session)
         ids: list[int] = []
         for start in range(0, len(events), MOST):
             chunk = events[start : start + MOST]

@@ -12,7 +12,6 @@ per transaction, so one bad row never fails the others.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 from bot.commands import PostMessage
@@ -51,19 +50,26 @@ async def post_messages(
     now = clock.now()
     outcomes: list[Outcome] = []
     written: list[tuple[Conversation, Message]] = []
+    # Who may post what where depends on the conversation's routing and members, which a batch does
+    # not change: each (conversation, author, kind of message) is checked once.
+    allowed: set[tuple[str, str, str, bool]] = set()
     for cmd in commands:
         conversation = conversations.get(cmd.conversation_id)
-        try:
-            check_post(
-                cmd, conversation, services.get(cmd.author.id, []), members.get(cmd.conversation_id, [])
-            )
-        except DomainError as refusal:
-            outcomes.append(refusal)
-            continue
+        author = cmd.author
+        checked = (cmd.conversation_id, author.kind, author.id, cmd.internal)
+        if checked not in allowed:
+            try:
+                check_post(
+                    cmd, conversation, services.get(author.id, []), members.get(cmd.conversation_id, [])
+                )
+            except DomainError as refusal:
+                outcomes.append(refusal)
+                continue
+            allowed.add(checked)
         assert conversation is not None
         key = (conversation.id, cmd.author.key, cmd.client_id)
         if cmd.client_id and key in earlier:  # a resend, maybe of a message earlier in this very batch
-            outcomes.append(Posted(copy.copy(conversation), earlier[key], False))
+            outcomes.append(Posted(_copy(conversation), earlier[key], False))
             continue
         message = Message(
             conversation_id=conversation.id,
@@ -79,7 +85,7 @@ async def post_messages(
         if cmd.client_id:
             earlier[key] = message
         written.append((conversation, message))
-        outcomes.append(Posted(copy.copy(conversation), message, True))  # as of this message
+        outcomes.append(Posted(_copy(conversation), message, True))  # as of this message
     if not written:
         return outcomes
 
@@ -92,6 +98,14 @@ async def post_messages(
         await append_hook(uow, written, members)
     await _mark_authors_read(uow, written, members, posting)
     return outcomes
+
+
+def _copy(conversation: Conversation) -> Conversation:
+    """What ``copy.copy`` makes of it (a new object sharing the field values), for a fraction of the
+    cost: the batch copies a conversation per message."""
+    copied = object.__new__(Conversation)
+    copied.__dict__.update(conversation.__dict__)
+    return copied
 
 
 def _posted(message: Message, mentions: tuple[str, ...] = ()) -> MessagePosted:

@@ -87,6 +87,9 @@ class FakeDigests(_Repos):
     async def get(self, kind: str, person_id: str) -> DigestState | None:
         return copy.deepcopy(self.st.digests.get((kind, person_id)))
 
+    async def get_many(self, people: Sequence[tuple[str, str]]) -> dict[tuple[str, str], DigestState]:
+        return {p: copy.deepcopy(self.st.digests[p]) for p in people if p in self.st.digests}
+
     async def existing(self, people: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
         return {p for p in people if p in self.st.digests}
 
