@@ -44,14 +44,15 @@ export function initThread(options) {
   document.addEventListener("visibilitychange", markRead);
 }
 
-/** focusReply: false when the keyboard moves through the list (the next `j` must not be typed). */
-export async function openConversation(id, { focusReply = true } = {}) {
+/** focusReply: false when the keyboard moves through the list (the next `j` must not be typed);
+ * message: the message a deep link points at, kept in the address (a reload comes back to it). */
+export async function openConversation(id, { focusReply = true, message = null } = {}) {
   state.openId = id;
   state.view = null;
   state.lastSeq = 0;
   state.readSent = 0;
   state.seen = new Set();
-  history.replaceState(null, "", linkPath(id)); // the address is the conversation's deep link
+  history.replaceState(null, "", linkPath(id, message)); // the address is the conversation's deep link
   markOpened(id);
   $("thread-placeholder").hidden = true;
   document.querySelector(".thread-body").hidden = false;

@@ -143,7 +143,7 @@ async function showApp() {
 async function openFromAddress() {
   const link = readLink();
   if (!link) return;
-  await openWithContact(link.conversation);
+  await openWithContact(link.conversation, { message: link.message });
   if (link.message) focusMessage(link.message);
 }
 
