@@ -249,6 +249,12 @@ def options() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=1, help="PostgreSQL: measure 1 and this many workers")
     parser.add_argument("--database-url", default=os.environ.get("CONVENE_TEST_POSTGRES_URL", ""))
     parser.add_argument("--profile", help="SQLite: the server runs under cProfile; its top is printed")
+    parser.add_argument(
+        "--messages-per-guest",
+        type=int,
+        default=MESSAGES_PER_GUEST,
+        help="a longer run shows the steady state (opening the 20 conversations weighs less)",
+    )
     args = parser.parse_args()
     if args.database == "sqlite" and args.workers != 1:
         parser.error("several workers need --database postgresql (SQLite is one process)")
@@ -327,4 +333,5 @@ async def main_postgres(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     arguments = options()  # --database / --workers: see the section at the end
+    MESSAGES_PER_GUEST = arguments.messages_per_guest
     asyncio.run(main() if arguments.database == "sqlite" else main_postgres(arguments))
