@@ -41,6 +41,18 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text[:150] or " ", "emoji": True}
 
 
+def input_block(
+    block_id: str, label: str, element: dict[str, Any], *, dispatch: bool = False, optional: bool = False
+) -> dict[str, Any]:
+    """A modal's input: its label, its element, and whether changing it tells the app (``dispatch``)."""
+    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    if dispatch:
+        block["dispatch_action"] = True
+    if optional:
+        block["optional"] = True
+    return block
+
+
 def button(
     text: str, action_id: str, value: str, *, style: str | None = None, **extra: Any
 ) -> dict[str, Any]:

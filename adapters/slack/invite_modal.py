@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adapters.slack.blocks import esc, plain
+from adapters.slack.blocks import esc, input_block, plain
 
 INVITE_VIEW = "invite_modal"
 INVITE_CHANGED = "invite_changed"  # every dispatching input: a change refreshes the count
@@ -36,17 +36,6 @@ MAX_TEXT = 3000  # Slack's longest plain_text_input (the engine allows more; the
 
 def _option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text[:75]), "value": value[:150]}
-
-
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, dispatch: bool = False, optional: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if dispatch:
-        block["dispatch_action"] = True
-    if optional:
-        block["optional"] = True
-    return block
 
 
 def _text(
@@ -90,10 +79,10 @@ def invite_modal(
     offered for promoting."""
     dispatch = {"action_id": INVITE_CHANGED}
     blocks: list[dict[str, Any]] = [
-        _input("guest_name", "Customer name", _text("guest_name", "")),
-        _input("guest_email", "Customer email", _text("guest_email", "")),
-        _input("subject", "Subject", _text("subject", "")),
-        _input(
+        input_block("guest_name", "Customer name", _text("guest_name", "")),
+        input_block("guest_email", "Customer email", _text("guest_email", "")),
+        input_block("subject", "Subject", _text("subject", "")),
+        input_block(
             "duration",
             "Duration",
             {
@@ -104,7 +93,7 @@ def invite_modal(
             },
             dispatch=True,
         ),
-        _input(
+        input_block(
             "members",
             "Team members (all attend)",
             {**dispatch, "type": "multi_users_select", "initial_users": [organizer_user]},
@@ -113,7 +102,7 @@ def invite_modal(
     ]
     if rooms:
         blocks.append(
-            _input(
+            input_block(
                 "rooms",
                 "Rooms (each must be free)",
                 {
@@ -132,37 +121,37 @@ def invite_modal(
             "options": [_option(p, p) for p in pools][:MAX_OPTIONS],
         }
         blocks.append(
-            _input("pools", "Resource pools (any one free room)", element, dispatch=True, optional=True)
+            input_block("pools", "Resource pools (any one free room)", element, dispatch=True, optional=True)
         )
     blocks += details_blocks()
     blocks += [
-        _input(
+        input_block(
             "start_date",
             "From",
             {**dispatch, "type": "datepicker", "initial_date": today.isoformat()},
             dispatch=True,
         ),
-        _input(
+        input_block(
             "end_date",
             "Until",
             {**dispatch, "type": "datepicker", "initial_date": (today + timedelta(days=7)).isoformat()},
             dispatch=True,
         ),
-        _input(
+        input_block(
             "day_start",
             "Daily from",
             {**dispatch, "type": "timepicker", "initial_time": "09:00"},
             dispatch=True,
         ),
-        _input(
+        input_block(
             "day_end",
             "Daily until",
             {**dispatch, "type": "timepicker", "initial_time": "17:00"},
             dispatch=True,
         ),
-        _input("timezone", "Time zone", _text(INVITE_CHANGED, timezone, dispatch=True), dispatch=True),
+        input_block("timezone", "Time zone", _text(INVITE_CHANGED, timezone, dispatch=True), dispatch=True),
         {"type": "section", "block_id": "count", "text": {"type": "mrkdwn", "text": count}},
-        _input(
+        input_block(
             "send_email",
             "Delivery",
             {
@@ -185,7 +174,7 @@ def invite_modal(
             "options": options,
             "max_selected_items": 10,
         }
-        blocks.append(_input("promoted", "Promote specific times (optional)", element, optional=True))
+        blocks.append(input_block("promoted", "Promote specific times (optional)", element, optional=True))
     return {
         "type": "modal",
         "callback_id": INVITE_VIEW,
@@ -204,7 +193,7 @@ def details_blocks() -> list[dict[str, Any]]:
     kinds = [_option(label, value) for value, label in MEETING_TYPES]
     private = _option("Keep the description out of what the customer sees", PRIVATE)
     return [
-        _input(
+        input_block(
             "meeting_type",
             "Meeting type",
             {
@@ -214,26 +203,26 @@ def details_blocks() -> list[dict[str, Any]]:
                 "initial_option": kinds[0],
             },
         ),
-        _input("location", "Location", _text("location", "", max_length=MAX_TEXT), optional=True),
-        _input(
+        input_block("location", "Location", _text("location", "", max_length=MAX_TEXT), optional=True),
+        input_block(
             "conferencing",
             "Conferencing (a video link or dial-in)",
             _text("conferencing", "", multiline=True, max_length=MAX_TEXT),
             optional=True,
         ),
-        _input(
+        input_block(
             "description",
             "Description (in every member's email and the calendar event)",
             _text("description", "", multiline=True, max_length=MAX_TEXT),
             optional=True,
         ),
-        _input(
+        input_block(
             "description_private",
             "Description privacy",
             {"type": "checkboxes", "action_id": "description_private", "options": [private]},
             optional=True,
         ),
-        _input(
+        input_block(
             "guest_timezone",
             "Customer's time zone, if you know it (e.g. America/New_York)",
             _text("guest_timezone", "", max_length=64),
@@ -252,7 +241,7 @@ def options_blocks() -> list[dict[str, Any]]:
     ]
     modes = [_option(label, value) for value, label in ZONE_MODES]
     return [
-        _input(
+        input_block(
             "confirmation",
             "Confirmation",
             {
@@ -263,7 +252,7 @@ def options_blocks() -> list[dict[str, Any]]:
             },
             optional=True,
         ),
-        _input(
+        input_block(
             "timezone_mode",
             "Advanced: times on the customer's page",
             {

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from adapters.slack.blocks import plain
+from adapters.slack.blocks import input_block, plain
 
 ASSIGN_VIEW = "assign_modal"
 MEETING_VIEW = "meeting_modal"
@@ -52,17 +52,6 @@ def _select(
     return element
 
 
-def _input(
-    block_id: str, label: str, element: dict[str, Any], *, dispatch: bool = False, optional: bool = False
-) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
-    if dispatch:
-        block["dispatch_action"] = True
-    if optional:
-        block["optional"] = True
-    return block
-
-
 def _view(
     callback_id: str, title: str, meta: dict[str, Any], blocks: list[dict[str, Any]], submit: str
 ) -> dict[str, Any]:
@@ -87,14 +76,14 @@ def assign_modal(
     service_options = [option(name, slug) for slug, name in services]
     assignee_options = [option("The whole service", WHOLE_SERVICE)] + [option(n, s) for s, n in members]
     blocks = [
-        _input(
+        input_block(
             "service",
             "Service",
             _select(ASSIGN_SERVICE, service_options, service, "Choose a service"),
             dispatch=True,
         ),
         # The block id carries the service, so Slack does not keep a stale choice from another service.
-        _input(
+        input_block(
             f"assignee:{service or ''}",
             "Assignee",
             _select(ASSIGN_ASSIGNEE, assignee_options, WHOLE_SERVICE, "Choose someone"),
@@ -129,7 +118,7 @@ def meeting_modal(
                 {"type": "mrkdwn", "text": f"Times in {tz}, {first:%a %d %b %Y} to {last:%a %d %b %Y}."}
             ],
         },
-        _input(
+        input_block(
             "duration",
             "Duration",
             _select(
@@ -140,7 +129,7 @@ def meeting_modal(
     ]
     if slot_options:
         blocks.append(
-            _input(
+            input_block(
                 f"slot:{duration}",
                 f"Free slots ({tz})",
                 _select(MEETING_SLOT, slot_options, None, "Pick a time"),
@@ -157,14 +146,14 @@ def meeting_modal(
             "max_length": 200,
             "initial_value": subject,
         }
-        blocks.append(_input("subject", "Subject", element, optional=True))
+        blocks.append(input_block("subject", "Subject", element, optional=True))
     return _view(MEETING_VIEW, title, {**meta, "tz": tz}, blocks, "Reschedule" if subject is None else "Book")
 
 
 def duration_modal(meta: dict[str, Any], durations: Sequence[int], current: int | None) -> dict[str, Any]:
     options = [option(f"{d} min", str(d)) for d in durations]
     blocks = [
-        _input("duration", "New duration", _select(MEETING_DURATION, options, str(current), "Duration"))
+        input_block("duration", "New duration", _select(MEETING_DURATION, options, str(current), "Duration"))
     ]
     return _view(DURATION_VIEW, "Change duration", meta, blocks, "Change")
 
@@ -179,7 +168,7 @@ def settings_modal(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
 
     def text(block_id: str, label: str, value: str, *, optional: bool = False) -> dict[str, Any]:
         element = {"type": "plain_text_input", "action_id": block_id, "initial_value": value}
-        return _input(block_id, label, element, optional=optional)
+        return input_block(block_id, label, element, optional=optional)
 
     day_options = [option(d.capitalize(), d) for d in WEEKDAYS]
     day_element: dict[str, Any] = {"type": "checkboxes", "action_id": "days", "options": day_options}
@@ -189,7 +178,7 @@ def settings_modal(meta: dict[str, Any], settings: dict[str, Any]) -> dict[str, 
     blocks = [
         text("timezone", "Time zone", str(settings.get("timezone") or "")),
         text("durations", "Meeting lengths (minutes, comma-separated)", durations),
-        _input("days", "Working days", day_element),
+        input_block("days", "Working days", day_element),
         text("hours", "Working hours", f"{first[0]}-{first[1]}"),
         text("lunch", "Lunch break (empty: none)", f"{lunch[0]}-{lunch[1]}" if lunch else "", optional=True),
         text(
