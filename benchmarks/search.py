@@ -116,6 +116,7 @@ async def measure(url: str, folder: str) -> dict[str, Any]:
     words = vocabulary(rng)
     started = time.perf_counter()
     ids = await fill(runtime, words, rng)
+    await runtime.storage.index_for_search()  # what a serving process does a moment after each write
     filled = time.perf_counter() - started
     if runtime.storage.is_postgres:
         async with runtime.storage.session(write=True) as s:

@@ -27,11 +27,13 @@ def time_ordered_id() -> str:
     """A UUID version 7 (RFC 9562): milliseconds since 1970, then 74 random bits. Rows that are only ever
     added (messages) then go to the end of their primary-key index instead of a random page of it: each
     commit rewrites a few pages rather than one per message (a fifth fewer WAL bytes for a batch). It
-    tells when it was made, which a message says anyway. (Python 3.14 has ``uuid.uuid7``.)"""
+    tells when it was made, which a message says anyway. (Python 3.14 has ``uuid.uuid7``.) Written out
+    by hand: ``str(uuid.UUID(int=...))`` cost more than the rest, for every message."""
     value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10))
     value = value & ~(0xF << 76) | 0x7 << 76  # version 7
     value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC's variant
-    return str(uuid.UUID(int=value))
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 @dataclass(frozen=True)

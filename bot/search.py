@@ -9,6 +9,7 @@ renders as text: nothing here is HTML, so nothing the client shows needs trustin
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -93,9 +94,15 @@ def segments(text: str, terms: Sequence[str], width: int = SNIPPET_CHARS) -> lis
 
 
 def matches(text: str, terms: Sequence[str]) -> bool:
-    """Every term starts some word of the text (what the indexes answer; the fakes use it)."""
-    words = [w.lower() for w in _WORD.findall(text)]
-    return all(any(w.startswith(t) for w in words) for t in terms)
+    """Every term starts some word of the text, accents aside (what the indexes answer; the fakes and
+    SQLite's messages not yet indexed use it)."""
+    words = [_folded(w) for w in _WORD.findall(text)]
+    return all(any(w.startswith(_folded(t)) for w in words) for t in terms)
+
+
+def _folded(word: str) -> str:
+    """Lower case without accents ("Zoë" → "zoe"), as the indexes fold words."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 async def find(uow: UnitOfWork, agent_slug: str, query: str, *, limit: int = 30) -> list[dict[str, object]]:

@@ -26,7 +26,11 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         from storage.sqlite_inline import inline_creator
 
         engine = create_async_engine(
-            url, echo=echo, hide_parameters=True, async_creator=inline_creator(path, busy_timeout=2.0)
+            url,
+            echo=echo,
+            hide_parameters=True,
+            async_creator=inline_creator(path, busy_timeout=2.0),
+            pool_use_lifo=True,
         )
         _configure_sqlite(engine)
         return engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
@@ -261,7 +261,14 @@ class OutboxRow(Base):
     failed_at: Mapped[datetime | None]  # a dead letter: given up, kept for `convene outbox retry`
     __table_args__ = (
         Index("ix_outbox_pending", "dispatched_at", "next_attempt_at"),
-        Index("ix_outbox_conversation", "conversation_id", "dispatched_at"),
+        # Only what is still on its way (migration 0026): older_pending asks which of a conversation's are.
+        Index(
+            "ix_outbox_pending_by_conversation",
+            "conversation_id",
+            "id",
+            sqlite_where=text("dispatched_at IS NULL"),
+            postgresql_where=text("dispatched_at IS NULL"),
+        ),
     )
 
 

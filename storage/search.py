@@ -2,7 +2,9 @@
 
 Messages and guests (name, email) go through the database's own index (migration 0014): SQLite's
 FTS5 tables ``messages_fts`` and ``guests_fts``, PostgreSQL's ``search_vector`` columns (``tsvector``,
-GIN). Both match every term as a word prefix. Meeting subjects are few beside messages, so a ``LIKE``
+GIN). Both match every term as a word prefix. On SQLite a message is indexed a moment after it is
+written (``storage/search_index.py``); until then ``messages_unindexed`` notes it, and the search reads
+those few directly and keeps the ones ``bot.search.matches`` accepts, so nothing just written is missed. Meeting subjects are few beside messages, so a ``LIKE``
 over the visible conversations' meetings finds them; ``bot.search.matches`` then keeps only word-prefix
 matches, as the indexes do. Visibility is ``bot.access.agent_can_see`` written in SQL (``_visible``), the same as
 ``list_for_agent``.
@@ -21,6 +23,7 @@ from storage.repositories import _Repo
 
 _messages_fts = table("messages_fts", column("rowid"))
 _guests_fts = table("guests_fts", column("rowid"))
+_unindexed = table("messages_unindexed", column("message_rowid"))
 
 
 def _visible(agent_slug: str, services: Sequence[str]) -> ColumnElement[bool]:
@@ -61,8 +64,8 @@ class SqlSearch(_Repo):
 
     async def _messages(self, terms: Sequence[str], visible: Any, limit: int) -> list[SearchHit]:
         m, c = MessageRow, ConversationRow
-        query = select(m.id, m.conversation_id, m.seq, m.text, m.created_at, m.internal, GuestRow.name)
-        query = self._match(query, "messages", _messages_fts, m, terms)
+        columns = select(m.id, m.conversation_id, m.seq, m.text, m.created_at, m.internal, GuestRow.name)
+        query = self._match(columns, "messages", _messages_fts, m, terms)
         query = (
             query.join(c, c.id == m.conversation_id)
             .join(GuestRow, GuestRow.id == c.guest_id)
@@ -70,9 +73,20 @@ class SqlSearch(_Repo):
             .order_by(m.created_at.desc())
             .limit(limit)
         )
+        rows = list(await self.s.execute(query))
+        if self.s.get_bind().dialect.name == "sqlite":  # and those not indexed yet (a moment's worth)
+            noted = (
+                columns.select_from(_unindexed)
+                .join(m, literal_column("messages.rowid") == _unindexed.c.message_rowid)
+                .join(c, c.id == m.conversation_id)
+                .join(GuestRow, GuestRow.id == c.guest_id)
+                .where(visible)
+            )
+            rows += [row for row in await self.s.execute(noted) if matches(row[3], terms)]
+            rows = sorted(rows, key=lambda row: row[4], reverse=True)[:limit]
         return [
             SearchHit("message", cid, text, at, name, message_id=mid, seq=seq, internal=internal)
-            for mid, cid, seq, text, at, internal, name in await self.s.execute(query)
+            for mid, cid, seq, text, at, internal, name in rows
         ]
 
     async def _guests(self, terms: Sequence[str], visible: Any, limit: int) -> list[SearchHit]:

@@ -37,6 +37,7 @@ from storage.queues import SqlJobs, SqlJobStore, SqlOutboxStore
 from storage.saved_replies import SqlSavedReplies
 from storage.sealed_payloads import sealed_payload
 from storage.search import SqlSearch
+from storage.search_index import SearchIndexer
 from storage.status import SqlConversationFilters
 from storage.threads import SqlBindings
 from storage.tokens import SqlInbound, SqlTokens
@@ -88,10 +89,32 @@ class Storage:
             await s.execute(text("SELECT 1"))
 
     async def maintain(self, stop: asyncio.Event) -> None:
-        """Upkeep while the process serves: SQLite's WAL checkpoints in a thread (storage/checkpoints)."""
+        """Upkeep while the process serves, on SQLite in threads: WAL checkpoints (storage/checkpoints)
+        and the search index of new messages (storage/search_index)."""
+        path = self._sqlite_file()
+        if path:
+            await asyncio.gather(WalCheckpointer(path).run(stop), self._indexer(path).run(stop))
+
+    async def index_for_search(self) -> int:
+        """Indexes every message still noted for SQLite's search index now (what ``maintain`` does a
+        moment after each write); returns how many. For a process that writes many without serving."""
+        path, total = self._sqlite_file(), 0
+        if path:
+            indexer = self._indexer(path)
+            connection = await asyncio.to_thread(indexer.connect)
+            try:
+                while count := await indexer.catch_up(connection):
+                    total += count
+            finally:
+                await asyncio.to_thread(connection.close)
+        return total
+
+    def _sqlite_file(self) -> str:
         path = self.url.split("///", 1)[-1]
-        if self.is_sqlite and path and path != ":memory:":
-            await WalCheckpointer(path).run(stop)
+        return path if self.is_sqlite and path and path != ":memory:" else ""
+
+    def _indexer(self, path: str) -> SearchIndexer:
+        return SearchIndexer(path, self._write_lock.get)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -117,6 +117,9 @@ async def _stop(app: web.Application) -> None:
     await app[RUNTIME].stop()
 
 
+YOUNG_OBJECTS = 20_000
+
+
 async def run(runtime: Runtime, host: str, port: int, *, reuse_port: bool = False) -> None:
     """Serves until SIGTERM or SIGINT; ``reuse_port``: one of several worker processes on one port."""
     app = make_app(runtime)
@@ -128,6 +131,9 @@ async def run(runtime: Runtime, host: str, port: int, *, reuse_port: bool = Fals
     # collector's reach, so a full collection under load does not walk it again (one took 100 ms).
     gc.collect()
     gc.freeze()
+    # A young generation of 20,000 objects, not 700: most of what a message allocates is freed before
+    # a collection would look at it (measured under callgrind: 3 % fewer instructions a message).
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
     log.debug("Convene is listening on http://%s:%s", host, port)
     if banner.is_first_worker():
         print(banner.startup_banner(runtime, host, port), flush=True)

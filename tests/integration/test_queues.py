@@ -153,3 +153,51 @@ async def test_outbox_delivers_once_to_each_binding_across_two_dispatchers(runti
         ).scalar_one()
         keys = (await s.execute(text("SELECT count(*) FROM deliveries"))).scalar_one()
     assert len(seen) == events == keys and pending == 0
+
+
+async def test_a_conversations_older_pending_events_come_from_an_index_of_only_those_on_their_way(
+    runtime: Any,
+) -> None:
+    from bot.cli import demo
+
+    await demo(runtime)
+    guest = (await runtime.bus.handle(RegisterGuest("Ann"))).guest
+    posted = await runtime.bus.handle(StartConversation(guest.id, "hello", service="sales", client_id="a"))
+    cid = posted.conversation.id
+    store, now = runtime.storage.outbox, runtime.clock.now()
+    waiting = await store.older_pending([cid], 10**9, now)
+    assert waiting and all(c == cid for _, c, _ in waiting)
+    dispatcher = OutboxDispatcher(store, runtime.uow, {}, runtime.clock)
+    while await dispatcher.dispatch_once():  # no channel here: each event is done at once
+        pass
+    assert await store.older_pending([cid], 10**9, now) == []
+    async with runtime.storage.session() as s:
+        if runtime.storage.is_postgres:
+            definition = (
+                await s.execute(
+                    text(
+                        "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_outbox_pending_by_conversation'"
+                    )
+                )
+            ).scalar_one()
+            assert "WHERE (dispatched_at IS NULL)" in definition
+        else:
+            plan = " ".join(
+                str(row[-1])
+                for row in await s.execute(
+                    text(
+                        "EXPLAIN QUERY PLAN SELECT id FROM outbox WHERE conversation_id IN (:c) AND id < 99 "
+                        "AND dispatched_at IS NULL AND failed_at IS NULL ORDER BY id"
+                    ),
+                    {"c": cid},
+                )
+            )
+            assert "ix_outbox_pending_by_conversation" in plan
+            held = (
+                await s.execute(
+                    text(
+                        "SELECT count(*) FROM outbox INDEXED BY ix_outbox_pending_by_conversation WHERE dispatched_at IS NULL"
+                    )
+                )
+            ).scalar_one()
+            assert held == 0  # every event is delivered: the index holds none of them

@@ -10,8 +10,10 @@ from bot.model import Actor, Message, time_ordered_id
 
 def test_a_time_ordered_id_is_a_version_7_uuid_of_the_rfc_s_variant_with_the_current_milliseconds() -> None:
     before = time.time_ns() // 1_000_000
-    value = uuid.UUID(time_ordered_id())
+    made = time_ordered_id()
+    value = uuid.UUID(made)
     after = time.time_ns() // 1_000_000
+    assert made == str(value)  # written out by hand: the canonical text, lower case, 8-4-4-4-12
     assert value.version == 7 and value.variant == uuid.RFC_4122
     assert before <= value.int >> 80 <= after
 

@@ -1,0 +1,100 @@
+"""SQLite's full-text index of messages, brought up to date in a thread, many messages at a time.
+
+Indexing a message inside the transaction that writes it (its words, their prefixes, and FTS5's segment
+merges at each commit) was the largest single cost of writing one under load (issue 17). Since migration
+0025 that transaction only notes the message in ``messages_unindexed``; this task indexes what is noted,
+up to ``CHUNK`` messages in one statement, a few times a second. The statement runs in a worker thread
+with the GIL released, so the index is built on the other core while the loop serves. It writes, so it
+takes the process's write lock first (``Storage.session(write=True)`` takes the same one): the batch of
+messages behind it waits in the loop's queue, never on SQLite's busy handler. ``uow.search`` reads the
+few messages still noted directly, so a search finds a message the moment its sender has the ack.
+PostgreSQL indexes a generated column inside the write and needs none of this.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+
+log = logging.getLogger(__name__)
+EVERY_SECONDS = 0.1  # under load a round indexes a few hundred messages; a search reads the rest directly
+CHUNK = 2_000  # messages in one transaction (a few ms of the lock); a backlog goes round after round
+
+_BOUND = (
+    "SELECT max(message_rowid) FROM "
+    "(SELECT message_rowid FROM messages_unindexed ORDER BY message_rowid LIMIT ?)"
+)
+_INDEX = (
+    "INSERT INTO messages_fts(rowid, text) SELECT m.rowid, m.text FROM messages_unindexed u "
+    "JOIN messages m ON m.rowid = u.message_rowid WHERE u.message_rowid <= ?"
+)
+_FORGET = "DELETE FROM messages_unindexed WHERE message_rowid <= ?"
+
+
+def index_noted(connection: sqlite3.Connection, limit: int = CHUNK) -> int:
+    """Indexes up to ``limit`` noted messages, oldest first, in one transaction; returns how many."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        bound = connection.execute(_BOUND, (limit,)).fetchone()[0]
+        count = 0
+        if bound is not None:
+            count = connection.execute(_INDEX, (bound,)).rowcount
+            connection.execute(_FORGET, (bound,))
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    return count
+
+
+class SearchIndexer:
+    def __init__(
+        self,
+        path: str,
+        write_lock: Callable[[], AbstractAsyncContextManager[object]],
+        *,
+        every: float = EVERY_SECONDS,
+    ) -> None:
+        self.path = path
+        self.write_lock = write_lock
+        self.every = every
+        self.indexed = 0  # messages indexed so far (tests and the log)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        connection = await asyncio.to_thread(self.connect)
+        try:
+            while not stop.is_set():
+                try:
+                    count = await self.catch_up(connection)
+                except sqlite3.Error as error:  # a busy or full disk: the next round tries again
+                    log.warning("search indexing failed: %s", error)
+                    count = 0
+                if count == CHUNK:
+                    continue  # a backlog (after a restart, or another process's writes): on at once
+                try:
+                    await asyncio.wait_for(stop.wait(), self.every)
+                except TimeoutError:
+                    pass
+        finally:
+            await asyncio.to_thread(connection.close)
+
+    async def catch_up(self, connection: sqlite3.Connection, limit: int = CHUNK) -> int:
+        """One round: nothing to do costs one read; otherwise up to ``limit`` messages, under the lock."""
+        if not await asyncio.to_thread(_anything_noted, connection):
+            return 0
+        async with self.write_lock():
+            count = await asyncio.to_thread(index_noted, connection, limit)
+        self.indexed += count
+        return count
+
+    def connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=2000")  # another process's write: this thread may wait
+        return connection
+
+
+def _anything_noted(connection: sqlite3.Connection) -> bool:
+    return connection.execute("SELECT EXISTS (SELECT 1 FROM messages_unindexed)").fetchone()[0] == 1
