@@ -76,6 +76,9 @@ class WebChannel:
         local = isinstance(fanout, LocalFanout)
         if local and not fanout.hub.guests.get(guest_id):
             return None
+        if local and isinstance(event, MessagePosted) and event.client_id and event.author.kind == "guest":
+            if fanout.hub.has_own(guest_id, event.client_id):
+                return None  # their own message, already in the ack of every socket they have here
         payload = event_payload(event, for_guest=True)
         for name in access.hidden_from_guests(event):
             payload.get("data", {}).pop(name, None)

@@ -16,7 +16,8 @@ from adapters.web.limits import SocketGuard
 from adapters.web.live_typing import on_typing
 from adapters.web.openapi import documented
 from adapters.web.serialize import message_json
-from bot import sessions
+from adapters.web.socket_writes import coalesce
+from bot import json_text, sessions
 from bot.commands import PostMessage, StartConversation
 from bot.errors import DomainError, Unauthorized
 
@@ -25,9 +26,8 @@ AUTH_TIMEOUT = 10.0
 MAX_ACKED = 512  # client ids a guest socket remembers until their pushes come (LiveHub.note_ack)
 MAX_PIPELINED = 64  # messages of one socket waiting for their commit at once; the next frame waits
 _FRAME_STRINGS = ("conversation_id", "service", "agent", "text", "client_id")
-# ``json.dumps``'s text, without its check for cycles (payloads are fresh trees of plain values): every
-# live push is serialised here, once per event and audience.
-_encode = json.JSONEncoder(check_circular=False).encode
+# Every live push is serialised here, once per event and audience.
+_encode = json_text.dumps
 
 
 class LiveHub:
@@ -57,6 +57,19 @@ class LiveHub:
                 await ws.send_str(data)
             except (ConnectionError, RuntimeError):
                 sockets.discard(ws)  # a reconnecting client catches up from the API with ?after=seq
+
+    def has_own(self, guest_id: str, client_id: str) -> bool:
+        """Every socket of the guest here has this message of theirs in its ack: its push would go
+        nowhere (``WebChannel`` then builds no payload). The acks are forgotten, as a push does."""
+        sockets = self.guests.get(guest_id)
+        if not sockets:
+            return False
+        acked = self.acked
+        if not all(client_id in acked.get(ws, ()) for ws in sockets):
+            return False
+        for ws in sockets:
+            del acked[ws][client_id]
+        return True
 
     async def to_guest(self, guest_id: str, payload: dict[str, Any]) -> None:
         sockets = self.guests.get(guest_id)  # a dict lookup, whatever the number of sockets held
@@ -108,6 +121,7 @@ async def _serve(request: web.Request, kind: str) -> web.WebSocketResponse:
     # The token comes in the first frame, not the URL, so it never lands in access logs.
     ws = web.WebSocketResponse(heartbeat=20)
     await ws.prepare(request)
+    coalesce(ws)  # the frames of one turn of the loop in one write (adapters/web/socket_writes.py)
     runtime = request.app[RUNTIME]
     hub: LiveHub = runtime.channels["web"].hub  # type: ignore[attr-defined]
     try:
@@ -244,14 +258,13 @@ async def _handle_frame(
     # The ack is sent only after the commit: an acknowledged message is durable.
     if kind == "guest":
         runtime.channels["web"].hub.note_ack(ws, client_id)  # before any await: the push comes after
-    await ws.send_json(
-        {
-            "type": "ack",
-            "client_id": client_id,
-            "conversation_id": posted.conversation.id,
-            "message": message_json(posted.message, for_guest=kind == "guest"),
-        }
-    )
+    ack = {
+        "type": "ack",
+        "client_id": client_id,
+        "conversation_id": posted.conversation.id,
+        "message": message_json(posted.message, for_guest=kind == "guest"),
+    }
+    await ws.send_str(json_text.dumps(ack))
 
 
 @documented(
