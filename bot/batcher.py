@@ -75,9 +75,9 @@ class MessageBatcher:
     async def submit(self, command: PostMessage) -> Any:
         """Posts one message; returns its ``Posted`` once the transaction that holds it is committed."""
         # refusals of the message itself go back now, before it joins a batch
-        command = dataclasses.replace(
-            command, text=clean_text(command.text), client_id=clean_client_id(command.client_id)
-        )
+        text, client_id = clean_text(command.text), clean_client_id(command.client_id)
+        if text != command.text or client_id != command.client_id:  # most need no cleaning: no copy
+            command = dataclasses.replace(command, text=text, client_id=client_id)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
         if self._filled is not None and len(self._queue) >= self._last_size:

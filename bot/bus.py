@@ -34,6 +34,7 @@ class MessageBus:
         self.after_commit: list[Callable[[], None]] = []
         # Commands written together with others (group commit): PostMessage → MessageBatcher.submit.
         self.batched: dict[type[Command], Callable[[Any], Awaitable[Any]]] = {}
+        self._timers: dict[type[Command], Any] = {}
 
     def register(self, command: type[Command], handler: Callable[..., Any]) -> None:
         self.handlers[command] = handler
@@ -50,7 +51,14 @@ class MessageBus:
         try:
             return await batched(command)  # the batcher wakes the workers after its commit
         finally:
-            COMMAND_SECONDS.labels(type(command).__name__).observe(time.perf_counter() - started)
+            self._seconds(type(command)).observe(time.perf_counter() - started)
+
+    def _seconds(self, kind: type[Command]) -> Any:
+        """The command's timing metric, looked up once per kind (every message passes here)."""
+        child = self._timers.get(kind)
+        if child is None:
+            child = self._timers[kind] = COMMAND_SECONDS.labels(kind.__name__)
+        return child
 
     async def run(self, command: Command) -> Any:
         """One command in its own unit of work (also the batcher's path for a batch that failed)."""

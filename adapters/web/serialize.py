@@ -10,9 +10,20 @@ from bot.ports import ConversationSummary
 from bot.queries import ConversationView
 from bot.titles import avatar
 
+_last: tuple[datetime | None, str | None] = (None, None)
+
 
 def iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+    """ISO 8601 in UTC with a ``Z``. The messages of a batch share one time, and their acks and pushes
+    ask for it one after another: the last answer is kept (it was a fiftieth of the server's time)."""
+    global _last
+    if not value:
+        return None
+    if value is _last[0]:
+        return _last[1]
+    text = value.isoformat().replace("+00:00", "Z")
+    _last = (value, text)
+    return text
 
 
 def message_json(message: Message, *, for_guest: bool = False) -> dict[str, Any]:

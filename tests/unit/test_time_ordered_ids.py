@@ -29,3 +29,20 @@ def test_ids_made_in_later_milliseconds_sort_later_and_never_repeat() -> None:
 def test_a_new_message_gets_a_time_ordered_id() -> None:
     message = Message("c", 1, Actor("guest", "g", "Ann"), "Hi", created_at=None)  # type: ignore[arg-type]
     assert uuid.UUID(message.id).version == 7
+
+
+def test_a_forked_process_makes_ids_of_its_own_random_bits() -> None:
+    import os
+
+    time_ordered_id()  # the parent has random bits left over
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: its next id, written back to the parent
+        os.write(write, time_ordered_id().encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = os.read(read, 64).decode()
+    os.close(read)
+    parent = time_ordered_id()
+    assert uuid.UUID(child).int & (2**74 - 1) != uuid.UUID(parent).int & (2**74 - 1)
