@@ -61,7 +61,10 @@ class Supervisor:
 
     def _start(self, slot: int) -> None:
         env = {**os.environ, "CONVENE_WORKERS": "1", "CONVENE_WORKER_INDEX": str(slot)}
-        self.children[slot] = subprocess.Popen(self.command, env=env, preexec_fn=_end_with_parent)
+        parent = os.getpid()
+        self.children[slot] = subprocess.Popen(
+            self.command, env=env, preexec_fn=lambda: _end_with_parent(parent)
+        )
 
     def _forward(self, signum: int, _frame: FrameType | None) -> None:
         self.stopping = True
@@ -106,14 +109,17 @@ class Supervisor:
         return [child.pid for _, child in sorted(self.children.items())]
 
 
-def _end_with_parent() -> None:
+def _end_with_parent(parent: int) -> None:
     """In the child before it runs: SIGTERM when the parent dies, so a SIGKILLed supervisor leaves no
-    workers behind holding the port (Linux; elsewhere the children outlive it)."""
+    workers behind holding the port (Linux; elsewhere the children outlive it). A parent that died
+    between the fork and this call sends nothing: the child then ends itself the same way."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         pr_set_pdeathsig = 1
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _wait_any() -> tuple[int, int]:

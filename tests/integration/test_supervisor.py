@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = str(Path(__file__).resolve().parents[2])
 
 
@@ -71,3 +73,15 @@ def test_workers_end_when_the_supervisor_is_killed() -> None:
     while any(Path(f"/proc/{pid}").exists() for pid in pids):
         assert time.monotonic() < deadline, "a worker outlived its supervisor"
         time.sleep(0.02)  # polling the process table
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the parent-death signal is Linux's")
+def test_a_worker_whose_supervisor_died_before_it_could_ask_for_the_signal_ends_itself() -> None:
+    from bot.supervisor import _end_with_parent
+
+    pid = os.fork()
+    if pid == 0:  # the child, as if its parent had died between the fork and the exec
+        _end_with_parent(parent=os.getppid() + 1_000_000)
+        os._exit(0)  # not reached: the child has SIGTERM
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGTERM
