@@ -19,7 +19,7 @@ from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
 from storage.attachments import SqlAttachments
 from storage.batch_statements import MOST, insert_outbox, json_processor, processor, ready_param
-from storage.batch_writes import connection_of
+from storage.batch_writes import run_driver_sql
 from storage.calendar_connections import SqlCalendarConnections
 from storage.checkpoints import WalCheckpointer
 from storage.contacts import SqlContacts
@@ -284,7 +284,6 @@ class SqlUnitOfWork:
             result = await session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
             return [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), events, strict=True)]
         payload = json_processor(_OUTBOX.c.payload, dialect)
-        connection = await connection_of(session)
         ids: list[int] = []
         for start in range(0, len(events), MOST):
             chunk = events[start : start + MOST]
@@ -299,8 +298,9 @@ class SqlUnitOfWork:
                     1,
                     until,
                 )  # in OUTBOX_COLUMNS order
-            result = await connection.exec_driver_sql(insert_outbox(len(chunk), dialect), tuple(values))
-            ids += result.scalars()
+            ids += (
+                row[0] for row in await run_driver_sql(session, insert_outbox(len(chunk), dialect), values)
+            )
         return [OutboxItem(i, e, 1) for i, e in zip(sorted(ids), events, strict=True)]
 
     async def rollback(self) -> None:
