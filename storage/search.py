@@ -24,6 +24,7 @@ from storage.repositories import _Repo
 _messages_fts = table("messages_fts", column("rowid"))
 _guests_fts = table("guests_fts", column("rowid"))
 _unindexed = table("messages_unindexed", column("message_rowid"))
+_NOTED_AT_ONCE = 500  # rowids in one IN list
 
 
 def _visible(agent_slug: str, services: Sequence[str]) -> ColumnElement[bool]:
@@ -75,14 +76,19 @@ class SqlSearch(_Repo):
         )
         rows = list(await self.s.execute(query))
         if self.s.get_bind().dialect.name == "sqlite":  # and those not indexed yet (a moment's worth)
-            noted = (
-                columns.select_from(_unindexed)
-                .join(m, literal_column("messages.rowid") == _unindexed.c.message_rowid)
-                .join(c, c.id == m.conversation_id)
-                .join(GuestRow, GuestRow.id == c.guest_id)
-                .where(visible)
-            )
-            rows += [row for row in await self.s.execute(noted) if matches(row[3], terms)]
+            # Their rowids first (usually none: one read of an empty table); joined the other way, the
+            # planner scanned every message for them.
+            noted = list((await self.s.execute(select(_unindexed.c.message_rowid))).scalars())
+            for start in range(0, len(noted), _NOTED_AT_ONCE):
+                found = (
+                    columns.select_from(m)
+                    .join(c, c.id == m.conversation_id)
+                    .join(GuestRow, GuestRow.id == c.guest_id)
+                    .where(
+                        literal_column("messages.rowid").in_(noted[start : start + _NOTED_AT_ONCE]), visible
+                    )
+                )
+                rows += [row for row in await self.s.execute(found) if matches(row[3], terms)]
             rows = sorted(rows, key=lambda row: row[4], reverse=True)[:limit]
         return [
             SearchHit("message", cid, text, at, name, message_id=mid, seq=seq, internal=internal)
