@@ -29,23 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import messages  # noqa: E402
 from _servers import CONVENE, free_port  # noqa: E402
 
+# messages.py's own echo (the floor of its ceiling), in a process of its own so callgrind counts it alone.
 ECHO = textwrap.dedent(
     """
-    import json, sys
-    from aiohttp import web
+    import asyncio, sys
+    sys.path.insert(0, sys.argv[2])
+    import messages
 
-    async def ws(request):
-        socket = web.WebSocketResponse()
-        await socket.prepare(request)
-        async for frame in socket:
-            data = json.loads(frame.data)
-            if data.get("type") == "send":
-                await socket.send_str(json.dumps({"type": "ack", "client_id": data["client_id"]}))
-        return socket
+    async def serve():
+        await messages.echo_server(int(sys.argv[1]))
+        await asyncio.Event().wait()
 
-    app = web.Application()
-    app.router.add_get("/ws", ws)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    asyncio.run(serve())
     """
 )
 
@@ -87,7 +82,8 @@ class CountedServer(messages.ProfiledServer):
 
 async def echo_instructions(out: str) -> int:
     port = free_port()
-    command = [*callgrind(out), sys.executable, "-c", ECHO, str(port)]
+    here = str(Path(__file__).resolve().parent)
+    command = [*callgrind(out), sys.executable, "-c", ECHO, str(port), here]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"ws://127.0.0.1:{port}/ws"

@@ -28,7 +28,7 @@ class WalCheckpointer:
         self.ran = asyncio.Event()  # set after each round (tests wait on it)
 
     async def run(self, stop: asyncio.Event) -> None:
-        connection = await asyncio.to_thread(self._connect)
+        connection = await asyncio.to_thread(upkeep_connection, self.path)
         try:
             while not stop.is_set():
                 try:
@@ -36,18 +36,26 @@ class WalCheckpointer:
                 except sqlite3.Error as error:  # a busy or full disk: the next round tries again
                     log.warning("WAL checkpoint failed: %s", error)
                 self.ran.set()
-                try:
-                    await asyncio.wait_for(stop.wait(), self.every)
-                except TimeoutError:
-                    pass
+                await rest(stop, self.every)
         finally:
             await asyncio.to_thread(connection.close)
-
-    def _connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=2000")
-        return connection
 
     def _checkpoint(self, connection: sqlite3.Connection) -> None:
         connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         self.checkpoints += 1
+
+
+def upkeep_connection(path: str) -> sqlite3.Connection:
+    """A connection of its own for upkeep in a worker thread (checkpoints, the search index): it may
+    wait for another process's lock, as the serving connections may not."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout=2000")
+    return connection
+
+
+async def rest(stop: asyncio.Event, seconds: float) -> None:
+    """Until the next round of upkeep, or until the server stops."""
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except TimeoutError:
+        pass

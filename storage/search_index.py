@@ -19,6 +19,8 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 
+from storage.checkpoints import rest, upkeep_connection
+
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 0.1  # under load a round indexes a few hundred messages; a search reads the rest directly
 CHUNK = 2_000  # messages in one transaction (a few ms of the lock); a backlog goes round after round
@@ -72,12 +74,8 @@ class SearchIndexer:
                 except sqlite3.Error as error:  # a busy or full disk: the next round tries again
                     log.warning("search indexing failed: %s", error)
                     count = 0
-                if count == CHUNK:
-                    continue  # a backlog (after a restart, or another process's writes): on at once
-                try:
-                    await asyncio.wait_for(stop.wait(), self.every)
-                except TimeoutError:
-                    pass
+                if count < CHUNK:  # else a backlog (after a restart, another process's writes): on at once
+                    await rest(stop, self.every)
         finally:
             await asyncio.to_thread(connection.close)
 
@@ -91,9 +89,7 @@ class SearchIndexer:
         return count
 
     def connect(self) -> sqlite3.Connection:
-        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA busy_timeout=2000")  # another process's write: this thread may wait
-        return connection
+        return upkeep_connection(self.path)
 
 
 def _anything_noted(connection: sqlite3.Connection) -> bool:

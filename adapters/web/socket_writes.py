@@ -33,6 +33,10 @@ class CoalescingTransport:
             self._loop.call_soon(self.flush)
         self._pending.append(bytes(data))
 
+    def writelines(self, chunks: list[bytes]) -> None:  # behind the buffer too, or it would jump the queue
+        for data in chunks:
+            self.write(data)
+
     def flush(self) -> None:
         if not self._pending:
             return

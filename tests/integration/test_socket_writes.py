@@ -99,3 +99,22 @@ async def test_a_transport_that_is_closing_takes_nothing_more() -> None:
     assert buffered.is_closing()  # aiohttp asks before each frame and raises ConnectionResetError
     await asyncio.sleep(0)
     assert (transport.written, buffered.writes) == ([], 0)
+
+
+async def test_writelines_waits_behind_what_write_buffered_and_goes_in_the_same_write() -> None:
+    class Transport:
+        written: list[bytes] = []
+
+        def is_closing(self) -> bool:
+            return False
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    transport = Transport()
+    buffered = CoalescingTransport(transport, asyncio.get_running_loop())  # type: ignore[arg-type]
+    buffered.write(b"one ")
+    buffered.writelines([b"two ", b"three"])  # a writer that used writelines must not jump ahead
+    assert transport.written == []
+    await asyncio.sleep(0)
+    assert (transport.written, buffered.writes) == ([b"one two three"], 1)
