@@ -320,15 +320,33 @@ class SqlMessages(_Repo):
         return [_message(r) for r in rows.scalars()]
 
     async def guest_position(self, conversation_id: str, seq: int) -> int:
-        """How many messages a guest sees up to ``seq``: a read marker in the guest's numbering."""
-        query = select(func.max(MessageRow.guest_seq)).where(
-            MessageRow.conversation_id == conversation_id, MessageRow.seq <= seq
+        """How many messages a guest sees up to ``seq``: a read marker in the guest's numbering.
+
+        Guest numbers grow with ``seq``, so the last message the guest sees at or before ``seq`` has the
+        answer: read backwards on the conversation's ``seq`` index, past any internal notes (there is no
+        index of guest numbers: every message written would pay for it, issue 17)."""
+        query = (
+            select(MessageRow.guest_seq)
+            .where(
+                MessageRow.conversation_id == conversation_id,
+                MessageRow.seq <= seq,
+                MessageRow.guest_seq.is_not(None),
+            )
+            .order_by(MessageRow.seq.desc())
+            .limit(1)
         )
         return (await self.s.execute(query)).scalar_one_or_none() or 0
 
     async def seq_at_guest_position(self, conversation_id: str, guest_seq: int) -> int:
-        """The ``seq`` of the guest's ``guest_seq``-th message (0 before the first)."""
-        query = select(func.max(MessageRow.seq)).where(
-            MessageRow.conversation_id == conversation_id, MessageRow.guest_seq <= guest_seq
+        """The ``seq`` of the guest's ``guest_seq``-th message (0 before the first): read backwards from
+        the conversation's last message, so it costs what the messages after that position cost to
+        list (its callers list them, or mark them read)."""
+        if guest_seq <= 0:
+            return 0
+        query = (
+            select(MessageRow.seq)
+            .where(MessageRow.conversation_id == conversation_id, MessageRow.guest_seq <= guest_seq)
+            .order_by(MessageRow.seq.desc())
+            .limit(1)
         )
         return (await self.s.execute(query)).scalar_one_or_none() or 0

@@ -70,6 +70,11 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # Checkpoints run in a thread (storage/checkpoints.py), not inside whichever commit crosses the
         # threshold; a process without that task still checkpoints when its last connection closes.
         cursor.execute("PRAGMA wal_autocheckpoint=0")
+        # A statement that writes many rows (a batch's messages) keeps a journal to undo itself on a
+        # constraint error. On disk, that journal was a temporary file created, written, closed and
+        # unlinked by every batch: a third of the batch's insert (issue 17). In memory it is a few
+        # hundred KiB for the moment the statement runs (temporary tables and indexes live there too).
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

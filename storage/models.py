@@ -150,7 +150,6 @@ class MessageRow(Base):
     guest_seq: Mapped[int | None] = mapped_column(Integer)  # None for internal notes
     __table_args__ = (
         UniqueConstraint("conversation_id", "seq"),
-        Index("ix_messages_guest_seq", "conversation_id", "guest_seq"),
         # A resent message (same client id from the same author) is stored once.
         UniqueConstraint("conversation_id", "author_kind", "author_id", "client_id"),
     )

@@ -42,6 +42,14 @@ async def test_serving_connections_leave_checkpoints_to_the_checkpointer(served:
         assert (await s.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
 
 
+async def test_serving_connections_keep_statement_journals_in_memory(served: Any) -> None:
+    """A batch's many-row insert journals itself for a constraint error; on disk, that was a temporary
+    file per batch (issue 17). ``temp_store`` 2 is MEMORY."""
+    runtime, _ = served
+    async with runtime.storage.session(write=True) as s:
+        assert (await s.execute(text("PRAGMA temp_store"))).scalar() == 2
+
+
 async def test_the_checkpointer_copies_committed_pages_back_while_the_loop_goes_on(
     served: Any, tmp_path: Path
 ) -> None:
