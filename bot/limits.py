@@ -125,10 +125,17 @@ class Limiters:
         if not self.limiters:
             return 0.0
         now = _seconds(self.limiters[0].clock)
-        wait = max(limiter.wait(key, now) for limiter in self.limiters)
+        # Each limiter's window is looked up once (every message of every guest passes here).
+        windows = [(limiter, limiter._current(key, now)) for limiter in self.limiters]
+        wait = 0.0
+        for limiter, window in windows:
+            if window is not None and window.hits >= limiter.limit.count:
+                wait = max(wait, window.start + limiter.limit.seconds - now)
         if wait <= 0:
-            for limiter in self.limiters:
-                limiter.record(key, now)
+            for limiter, window in windows:
+                if window is None:
+                    window = limiter._windows[key] = _Window(now)
+                window.hits += 1
         return wait
 
     def check(self, key: str) -> None:

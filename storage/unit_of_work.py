@@ -12,8 +12,9 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import json_text
 from bot.errors import Conflict
-from bot.events import Event
+from bot.events import Event, to_json_text
 from bot.ports import Clock, OutboxItem
 from bot.transient import TransientStorageError
 from storage.assistant import SqlAssistant
@@ -284,6 +285,8 @@ class SqlUnitOfWork:
             result = await session.execute(_INSERT_CLAIMED_IN_ORDER, rows)
             return [OutboxItem(i, e, 1) for i, e in zip(result.scalars(), events, strict=True)]
         payload = json_processor(_OUTBOX.c.payload, dialect)
+        # The JSON text the column would write, straight from the event when nothing in it is sealed.
+        as_text = to_json_text if payload is json_text.dumps else None
         ids: list[int] = []
         for start in range(0, len(events), MOST):
             chunk = events[start : start + MOST]
@@ -292,7 +295,9 @@ class SqlUnitOfWork:
                 values += (
                     event.type,
                     getattr(event, "conversation_id", None) or None,
-                    payload(sealed_payload(session, event)),
+                    as_text(event)
+                    if as_text is not None and not event.secret_fields
+                    else payload(sealed_payload(session, event)),
                     at,
                     at,
                     1,

@@ -57,6 +57,8 @@ def bad_text(value: str) -> bool:
     """A NUL or a lone surrogate: text that no column can hold."""
     if "\x00" in value:
         return True
+    if value.isascii():  # a flag of the string: no copy to encode (every frame's strings pass here)
+        return False
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
