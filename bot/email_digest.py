@@ -119,9 +119,10 @@ async def _recipients(
 
 
 def counts_for(kind: str, person_id: str, message: Message) -> bool:
+    author = message.author
     return (
-        message.author.kind != "system"
-        and message.author.key != f"{kind}:{person_id}"
+        author.kind != "system"
+        and (author.id != person_id or author.kind != kind)  # not their own (no key strings built)
         and not (message.internal and kind != "agent")
     )
 

@@ -65,6 +65,7 @@ class OutboxDispatcher:
         self._handing: asyncio.Task[None] | None = None
         self._more = asyncio.Event()
         self._counters: dict[tuple[str, str], Any] = {}
+        self._delivered: dict[str, int] = {}  # deliveries per channel, added to the metric per batch
 
     def wake(self) -> None:
         self._kick = True  # a drain in the middle of a batch looks again when it ends
@@ -242,6 +243,9 @@ class OutboxDispatcher:
                     await self.store.mark_delivered(key, self.clock.now())  # at once: never send twice
 
         await side_by_side(walk, walks.values())
+        for channel_name, count in self._delivered.items():  # one metric update a channel, not a delivery
+            self._counter(channel_name, "ok").inc(count)
+        self._delivered.clear()
         finished = [item.id for item in items if item.id not in failures]
         dead = [i for i in items if i.id in failures and i.id not in transient and i.attempts >= MAX_ATTEMPTS]
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
@@ -356,7 +360,7 @@ class OutboxDispatcher:
             async with self.uow_factory() as uow:  # at once: a crash must not forget the thread
                 await uow.bindings.save(binding)
                 await uow.commit()
-        self._counter(binding.channel, "ok").inc()
+        self._delivered[binding.channel] = self._delivered.get(binding.channel, 0) + 1
         return None
 
     def _counter(self, channel: str, outcome: str) -> Any:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from bot.bus import MessageBus
 from bot.commands import CreateService, PostMessage, RegisterGuest, StartConversation
@@ -196,6 +197,24 @@ async def test_a_live_push_is_not_sent_again_when_another_channel_is_retried(wor
 
 def _web_binding(uows: Any) -> str:
     return next(b.id for b in uows.state.bindings if b.channel == "web")
+
+
+def _counted(channel: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value("convene_deliveries_total", {"channel": channel, "outcome": outcome})
+    return value or 0.0
+
+
+async def test_deliveries_are_counted_per_channel_and_outcome(world) -> None:  # type: ignore[no-untyped-def]
+    bus, uows, clock = world
+    web, slack = RecordingChannel("web"), RecordingChannel("slack", failures=1)
+    before = {k: _counted(*k) for k in [("web", "ok"), ("slack", "ok"), ("slack", "error")]}
+    dispatcher = OutboxDispatcher(FakeOutboxStore(uows.state), uows, {"web": web, "slack": slack}, clock)
+    await dispatcher.dispatch_once()  # Slack fails the root card; the rest waits its turn
+    assert _counted("web", "ok") - before[("web", "ok")] == 3
+    assert _counted("slack", "error") - before[("slack", "error")] == 1
+    clock.advance(hours=1)
+    await dispatcher.dispatch_once()
+    assert _counted("slack", "ok") - before[("slack", "ok")] == 3 == len(slack.sent)
 
 
 class StuckChannel(RecordingChannel):
