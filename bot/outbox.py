@@ -201,7 +201,7 @@ class OutboxDispatcher:
         # When to look at an event again: after its backoff if a destination failed, but right after
         # its turn comes if it only waits behind an older notice (no backoff for waiting).
         retry_at: dict[int, datetime] = {}
-        delivered: list[tuple[int, str]] = []  # (event, key) delivered to a replay-safe destination
+        delivered: list[str] = []
         # One walk per destination through its events in order (a Slack reply needs its thread; direct
         # answers to one Teams conversation keep their order); destinations walk side by side, so one
         # that is slow or down holds back only itself.
@@ -238,7 +238,7 @@ class OutboxDispatcher:
                     retry_at[item.id] = max(retry_at.get(item.id, backoff(item)), backoff(item))
                     held[(conversation(item), binding.id)] = backoff(item)
                 elif replay_safe:
-                    delivered.append((item.id, key))  # recorded with the batch, if still owed
+                    delivered.append(key)  # recorded with the batch
                 else:
                     await self.store.mark_delivered(key, self.clock.now())  # at once: never send twice
 
@@ -251,15 +251,11 @@ class OutboxDispatcher:
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
         for item in dead:
             del retries[item.id]
-        # A delivery is recorded only for an event still owed elsewhere (a retry, a dead letter that may
-        # be retried by hand): a finished event is never dispatched again, and its row says so.
-        done_with = set(finished)
-        owed = [key for item_id, key in delivered if item_id not in done_with]
         if settle is not None and not retries and not dead:  # all delivered: recorded with the next ones
-            settle[0].extend(owed)
+            settle[0].extend(delivered)
             settle[1].extend(finished)
         else:
-            await self.store.complete(owed, finished, retries, self.clock.now())
+            await self.store.complete(delivered, finished, retries, self.clock.now())
         for item in dead:
             why = "; ".join(failures[item.id])
             await self.store.dead_letter(item.id, self.clock.now(), why)

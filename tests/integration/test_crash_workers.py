@@ -227,9 +227,10 @@ async def _check(db: Any, acked: dict[str, str]) -> None:
         "GROUP BY 1 HAVING count(*) <> 1"
     )
     assert doubled == []  # one event per message: a retry doubled nothing
-    # An event is marked dispatched once it reached every destination (what reached some but not all
-    # keeps a row per delivery until then); a dead letter would have a failed_at.
-    missing = await db.fetch("SELECT id FROM outbox WHERE dispatched_at IS NULL OR failed_at IS NOT NULL")
+    missing = await db.fetch(
+        "SELECT o.id, b.id FROM outbox o JOIN bindings b ON b.conversation_id = o.conversation_id "
+        "LEFT JOIN deliveries d ON d.key = o.id || ':' || b.id WHERE d.key IS NULL"
+    )
     assert missing == []  # every event reached every destination of its conversation
     seqs = await db.fetch("SELECT count(*) AS n, max(seq) AS top FROM messages GROUP BY conversation_id")
     assert all(r["n"] == r["top"] for r in seqs)  # no gaps, no duplicate sequence numbers
