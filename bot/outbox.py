@@ -116,7 +116,7 @@ class OutboxDispatcher:
         then pays for the record once every few messages, not after each one; a crash meanwhile only
         means a replay-safe push is sent again. Failures are recorded at once, as by the claiming loop.
         Waiting to record never holds back a delivery: new events wake this task."""
-        settled: tuple[list[str], list[int]] = ([], [])  # delivered keys, finished ids
+        settled: tuple[list[str], list[int], list[int]] = ([], [], [])  # delivered keys, finished, sealed
         first = 0.0
         try:
             while True:
@@ -128,9 +128,9 @@ class OutboxDispatcher:
                 first = first or time.monotonic()
                 left = first + self.settle_seconds - time.monotonic()
                 if left <= 0 or len(settled[1]) >= self.batch:
-                    keys, ids = settled
-                    settled, first = ([], []), 0.0
-                    await self.store.complete(keys, ids, {}, self.clock.now())
+                    keys, ids, sealed = settled
+                    settled, first = ([], [], []), 0.0
+                    await self.store.complete(keys, ids, {}, self.clock.now(), sealed)
                     continue
                 self._more.clear()
                 try:
@@ -170,7 +170,7 @@ class OutboxDispatcher:
         items: list[OutboxItem],
         *,
         fresh: bool = False,
-        settle: tuple[list[str], list[int]] | None = None,
+        settle: tuple[list[str], list[int], list[int]] | None = None,
     ) -> None:
         conversation = self._conversation
         conversation_ids = {conversation(i) for i in items} - {""}
@@ -251,11 +251,14 @@ class OutboxDispatcher:
         retries = {i: (retry_at[i], "; ".join(reasons)) for i, reasons in failures.items()}
         for item in dead:
             del retries[item.id]
+        # Events that carried a live secret (a sign-in link): erased from their rows once delivered.
+        sealed = [i.id for i in items if i.event.secret_fields and i.id not in failures]
         if settle is not None and not retries and not dead:  # all delivered: recorded with the next ones
             settle[0].extend(delivered)
             settle[1].extend(finished)
+            settle[2].extend(sealed)
         else:
-            await self.store.complete(delivered, finished, retries, self.clock.now())
+            await self.store.complete(delivered, finished, retries, self.clock.now(), sealed)
         for item in dead:
             why = "; ".join(failures[item.id])
             await self.store.dead_letter(item.id, self.clock.now(), why)

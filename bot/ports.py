@@ -311,8 +311,10 @@ class OutboxStore(Protocol):
         finished: Sequence[int],
         retries: dict[int, tuple[datetime, str]],
         now: datetime,
+        sealed: Sequence[int] = (),
     ) -> None:
-        """One transaction for a batch's bookkeeping."""
+        """One transaction for a batch's bookkeeping; ``sealed``: finished events whose payload holds
+        secrets (``Event.secret_fields``), erased now that they are delivered."""
         ...
 
     async def dead_letter(self, item_id: int, now: datetime, error: str) -> None:

@@ -17,7 +17,7 @@ from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
 from storage.dead_letters import DeadLetters
 from storage.models import BindingRow, DeliveryRow, JobRow, OutboxRow
-from storage.sealed_payloads import erase_delivered_secrets, opened_payload, secret_types
+from storage.sealed_payloads import erase_delivered_secrets, opened_payload
 from storage.types import UTCDateTime
 
 _BINDINGS = BindingRow.__table__.c
@@ -48,7 +48,7 @@ _RECORD = {
         ).bindparams(_NOW),
         text(
             "UPDATE outbox SET dispatched_at = :now, claimed_until = NULL "
-            "WHERE id IN (SELECT value FROM json_each(:ids)) RETURNING event_type"
+            "WHERE id IN (SELECT value FROM json_each(:ids))"
         ).bindparams(_NOW),
     ),
     "postgresql": (
@@ -59,7 +59,7 @@ _RECORD = {
         ).bindparams(_NOW),
         text(
             "UPDATE outbox SET dispatched_at = :now, claimed_until = NULL "
-            "WHERE id = ANY(CAST(:ids AS INTEGER[])) RETURNING event_type"
+            "WHERE id = ANY(CAST(:ids AS INTEGER[]))"
         ).bindparams(_NOW),
     ),
 }
@@ -284,6 +284,7 @@ class SqlOutboxStore(DeadLetters):
         finished: Sequence[int],
         retries: dict[int, tuple[datetime, str]],
         now: datetime,
+        sealed: Sequence[int] = (),
     ) -> None:
         async with self.storage.session(write=True) as s:
             touched = sorted({*finished, *retries})
@@ -298,11 +299,9 @@ class SqlOutboxStore(DeadLetters):
                 await s.execute(record, {"keys": keys if pg else json.dumps(keys), "now": now})
             if finished:
                 ids = sorted(finished)
-                types = (
-                    await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})
-                ).scalars()
-                if not secret_types().isdisjoint(types):  # a delivered sign-in link is no longer kept
-                    await erase_delivered_secrets(s, finished)
+                await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})
+            if sealed:  # a delivered sign-in link is no longer kept
+                await erase_delivered_secrets(s, sealed)
             for item_id, (at, error) in sorted(retries.items()):
                 await s.execute(
                     update(OutboxRow)

@@ -81,8 +81,10 @@ class FakeOutboxStore:
         finished: Sequence[int],
         retries: dict[int, tuple[datetime, str]],
         now: datetime,
+        sealed: Sequence[int] = (),
     ) -> None:
         self.st.deliveries.update(delivered)
+        self.st.erased.update(sealed)
         for row in self.st.outbox:
             if row["id"] in finished:
                 row["done"] = True

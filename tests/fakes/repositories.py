@@ -30,6 +30,7 @@ class FakeState:
         self.inbound: set[tuple[str, str]] = set()
         self.outbox: list[dict[str, Any]] = []
         self.deliveries: set[str] = set()
+        self.erased: set[int] = set()  # outbox rows whose sealed secrets were erased after delivery
         self.reactions: list[tuple[str, str, str]] = []  # (message id, member key, emoji), oldest first
         self.digests: dict[tuple[str, str], DigestState] = {}  # (kind, person id)
         self.meetings: dict[str, Meeting] = {}

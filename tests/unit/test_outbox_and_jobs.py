@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,11 +11,13 @@ from prometheus_client import REGISTRY
 
 from bot.bus import MessageBus
 from bot.commands import CreateService, RegisterGuest, StartConversation
+from bot.events import LoginLinkIssued
 from bot.handlers import HANDLERS
 from bot.handlers.posting import PostingHooks
 from bot.jobs import JobRunner
 from bot.model import Binding
 from bot.outbox import OutboxDispatcher
+from bot.ports import OutboxItem
 from tests.conftest import DrivenClock
 from tests.fakes import FakeJobStore, FakeOutboxStore, FakeUnitOfWorkFactory
 
@@ -206,6 +208,24 @@ async def test_deliveries_are_counted_per_channel_and_outcome(world) -> None:  #
     clock.advance(hours=1)
     await dispatcher.dispatch_once()
     assert _counted("slack", "ok") - before[("slack", "ok")] == 3 == len(slack.sent)
+
+
+@pytest.mark.parametrize("handed", [False, True], ids=["claimed", "handed over in memory"])
+async def test_a_delivered_secret_is_erased_with_its_batch_and_only_its_own(world, handed: bool) -> None:  # type: ignore[no-untyped-def]
+    """The dispatcher names the finished events that carried a live secret; the store erases those."""
+    bus, uows, clock = world
+    email = RecordingChannel("email")
+    dispatcher = OutboxDispatcher(FakeOutboxStore(uows.state), uows, {"email": email}, clock)
+    dispatcher.settle_seconds = 0
+    link = LoginLinkIssued("", "alice@example.com", "Alice", "a-token")
+    row = len(uows.state.outbox) + 1
+    uows.state.outbox.append({"id": row, "event": link, "done": False, "attempts": 0, "next": datetime.min})
+    if handed:
+        dispatcher.hand_off([OutboxItem(row, link, 1)])
+        await dispatcher.handed_delivered()
+    else:
+        await dispatcher.dispatch_once()  # with the conversation's events, which hold no secret
+    assert email.sent == [("LoginLinkIssued", "")] and uows.state.erased == {row}
 
 
 class StuckChannel(RecordingChannel):
