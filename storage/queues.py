@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import json_text
 from bot.events import from_json
 from bot.model import Binding
 from bot.ports import JobItem, OutboxItem
@@ -296,10 +296,10 @@ class SqlOutboxStore(DeadLetters):
             record, finish = _RECORD["postgresql" if pg else "sqlite"]
             if delivered:
                 keys = sorted(delivered)
-                await s.execute(record, {"keys": keys if pg else json.dumps(keys), "now": now})
+                await s.execute(record, {"keys": keys if pg else json_text.dumps(keys), "now": now})
             if finished:
                 ids = sorted(finished)
-                await s.execute(finish, {"ids": ids if pg else json.dumps(ids), "now": now})
+                await s.execute(finish, {"ids": ids if pg else json_text.dumps(ids), "now": now})
             if sealed:  # a delivered sign-in link is no longer kept
                 await erase_delivered_secrets(s, sealed)
             for item_id, (at, error) in sorted(retries.items()):
