@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from alembic import command
 from sqlalchemy import event, inspect
 
 from bot.commands import PostMessage, StartConversation
 from bot.model import Actor
+from storage.migrate import alembic_config
 from tests.support.identity import proven_guest
 
 ALICE = Actor("agent", "alice", "Alice")
@@ -62,6 +64,29 @@ async def test_no_index_of_guest_numbers_is_kept_after_the_migrations(runtime: A
     async with runtime.storage.engine.connect() as connection:
         indexes = await connection.run_sync(lambda c: inspect(c).get_indexes("messages"))
     assert not [i["name"] for i in indexes if "guest_seq" in i["column_names"]]
+
+
+async def test_the_migration_goes_down_and_up_again_with_the_answers_unchanged(seeded: Any) -> None:
+    cid, numbers = await _conversation(seeded)
+    config = alembic_config()
+
+    def run(connection: Any, step: Any, revision: str) -> None:
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+    async def guest_indexes() -> list[str]:
+        async with seeded.storage.engine.connect() as connection:
+            found = await connection.run_sync(lambda c: inspect(c).get_indexes("messages"))
+        return [i["name"] for i in found if "guest_seq" in i["column_names"]]
+
+    async with seeded.storage.engine.begin() as connection:
+        await connection.run_sync(run, command.downgrade, "0027-1")
+    assert await guest_indexes() == ["ix_messages_guest_seq"]
+    async with seeded.storage.engine.begin() as connection:
+        await connection.run_sync(run, command.upgrade, "heads")
+    assert await guest_indexes() == []
+    async with seeded.uow() as uow:
+        assert await uow.messages.seq_at_guest_position(cid, 3) == 4 == [s for s, g in numbers if g == 3][0]
 
 
 async def test_sqlite_answers_both_from_the_seq_index_without_sorting(seeded: Any) -> None:
