@@ -71,16 +71,20 @@ class RateLimiter:
         if self.limit.off:
             return 0.0
         now = _seconds(self.clock) if now is None else now
-        window = self._current(key, now)
-        if window is None or window.hits < self.limit.count:
-            return 0.0
-        return window.start + self.limit.seconds - now
+        return self._wait_in(self._current(key, now), now)
 
     def record(self, key: str, now: float | None = None) -> None:
         if self.limit.off:
             return
         now = _seconds(self.clock) if now is None else now
-        window = self._current(key, now)
+        self._count_in(key, self._current(key, now), now)
+
+    def _wait_in(self, window: _Window | None, now: float) -> float:
+        if window is None or window.hits < self.limit.count:
+            return 0.0
+        return window.start + self.limit.seconds - now
+
+    def _count_in(self, key: str, window: _Window | None, now: float) -> None:
         if window is None:
             window = self._windows[key] = _Window(now)
         window.hits += 1
@@ -127,15 +131,10 @@ class Limiters:
         now = _seconds(self.limiters[0].clock)
         # Each limiter's window is looked up once (every message of every guest passes here).
         windows = [(limiter, limiter._current(key, now)) for limiter in self.limiters]
-        wait = 0.0
-        for limiter, window in windows:
-            if window is not None and window.hits >= limiter.limit.count:
-                wait = max(wait, window.start + limiter.limit.seconds - now)
+        wait = max(limiter._wait_in(window, now) for limiter, window in windows)
         if wait <= 0:
             for limiter, window in windows:
-                if window is None:
-                    window = limiter._windows[key] = _Window(now)
-                window.hits += 1
+                limiter._count_in(key, window, now)
         return wait
 
     def check(self, key: str) -> None:
