@@ -1,8 +1,9 @@
 """Group commit for messages: those that arrive while a transaction is being written go in the next one.
 
-Every adapter posts through ``bus.handle(PostMessage(...))``; the bus hands those commands here. One
-writer task takes everything queued (at most ``MAX_BATCH``) and writes it in one transaction with
-``post_messages``: one commit, a handful of set-wise statements, instead of about ten statements and
+Every adapter posts through ``bus.handle(PostMessage(...))``, and a guest's message "to sales" through
+``bus.handle(StartConversation(...))``; the bus hands those commands here. One writer task takes
+everything queued (at most ``MAX_BATCH``) and writes it in one transaction with ``write_batch`` (a
+guest's first message opens its conversation there, in the same transaction): one commit, a handful of set-wise statements, instead of about ten statements and
 a commit per message. A batch closes after ``MAX_BATCH`` messages, after ``MAX_WAIT`` (2 ms), or as soon
 as it holds as many as the last one, and waits only under load: when the previous batch held one message
 (a person alone), the next goes at once (after one turn of the event loop, so messages that arrived
@@ -28,10 +29,11 @@ from typing import Any
 
 from bot.commands import Command, PostMessage, StartConversation
 from bot.errors import DomainError, Forbidden, NotFound, Unavailable
-from bot.handlers.batch_posting import Outcome, post_messages
+from bot.handlers.batch_posting import Outcome, write_batch
 from bot.handlers.conversations import Posted
 from bot.handlers.posting import PostingHooks
 from bot.model import Actor, clean_client_id, clean_text
+from bot.origin import clean_page_url
 from bot.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from bot.transient import TransientStorageError
 
@@ -42,7 +44,7 @@ MAX_ATTEMPTS = 6
 RECENT_SECONDS = 10.0  # how long a guest's "to sales" is known to mean the conversation just found
 MAX_RECENT = 10_000
 
-Pending = tuple[PostMessage, "asyncio.Future[Any]"]
+Pending = tuple[PostMessage | StartConversation, "asyncio.Future[Any]"]
 
 
 class MessageBatcher:
@@ -78,6 +80,9 @@ class MessageBatcher:
         text, client_id = clean_text(command.text), clean_client_id(command.client_id)
         if text != command.text or client_id != command.client_id:  # most need no cleaning: no copy
             command = dataclasses.replace(command, text=text, client_id=client_id)
+        return await self._join(command)
+
+    async def _join(self, command: PostMessage | StartConversation) -> Any:
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._queue.append((command, future))
         if self._filled is not None and len(self._queue) >= self._last_size:
@@ -87,17 +92,19 @@ class MessageBatcher:
         return await future
 
     async def start(self, command: StartConversation) -> Any:
-        """A guest writing "to sales" again continues their conversation: once it exists, that message
-        joins the batch like any other (the widget sends by service until the first answer names the
-        conversation). Creating a conversation, or anything unusual, takes the ordinary path.
+        """A guest writing "to sales" (the widget sends by service until the first answer names the
+        conversation) joins a batch like any other message: the batch's transaction finds their
+        conversation, or opens it, and writes the message (``write_batch``).
 
         Several such messages in flight at once (a guest typing fast before the first answer) do not
         each look for the conversation: the later ones wait for the first, then join a batch in the
         order they came (waiters wake in the order they began to wait). What the first found is kept
         for a few seconds (``RECENT_SECONDS``), the time until the answer names the conversation, so
-        the guest's next messages go straight to a batch as well."""
-        clean_text(command.text)
-        clean_client_id(command.client_id)
+        the guest's next messages go straight to a batch as plain messages."""
+        text, client_id = clean_text(command.text), clean_client_id(command.client_id)
+        clean_page_url(command.page_url)
+        if text != command.text or client_id != command.client_id:
+            command = dataclasses.replace(command, text=text, client_id=client_id)
         key = (command.guest_id, command.service, command.agent)
         now = asyncio.get_running_loop().time()
         recent = self._recent.get(key)
@@ -108,12 +115,12 @@ class MessageBatcher:
             earlier = await asyncio.shield(first)
             if earlier is not None:
                 return await self._continue(command, earlier.conversation.id, earlier.message.author)
-            return await self._start_now(command)  # the first was refused: this one gets its own answer
+            return await self._join(command)  # the first was refused: this one gets its own answer
         first = asyncio.get_running_loop().create_future()
         self._starting[key] = first
         posted: Posted | None = None
         try:
-            posted = await self._start_now(command)
+            posted = await self._join(command)
             return posted
         finally:
             del self._starting[key]
@@ -126,21 +133,6 @@ class MessageBatcher:
         self._recent.move_to_end(key)
         while len(self._recent) > MAX_RECENT:
             self._recent.popitem(last=False)
-
-    async def _start_now(self, command: StartConversation) -> Any:
-        # The conversation first: a guest's first message (none yet) then reads nothing more here, and a
-        # conversation found has its guest (the guest is read only for their name).
-        guest = existing = None
-        async with self.uow_factory(read_only=True) as uow:
-            if (command.service is None) != (command.agent is None):
-                existing = await uow.conversations.find_for_guest(
-                    command.guest_id, service=command.service, agent=command.agent
-                )
-            if existing is not None:
-                guest = await uow.guests.get(command.guest_id)
-        if guest is None or existing is None:
-            return await self.one_by_one(command)
-        return await self._continue(command, existing.id, guest.actor)
 
     async def _continue(self, command: StartConversation, conversation_id: str, author: Actor) -> Any:
         try:
@@ -210,7 +202,7 @@ class MessageBatcher:
             self.after_commit(committed)
 
     async def _together(
-        self, commands: list[PostMessage]
+        self, commands: list[PostMessage | StartConversation]
     ) -> tuple[list[Outcome | BaseException], UnitOfWork]:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             uow = self.uow_factory()
@@ -218,7 +210,7 @@ class MessageBatcher:
                 async with uow:
                     if self.prepare is not None:
                         self.prepare(uow)
-                    outcomes = await post_messages(commands, uow, self.clock, self.posting)
+                    outcomes = await write_batch(commands, uow, self.clock, self.posting)
                     if any(not isinstance(o, DomainError) for o in outcomes):
                         await uow.commit()
             except TransientStorageError:

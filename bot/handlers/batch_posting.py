@@ -6,18 +6,23 @@ is that message's answer alone. What passes is written set-wise: one insert for 
 update for the conversations' last-message fields, one for the authors' read markers, and the unit of
 work's one insert for the outbox rows. Sequence numbers are given in order of arrival.
 
+A guest's message "to sales" (``StartConversation``) joins the batch too: its conversation is found,
+or opened as ``start_conversation`` opens it (the notice, the members, the channels), in the batch's
+transaction, and its message is then written with the others.
+
 A database error is not decided here: the batcher (``bot/batcher.py``) retries the batch one message
 per transaction, so one bad row never fails the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import cast
 
-from bot.commands import PostMessage
+from bot.commands import PostMessage, StartConversation
 from bot.errors import DomainError
 from bot.events import Audience, MessagePosted
-from bot.handlers.conversations import Posted
+from bot.handlers.conversations import Posted, open_for_first_message
 from bot.handlers.posting import PostingHooks, Read, check_post
 from bot.model import Conversation, Member, Message
 from bot.notices import mentioned_agents
@@ -26,13 +31,51 @@ from bot.ports import Clock, UnitOfWork
 Outcome = Posted | DomainError
 
 
-async def post_messages(
-    commands: Sequence[PostMessage], uow: UnitOfWork, clock: Clock, posting: PostingHooks
+async def write_batch(
+    commands: Sequence[PostMessage | StartConversation], uow: UnitOfWork, clock: Clock, posting: PostingHooks
 ) -> list[Outcome]:
-    """One outcome per command, in order; the caller has already cleaned each text."""
-    ids = sorted({c.conversation_id for c in commands})
-    conversations = await uow.conversations.get_many(ids, for_update=True)
-    members = await uow.conversations.members_of(list(conversations))
+    """One outcome per command, in order: each start's conversation found or opened first (in the order
+    the starts came), then every message as ``post_messages`` writes them. A start's ``Posted`` says
+    ``created`` when its conversation is new (as ``start_conversation`` answers)."""
+    outcomes: list[Outcome | None] = [None] * len(commands)
+    posts: list[PostMessage] = []
+    placed: list[int] = []  # the command each of ``posts`` answers
+    opened: dict[str, tuple[Conversation, list[Member]]] = {}
+    for i, cmd in enumerate(commands):
+        if isinstance(cmd, StartConversation):
+            try:
+                found = await open_for_first_message(uow, cmd, clock)
+            except DomainError as refusal:
+                outcomes[i] = refusal
+                continue
+            if found.members is not None:  # new: its row is not yet saved with the notice's number
+                opened[found.conversation.id] = (found.conversation, found.members)
+            cmd = PostMessage(found.conversation.id, found.guest.actor, cmd.text, cmd.client_id)
+        posts.append(cmd)
+        placed.append(i)
+    for i, outcome in zip(placed, await post_messages(posts, uow, clock, posting, opened), strict=True):
+        if isinstance(commands[i], StartConversation) and isinstance(outcome, Posted):
+            outcome = Posted(outcome.conversation, outcome.message, outcome.conversation.id in opened)
+        outcomes[i] = outcome
+    return cast(list[Outcome], outcomes)  # every place is filled
+
+
+async def post_messages(
+    commands: Sequence[PostMessage],
+    uow: UnitOfWork,
+    clock: Clock,
+    posting: PostingHooks,
+    opened: Mapping[str, tuple[Conversation, list[Member]]] | None = None,
+) -> list[Outcome]:
+    """One outcome per command, in order; the caller has already cleaned each text. ``opened``: the
+    conversations this transaction created, as they stand in memory, with their members."""
+    opened = opened or {}
+    ids = sorted({c.conversation_id for c in commands} - opened.keys())
+    conversations = await uow.conversations.get_many(ids, for_update=True) if ids else {}
+    members = await uow.conversations.members_of(list(conversations)) if conversations else {}
+    for conversation_id, (fresh, its_members) in opened.items():
+        conversations[conversation_id] = fresh
+        members[conversation_id] = its_members
     services: dict[str, list[str]] = {}
     for cmd in commands:
         if cmd.author.kind == "agent" and cmd.author.id not in services:
@@ -40,8 +83,8 @@ async def post_messages(
     resends = [
         (c.conversation_id, c.author.key, c.client_id)
         for c in commands
-        if c.client_id and c.conversation_id in conversations
-    ]
+        if c.client_id and c.conversation_id in conversations and c.conversation_id not in opened
+    ]  # a conversation opened now holds only its notice: nothing there to resend
     earlier = {
         (m.conversation_id, m.author.key, m.client_id): m
         for m in (await uow.messages.by_client_ids(resends) if resends else [])

@@ -33,7 +33,7 @@ class Posted:
 
 
 @dataclass(frozen=True)
-class _Opened:
+class Opened:
     conversation: Conversation
     created: bool
     guest: Guest
@@ -59,6 +59,21 @@ async def open_conversation(
     return opened.conversation, opened.created
 
 
+async def open_for_first_message(uow: UnitOfWork, cmd: StartConversation, clock: Clock) -> Opened:
+    """The guest's conversation for ``cmd``, found or opened with its notice; the caller appends the
+    guest's message at once and saves the conversation with it (``start_conversation``, and the batch
+    of messages, ``bot/handlers/batch_posting``)."""
+    return await _open(
+        uow,
+        cmd.guest_id,
+        service=cmd.service,
+        agent=cmd.agent,
+        clock=clock,
+        page_url=clean_page_url(cmd.page_url),
+        first_message=True,
+    )
+
+
 async def _open(
     uow: UnitOfWork,
     guest_id: str,
@@ -69,7 +84,7 @@ async def _open(
     origin: str | None = None,
     page_url: str | None = None,
     first_message: bool = False,  # the guest's message follows at once, and saves the new conversation
-) -> _Opened:
+) -> Opened:
     guest = require(await uow.guests.get(guest_id), "guest")
     if (service is None) == (agent is None):
         raise InvalidInput("Choose either a service or an agent.", code="service_or_agent")
@@ -81,7 +96,7 @@ async def _open(
         target_name = agent_obj.name
     existing = await uow.conversations.find_for_guest(guest.id, service=service, agent=agent)
     if existing is not None:
-        return _Opened(existing, False, guest, None)
+        return Opened(existing, False, guest, None)
     now = clock.now()
     conversation = Conversation(
         guest_id=guest.id,
@@ -105,7 +120,7 @@ async def _open(
     await announce_start(uow, conversation, guest, service, agent)
     notice = f"{guest.name} started a conversation with {target_name}."
     await post_notice(uow, conversation, notice, now, saved_later=first_message)
-    return _Opened(conversation, True, guest, members)
+    return Opened(conversation, True, guest, members)
 
 
 async def announce_start(
@@ -141,17 +156,9 @@ async def start_conversation(
 ) -> Posted:
     text = clean_text(cmd.text)
     client_id = clean_client_id(cmd.client_id)
-    page_url = clean_page_url(cmd.page_url)  # refused before anything is written
+    clean_page_url(cmd.page_url)  # refused before anything is written
     async with uow:
-        opened = await _open(
-            uow,
-            cmd.guest_id,
-            service=cmd.service,
-            agent=cmd.agent,
-            clock=clock,
-            page_url=page_url,
-            first_message=True,
-        )
+        opened = await open_for_first_message(uow, cmd, clock)
         conversation, created, guest = opened.conversation, opened.created, opened.guest
         if client_id and not created:  # a new conversation holds only its notice: nothing to resend
             resent = await uow.messages.by_client_id(conversation.id, guest.actor.key, client_id)

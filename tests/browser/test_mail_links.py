@@ -101,7 +101,11 @@ async def test_the_link_in_an_invitation_mail_opens_that_conversation_on_a_new_d
     await server.runtime.bus.handle(AddMember(cid, ALICE, email="ben@example.org", name="Ben"))
     await server.runtime.bus.handle(PostMessage(cid, ALICE, "Welcome Ben"))
 
-    invited = [m for m in await mails_to(server, "ben@example.org") if "invited" in str(m["Subject"])]
+    async def invited_mails() -> list[EmailMessage]:
+        return [m for m in await mails_to(server, "ben@example.org") if "invited" in str(m["Subject"])]
+
+    # until: a worker of the server may be delivering it right now (the bus woke it after the commit)
+    invited = await until(server, invited_mails)
     assert len(invited) == 1
     link = button_link(invited[0])
     assert link.startswith(f"{server.url}/c/{cid}?email_link=")

@@ -216,3 +216,98 @@ async def test_a_guest_s_next_message_by_service_goes_straight_to_a_batch_for_a_
     assert again.conversation.id == first.conversation.id and again.message.text == "Still there?"
     assert again.message.author.name == "Ann"
     assert opened == [False]  # the batch's own transaction, no read-only look-up before it
+
+
+def count_units_of_work(runtime: Any) -> list[bool]:
+    """Every unit of work the batcher and the bus open from now on, read-only or not."""
+    opened: list[bool] = []
+    for owner in (runtime.batcher, runtime.bus):
+        factory = owner.uow_factory
+
+        def counting(*, read_only: bool = False, factory: Any = factory) -> Any:
+            opened.append(read_only)
+            return factory(read_only=read_only)
+
+        owner.uow_factory = counting
+    return opened
+
+
+async def outbox_types(runtime: Any, conversation_id: str) -> list[str]:
+    async with runtime.storage.session() as s:
+        rows = await s.execute(
+            text("SELECT event_type FROM outbox WHERE conversation_id = :c ORDER BY id"),
+            {"c": conversation_id},
+        )
+        return [r[0] for r in rows]
+
+
+async def test_guests_first_messages_open_their_conversations_together_in_one_transaction(
+    seeded: Any,
+) -> None:
+    # Each guest's first message "to sales" opens a conversation: the notice first, then the message,
+    # the guest's read marker on it, as when one guest writes alone; a start that is refused (no such
+    # service) is its sender's answer only.
+    ann, conversation = await a_guest_with_a_conversation(seeded, "Ann")
+    guests = [(await seeded.bus.handle(RegisterGuest(name=f"Guest {i}"))).guest for i in range(5)]
+    starts = [StartConversation(g.id, f"Hi from {g.name}", service="sales", client_id="s1") for g in guests]
+    refused = StartConversation(guests[0].id, "Anyone?", service="nonexistent")
+    units = count_units_of_work(seeded)
+    answers, transactions = await together(
+        seeded, *starts[:2], refused, PostMessage(conversation, ann, "more"), *starts[2:]
+    )
+
+    assert transactions == 1 and units == [False]  # one unit of work, no read-only look-up before it
+    assert isinstance(answers[2], NotFound)
+    opened = [a for i, a in enumerate(answers) if i not in (2, 3)]
+    assert all(isinstance(a, Posted) and a.created for a in opened)
+    assert answers[3].created and answers[3].message.text == "more"  # a plain message, written
+    assert len({a.conversation.id for a in opened}) == 5
+    for guest, answer in zip(guests, opened, strict=True):
+        assert answer.conversation.guest_id == guest.id and answer.message.seq == 2
+        assert await stored(seeded, answer.conversation.id) == [
+            (1, 1, f"{guest.name} started a conversation with Sales.", None),
+            (2, 2, f"Hi from {guest.name}", "s1"),
+        ]
+        assert await outbox_types(seeded, answer.conversation.id) == [
+            "ConversationStarted",
+            "MessagePosted",
+            "MessagePosted",
+        ]
+        async with seeded.uow() as uow:
+            saved = await uow.conversations.get(answer.conversation.id)
+            members = await uow.conversations.members(answer.conversation.id)
+        assert saved is not None and (saved.last_seq, saved.guest_seq) == (2, 2)
+        assert [(m.kind, m.id, m.last_read_seq) for m in members] == [("guest", guest.id, 2)]
+
+
+async def test_a_guest_s_next_start_in_a_batch_continues_their_conversation_and_a_resend_returns_it(
+    seeded: Any,
+) -> None:
+    guest = (await seeded.bus.handle(RegisterGuest(name="Ann"))).guest
+    first = await seeded.bus.handle(StartConversation(guest.id, "Hello", service="sales", client_id="h"))
+    seeded.batcher._recent.clear()  # a later visit: nothing remembered, the batch looks it up
+    again, resent = await asyncio.gather(
+        seeded.bus.handle(StartConversation(guest.id, "Still there?", service="sales", client_id="t")),
+        seeded.bus.handle(StartConversation(guest.id, "Hello", service="sales", client_id="h")),
+    )
+    assert again.conversation.id == first.conversation.id and again.created is False
+    assert resent.message.id == first.message.id and resent.created is False
+    assert [r[2] for r in await stored(seeded, first.conversation.id)][1:] == ["Hello", "Still there?"]
+
+
+async def test_a_database_error_in_a_batch_of_first_messages_fails_only_that_guest_s(seeded: Any) -> None:
+    guests = [(await seeded.bus.handle(RegisterGuest(name=f"Guest {i}"))).guest for i in range(3)]
+    texts = ["Hello", "poison", "Good day"]
+    await poison(seeded, on=True)
+    try:
+        answers, _ = await together(
+            seeded, *(StartConversation(g.id, t, service="sales") for g, t in zip(guests, texts, strict=True))
+        )
+    finally:
+        await poison(seeded, on=False)
+    assert isinstance(answers[1], Conflict)
+    for answer, text_ in ((answers[0], "Hello"), (answers[2], "Good day")):
+        assert isinstance(answer, Posted) and answer.created
+        assert [r[2] for r in await stored(seeded, answer.conversation.id)][1:] == [text_]
+    async with seeded.uow() as uow:  # the poisoned guest's conversation was rolled back with it
+        assert await uow.conversations.find_for_guest(guests[1].id, service="sales") is None
