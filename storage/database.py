@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.private_files import private_dir, touch_private
@@ -80,8 +81,21 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
         # Writers take the lock up front, so a read-then-write transaction can never fail to upgrade.
-        mode = "IMMEDIATE" if conn.get_execution_options().get("convene_write") else "DEFERRED"
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight to the driver's cursor: SQLAlchemy's execution of the statement (a context, a result)
+        # cost more than SQLite's BEGIN, once per transaction. Errors come up as SQLAlchemy's, as they did.
+        statement = _BEGIN_WRITE if conn.get_execution_options().get("convene_write") else _BEGIN_READ
+        dbapi = conn.connection.dbapi_connection
+        cursor = dbapi.cursor()
+        try:
+            cursor.execute(statement)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DBAPIError.instance(statement, None, error, engine.dialect.loaded_dbapi.Error) from error
+        finally:
+            cursor.close()
+
+
+_BEGIN_WRITE = "BEGIN IMMEDIATE"
+_BEGIN_READ = "BEGIN DEFERRED"
 
 
 class LoopLocal:

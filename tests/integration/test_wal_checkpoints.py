@@ -92,3 +92,29 @@ async def test_a_write_waits_for_another_process_s_lock_without_blocking_the_loo
         other.commit()
     session = await asyncio.wait_for(writing, 10)
     assert session.guest.name == "Ann"
+
+
+async def test_a_write_that_never_gets_the_lock_fails_as_transient_for_the_bus_to_retry(
+    served: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # BEGIN IMMEDIATE goes to the driver's cursor, not through SQLAlchemy's execution: its "locked"
+    # must still come up as SQLAlchemy's error, which the unit of work turns into a retryable one.
+    import itertools
+    import types
+
+    import storage.sqlite_inline
+    from bot.transient import TransientStorageError
+
+    runtime, path = served
+    ticks = itertools.count(0.0, 60.0)  # each look at the clock: a minute later, past busy_timeout
+    monkeypatch.setattr(storage.sqlite_inline, "time", types.SimpleNamespace(monotonic=lambda: next(ticks)))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(TransientStorageError, match="locked"):
+            async with runtime.uow() as uow:
+                await uow.guests.get("nobody")
+    finally:
+        other.commit()
+    async with runtime.uow() as uow:  # the lock is free: the same write goes through
+        assert await uow.guests.get("nobody") is None
