@@ -3,12 +3,13 @@
 Every adapter posts through ``bus.handle(PostMessage(...))``, and a guest's message "to sales" through
 ``bus.handle(StartConversation(...))``; the bus hands those commands here. One writer task takes
 everything queued (at most ``MAX_BATCH``) and writes it in one transaction with ``write_batch`` (a
-guest's first message opens its conversation there, in the same transaction): one commit, a handful of set-wise statements, instead of about ten statements and
-a commit per message. A batch closes after ``MAX_BATCH`` messages, after ``MAX_WAIT`` (2 ms), or as soon
-as it holds as many as the last one, and waits only under load: when the previous batch held one message
-(a person alone), the next goes at once (after one turn of the event loop, so messages that arrived
-together go together), so nobody waits for company that is not coming. Under load, batches also grow
-by themselves while one is written.
+guest's first message opens its conversation there, in the same transaction): one commit, a handful
+of set-wise statements, instead of about ten statements and a commit per message. A batch closes
+after ``MAX_BATCH`` messages, after ``MAX_WAIT`` (2 ms), or as soon as it holds as many as the last
+one, and waits only under load: when the previous batch held one message (a person alone), the next
+goes at once (after one turn of the event loop, so messages that arrived together go together), so
+nobody waits for company that is not coming. Under load, batches also grow by themselves while one is
+written.
 
 Each sender still gets only its own answer, and only after the commit that holds its message: an
 acknowledged message is durable, exactly as before. A refusal (no access, a read-only conversation)
