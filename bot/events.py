@@ -27,9 +27,9 @@ class Audience(StrEnum):
 
 class Event:
     registry: ClassVar[dict[str, type[Event]]] = {}
-    secret_fields: ClassVar[
-        tuple[str, ...]
-    ] = ()  # live secrets: sealed in the outbox (storage/sealed_payloads)
+    # Live secrets (a sign-in link's token): sealed in the outbox, erased once delivered
+    # (storage/sealed_payloads).
+    secret_fields: ClassVar[tuple[str, ...]] = ()
     conversation_id: str
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -29,17 +29,17 @@ def _cipher(session: AsyncSession) -> Any:
 
 def secret_fields(event_type: str) -> tuple[str, ...]:
     cls = Event.registry.get(event_type)
-    return tuple(getattr(cls, "secret_fields", ()) or ())
+    return cls.secret_fields if cls is not None else ()
 
 
 def secret_types() -> frozenset[str]:
     """Event types with secret fields (a dozen classes to look at: not worth a cache that could miss one)."""
-    return frozenset(name for name, cls in Event.registry.items() if getattr(cls, "secret_fields", ()))
+    return frozenset(name for name, cls in Event.registry.items() if cls.secret_fields)
 
 
 def sealed_payload(session: AsyncSession, event: Event) -> dict[str, Any]:
     payload = to_json(event)
-    fields = getattr(event, "secret_fields", None)  # a class attribute: as ``secret_fields(event.type)``
+    fields = event.secret_fields
     if not fields:
         return payload
     cipher = _cipher(session)

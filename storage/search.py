@@ -2,9 +2,9 @@
 
 Messages and guests (name, email) go through the database's own index (migration 0014): SQLite's
 FTS5 tables ``messages_fts`` and ``guests_fts``, PostgreSQL's ``search_vector`` columns (``tsvector``,
-GIN). Both match every term as a word prefix. On SQLite a message is indexed a moment after it is
+GIN). Both match every term as a word prefix. On SQLite a message is indexed within a second of being
 written (``storage/search_index.py``); until then ``messages_unindexed`` notes it, and the search reads
-those few directly and keeps the ones ``bot.search.matches`` accepts, so nothing just written is missed. Meeting subjects are few beside messages, so a ``LIKE``
+those directly and keeps the ones ``bot.search.matches`` accepts, so nothing just written is missed. Meeting subjects are few beside messages, so a ``LIKE``
 over the visible conversations' meetings finds them; ``bot.search.matches`` then keeps only word-prefix
 matches, as the indexes do. Visibility is ``bot.access.agent_can_see`` written in SQL (``_visible``), the same as
 ``list_for_agent``.

@@ -67,26 +67,22 @@ class SearchIndexer:
         write_lock: Callable[[], AbstractAsyncContextManager[object]],
         *,
         every: float = EVERY_SECONDS,
-        enough: int | None = None,  # a backlog this large goes at once: a full round (``CHUNK``)
-        at_most_wait: float = AT_MOST_WAIT,
     ) -> None:
         self.path = path
         self.write_lock = write_lock
         self.every = every
-        self.enough = enough or CHUNK
-        self.at_most_wait = at_most_wait
         self.indexed = 0  # messages indexed so far (tests and the log)
         self._waiting_since: float | None = None  # when the backlog was first seen, not yet indexed
 
     def due(self, noted: int, now: float) -> bool:
-        """Whether a backlog of ``noted`` messages (counted up to ``enough``), seen at ``now``, is
+        """Whether a backlog of ``noted`` messages (counted up to ``CHUNK``), seen at ``now``, is
         indexed now or waits for company."""
         if not noted:
             self._waiting_since = None
             return False
         if self._waiting_since is None:
             self._waiting_since = now
-        if noted >= self.enough or now - self._waiting_since >= self.at_most_wait:
+        if noted >= CHUNK or now - self._waiting_since >= AT_MOST_WAIT:
             self._waiting_since = None
             return True
         return False
@@ -98,7 +94,7 @@ class SearchIndexer:
             while not stop.is_set():
                 count = 0
                 try:
-                    noted = await asyncio.to_thread(_noted, connection, self.enough)
+                    noted = await asyncio.to_thread(_noted, connection, CHUNK)
                     if self.due(noted, loop.time()):
                         count = await self.catch_up(connection)
                 except sqlite3.Error as error:  # a busy or full disk: the next round tries again

@@ -156,7 +156,6 @@ async def start_conversation(
 ) -> Posted:
     text = clean_text(cmd.text)
     client_id = clean_client_id(cmd.client_id)
-    clean_page_url(cmd.page_url)  # refused before anything is written
     async with uow:
         opened = await open_for_first_message(uow, cmd, clock)
         conversation, created, guest = opened.conversation, opened.created, opened.guest

@@ -137,7 +137,7 @@ async def test_the_serving_runtime_indexes_what_its_guests_write(
             )
         async with asyncio.timeout(10):
             while counts(runtime)[0]:
-                await asyncio.sleep(0.02)  # the indexer's round: a tenth of a second
+                await asyncio.sleep(0.02)  # the indexer looks every tenth of a second, indexes within one
         async with runtime.uow(read_only=True) as uow:
             hits = await uow.search.search(["harbour"], "alice", ["sales"])
         assert len(hits) == 30
